@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { Clock, SystemClock } from './common/clock';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
+import { CursorCodec } from './common/pagination/cursor';
+import { createValidationPipe, OperatorKeysPipe } from './common/validation/validation';
+import { AppConfig } from './config/app-config';
+import { APP_CONFIG, ConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { CacheModule } from './infrastructure/cache/cache.module';
+import { PersistenceModule } from './infrastructure/persistence/persistence.module';
+import { UsersModule } from './users/users.module';
+
+/** Cross-cutting providers every feature module may inject. */
+@Module({})
+class CoreModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      providers: [
+        { provide: Clock, useClass: SystemClock },
+        // Cursors are signed with a key derived from the refresh secret, so they cannot be forged.
+        { provide: CursorCodec, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CursorCodec(config.jwt.refreshKey) },
+      ],
+      exports: [Clock, CursorCodec],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, AuthModule, UsersModule, HealthModule],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_PIPE, useClass: OperatorKeysPipe },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { currentRequestId } from '../common/http/request-context';
+import { newId } from '../common/ids';
+import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { AuditEntryRecord, AuditEntrySchema } from '../infrastructure/persistence/schemas/audit-entry.schema';
+import { Domain, toDomain } from '../infrastructure/persistence/stored';
+
+export type AuditEntry = Domain<AuditEntryRecord>;
+
+export interface AuditQuery {
+  actorId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  beforeId?: string;
+  limit: number;
+}
+
+/** The record of every state-changing staff action: who did what to which thing, in which request. */
+@Injectable()
+export class AuditService {
+  private readonly entries: DocumentCollection<AuditEntryRecord>;
+
+  constructor(
+    store: DocumentStore,
+    private readonly clock: Clock,
+  ) {
+    this.entries = store.collection<AuditEntryRecord>({ name: 'audit', schema: AuditEntrySchema });
+  }
+
+  async record(actorId: string, action: string, target: { type: string; id?: string | null }, details: Record<string, unknown> = {}): Promise<void> {
+    await this.entries.insertOne({
+      _id: newId(),
+      actorId,
+      action,
+      targetType: target.type,
+      targetId: target.id ?? null,
+      details,
+      requestId: currentRequestId() ?? null,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  /** Newest first, `limit + 1` rows (the extra one tells whether there is a next page). */
+  async list(query: AuditQuery): Promise<AuditEntry[]> {
+    const filter: Filter = {};
+    if (query.actorId) filter.actorId = query.actorId;
+    if (query.action) filter.action = query.action;
+    if (query.from || query.to) filter.createdAt = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) };
+    if (query.beforeId) filter._id = { $lt: query.beforeId };
+    return (await this.entries.find(filter, { sort: { _id: -1 }, limit: query.limit + 1 })).map(toDomain);
+  }
+}

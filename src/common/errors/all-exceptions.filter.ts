@@ -1,0 +1,25 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorResponse } from './error-envelope';
+
+/** The one place where an exception becomes an HTTP answer (see error-envelope.ts). */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    sendError(exception, request, reply, this.logger);
+  }
+}
+
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: { error(message: unknown, ...rest: unknown[]): void }): void {
+  const response = toErrorResponse(exception, String(request.id));
+  if (response.unexpected) {
+    logger.error({ err: exception, method: request.method, url: request.url }, 'Unexpected error while serving a request');
+  }
+  if (reply.sent || reply.raw.headersSent) return;
+  void reply.code(response.status).headers(response.headers).type('application/json; charset=utf-8').send(response.body);
+}

@@ -1,0 +1,67 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import { currentRequestId } from '../http/request-context';
+
+/** Never written to a log, wherever they appear in a logged object. */
+const REDACTED_PATHS = [
+  'password', '*.password', 'current_password', '*.current_password', 'new_password', '*.new_password',
+  'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'token', '*.token',
+  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'headers.cookie',
+  'api_key', '*.api_key', 'apiKey', '*.apiKey',
+];
+
+export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'msg',
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Every line written while serving a request names that request.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { request_id: requestId } : {};
+      },
+    },
+    destination,
+  );
+}
+
+/** Nest's logger interface on top of pino, so framework and application logs share one JSON stream. */
+export class AppLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    // Nest passes the context (class name) last, and for errors a stack before it.
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const stack = typeof rest[0] === 'string' ? (rest[0] as string) : undefined;
+    if (message instanceof Error) {
+      this.root[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.root[level]({ context, ...(message as object) });
+    } else {
+      this.root[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
+}

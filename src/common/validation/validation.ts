@@ -1,0 +1,66 @@
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiError, FieldError } from '../errors/api-error';
+import { isId } from '../ids';
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** Class-validator DTOs; unknown fields are refused, not silently dropped (API.md). */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => ApiError.validation(flatten(errors)),
+  });
+}
+
+/**
+ * Refuses MongoDB operator keys (`$gt`, `$where`, …) anywhere in a body or query, whatever the DTO
+ * says, so no user input can ever become a query operator. See OWASP's NoSQL injection notes.
+ */
+@Injectable()
+export class OperatorKeysPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const found: FieldError[] = [];
+      findOperatorKeys(value, '', found, 0);
+      if (found.length > 0) throw ApiError.validation(found);
+    }
+    return value;
+  }
+}
+
+function findOperatorKeys(value: unknown, path: string, found: FieldError[], depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return;
+  for (const [key, child] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (key.startsWith('$')) found.push({ field, message: 'keys starting with "$" are not allowed' });
+    findOperatorKeys(child, field, found, depth + 1);
+  }
+}
+
+/** Path ids must be 24-hex ObjectId strings; anything else is a 400, never a driver error. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    if (!isId(value)) throw ApiError.validation([{ field: metadata.data ?? 'id', message: 'must be a 24-character hexadecimal id' }]);
+    return value;
+  }
+}
+
+const bodyValidation = createValidationPipe();
+const operatorKeys = new OperatorKeysPipe();
+
+/** Validates a value against a DTO class by hand, for routes that pick the DTO at run time. */
+export async function validateAs<T>(dto: new () => T, value: unknown): Promise<T> {
+  operatorKeys.transform(value, { type: 'body' });
+  return (await bodyValidation.transform(value ?? {}, { type: 'body', metatype: dto })) as T;
+}

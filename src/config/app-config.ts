@@ -1,0 +1,151 @@
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export type Environment = 'development' | 'production' | 'test';
+export type MetricsMode = 'off' | 'open' | 'token';
+
+/** Everything the application reads from its environment, validated once at start. */
+export interface AppConfig {
+  env: Environment;
+  host: string;
+  port: number;
+  dataDir: string;
+  mongodbUri?: string;
+  redisUrl?: string;
+  /** Prefix of every Redis key, so several deployments (or test runs) can share one server. */
+  redisKeyPrefix: string;
+  logLevel: string;
+  corsOrigins: string[] | true;
+  bodyLimitBytes: number;
+  uploadLimitBytes: number;
+  registrationOpen: boolean;
+  jwt: {
+    accessKey: KeyObject;
+    refreshKey: KeyObject;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    issuer: string;
+  };
+  admin: { email?: string; password?: string };
+  loginThrottle: { maxFailures: number; windowSeconds: number };
+  metrics: { mode: MetricsMode; token?: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Passwords that must never guard a production admin account. */
+const PLACEHOLDER_PASSWORDS = new Set(['admin', 'password', 'changeme', 'change-me', 'admin123', 'secret', '12345678']);
+const MIN_SECRET_LENGTH = 32;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const environment = read.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const production = environment === 'production';
+
+  const jwtSecret = (name: string): KeyObject => {
+    const value = env[name];
+    if (!value) {
+      if (production) problems.push(`${name} is required in production (at least ${MIN_SECRET_LENGTH} random characters).`);
+      // Outside production a missing secret gets a random one: tokens then last as long as the process.
+      return createSecretKey(randomBytes(32));
+    }
+    if (production && (value.length < MIN_SECRET_LENGTH || new Set(value).size < 10)) {
+      problems.push(`${name} is too weak for production: use at least ${MIN_SECRET_LENGTH} random characters.`);
+    }
+    // A KeyObject, not a string: HMAC with a ready key avoids re-importing the secret per request.
+    return createSecretKey(Buffer.from(value, 'utf8'));
+  };
+
+  const adminEmail = env.ADMIN_EMAIL?.trim() || undefined;
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (production) {
+    if (!adminEmail || !adminPassword) {
+      problems.push('ADMIN_EMAIL and ADMIN_PASSWORD are required in production (the first admin account).');
+    } else if (adminPassword.length < 12 || PLACEHOLDER_PASSWORDS.has(adminPassword.toLowerCase())) {
+      problems.push('ADMIN_PASSWORD is a default or weak password: use at least 12 characters that are not a placeholder.');
+    }
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
+    problems.push('ADMIN_PASSWORD must be 8 to 128 characters.');
+  }
+
+  const metricsMode = read.oneOf('METRICS', ['off', 'open', 'token'], production ? 'off' : 'open');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsMode === 'token' && !metricsToken) problems.push('METRICS_TOKEN is required when METRICS=token.');
+
+  const corsRaw = env.CORS_ORIGINS?.trim();
+  const config: AppConfig = {
+    env: environment,
+    host: env.HOST || '0.0.0.0',
+    port: read.integer('PORT', 3000, 0, 65535),
+    dataDir: resolve(env.DATA_DIR || './data'),
+    mongodbUri: env.MONGODB_URI || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'lp:',
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], environment === 'test' ? 'silent' : 'info'),
+    corsOrigins: !corsRaw || corsRaw === '*' ? true : corsRaw.split(',').map((o) => o.trim()).filter(Boolean),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    uploadLimitBytes: read.integer('UPLOAD_LIMIT_BYTES', 20 * 1_048_576, 1024, 1024 * 1_048_576),
+    registrationOpen: read.boolean('REGISTRATION_OPEN', true),
+    jwt: {
+      accessKey: jwtSecret('JWT_ACCESS_SECRET'),
+      refreshKey: jwtSecret('JWT_REFRESH_SECRET'),
+      accessTtlSeconds: read.integer('JWT_ACCESS_TTL_SECONDS', 900, 10, 86_400),
+      refreshTtlSeconds: read.integer('JWT_REFRESH_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+      issuer: env.JWT_ISSUER || 'learning-platform',
+    },
+    admin: { email: adminEmail, password: adminPassword },
+    loginThrottle: {
+      maxFailures: read.integer('LOGIN_MAX_FAILURES', 10, 1, 1000),
+      windowSeconds: read.integer('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    metrics: { mode: metricsMode, token: metricsToken },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}").`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}").`);
+    return fallback;
+  }
+}

@@ -1,0 +1,342 @@
+import { foldText, stem, STOPWORDS, words } from '../../common/text';
+
+/** One word of a text with what the local evaluators need to compare it. */
+export interface Token {
+  /** Folded surface form ("évaporation" gives "evaporation"). */
+  word: string;
+  stem: string;
+  /** False for function words, which never count as evidence of content. */
+  content: boolean;
+}
+
+/**
+ * Shorthands students write for terms a reference spells out. Each is expanded into the words it
+ * stands for, so "CO2" covers "carbon dioxide" and "O2" covers "oxygen".
+ */
+const SHORTHANDS: Record<string, string> = {
+  co2: 'carbon dioxide dioxyde carbone',
+  o2: 'oxygen',
+  h2o: 'water eau',
+  dioxygene: 'oxygene',
+  dioxygen: 'oxygen',
+  hematie: 'globule rouge',
+  hematies: 'globules rouges',
+  kg: 'kilogram',
+  atp: 'atp',
+  vapor: 'vapour',
+  ssd: 'drive',
+};
+
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const word of words(text)) {
+    const expansion = SHORTHANDS[word];
+    const forms = expansion ? [word, ...expansion.split(' ')] : [word];
+    for (const form of forms) {
+      out.push({ word: form, stem: stem(form), content: isContentWord(form) });
+    }
+  }
+  return out;
+}
+
+function isContentWord(word: string): boolean {
+  if (STOPWORDS.has(word)) return false;
+  if (/^\p{L}$/u.test(word)) return false;
+  return !NEGATORS.has(word);
+}
+
+export function contentTokens(text: string): Token[] {
+  return tokenize(text).filter((t) => t.content);
+}
+
+/**
+ * Words that say little about a topic even though they are not function words. They still count,
+ * at half weight, so an answer that only shares them with the reference gains little.
+ */
+const GENERIC_WORDS = new Set(
+  `process thing things way use used using uses called call make makes made making mean means meaning
+  example examples part parts type kind get gets got also able allow allows help helps happen happens
+  something someone one two really just like well lot lots much many good bad new say says said
+  show shows work works need needs needed time times
+  chose choses faire fait font permet permettent sert servent utilise utiliser exemple partie type
+  sorte facon maniere quelque aide aider bien beaucoup peu dire veut`
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => stem(foldText(w))),
+);
+
+export function isGenericStem(termStem: string): boolean {
+  return GENERIC_WORDS.has(termStem);
+}
+
+/** Character trigrams of a word, padded so short words still have some. */
+export function trigrams(word: string): Set<string> {
+  const padded = ` ${word} `;
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.slice(i, i + 3));
+  return out;
+}
+
+export function dice(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const g of a) if (b.has(g)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/** A text's content words indexed for fast "does it say this term?" questions. */
+export class TermIndex {
+  private readonly stems = new Set<string>();
+  private readonly forms: { word: string; stem: string; grams: Set<string> }[] = [];
+
+  constructor(tokens: Token[]) {
+    const seen = new Set<string>();
+    for (const token of tokens) {
+      if (!token.content) continue;
+      this.stems.add(token.stem);
+      if (seen.has(token.word)) continue;
+      seen.add(token.word);
+      this.forms.push({ word: token.word, stem: token.stem, grams: trigrams(token.word) });
+    }
+  }
+
+  get size(): number {
+    return this.stems.size;
+  }
+
+  /**
+   * How well the indexed text matches one term, from 0 to 1: 1 for the same stem, a little less for
+   * a shared long prefix ("evaporates" and "evaporation") or a close spelling ("vapour", "vapor",
+   * "sunlight" and "light"), which is where the light stemmer gives up.
+   */
+  match(token: Token): number {
+    if (this.stems.has(token.stem)) return 1;
+    if (/^\d+$/.test(token.word)) return 0;
+    let best = 0;
+    const grams = trigrams(token.word);
+    for (const form of this.forms) {
+      if (/^\d+$/.test(form.word)) continue;
+      const prefix = commonPrefixLength(form.stem, token.stem);
+      const shorter = Math.min(form.stem.length, token.stem.length);
+      if (prefix >= 5 && prefix >= 0.8 * shorter) best = Math.max(best, 0.9);
+      const similarity = dice(grams, form.grams);
+      if (similarity >= 0.55) best = Math.max(best, 0.9 * similarity);
+      if (best >= 0.9) break;
+    }
+    return best;
+  }
+}
+
+// --- Polarity: negation, opposites and direction ---------------------------------------------
+
+export const NEGATORS = new Set([
+  'not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'cannot', "can't", "don't",
+  "doesn't", "isn't", "aren't", "wasn't", "weren't", "won't", "didn't", "hasn't", "haven't",
+  "shouldn't", "wouldn't", "couldn't", 'without', 'non',
+  'ne', 'pas', 'jamais', 'aucun', 'aucune', 'rien', 'sans', 'nullement',
+]);
+
+/** Negation sites in a stretch of text; "ne … pas" is one site, so French is counted by clause. */
+export function negationSites(text: string): number[] {
+  const folded = foldText(text);
+  const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|n['’]/gu) ?? [];
+  const sites: number[] = [];
+  let frenchOpen = false;
+  raw.forEach((w, i) => {
+    if (w === 'ne' || /^n['’]$/.test(w)) {
+      sites.push(i);
+      frenchOpen = true;
+      return;
+    }
+    if (w === 'pas' || w === 'jamais' || w === 'rien' || w === 'aucun' || w === 'aucune' || w === 'plus' || w === 'personne') {
+      if (frenchOpen) {
+        frenchOpen = false;
+        return;
+      }
+      if (w === 'plus' || w === 'personne') return;
+      sites.push(i);
+      return;
+    }
+    if (/n['’]t$/.test(w) || (NEGATORS.has(w) && w !== 'ne')) sites.push(i);
+  });
+  return sites;
+}
+
+/**
+ * Content stems that a negation governs: the few content words after each negator. Used to check
+ * that a negated clause negates the same thing the other text asserts, not something beside it.
+ */
+export function negatedStems(text: string): Set<string> {
+  const folded = foldText(text);
+  const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|n['’]/gu) ?? [];
+  const sites = negationSites(text);
+  const out = new Set<string>();
+  for (const site of sites) {
+    let taken = 0;
+    for (let i = site + 1; i < raw.length && taken < 4; i++) {
+      const w = raw[i].replace(/^[a-z]['’]/, '');
+      if (!w || !isContentWord(w)) continue;
+      out.add(stem(w));
+      taken++;
+    }
+  }
+  return out;
+}
+
+/** Pairs of words that assert opposite things; both languages, matched by stem. */
+const OPPOSITES: [string, string][] = [
+  ['increase', 'decrease'], ['increase', 'reduce'], ['rise', 'fall'], ['more', 'less'], ['more', 'fewer'],
+  ['higher', 'lower'], ['high', 'low'], ['larger', 'smaller'], ['bigger', 'smaller'], ['big', 'small'],
+  ['greater', 'less'], ['greater', 'smaller'], ['fast', 'slow'], ['faster', 'slower'], ['hot', 'cold'],
+  ['warm', 'cold'], ['heat', 'cool'], ['open', 'closed'], ['open', 'close'], ['positive', 'negative'],
+  ['true', 'false'], ['same', 'different'], ['before', 'after'], ['above', 'below'], ['inside', 'outside'],
+  ['series', 'parallel'], ['conductor', 'insulator'], ['attract', 'repel'], ['gain', 'lose'],
+  ['add', 'remove'], ['expand', 'contract'], ['melt', 'freeze'], ['evaporate', 'condense'],
+  ['evaporation', 'condensation'], ['heavier', 'lighter'], ['known', 'unknown'], ['finite', 'infinite'],
+  ['temporary', 'permanent'], ['volatile', 'permanent'], ['always', 'never'], ['all', 'none'], ['first', 'last'],
+  ['left', 'right'], ['toward', 'away'], ['towards', 'away'], ['summer', 'winter'], ['day', 'night'],
+  ['acidic', 'basic'], ['acidic', 'alkaline'], ['acid', 'base'], ['strong', 'weak'], ['strongly', 'weakly'],
+  ['solid', 'liquid'], ['liquid', 'gas'], ['stays', 'changes'], ['constant', 'changes'], ['absorb', 'release'],
+  ['absorb', 'reflect'], ['start', 'stop'], ['on', 'off'], ['correct', 'incorrect'], ['valid', 'invalid'],
+  ['sorted', 'unsorted'], ['whole', 'line'], ['entire', 'line'], ['empty', 'full'], ['win', 'lose'],
+  ['augmente', 'diminue'], ['plus', 'moins'], ['haut', 'bas'], ['grand', 'petit'], ['rapide', 'lent'],
+  ['chaud', 'froid'], ['ouvert', 'ferme'], ['positif', 'negatif'], ['vrai', 'faux'], ['vraie', 'fausse'],
+  ['meme', 'different'], ['avant', 'apres'], ['dessus', 'dessous'], ['interieur', 'exterieur'],
+  ['serie', 'parallele'], ['conducteur', 'isolant'], ['fusion', 'solidification'], ['constante', 'augmente'],
+  ['constante', 'varie'], ['toujours', 'jamais'], ['premier', 'dernier'], ['gauche', 'droite'],
+  ['acide', 'basique'], ['fort', 'faible'], ['solide', 'liquide'], ['finie', 'infinie'], ['fini', 'infini'],
+  ['temporaire', 'permanent'], ['vivant', 'mort'], ['entree', 'sortie'],
+];
+
+const OPPOSITE_OF = new Map<string, Set<string>>();
+for (const [a, b] of OPPOSITES) {
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    const sx = stem(x);
+    const sy = stem(y);
+    if (!OPPOSITE_OF.has(sx)) OPPOSITE_OF.set(sx, new Set());
+    OPPOSITE_OF.get(sx)!.add(sy);
+  }
+}
+
+/** Stems of all words in a text, function words included (opposites such as on/off are short). */
+export function allStems(text: string): Set<string> {
+  return new Set(tokenize(text).map((t) => t.stem));
+}
+
+/**
+ * Opposite pairs between two clauses: a word of one whose opposite is in the other while its own
+ * stem is not. "Less dense" against "denser" counts too, through the comparative ending.
+ */
+export function oppositePairs(a: Set<string>, b: Set<string>, aWords: string[], bWords: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const s of a) {
+    if (b.has(s)) continue;
+    const opposites = OPPOSITE_OF.get(s);
+    if (!opposites) continue;
+    for (const o of opposites) {
+      if (b.has(o) && !a.has(o)) pairs.push([s, o]);
+    }
+  }
+  const comparative = (lessSide: string[], otherSide: string[], otherStems: Set<string>, lessStems: Set<string>) => {
+    if (!lessSide.some((w) => w === 'less' || w === 'fewer' || w === 'moins')) return false;
+    if (otherSide.some((w) => w === 'less' || w === 'fewer' || w === 'moins')) return false;
+    return otherSide.some((w) => {
+      if (!/er$/.test(w) || w.length < 5) return false;
+      const base = stem(w.slice(0, -2));
+      const baseE = stem(w.slice(0, -1));
+      return (lessStems.has(base) || lessStems.has(baseE)) && (otherStems.has(base) || otherStems.has(baseE) || otherStems.has(stem(w)));
+    });
+  };
+  if (comparative(aWords, bWords, b, a)) pairs.push(['less', 'more']);
+  else if (comparative(bWords, aWords, a, b)) pairs.push(['more', 'less']);
+  return pairs;
+}
+
+/**
+ * The source and target sides of a clause that states a movement or transformation
+ * ("converts A into B", "from A to B", "B from A", "de A à B", "des A vers B"), as stem sets.
+ */
+export function directionSides(text: string): { source: Set<string>; target: Set<string> } | null {
+  const folded = foldText(text).replace(/->|→/g, ' into ');
+  const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
+  const ws = raw.map((w) => w.replace(/^[a-z]['’]/, ''));
+  const forward = new Set(['into', 'towards', 'toward', 'vers', 'jusqu']);
+  const fromIdx = ws.findIndex((w) => w === 'from');
+  const fromFr = ws.findIndex((w, i) => (w === 'de' || w === 'du' || w === 'des') && i > 0);
+  let cut: { sourceStart: number; sourceEnd: number; targetStart: number; targetEnd: number } | null = null;
+  const toAfter = (start: number, words: string[]) =>
+    ws.findIndex((w, i) => i > start && words.includes(w));
+  if (fromIdx >= 0) {
+    const to = toAfter(fromIdx, ['to', 'into', 'towards', 'toward']);
+    cut = to > fromIdx
+      ? { sourceStart: fromIdx + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length }
+      : { sourceStart: fromIdx + 1, sourceEnd: ws.length, targetStart: 0, targetEnd: fromIdx };
+  } else {
+    const fw = ws.findIndex((w) => forward.has(w));
+    if (fw > 0) {
+      const from = fromFr >= 0 && fromFr < fw ? fromFr + 1 : 0;
+      cut = { sourceStart: from, sourceEnd: fw, targetStart: fw + 1, targetEnd: ws.length };
+    } else if (fromFr >= 0) {
+      const to = toAfter(fromFr, ['a', 'au', 'aux']);
+      if (to > fromFr + 1) cut = { sourceStart: fromFr + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length };
+    }
+  }
+  if (!cut) return null;
+  const side = (from: number, to: number) =>
+    new Set(ws.slice(from, to).filter((w) => isContentWord(w)).map((w) => stem(w)));
+  const source = side(cut.sourceStart, cut.sourceEnd);
+  const target = side(cut.targetStart, cut.targetEnd);
+  if (source.size === 0 || target.size === 0) return null;
+  return { source, target };
+}
+
+// --- Clauses -------------------------------------------------------------------------------------
+
+const CLAUSE_BREAK_WORDS = [
+  'because', 'whereas', 'while', 'but', 'so', 'since', 'although', 'which', 'unless', 'then', 'therefore',
+  'car', 'donc', 'mais', 'puisque', 'sinon', 'tandis', 'alors', 'parce', 'lorsque', 'ainsi',
+];
+
+/**
+ * Clauses of one sentence: cut at semicolons, colons, commas and conjunctions outside brackets;
+ * pieces with fewer than two content words join their neighbour so a clause states something.
+ */
+export function splitClauses(sentence: string): string[] {
+  const pieces: string[] = [];
+  let depth = 0;
+  let current = '';
+  const push = () => {
+    if (current.trim()) pieces.push(current.trim());
+    current = '';
+  };
+  const tokens = sentence.split(/(\s+)/);
+  for (const part of tokens) {
+    const lower = foldText(part).replace(/[^\p{L}]/gu, '');
+    if (depth === 0 && CLAUSE_BREAK_WORDS.includes(lower) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
+      push();
+    }
+    for (const ch of part) {
+      if (ch === '(' || ch === '[') depth++;
+      if ((ch === ')' || ch === ']') && depth > 0) depth--;
+      current += ch;
+      if (depth === 0 && (ch === ';' || ch === ':' || ch === ',')) push();
+    }
+  }
+  push();
+  const merged: string[] = [];
+  for (const piece of pieces) {
+    const substantial = contentTokens(piece).length >= 2;
+    if (!substantial && merged.length > 0) merged[merged.length - 1] = `${merged[merged.length - 1]} ${piece}`;
+    else if (merged.length > 0 && contentTokens(merged[merged.length - 1]).length < 2) {
+      merged[merged.length - 1] = `${merged[merged.length - 1]} ${piece}`;
+    } else merged.push(piece);
+  }
+  return merged.map((c) => c.replace(/^[\s,;:]+|[\s,;:]+$/g, '')).filter(Boolean);
+}

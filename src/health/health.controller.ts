@@ -1,0 +1,75 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/authenticated.decorator';
+import { ApiError } from '../common/errors/api-error';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { RedisConnection } from '../infrastructure/cache/redis-connection';
+import { DocumentStore } from '../infrastructure/persistence/document-store';
+
+class ComponentStateDto {
+  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
+  @ApiProperty({ required: false }) kind?: string;
+  @ApiProperty({ required: false }) message?: string;
+}
+
+class ReadinessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ComponentStateDto' }, example: { database: { status: 'up', kind: 'embedded' }, redis: { status: 'up' } } })
+  components!: Record<string, ComponentStateDto>;
+}
+
+class LivenessDto {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS).unref())]);
+}
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly store: DocumentStore,
+    private readonly redis: RedisConnection,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'The process is running' })
+  @ApiEnvelope(LivenessDto, { description: 'Always, while the process runs' })
+  live(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'The database (and Redis, where configured) answer' })
+  @ApiEnvelope(ReadinessDto, { description: 'Every component is up' })
+  @ApiErrors('service_unavailable')
+  async ready(): Promise<ReadinessDto> {
+    const checks = [() => this.probe('database', () => this.store.ping(), { kind: this.store.kind })];
+    if (this.redis.configured) checks.push(() => this.probe('redis', () => this.redis.ping()));
+    try {
+      const result = await this.health.check(checks);
+      return { status: 'ok', components: result.details as Record<string, ComponentStateDto> };
+    } catch (error) {
+      const details = (error as { response?: { details?: unknown } }).response?.details;
+      throw new ApiError('service_unavailable', 'A required backing service is not answering.', details);
+    }
+  }
+
+  private async probe(name: string, ping: () => Promise<void>, extra: Record<string, string> = {}): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(name);
+    try {
+      await withTimeout(ping());
+      return indicator.up(extra);
+    } catch (error) {
+      return indicator.down({ ...extra, message: error instanceof Error ? error.message : 'not answering' });
+    }
+  }
+}

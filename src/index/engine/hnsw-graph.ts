@@ -1,0 +1,647 @@
+import { decodeContainer, encodeContainer } from './binary-container';
+import { ScoredHeap } from './scored-heap';
+import { ensureCapacity } from './string-codes';
+
+export interface HnswOptions {
+  /** Links per node on the upper layers; the bottom layer keeps twice as many (default 16). */
+  m?: number;
+  /** Breadth of the search that picks a new node's links (default 100). */
+  efConstruction?: number;
+  /** Default breadth of a query's search; raised to k when k is larger (default 64). */
+  efSearch?: number;
+  /** Seed of the level draws, so that a build is reproducible (default 42). */
+  seed?: number;
+}
+
+export interface GraphHits {
+  slots: Int32Array;
+  /** Cosine similarity of each slot to the query, best first. */
+  similarities: Float64Array;
+}
+
+const MAX_LEVEL = 15;
+const EMPTY_HITS: GraphHits = { slots: new Int32Array(0), similarities: new Float64Array(0) };
+
+/**
+ * A hierarchical navigable small-world graph (Malkov & Yashunin, 2016) over unit vectors stored
+ * as int8 with one float scale per vector: 384 dimensions take 388 bytes instead of 1,536, and
+ * cosine similarity becomes a dot product. A query walks down the sparse upper layers greedily,
+ * then runs a best-first search of breadth `ef` on the bottom layer, so it computes a few
+ * thousand similarities instead of one per vector.
+ *
+ * Nodes live in numbered slots. Removal is real, not a tombstone: every node that linked to a
+ * removed one gets replacement links from the removed node's own neighbours, nodes left with no
+ * incoming link are re-attached, and the slot is reused by a later insert.
+ */
+export class HnswGraph {
+  readonly dimensions: number;
+  readonly m: number;
+  readonly m0: number;
+  readonly efConstruction: number;
+  efSearch: number;
+
+  private readonly levelFactor: number;
+  private rngState: number;
+  private codes = new Int8Array(0);
+  private scales = new Float32Array(0);
+  private levels = new Int8Array(0);
+  private links0 = new Int32Array(0);
+  private upper: (Int32Array | null)[] = [];
+  private visited = new Uint32Array(0);
+  private visitEpoch = 0;
+  private slotCount = 0;
+  private liveCount = 0;
+  private freeSlots: number[] = [];
+  private entry = -1;
+  private maxLevel = -1;
+
+  private readonly candidates = new ScoredHeap(256);
+  private readonly results = new ScoredHeap(256);
+  private readonly scratch: Float32Array;
+
+  constructor(dimensions: number, options: HnswOptions = {}) {
+    if (!Number.isInteger(dimensions) || dimensions < 1) throw new RangeError('dimensions must be a positive integer');
+    this.dimensions = dimensions;
+    this.m = options.m ?? 16;
+    this.m0 = this.m * 2;
+    this.efConstruction = Math.max(options.efConstruction ?? 100, this.m);
+    this.efSearch = options.efSearch ?? 64;
+    this.levelFactor = 1 / Math.log(this.m);
+    this.rngState = (options.seed ?? 42) >>> 0 || 1;
+    this.scratch = new Float32Array(dimensions);
+  }
+
+  /** Number of vectors in the graph. */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** One past the highest slot ever used: slots are below this bound. */
+  get slotBound(): number {
+    return this.slotCount;
+  }
+
+  isLive(slot: number): boolean {
+    return slot >= 0 && slot < this.slotCount && this.levels[slot] >= 0;
+  }
+
+  /** Approximate bytes held by vectors and links (what dominates memory). */
+  get byteSize(): number {
+    let upperBytes = 0;
+    for (const list of this.upper) if (list) upperBytes += list.byteLength;
+    return (
+      this.codes.byteLength + this.scales.byteLength + this.levels.byteLength + this.links0.byteLength +
+      this.visited.byteLength + upperBytes
+    );
+  }
+
+  /** Adds a vector (normalised here, so any length works) and returns its slot. */
+  insert(vector: ArrayLike<number>): number {
+    const query = this.normalise(vector);
+    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slotCount++;
+    this.ensureCapacity(slot + 1);
+    const level = this.randomLevel();
+    this.quantiseInto(query, slot);
+    this.levels[slot] = level;
+    this.links0[slot * (this.m0 + 1)] = 0;
+    this.upper[slot] = level > 0 ? new Int32Array(level * (this.m + 1)) : null;
+    this.liveCount++;
+
+    if (this.entry < 0) {
+      this.entry = slot;
+      this.maxLevel = level;
+      return slot;
+    }
+    let entry = this.entry;
+    let entrySimilarity = this.similarityToQuery(query, entry);
+    for (let l = this.maxLevel; l > level; l--) {
+      entry = this.greedyClosest(query, entry, entrySimilarity, l);
+      entrySimilarity = this.similarityToQuery(query, entry);
+    }
+    let entries: ArrayLike<number> = [entry];
+    let entrySimilarities: ArrayLike<number> = [entrySimilarity];
+    for (let l = Math.min(level, this.maxLevel); l >= 0; l--) {
+      this.searchLayer(query, entries, entrySimilarities, this.efConstruction, l, undefined);
+      const found = this.results.drainDescending();
+      const chosen = this.selectDiverse(found.ids, found.scores, this.m, slot);
+      this.writeLinks(slot, l, chosen);
+      for (const neighbour of chosen) this.connect(neighbour, slot, l);
+      entries = found.ids;
+      entrySimilarities = found.scores;
+    }
+    if (level > this.maxLevel) {
+      this.entry = slot;
+      this.maxLevel = level;
+    }
+    return slot;
+  }
+
+  /**
+   * The k nearest vectors to `query` by cosine similarity, best first. With `accept`, only slots
+   * it approves are returned (the walk still crosses the others); a very selective filter should
+   * rather use `scan` over the approved slots.
+   */
+  search(query: ArrayLike<number>, k: number, ef = this.efSearch, accept?: (slot: number) => boolean): GraphHits {
+    if (this.entry < 0 || k <= 0) return EMPTY_HITS;
+    const q = this.normalise(query);
+    let entry = this.entry;
+    let entrySimilarity = this.similarityToQuery(q, entry);
+    for (let l = this.maxLevel; l > 0; l--) {
+      entry = this.greedyClosest(q, entry, entrySimilarity, l);
+      entrySimilarity = this.similarityToQuery(q, entry);
+    }
+    this.searchLayer(q, [entry], [entrySimilarity], Math.max(ef, k), 0, accept);
+    const results = this.results;
+    while (results.size > k) results.pop();
+    const found = results.drainDescending();
+    return { slots: found.ids, similarities: found.scores };
+  }
+
+  /** Exact k nearest among the given slots: used for filters that approve few vectors. */
+  scan(query: ArrayLike<number>, slots: Iterable<number>, k: number): GraphHits {
+    if (k <= 0) return EMPTY_HITS;
+    const q = this.normalise(query);
+    const heap = this.results;
+    heap.clear();
+    for (const slot of slots) {
+      if (this.levels[slot] < 0) continue;
+      heap.pushBounded(this.similarityToQuery(q, slot), slot, k);
+    }
+    const found = heap.drainDescending();
+    return { slots: found.ids, similarities: found.scores };
+  }
+
+  /** Exact k nearest over the whole graph (reference for recall checks). */
+  bruteForce(query: ArrayLike<number>, k: number): GraphHits {
+    const all: number[] = [];
+    for (let slot = 0; slot < this.slotCount; slot++) if (this.levels[slot] >= 0) all.push(slot);
+    return this.scan(query, all, k);
+  }
+
+  /** Removes the given slots and repairs the links around them. */
+  remove(slots: Iterable<number>): number {
+    const doomed = new Uint8Array(this.slotCount);
+    let removed = 0;
+    for (const slot of slots) {
+      if (this.isLive(slot) && doomed[slot] === 0) {
+        doomed[slot] = 1;
+        removed++;
+      }
+    }
+    if (removed === 0) return 0;
+
+    for (let u = 0; u < this.slotCount; u++) {
+      if (this.levels[u] < 0 || doomed[u] === 1) continue;
+      for (let l = 0; l <= this.levels[u]; l++) this.repairLinks(u, l, doomed);
+    }
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (doomed[slot] === 0) continue;
+      this.levels[slot] = -1;
+      this.upper[slot] = null;
+      this.links0[slot * (this.m0 + 1)] = 0;
+      this.freeSlots.push(slot);
+      this.liveCount--;
+    }
+    if (this.entry >= 0 && doomed[this.entry] === 1) this.chooseNewEntry();
+    this.reattachOrphans();
+    return removed;
+  }
+
+  serialize(): Buffer {
+    const n = this.slotCount;
+    let upperLength = 0;
+    for (let slot = 0; slot < n; slot++) upperLength += this.upper[slot]?.length ?? 0;
+    const upper = new Int32Array(upperLength);
+    let offset = 0;
+    for (let slot = 0; slot < n; slot++) {
+      const list = this.upper[slot];
+      if (list) {
+        upper.set(list, offset);
+        offset += list.length;
+      }
+    }
+    return encodeContainer(
+      {
+        kind: 'hnsw-int8',
+        dimensions: this.dimensions,
+        m: this.m,
+        efConstruction: this.efConstruction,
+        efSearch: this.efSearch,
+        entry: this.entry,
+        maxLevel: this.maxLevel,
+        slotCount: n,
+        rngState: this.rngState,
+      },
+      {
+        codes: this.codes.subarray(0, n * this.dimensions),
+        scales: this.scales.subarray(0, n),
+        levels: this.levels.subarray(0, n),
+        links0: this.links0.subarray(0, n * (this.m0 + 1)),
+        upper,
+      },
+    );
+  }
+
+  static deserialize(file: Buffer): HnswGraph {
+    const container = decodeContainer(file);
+    const meta = container.meta as {
+      kind: string;
+      dimensions: number;
+      m: number;
+      efConstruction: number;
+      efSearch: number;
+      entry: number;
+      maxLevel: number;
+      slotCount: number;
+      rngState: number;
+    };
+    if (meta.kind !== 'hnsw-int8') throw new TypeError('not a vector graph file');
+    const graph = new HnswGraph(meta.dimensions, {
+      m: meta.m,
+      efConstruction: meta.efConstruction,
+      efSearch: meta.efSearch,
+      seed: meta.rngState,
+    });
+    const n = meta.slotCount;
+    graph.ensureCapacity(n);
+    graph.codes.set(container.get('codes', 'Int8Array'));
+    graph.scales.set(container.get('scales', 'Float32Array'));
+    graph.levels.set(container.get('levels', 'Int8Array'));
+    graph.links0.set(container.get('links0', 'Int32Array'));
+    const upper = container.get('upper', 'Int32Array');
+    let offset = 0;
+    graph.slotCount = n;
+    for (let slot = 0; slot < n; slot++) {
+      const level = graph.levels[slot];
+      if (level < 0) {
+        graph.freeSlots.push(slot);
+        continue;
+      }
+      graph.liveCount++;
+      if (level > 0) {
+        const length = level * (graph.m + 1);
+        graph.upper[slot] = upper.slice(offset, offset + length);
+        offset += length;
+      }
+    }
+    graph.entry = meta.entry;
+    graph.maxLevel = meta.maxLevel;
+    return graph;
+  }
+
+  // --- similarity -------------------------------------------------------------------------
+
+  /** Cosine similarity of a unit float query to a stored vector. */
+  private similarityToQuery(q: Float32Array, slot: number): number {
+    const codes = this.codes;
+    const dims = this.dimensions;
+    const base = slot * dims;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d = 0;
+    for (; d + 3 < dims; d += 4) {
+      s0 += q[d] * codes[base + d];
+      s1 += q[d + 1] * codes[base + d + 1];
+      s2 += q[d + 2] * codes[base + d + 2];
+      s3 += q[d + 3] * codes[base + d + 3];
+    }
+    for (; d < dims; d++) s0 += q[d] * codes[base + d];
+    return (s0 + s1 + s2 + s3) * this.scales[slot];
+  }
+
+  /** Cosine similarity between two stored vectors. */
+  private similarityBetween(a: number, b: number): number {
+    const codes = this.codes;
+    const dims = this.dimensions;
+    const baseA = a * dims;
+    const baseB = b * dims;
+    let s0 = 0;
+    let s1 = 0;
+    let d = 0;
+    for (; d + 1 < dims; d += 2) {
+      s0 += codes[baseA + d] * codes[baseB + d];
+      s1 += codes[baseA + d + 1] * codes[baseB + d + 1];
+    }
+    for (; d < dims; d++) s0 += codes[baseA + d] * codes[baseB + d];
+    return (s0 + s1) * this.scales[a] * this.scales[b];
+  }
+
+  private normalise(vector: ArrayLike<number>): Float32Array {
+    if (vector.length !== this.dimensions) {
+      throw new RangeError(`expected a vector of ${this.dimensions} dimensions, got ${vector.length}`);
+    }
+    const out = this.scratch;
+    let sum = 0;
+    for (let d = 0; d < this.dimensions; d++) sum += vector[d] * vector[d];
+    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    for (let d = 0; d < this.dimensions; d++) out[d] = vector[d] * scale;
+    return out;
+  }
+
+  /** Symmetric int8 quantisation: the largest component maps to ±127. */
+  private quantiseInto(unit: Float32Array, slot: number): void {
+    let maxAbs = 0;
+    for (let d = 0; d < this.dimensions; d++) maxAbs = Math.max(maxAbs, Math.abs(unit[d]));
+    const base = slot * this.dimensions;
+    if (maxAbs === 0) {
+      this.codes.fill(0, base, base + this.dimensions);
+      this.scales[slot] = 0;
+      return;
+    }
+    const step = maxAbs / 127;
+    for (let d = 0; d < this.dimensions; d++) this.codes[base + d] = Math.round(unit[d] / step);
+    this.scales[slot] = step;
+  }
+
+  private dequantise(slot: number): Float32Array {
+    const out = new Float32Array(this.dimensions);
+    const base = slot * this.dimensions;
+    const step = this.scales[slot];
+    for (let d = 0; d < this.dimensions; d++) out[d] = this.codes[base + d] * step;
+    return out;
+  }
+
+  // --- links ------------------------------------------------------------------------------
+
+  private linkArray(slot: number, level: number): Int32Array {
+    return level === 0 ? this.links0 : (this.upper[slot] as Int32Array);
+  }
+
+  private linkOffset(slot: number, level: number): number {
+    return level === 0 ? slot * (this.m0 + 1) : (level - 1) * (this.m + 1);
+  }
+
+  private capacityAt(level: number): number {
+    return level === 0 ? this.m0 : this.m;
+  }
+
+  private writeLinks(slot: number, level: number, neighbours: readonly number[]): void {
+    const array = this.linkArray(slot, level);
+    const offset = this.linkOffset(slot, level);
+    array[offset] = neighbours.length;
+    for (let i = 0; i < neighbours.length; i++) array[offset + 1 + i] = neighbours[i];
+  }
+
+  /** Adds a link from `from` to `to`, re-selecting `from`'s links when it has no room left. */
+  private connect(from: number, to: number, level: number): void {
+    const array = this.linkArray(from, level);
+    const offset = this.linkOffset(from, level);
+    const count = array[offset];
+    for (let i = 1; i <= count; i++) if (array[offset + i] === to) return;
+    const capacity = this.capacityAt(level);
+    if (count < capacity) {
+      array[offset + 1 + count] = to;
+      array[offset] = count + 1;
+      return;
+    }
+    const pool: { slot: number; similarity: number }[] = [{ slot: to, similarity: this.similarityBetween(from, to) }];
+    for (let i = 1; i <= count; i++) {
+      const slot = array[offset + i];
+      pool.push({ slot, similarity: this.similarityBetween(from, slot) });
+    }
+    pool.sort((a, b) => b.similarity - a.similarity);
+    const chosen = this.selectDiverse(
+      pool.map((p) => p.slot),
+      pool.map((p) => p.similarity),
+      capacity,
+      from,
+    );
+    this.writeLinks(from, level, chosen);
+  }
+
+  /**
+   * The neighbour-selection heuristic of the HNSW paper: walking candidates from the closest,
+   * keep one only if it is closer to the base than to any already kept. Links then point in
+   * varied directions, which keeps clusters connected to each other.
+   */
+  private selectDiverse(
+    candidates: ArrayLike<number>,
+    similarities: ArrayLike<number>,
+    limit: number,
+    exclude: number,
+  ): number[] {
+    const chosen: number[] = [];
+    for (let i = 0; i < candidates.length && chosen.length < limit; i++) {
+      const candidate = candidates[i];
+      if (candidate === exclude) continue;
+      let diverse = true;
+      for (const kept of chosen) {
+        if (this.similarityBetween(candidate, kept) > similarities[i]) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) chosen.push(candidate);
+    }
+    return chosen;
+  }
+
+  // --- search -----------------------------------------------------------------------------
+
+  private nextEpoch(): number {
+    this.visitEpoch = (this.visitEpoch + 1) >>> 0;
+    if (this.visitEpoch === 0) {
+      this.visited.fill(0);
+      this.visitEpoch = 1;
+    }
+    return this.visitEpoch;
+  }
+
+  private greedyClosest(q: Float32Array, start: number, startSimilarity: number, level: number): number {
+    let current = start;
+    let best = startSimilarity;
+    for (let changed = true; changed; ) {
+      changed = false;
+      const array = this.linkArray(current, level);
+      const offset = this.linkOffset(current, level);
+      const count = array[offset];
+      for (let i = 1; i <= count; i++) {
+        const neighbour = array[offset + i];
+        const similarity = this.similarityToQuery(q, neighbour);
+        if (similarity > best) {
+          best = similarity;
+          current = neighbour;
+          changed = true;
+        }
+      }
+    }
+    return current;
+  }
+
+  /** Best-first search of one layer; leaves up to `ef` results in `this.results`. */
+  private searchLayer(
+    q: Float32Array,
+    entries: ArrayLike<number>,
+    entrySimilarities: ArrayLike<number>,
+    ef: number,
+    level: number,
+    accept: ((slot: number) => boolean) | undefined,
+  ): void {
+    const epoch = this.nextEpoch();
+    const visited = this.visited;
+    const candidates = this.candidates;
+    const results = this.results;
+    candidates.clear();
+    results.clear();
+    for (let i = 0; i < entries.length; i++) {
+      const slot = entries[i];
+      if (visited[slot] === epoch) continue;
+      visited[slot] = epoch;
+      candidates.push(-entrySimilarities[i], slot);
+      if (accept === undefined || accept(slot)) results.pushBounded(entrySimilarities[i], slot, ef);
+    }
+    while (candidates.size > 0) {
+      const similarity = -candidates.peekScore();
+      const current = candidates.pop();
+      if (results.size >= ef && similarity < results.peekScore()) break;
+      const array = this.linkArray(current, level);
+      const offset = this.linkOffset(current, level);
+      const count = array[offset];
+      for (let i = 1; i <= count; i++) {
+        const neighbour = array[offset + i];
+        if (visited[neighbour] === epoch) continue;
+        visited[neighbour] = epoch;
+        const s = this.similarityToQuery(q, neighbour);
+        if (results.size < ef || s > results.peekScore()) {
+          candidates.push(-s, neighbour);
+          if (accept === undefined || accept(neighbour)) results.pushBounded(s, neighbour, ef);
+        }
+      }
+    }
+  }
+
+  // --- removal ----------------------------------------------------------------------------
+
+  /** Replaces links from `u` to doomed nodes with the closest of those nodes' own live neighbours. */
+  private repairLinks(u: number, level: number, doomed: Uint8Array): void {
+    const array = this.linkArray(u, level);
+    const offset = this.linkOffset(u, level);
+    const count = array[offset];
+    let lost = 0;
+    for (let i = 1; i <= count; i++) if (doomed[array[offset + i]] === 1) lost++;
+    if (lost === 0) return;
+
+    const kept: number[] = [];
+    const lostNodes: number[] = [];
+    for (let i = 1; i <= count; i++) {
+      const v = array[offset + i];
+      if (doomed[v] === 1) lostNodes.push(v);
+      else kept.push(v);
+    }
+    const epoch = this.nextEpoch();
+    this.visited[u] = epoch;
+    for (const v of kept) this.visited[v] = epoch;
+    const replacements: { slot: number; similarity: number }[] = [];
+    for (const gone of lostNodes) {
+      if (this.levels[gone] < level) continue;
+      const goneArray = this.linkArray(gone, level);
+      const goneOffset = this.linkOffset(gone, level);
+      for (let i = 1; i <= goneArray[goneOffset]; i++) {
+        const candidate = goneArray[goneOffset + i];
+        if (doomed[candidate] === 1 || this.visited[candidate] === epoch) continue;
+        this.visited[candidate] = epoch;
+        replacements.push({ slot: candidate, similarity: this.similarityBetween(u, candidate) });
+      }
+    }
+    replacements.sort((a, b) => b.similarity - a.similarity);
+    for (let i = 0; i < replacements.length && i < lost; i++) kept.push(replacements[i].slot);
+    this.writeLinks(u, level, kept);
+  }
+
+  private chooseNewEntry(): void {
+    this.entry = -1;
+    this.maxLevel = -1;
+    for (let slot = 0; slot < this.slotCount; slot++) {
+      if (this.levels[slot] > this.maxLevel) {
+        this.maxLevel = this.levels[slot];
+        this.entry = slot;
+      }
+    }
+  }
+
+  /**
+   * After removals some nodes may have lost every incoming link on the bottom layer (no search
+   * could reach them) or every outgoing one. Those get fresh links found by a search from the
+   * entry point, and their nearest neighbours link back to them.
+   */
+  private reattachOrphans(): void {
+    if (this.liveCount < 2) return;
+    const stride = this.m0 + 1;
+    const incoming = new Uint32Array(this.slotCount);
+    for (let u = 0; u < this.slotCount; u++) {
+      if (this.levels[u] < 0) continue;
+      const base = u * stride;
+      for (let i = 1; i <= this.links0[base]; i++) incoming[this.links0[base + i]]++;
+    }
+    for (let u = 0; u < this.slotCount; u++) {
+      if (this.levels[u] < 0 || u === this.entry) continue;
+      if (incoming[u] > 0 && this.links0[u * stride] > 0) continue;
+      this.relinkBottom(u);
+    }
+  }
+
+  private relinkBottom(u: number): void {
+    const q = this.dequantise(u);
+    let entry = this.entry;
+    let entrySimilarity = this.similarityToQuery(q, entry);
+    for (let l = this.maxLevel; l > 0; l--) {
+      entry = this.greedyClosest(q, entry, entrySimilarity, l);
+      entrySimilarity = this.similarityToQuery(q, entry);
+    }
+    this.searchLayer(q, [entry], [entrySimilarity], this.efConstruction, 0, (slot) => slot !== u);
+    const found = this.results.drainDescending();
+    const chosen = this.selectDiverse(found.ids, found.scores, this.m, u);
+    if (chosen.length === 0) return;
+    const existing = this.linkArray(u, 0);
+    const offset = this.linkOffset(u, 0);
+    const merged = new Set<number>(chosen);
+    for (let i = 1; i <= existing[offset] && merged.size < this.m0; i++) merged.add(existing[offset + i]);
+    this.writeLinks(u, 0, [...merged]);
+    for (const neighbour of chosen) this.connect(neighbour, u, 0);
+    // The heuristic may have declined the link back; the closest neighbour then gives up its
+    // farthest link so that `u` stays reachable.
+    if (!chosen.some((neighbour) => this.hasLink(neighbour, u))) {
+      const closest = chosen[0];
+      const array = this.linkArray(closest, 0);
+      const base = this.linkOffset(closest, 0);
+      const count = array[base];
+      let worst = 1;
+      for (let i = 2; i <= count; i++) {
+        if (this.similarityBetween(closest, array[base + i]) < this.similarityBetween(closest, array[base + worst])) worst = i;
+      }
+      array[base + worst] = u;
+    }
+  }
+
+  private hasLink(from: number, to: number): boolean {
+    const array = this.linkArray(from, 0);
+    const offset = this.linkOffset(from, 0);
+    for (let i = 1; i <= array[offset]; i++) if (array[offset + i] === to) return true;
+    return false;
+  }
+
+  // --- storage ----------------------------------------------------------------------------
+
+  private ensureCapacity(slots: number): void {
+    this.codes = ensureCapacity(this.codes, slots * this.dimensions);
+    this.scales = ensureCapacity(this.scales, slots);
+    const before = this.levels.length;
+    this.levels = ensureCapacity(this.levels, slots);
+    if (this.levels.length > before) this.levels.fill(-1, before);
+    this.links0 = ensureCapacity(this.links0, slots * (this.m0 + 1));
+    this.visited = ensureCapacity(this.visited, slots);
+  }
+
+  /** Level of a new node: geometric, so each layer holds about 1/m of the one below. */
+  private randomLevel(): number {
+    let x = this.rngState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rngState = x >>> 0;
+    const uniform = (this.rngState + 1) / 4294967297;
+    return Math.min(MAX_LEVEL, Math.floor(-Math.log(uniform) * this.levelFactor));
+  }
+}

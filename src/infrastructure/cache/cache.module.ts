@@ -1,0 +1,44 @@
+import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
+import { Global, Module } from '@nestjs/common';
+import KeyvRedis from '@keyv/redis';
+import { Keyv } from 'keyv';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AppCache } from './app-cache';
+import { BoundedMap } from './bounded-map';
+import { RateCounter } from './rate-counter';
+import { RedisConnection } from './redis-connection';
+
+const MEMORY_CACHE_ENTRIES = 50_000;
+
+function createStore(config: AppConfig, redis: RedisConnection): Keyv {
+  const keyv = redis.client
+    ? new Keyv({ store: new KeyvRedis(redis.client, { namespace: `${config.redisKeyPrefix}cache`, throwOnConnectError: false, throwOnErrors: true }), useKeyPrefix: false })
+    : new Keyv({ store: new BoundedMap(MEMORY_CACHE_ENTRIES) });
+  // Failures are handled (and logged once) by AppCache; an unhandled 'error' event would crash.
+  keyv.on('error', () => undefined);
+  return keyv;
+}
+
+/** Owns the single Redis connection (when REDIS_URL is set). */
+@Global()
+@Module({ providers: [RedisConnection], exports: [RedisConnection] })
+export class RedisModule {}
+
+@Global()
+@Module({
+  imports: [
+    RedisModule,
+    NestCacheModule.registerAsync({
+      imports: [RedisModule],
+      inject: [APP_CONFIG, RedisConnection],
+      useFactory: async (config: AppConfig, redis: RedisConnection) => {
+        await redis.connect();
+        return { stores: [createStore(config, redis)] };
+      },
+    }),
+  ],
+  providers: [AppCache, RateCounter],
+  exports: [AppCache, RateCounter],
+})
+export class CacheModule {}

@@ -1,0 +1,14 @@
+export * from './llm.types';
+export * from './llm-provider';
+export * from './structured-output';
+export * from './retry-policy';
+export * from './token-estimate';
+export * from './prompt-builders';
+export * from './openai-clients';
+export * from './openai-chat.provider';
+export * from './remote-embedding';
+export * from './local-llm.provider';
+export { composeTutorAnswer, type TutorAnswer } from './local-tutor-answer';
+export { summarizeConversation } from './local-conversation-summary';
+export * from './metered-llm.provider';
+export * from './llm-provider.factory';

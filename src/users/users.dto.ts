@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { LOCALES, Locale, ROLES, Role } from '../infrastructure/persistence/schemas/user.schema';
+import { User } from './user';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+// ---- responses ---------------------------------------------------------------------------------
+
+export class UserDto {
+  @ApiProperty({ example: '665f1c2e8f1b2a3c4d5e6f70' }) id!: string;
+  @ApiProperty({ example: 'ada@example.org' }) email!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Ada' }) display_name!: string | null;
+  @ApiProperty({ enum: ROLES, example: 'student' }) role!: Role;
+  @ApiProperty({ enum: LOCALES, nullable: true, example: null, description: 'Until chosen, answers follow the language of each message.' })
+  locale!: Locale | null;
+  @ApiProperty({ example: false }) disabled!: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    display_name: user.displayName,
+    role: user.role,
+    locale: user.locale,
+    disabled: user.disabled,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: [UserDto] }) items!: UserDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}
+
+export class UsageCounterDto {
+  @ApiProperty() requests!: number;
+  @ApiProperty() tokens!: number;
+}
+
+// ---- requests ----------------------------------------------------------------------------------
+
+export class UpdateMeDto {
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'Ada' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  display_name?: string | null;
+
+  @ApiPropertyOptional({ enum: LOCALES, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsIn(LOCALES)
+  locale?: Locale | null;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty({ minLength: 1, maxLength: 128 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  current_password!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  new_password!: string;
+}
+
+export class AdminCreateUserDto {
+  @ApiProperty({ example: 'teacher@example.org', maxLength: 254 })
+  @Transform(trim)
+  @IsString()
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  password!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  display_name?: string;
+}
+
+export class AdminUpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  display_name?: string | null;
+}
+
+export class AdminListUsersQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'Part of the email or display name (case-insensitive).', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { UserRecord, UserSchema } from '../infrastructure/persistence/schemas/user.schema';
+import { escapeRegExp, toDomain, toStored } from '../infrastructure/persistence/stored';
+import { Role, User } from './user';
+
+export interface UserListFilter {
+  role?: Role;
+  /** Part of the email or display name, case-insensitive. */
+  q?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export type UserPatch = Partial<Pick<User, 'displayName' | 'locale' | 'role' | 'disabled' | 'passwordHash'>>;
+
+@Injectable()
+export class UsersRepository {
+  private readonly users: DocumentCollection<UserRecord>;
+
+  constructor(store: DocumentStore) {
+    this.users = store.collection<UserRecord>({ name: 'users', schema: UserSchema });
+  }
+
+  /** Throws DuplicateKeyError when the email is taken: the unique index decides, not a prior read. */
+  async create(user: User): Promise<User> {
+    return toDomain(await this.users.insertOne(toStored(user)));
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const found = await this.users.findOne({ _id: id });
+    return found && toDomain(found);
+  }
+
+  async findByEmailKey(emailKey: string): Promise<User | null> {
+    const found = await this.users.findOne({ emailKey });
+    return found && toDomain(found);
+  }
+
+  async update(id: string, patch: UserPatch, now: Date): Promise<User | null> {
+    const updated = await this.users.updateOne({ _id: id }, { $set: { ...patch, updatedAt: now } });
+    return updated && toDomain(updated);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.users.deleteOne({ _id: id });
+  }
+
+  /** Oldest first, `limit + 1` rows so the caller can tell whether another page exists. */
+  async list(filter: UserListFilter): Promise<User[]> {
+    const query: Filter = {};
+    if (filter.role) query.role = filter.role;
+    if (filter.q) {
+      const pattern = new RegExp(escapeRegExp(filter.q.trim()), 'i');
+      query.$or = [{ emailKey: pattern }, { displayName: pattern }];
+    }
+    if (filter.afterId) query._id = { $gt: filter.afterId };
+    const found = await this.users.find(query, { sort: { _id: 1 }, limit: filter.limit + 1 });
+    return found.map(toDomain);
+  }
+
+  async countByRole(role: Role): Promise<number> {
+    return this.users.count({ role });
+  }
+}
