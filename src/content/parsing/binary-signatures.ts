@@ -1,6 +1,7 @@
 /**
  * Signatures of common formats we do not accept, so a refusal can say what the file is
- * ("a PNG image") rather than only what it is not.
+ * ("a PNG image") rather than only what it is not. Binary signatures are only consulted once the
+ * content has failed the text test: two bytes such as "MZ" also begin ordinary sentences.
  */
 interface Signature {
   description: string;
@@ -27,10 +28,14 @@ const SIGNATURES: Signature[] = [
   { description: 'an executable program', bytes: [0xcf, 0xfa, 0xed, 0xfe] },
   { description: 'a WebAssembly module', bytes: [0x00, 0x61, 0x73, 0x6d] },
   { description: 'an SQLite database', bytes: [...Buffer.from('SQLite format 3')] },
-  { description: 'an RTF document', bytes: [...Buffer.from('{\\rtf')] },
-  { description: 'a PostScript file', bytes: [...Buffer.from('%!PS')] },
   { description: 'UTF-16 text (save it as UTF-8)', bytes: [0xff, 0xfe] },
   { description: 'UTF-16 text (save it as UTF-8)', bytes: [0xfe, 0xff] },
+];
+
+/** Formats that are valid text on the surface but are not documents we can read as text. */
+const TEXTUAL_SIGNATURES: Signature[] = [
+  { description: 'an RTF document', bytes: [...Buffer.from('{\\rtf')] },
+  { description: 'a PostScript file', bytes: [...Buffer.from('%!PS')] },
 ];
 
 /** The compound-file container of legacy Office formats and of password-protected Office files. */
@@ -43,6 +48,10 @@ export function startsWith(bytes: Buffer, signature: number[], offset = 0): bool
 
 export function describeKnownBinary(bytes: Buffer): string | undefined {
   return SIGNATURES.find((s) => startsWith(bytes, s.bytes, s.offset))?.description;
+}
+
+export function describeTextualNonDocument(bytes: Buffer): string | undefined {
+  return TEXTUAL_SIGNATURES.find((s) => startsWith(bytes, s.bytes, s.offset))?.description;
 }
 
 export function isOleCompoundFile(bytes: Buffer): boolean {

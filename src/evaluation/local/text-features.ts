@@ -136,17 +136,20 @@ export class TermIndex {
 
 // --- Polarity: negation, opposites and direction ---------------------------------------------
 
+/** Words, with French "n'" kept apart so "n'est pas" shows its "ne". */
+const WORD_OR_ELIDED_NE = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
 export const NEGATORS = new Set([
   'not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'cannot', "can't", "don't",
   "doesn't", "isn't", "aren't", "wasn't", "weren't", "won't", "didn't", "hasn't", "haven't",
-  "shouldn't", "wouldn't", "couldn't", 'without', 'non',
+  "shouldn't", "wouldn't", "couldn't", 'without', 'non', 'instead',
   'ne', 'pas', 'jamais', 'aucun', 'aucune', 'rien', 'sans', 'nullement',
 ]);
 
 /** Negation sites in a stretch of text; "ne … pas" is one site, so French is counted by clause. */
 export function negationSites(text: string): number[] {
   const folded = foldText(text);
-  const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|n['’]/gu) ?? [];
+  const raw = folded.match(WORD_OR_ELIDED_NE) ?? [];
   const sites: number[] = [];
   let frenchOpen = false;
   raw.forEach((w, i) => {
@@ -164,7 +167,8 @@ export function negationSites(text: string): number[] {
       sites.push(i);
       return;
     }
-    if (/n['’]t$/.test(w) || (NEGATORS.has(w) && w !== 'ne')) sites.push(i);
+    if (w === 'lieu' && raw[i - 1] === 'au') sites.push(i);
+    else if (/n['’]t$/.test(w) || (NEGATORS.has(w) && w !== 'ne')) sites.push(i);
   });
   return sites;
 }
@@ -175,7 +179,7 @@ export function negationSites(text: string): number[] {
  */
 export function negatedStems(text: string): Set<string> {
   const folded = foldText(text);
-  const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|n['’]/gu) ?? [];
+  const raw = folded.match(WORD_OR_ELIDED_NE) ?? [];
   const sites = negationSites(text);
   const out = new Set<string>();
   for (const site of sites) {
@@ -266,7 +270,7 @@ export function oppositePairs(a: Set<string>, b: Set<string>, aWords: string[], 
 export function directionSides(text: string): { source: Set<string>; target: Set<string> } | null {
   const folded = foldText(text).replace(/->|→/g, ' into ');
   const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-  const ws = raw.map((w) => w.replace(/^[a-z]['’]/, ''));
+  const ws = raw.map((w) => (w.startsWith('jusqu') ? 'jusqu' : w.replace(/^[a-z]['’]/, '')));
   const forward = new Set(['into', 'towards', 'toward', 'vers', 'jusqu']);
   const fromIdx = ws.findIndex((w) => w === 'from');
   const fromFr = ws.findIndex((w, i) => (w === 'de' || w === 'du' || w === 'des') && i > 0);

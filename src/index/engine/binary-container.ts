@@ -126,9 +126,10 @@ export function decodeContainer(file: Buffer): DecodedContainer {
       }
       const Ctor = CONSTRUCTORS[kind];
       const byteLength = entry.length * Ctor.BYTES_PER_ELEMENT;
-      const from = file.byteOffset + start + entry.offset;
-      const copy = file.buffer.slice(from, from + byteLength);
-      return new Ctor(copy) as InstanceType<(typeof CONSTRUCTORS)[typeof kind]>;
+      const from = start + entry.offset;
+      const copy = new Uint8Array(byteLength);
+      copy.set(file.subarray(from, from + byteLength));
+      return new Ctor(copy.buffer) as InstanceType<(typeof CONSTRUCTORS)[typeof kind]>;
     },
   };
 }
