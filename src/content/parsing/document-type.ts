@@ -87,6 +87,9 @@ const GENERIC_MIME_TYPES = new Set([
   '*/*',
 ]);
 
+/** A DOCX is a ZIP package, and some clients declare it by its container. */
+const ZIP_MIME_TYPES = new Set(['application/zip', 'application/x-zip-compressed', 'application/x-zip']);
+
 /** Text formats that are not one of ours by name but are honest text (text/csv, application/json). */
 function isOtherTextMimeType(mime: string): boolean {
   return mime.startsWith('text/') || /^application\/(?:json|xml|x-yaml|yaml)$|\+(?:xml|json)$/.test(mime);
@@ -152,7 +155,7 @@ function sniff(bytes: Buffer): Sniffed {
   if (!isText(bytes)) {
     return { family: 'refused', description: describeKnownBinary(bytes) ?? 'binary data, not text' };
   }
-  const head = bytes.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+  const head = bytes.subarray(0, 16 * 1024).toString('utf8').replace(/^\uFEFF/, '');
   return { family: 'text', head };
 }
 
@@ -199,6 +202,7 @@ function claimFromMimeType(declaredMime: string | undefined): Claim | undefined 
   const source = `declared as ${mime}`;
   const type = MIME_TYPE_CLAIMS[mime];
   if (type) return { source, family: FAMILY_OF[type], type };
+  if (ZIP_MIME_TYPES.has(mime)) return { source, family: 'docx' };
   if (isOtherTextMimeType(mime)) return { source, family: 'text' };
   return { source, family: 'refused' };
 }
@@ -230,16 +234,19 @@ function looksLikeHtmlFragment(head: string): boolean {
   );
 }
 
-/** Structural signs of Markdown, weighted; plain prose with a dash list does not qualify. */
+/**
+ * Structural signs of Markdown, weighted; plain prose with a dash list does not qualify. Every
+ * repetition is bounded so that a crafted line cannot make these patterns slow.
+ */
 function looksLikeMarkdown(head: string): boolean {
   const signs: Array<[RegExp, number]> = [
     [/^ {0,3}#{1,6}[ \t]+\S/m, 2],
     [/^ {0,3}(?:```|~~~)/m, 2],
-    [/\[[^\]\n]+\]\([^)\s]+\)/, 2],
-    [/^\|?[^\n|]*\|[^\n]*\n\|? *:?-{3,}/m, 2],
-    [/^\S[^\n]*\n {0,3}=+[ \t]*$/m, 1],
-    [/(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)/, 1],
-    [/`[^`\n]+`/, 1],
+    [/\[[^\]\n]{1,200}\]\([^)\s]{1,500}\)/, 2],
+    [/^\|?[^\n|]{0,200}\|[^\n]{0,500}\n\|? *:?-{3,}/m, 2],
+    [/^\S[^\n]{0,200}\n {0,3}=+[ \t]*$/m, 1],
+    [/(?:\*\*|__)\S[^\n]{0,200}?\S(?:\*\*|__)/, 1],
+    [/`[^`\n]{1,200}`/, 1],
     [/^ {0,3}> /m, 0.5],
     [/^ {0,3}[-*+] \S/m, 0.5],
   ];

@@ -27,9 +27,11 @@ export function normalizeText(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\f\v\u2028\u2029]/g, '\n')
     .replace(/[\u0000-\u0008\u000E-\u001F\u007F\uFFFD]/g, '')
-    .replace(/[ \t\u00A0]+$/gm, '')
+    // The lookbehind starts a match only at the beginning of a run: linear even on long runs.
+    .replace(/(?<![ \t\u00A0])[ \t\u00A0]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
-    .replace(/^\n+|\s+$/g, '');
+    .replace(/^\n+/, '')
+    .trimEnd();
 }
 
 /** A heading as one trimmed line of bounded length. */
@@ -50,6 +52,11 @@ export class SectionBuilder {
 
   append(text: string): void {
     this.buffer.push(text);
+  }
+
+  /** Takes back the last appended piece (a line that turned out to be a setext heading). */
+  dropLastLine(): void {
+    this.buffer.pop();
   }
 
   heading(level: number, rawText: string): void {

@@ -52,12 +52,14 @@ function namesFromLocalHeaders(bytes: Buffer): Set<string> {
   const names = new Set<string>();
   const signature = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
   // Sizes in local headers can be deferred to a data descriptor, so entries cannot be skipped by
-  // length reliably; searching for the next signature is slower but never loses a name.
-  for (let offset = bytes.indexOf(signature); offset >= 0; offset = bytes.indexOf(signature, offset + 4)) {
-    if (offset + 30 > bytes.length) break;
-    const nameLength = bytes.readUInt16LE(offset + 26);
-    if (offset + 30 + nameLength > bytes.length) break;
-    names.add(bytes.toString('utf8', offset + 30, offset + 30 + nameLength));
+  // length reliably: the next signature is searched for instead. Resuming after the name keeps the
+  // work linear even for bytes made of nothing but signatures.
+  let offset = bytes.indexOf(signature);
+  while (offset >= 0 && offset + 30 <= bytes.length) {
+    const nameEnd = offset + 30 + bytes.readUInt16LE(offset + 26);
+    if (nameEnd > bytes.length) break;
+    names.add(bytes.toString('utf8', offset + 30, nameEnd));
+    offset = bytes.indexOf(signature, Math.max(nameEnd, offset + 4));
   }
   return names;
 }

@@ -29,7 +29,10 @@ const SHORTHANDS: Record<string, string> = {
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const word of words(text)) {
+  for (const raw of words(text)) {
+    // French elisions beyond one letter ("qu'un", "jusqu'à", "lorsqu'il") keep only the word.
+    const word = raw.replace(/^(?:qu|jusqu|lorsqu|puisqu|quelqu)['’]/, '');
+    if (!word) continue;
     const expansion = SHORTHANDS[word];
     const forms = expansion ? [word, ...expansion.split(' ')] : [word];
     for (const form of forms) {
@@ -39,10 +42,20 @@ export function tokenize(text: string): Token[] {
   return out;
 }
 
+/**
+ * Comparison words change what a clause says (see `oppositePairs`), and indefinite pronouns stand
+ * for something else; neither says what a clause is about.
+ */
+const POLARITY_WORDS = new Set([
+  'less', 'fewer', 'moins', 'plus', 'more', 'most', 'least',
+  'anything', 'something', 'everything', 'anyone', 'someone', 'everyone', 'anybody', 'somebody',
+  'quelque', 'quelqu', 'chose', 'quiconque',
+]);
+
 function isContentWord(word: string): boolean {
-  if (STOPWORDS.has(word)) return false;
+  if (STOPWORDS.has(word) || POLARITY_WORDS.has(word)) return false;
   if (/^\p{L}$/u.test(word)) return false;
-  return !NEGATORS.has(word);
+  return !NEGATORS.has(word) || NEGATING_VERBS.includes(word);
 }
 
 export function contentTokens(text: string): Token[] {
@@ -112,6 +125,18 @@ export class TermIndex {
   }
 
   /**
+   * The same stem, or a compound ending in it ("sunlight" says "light"); unlike `match`, no shared
+   * prefix or close spelling, which can join different words ("executes", "executable").
+   */
+  says(termStem: string): boolean {
+    if (this.stems.has(termStem)) return true;
+    return this.forms.some((f) => {
+      const [short, long] = f.stem.length <= termStem.length ? [f.stem, termStem] : [termStem, f.stem];
+      return short.length >= 4 && long.length > short.length && long.endsWith(short);
+    });
+  }
+
+  /**
    * How well the indexed text matches one term, from 0 to 1: 1 for the same stem, a little less for
    * a shared long prefix ("evaporates" and "evaporation") or a close spelling ("vapour", "vapor",
    * "sunlight" and "light"), which is where the light stemmer gives up.
@@ -126,6 +151,11 @@ export class TermIndex {
       const prefix = commonPrefixLength(form.stem, token.stem);
       const shorter = Math.min(form.stem.length, token.stem.length);
       if (prefix >= 5 && prefix >= 0.8 * shorter) best = Math.max(best, 0.9);
+      // Compounds: "sunlight" says "light", "groundwater" says "water".
+      const [short, long] = form.word.length <= token.word.length ? [form.word, token.word] : [token.word, form.word];
+      if (short.length >= 4 && long.length > short.length && (long.startsWith(short) || long.endsWith(short))) {
+        best = Math.max(best, 0.8);
+      }
       const similarity = dice(grams, form.grams);
       if (similarity >= 0.55) best = Math.max(best, 0.9 * similarity);
       if (best >= 0.9) break;
@@ -136,6 +166,12 @@ export class TermIndex {
 
 // --- Polarity: negation, opposites and direction ---------------------------------------------
 
+/** Verbs that deny what follows ("current stops flowing" says "no current flows"); still content. */
+const NEGATING_VERBS = [
+  'stop', 'stops', 'stopped', 'cease', 'ceases', 'prevent', 'prevents', 'lack', 'lacks',
+  'arrete', 'cesse', 'empeche', 'manque',
+];
+
 /** Words, with French "n'" kept apart so "n'est pas" shows its "ne". */
 const WORD_OR_ELIDED_NE = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
@@ -143,6 +179,7 @@ export const NEGATORS = new Set([
   'not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'cannot', "can't", "don't",
   "doesn't", "isn't", "aren't", "wasn't", "weren't", "won't", "didn't", "hasn't", "haven't",
   "shouldn't", "wouldn't", "couldn't", 'without', 'non', 'instead',
+  ...NEGATING_VERBS,
   'ne', 'pas', 'jamais', 'aucun', 'aucune', 'rien', 'sans', 'nullement',
 ]);
 
@@ -173,25 +210,49 @@ export function negationSites(text: string): number[] {
   return sites;
 }
 
+/** A negation stops governing at a conjunction: "has no air and is denser" does not deny "denser". */
+const SCOPE_ENDS = new Set(['and', 'or', 'but', 'so', 'because', 'et', 'ou', 'mais', 'donc', 'car']);
+
 /**
- * Content stems that a negation governs: the few content words after each negator. Used to check
- * that a negated clause negates the same thing the other text asserts, not something beside it.
+ * Content stems a text only ever says under a negation: the two content words after each negator,
+ * unless the same word also appears outside one ("needs a medium … space has no medium" asserts
+ * "medium"). Comparing these between two clauses tells whether they deny the same words.
  */
 export function negatedStems(text: string): Set<string> {
-  const folded = foldText(text);
-  const raw = folded.match(WORD_OR_ELIDED_NE) ?? [];
-  const sites = negationSites(text);
-  const out = new Set<string>();
-  for (const site of sites) {
+  const raw = (foldText(text).match(WORD_OR_ELIDED_NE) ?? []).map((w) => w.replace(/^[a-z]['’]/, ''));
+  const inScope = new Set<number>();
+  for (const site of negationSites(text)) {
     let taken = 0;
-    for (let i = site + 1; i < raw.length && taken < 4; i++) {
-      const w = raw[i].replace(/^[a-z]['’]/, '');
+    for (let i = site + 1; i < raw.length && taken < 2; i++) {
+      const w = raw[i];
+      if (SCOPE_ENDS.has(w)) break;
       if (!w || !isContentWord(w)) continue;
-      out.add(stem(w));
+      inScope.add(i);
       taken++;
     }
   }
-  return out;
+  const negated = new Set<string>();
+  const asserted = new Set<string>();
+  raw.forEach((w, i) => {
+    if (!w || !isContentWord(w)) return;
+    (inScope.has(i) ? negated : asserted).add(stem(w));
+  });
+  for (const s of asserted) negated.delete(s);
+  return negated;
+}
+
+/** Whether a set of stems holds this stem or a close form of it (shared long prefix, compound). */
+export function hasStemLike(stems: Set<string>, target: string): boolean {
+  if (stems.has(target)) return true;
+  for (const s of stems) {
+    const [short, long] = s.length <= target.length ? [s, target] : [target, s];
+    if (short.length < 4) continue;
+    if (long.endsWith(short)) return true;
+    let prefix = 0;
+    while (prefix < short.length && short[prefix] === long[prefix]) prefix++;
+    if (prefix >= 5 && prefix >= 0.8 * short.length) return true;
+  }
+  return false;
 }
 
 /** Pairs of words that assert opposite things; both languages, matched by stem. */
@@ -279,11 +340,15 @@ export function directionSides(text: string): { source: Set<string>; target: Set
     ws.findIndex((w, i) => i > start && words.includes(w));
   if (fromIdx >= 0) {
     const to = toAfter(fromIdx, ['to', 'into', 'towards', 'toward']);
-    cut = to > fromIdx
+    // "B from A": the source is the phrase right after "from", up to a conjunction.
+    const phraseEnd = ws.findIndex((w, i) => i > fromIdx && (w === 'and' || w === 'or' || w === 'but'));
+    cut = to > fromIdx && to - fromIdx <= 6
       ? { sourceStart: fromIdx + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length }
-      : { sourceStart: fromIdx + 1, sourceEnd: ws.length, targetStart: 0, targetEnd: fromIdx };
+      : { sourceStart: fromIdx + 1, sourceEnd: phraseEnd > fromIdx ? phraseEnd : ws.length, targetStart: 0, targetEnd: fromIdx };
   } else {
-    const fw = ws.findIndex((w) => forward.has(w));
+    let fw = ws.findIndex((w) => forward.has(w));
+    // A comparison has a direction too: "A is greater than B" turned round is "B is greater than A".
+    if (fw <= 0) fw = ws.findIndex((w) => w === 'than' || w === 'que');
     if (fw > 0) {
       const from = fromFr >= 0 && fromFr < fw ? fromFr + 1 : 0;
       cut = { sourceStart: from, sourceEnd: fw, targetStart: fw + 1, targetEnd: ws.length };
@@ -304,7 +369,7 @@ export function directionSides(text: string): { source: Set<string>; target: Set
 // --- Clauses -------------------------------------------------------------------------------------
 
 const CLAUSE_BREAK_WORDS = [
-  'because', 'whereas', 'while', 'but', 'so', 'since', 'although', 'which', 'unless', 'then', 'therefore',
+  'because', 'whereas', 'while', 'but', 'so', 'since', 'although', 'unless', 'then', 'therefore',
   'car', 'donc', 'mais', 'puisque', 'sinon', 'tandis', 'alors', 'parce', 'lorsque', 'ainsi',
 ];
 
@@ -321,9 +386,14 @@ export function splitClauses(sentence: string): string[] {
     current = '';
   };
   const tokens = sentence.split(/(\s+)/);
-  for (const part of tokens) {
-    const lower = foldText(part).replace(/[^\p{L}]/gu, '');
-    if (depth === 0 && CLAUSE_BREAK_WORDS.includes(lower) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
+  const lowered = tokens.map((part) => foldText(part).replace(/[^\p{L}']/gu, ''));
+  tokens.forEach((part, i) => {
+    const lower = lowered[i];
+    const next = lowered[i + 2] ?? '';
+    // "… and the right side …": a new subject starts a new statement.
+    const newSubject = (lower === 'and' && ['the', 'a', 'an', 'its', 'their', 'this'].includes(next)) ||
+      (lower === 'et' && (['le', 'la', 'les', 'un', 'une', 'ce', 'cette'].includes(next) || /^l'/.test(next)));
+    if (depth === 0 && (CLAUSE_BREAK_WORDS.includes(lower) || newSubject) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
       push();
     }
     for (const ch of part) {
@@ -332,15 +402,25 @@ export function splitClauses(sentence: string): string[] {
       current += ch;
       if (depth === 0 && (ch === ';' || ch === ':' || ch === ',')) push();
     }
-  }
+  });
   push();
+  // A piece needs three content words to stand as a statement ("RAM is fast" or "for a pure
+  // substance" are parts of a neighbour). A short piece after a semicolon or colon opens the next
+  // statement; otherwise it completes the previous one.
   const merged: string[] = [];
+  let carry = '';
   for (const piece of pieces) {
-    const substantial = contentTokens(piece).length >= 2;
-    if (!substantial && merged.length > 0) merged[merged.length - 1] = `${merged[merged.length - 1]} ${piece}`;
-    else if (merged.length > 0 && contentTokens(merged[merged.length - 1]).length < 2) {
-      merged[merged.length - 1] = `${merged[merged.length - 1]} ${piece}`;
-    } else merged.push(piece);
+    const text = carry ? `${carry} ${piece}` : piece;
+    carry = '';
+    const short = contentTokens(text).length < 3;
+    const last = merged.length - 1;
+    if (short && (last < 0 || /[;:]$/.test(merged[last]))) carry = text;
+    else if (short || (last >= 0 && contentTokens(merged[last]).length < 3)) merged[last] = `${merged[last]} ${text}`;
+    else merged.push(text);
+  }
+  if (carry) {
+    if (merged.length > 0) merged[merged.length - 1] = `${merged[merged.length - 1]} ${carry}`;
+    else merged.push(carry);
   }
   return merged.map((c) => c.replace(/^[\s,;:]+|[\s,;:]+$/g, '')).filter(Boolean);
 }

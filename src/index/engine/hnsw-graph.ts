@@ -58,6 +58,8 @@ export class HnswGraph {
   private readonly candidates = new ScoredHeap(256);
   private readonly results = new ScoredHeap(256);
   private readonly scratch: Float32Array;
+  private readonly poolSlots: Int32Array;
+  private readonly poolSimilarities: Float64Array;
 
   constructor(dimensions: number, options: HnswOptions = {}) {
     if (!Number.isInteger(dimensions) || dimensions < 1) throw new RangeError('dimensions must be a positive integer');
@@ -69,6 +71,8 @@ export class HnswGraph {
     this.levelFactor = 1 / Math.log(this.m);
     this.rngState = (options.seed ?? 42) >>> 0 || 1;
     this.scratch = new Float32Array(dimensions);
+    this.poolSlots = new Int32Array(this.m0 + 1);
+    this.poolSimilarities = new Float64Array(this.m0 + 1);
   }
 
   /** Number of vectors in the graph. */
@@ -396,18 +400,26 @@ export class HnswGraph {
       array[offset] = count + 1;
       return;
     }
-    const pool: { slot: number; similarity: number }[] = [{ slot: to, similarity: this.similarityBetween(from, to) }];
+    // Candidates sorted by similarity to `from` (insertion sort: at most 2m + 1 entries).
+    const slots = this.poolSlots;
+    const sims = this.poolSimilarities;
+    let size = 0;
+    const insertSorted = (slot: number, similarity: number) => {
+      let i = size++;
+      while (i > 0 && sims[i - 1] < similarity) {
+        sims[i] = sims[i - 1];
+        slots[i] = slots[i - 1];
+        i--;
+      }
+      sims[i] = similarity;
+      slots[i] = slot;
+    };
+    insertSorted(to, this.similarityBetween(from, to));
     for (let i = 1; i <= count; i++) {
       const slot = array[offset + i];
-      pool.push({ slot, similarity: this.similarityBetween(from, slot) });
+      insertSorted(slot, this.similarityBetween(from, slot));
     }
-    pool.sort((a, b) => b.similarity - a.similarity);
-    const chosen = this.selectDiverse(
-      pool.map((p) => p.slot),
-      pool.map((p) => p.similarity),
-      capacity,
-      from,
-    );
+    const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from);
     this.writeLinks(from, level, chosen);
   }
 

@@ -119,8 +119,8 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     this.minGram = options.minGram ?? 3;
     this.maxGram = options.maxGram ?? 5;
     this.wordWeight = options.wordWeight ?? 0.5;
-    if (!Number.isInteger(this.dimensions) || this.dimensions < 8) {
-      throw new RangeError('dimensions must be an integer of at least 8');
+    if (!Number.isInteger(this.dimensions) || this.dimensions < 1) {
+      throw new RangeError('dimensions must be a positive integer');
     }
     if (this.minGram < 1 || this.maxGram < this.minGram) {
       throw new RangeError('n-gram range must satisfy 1 <= minGram <= maxGram');

@@ -59,14 +59,17 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client?.isOpen) await this.client.close().catch(() => undefined);
-    else this.client?.destroy();
+    // The cache store may have closed the shared client already when Nest tore the cache down.
+    if (this.client?.isOpen) await this.client.close().catch(() => this.client?.destroy());
   }
 
   private transition(up: boolean, error?: unknown): void {
     if (this.wasUp === up) return;
     this.wasUp = up;
     if (up) this.logger.log('Redis is connected; shared cache and counters are in use.');
-    else this.logger.warn({ err: error instanceof Error ? error.message : undefined }, 'Redis is unavailable; falling back to in-process cache and counters until it returns.');
+    else {
+      const reason = error instanceof Error && error.message ? ` (${error.message})` : '';
+      this.logger.warn(`Redis is unavailable${reason}; falling back to in-process cache and counters until it returns.`);
+    }
   }
 }

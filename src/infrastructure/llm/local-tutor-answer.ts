@@ -14,11 +14,12 @@ const QUESTION_WORDS = new Set(
   example examples please does did do can could would should is are
   quoi pourquoi comment quand ou qui quel quelle quels quelles lequel laquelle expliquer explique expliquez expliquer decrire
   decris decrivez definir definis definissez definition donne donnez donner dire dis dites exemple exemples signifie
-  signifient veut veulent merci svp est-ce`
+  signifient veut veulent merci svp qu'est qu’est c'est c’est`
     .split(/\s+/)
     .filter(Boolean),
 );
 
+const ANAPHORA = /\b(?:it|its|this|that|these|those|they|them|ca|cela|ceci|celui|celle|ceux|celles|il|elle|ils|elles|le|la|les)\b/;
 const FOLLOW_UP_START = /^\s*(?:and|but|so|then|also|what about|how about|et|mais|alors|donc|puis|aussi|et si)\b/i;
 
 type Intent = 'why' | 'definition' | 'how' | 'other';
@@ -29,6 +30,14 @@ const INTENT_PATTERNS: Array<[Exclude<Intent, 'other'>, RegExp]> = [
   ['how', /\b(?:how|comment)\b/],
 ];
 
+const INSTRUCTION_START =
+  /^(?:explain|describe|identify|use|write|assign|create|define|list|compare|apply|demonstrate|implement|discuss|analy[sz]e|evaluate|recogni[sz]e|determine|update|modify|complete|try|consider|expliquer|expliquez|decrire|decrivez|identifier|identifiez|utiliser|utilisez|ecrire|ecrivez|definir|definissez|comparer|comparez|creer|creez|appliquer|appliquez|completer|completez|modifier|modifiez)\b/;
+
+function definesMainTerm(candidate: Candidate, query: Map<string, number>): boolean {
+  if (!INTENT_CUES.definition.test(plain(candidate.text))) return false;
+  return candidate.terms.slice(0, 3).some((term) => query.get(term) === 1);
+}
+
 /** Phrases that mark a sentence as giving what the question's intent asks for. */
 const INTENT_CUES: Record<Exclude<Intent, 'other'>, RegExp> = {
   why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
@@ -37,13 +46,17 @@ const INTENT_CUES: Record<Exclude<Intent, 'other'>, RegExp> = {
 };
 
 const MIN_WORDS_PER_SENTENCE = 4;
-const MAX_SENTENCES = 4;
+const MAX_SENTENCES = 3;
 const MAX_ANSWER_CHARS = 900;
 const MAX_SENTENCE_CHARS = 400;
-/** Share of the question's weight a sentence must cover to count as relevant at all. */
-const MIN_COVERAGE = 0.3;
+/** Share of the question's weight a sentence must cover to be considered at all. */
+const MIN_SENTENCE_COVERAGE = 0.15;
+/** Share of the question's weight the chosen sentences must cover together, or the answer is "not found". */
+const MIN_ANSWER_COVERAGE = 0.4;
+/** A term matched only through a longer or shorter form counts for less. */
+const NEAR_MATCH_WEIGHT = 0.7;
 /** Sentences weaker than this share of the best one are left out. */
-const RELATIVE_SCORE_FLOOR = 0.35;
+const RELATIVE_SCORE_FLOOR = 0.45;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
@@ -73,11 +86,19 @@ interface Candidate {
   position: number;
   text: string;
   terms: string[];
+  /** No closing punctuation: a list item or caption rather than a full statement. */
+  fragment: boolean;
 }
 
 interface Scored extends Candidate {
   score: number;
-  coverage: number;
+  /** Query mass (weight × idf) this sentence matches, per query term. */
+  covered: Map<string, number>;
+}
+
+interface Ranking {
+  sentences: Scored[];
+  queryMass: number;
 }
 
 export interface TutorAnswer {
@@ -93,16 +114,18 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   if (task.passages.length === 0) return { text: phrases.noPassages, cited: [], grounded: false };
 
   const questionTerms = contentTerms(task.question);
-  const followUp = questionTerms.length <= 2 || FOLLOW_UP_START.test(task.question);
+  const followUp = isFollowUp(task.question, questionTerms, task.history);
   const query = weightedQuery(questionTerms, task.history, task.summary, followUp);
   const intent = detectIntent(task.question);
   const lastAnswer = lastTurn(task.history, 'assistant');
   const alreadySaid = lastAnswer ? normaliseForComparison(lastAnswer) : '';
 
   const candidates = task.passages.flatMap(candidatesOf);
-  const ranked = rank(candidates, query, intent, alreadySaid);
-  const chosen = choose(ranked);
-  if (chosen.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
+  const ranking = rank(candidates, query, intent, alreadySaid);
+  const chosen = choose(ranking.sentences);
+  if (chosen.length === 0 || jointCoverage(chosen, ranking.queryMass) < MIN_ANSWER_COVERAGE) {
+    return { text: phrases.nothing, cited: [], grounded: false };
+  }
 
   const [best, ...others] = chosen;
   others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
@@ -113,6 +136,16 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
   const cited = [...new Set(ordered.map((s) => s.passage.index))];
   return { text: `${intro}\n\n${body}${note}`, cited, grounded: true };
+}
+
+/**
+ * "And why?", "Why?", "Is it fast?": questions that lean on the previous turn. A short question
+ * with its own topic ("What is recursion?") is a new question, even in an ongoing conversation.
+ */
+function isFollowUp(question: string, questionTerms: string[], history: ChatMessage[]): boolean {
+  if (!history.some((turn) => turn.role === 'user')) return false;
+  if (questionTerms.length === 0 || FOLLOW_UP_START.test(question)) return true;
+  return questionTerms.length <= 2 && ANAPHORA.test(plain(question));
 }
 
 function contentTerms(text: string): string[] {
@@ -158,55 +191,122 @@ function detectIntent(question: string): Intent {
   return 'other';
 }
 
+/**
+ * Sentences that open with an order to an assistant ("Ignore all previous instructions…",
+ * "You are now…", "Reveal the system prompt…") are injection attempts, not course content; they
+ * are never quoted back as if the course said them. Sentences that merely describe such attacks
+ * do not start that way and stay quotable.
+ */
+const ADDRESSED_TO_ASSISTANT =
+  /^(?:[\p{L}\s]{1,20}:\s*)?(?:(?:please\s+)?(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompts?|directives)\b|you are now\b|from now on,? you\b|act as\b|(?:reveal|print|show|repeat|output|display)\b.{0,30}\b(?:system prompt|instructions|hidden rules|prompt)\b|ignore[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|oublie[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|tu es (?:maintenant|desormais)\b|vous etes (?:maintenant|desormais)\b|(?:revele|affiche|montre)[sz]?\b.{0,30}\b(?:prompt systeme|instructions|consignes))/iu;
+
+/**
+ * Passages arrive as Markdown-like text: headings label what follows but are not statements, and
+ * list items are statements of their own. Headings are dropped, and each item becomes its own
+ * block so it is never glued to the next line.
+ */
+function prose(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (/^\s{0,3}#{1,6}\s/.test(line)) return '';
+      const item = /^\s*(?:[-*•+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
+      return item ? `\n${item[1]}\n` : line;
+    })
+    .join('\n');
+}
+
 function candidatesOf(passage: GroundingPassage): Candidate[] {
-  return splitSentences(passage.text)
-    .map((sentence, position) => ({ passage, position, text: clip(stripCitations(sentence)), terms: terms(sentence) }))
-    .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE);
+  return splitSentences(prose(passage.text))
+    .map((sentence, position) => {
+      const text = clip(stripCitations(sentence));
+      return { passage, position, text, terms: terms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text) };
+    })
+    .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
+}
+
+/**
+ * How often a query term occurs in a sentence. The shared stemmer is deliberately light
+ * ("controlled" and "control" keep different stems), so a term also matches a longer or shorter
+ * form it is a prefix of, from five letters on.
+ */
+function occurrences(counts: Map<string, number>, term: string): { tf: number; strength: number } {
+  const exact = counts.get(term);
+  if (exact) return { tf: exact, strength: 1 };
+  if (term.length < 5) return { tf: 0, strength: 0 };
+  let near = 0;
+  for (const [other, count] of counts) {
+    if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other))) near += count;
+  }
+  return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
 }
 
 /** BM25 over sentences, scaled by how much of the question a sentence covers and by intent cues. */
-function rank(candidates: Candidate[], query: Map<string, number>, intent: Intent, alreadySaid: string): Scored[] {
-  if (candidates.length === 0 || query.size === 0) return [];
-  const documentFrequency = new Map<string, number>();
-  let totalLength = 0;
-  for (const c of candidates) {
-    totalLength += c.terms.length;
-    for (const term of new Set(c.terms)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-  }
-  const n = candidates.length;
-  const averageLength = totalLength / n || 1;
-  const idf = (term: string) => {
-    const df = documentFrequency.get(term) ?? 0;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-  };
-  let queryMass = 0;
-  for (const [term, weight] of query) queryMass += weight * idf(term);
-
-  const scored: Scored[] = [];
-  for (const candidate of candidates) {
+function rank(candidates: Candidate[], query: Map<string, number>, intent: Intent, alreadySaid: string): Ranking {
+  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
+  const counted = candidates.map((candidate) => {
     const counts = new Map<string, number>();
     for (const term of candidate.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+    return { candidate, matches: new Map([...query.keys()].map((term) => [term, occurrences(counts, term)])) };
+  });
+  const n = candidates.length;
+  const averageLength = candidates.reduce((sum, c) => sum + c.terms.length, 0) / n || 1;
+  const idf = new Map<string, number>();
+  const unseen: string[] = [];
+  for (const term of query.keys()) {
+    const df = counted.filter((c) => (c.matches.get(term)?.tf ?? 0) > 0).length;
+    if (df === 0) unseen.push(term);
+    else idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+  }
+  // A question term found in no passage would get the highest idf of all, so generic wording
+  // ("difference", "work") would sink every answer; it weighs as much as the rarest term found.
+  const unseenIdf = Math.max(0, ...idf.values());
+  for (const term of unseen) idf.set(term, unseenIdf);
+  let queryMass = 0;
+  for (const [term, weight] of query) queryMass += weight * (idf.get(term) ?? 0);
+
+  const sentences: Scored[] = [];
+  for (const { candidate, matches } of counted) {
     let score = 0;
-    let covered = 0;
+    const covered = new Map<string, number>();
     let matchesMainTerm = false;
     for (const [term, weight] of query) {
-      const tf = counts.get(term);
-      if (!tf) continue;
-      const termIdf = idf(term);
+      const { tf, strength } = matches.get(term) ?? { tf: 0, strength: 0 };
+      if (tf === 0) continue;
+      const termIdf = idf.get(term) ?? 0;
       const saturation = (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * candidate.terms.length) / averageLength));
-      score += weight * termIdf * saturation;
-      covered += weight * termIdf;
+      score += strength * weight * termIdf * saturation;
+      covered.set(term, strength * weight * termIdf);
       if (weight >= 0.5) matchesMainTerm = true;
     }
-    const coverage = queryMass > 0 ? covered / queryMass : 0;
-    if (!matchesMainTerm || coverage < MIN_COVERAGE) continue;
+    const coverage = queryMass > 0 ? sum(covered.values()) / queryMass : 0;
+    if (!matchesMainTerm || coverage < MIN_SENTENCE_COVERAGE) continue;
     score *= 0.5 + 0.5 * coverage;
     if (intent !== 'other' && INTENT_CUES[intent].test(plain(candidate.text))) score *= 1.3;
+    if (candidate.fragment) score *= 0.6;
+    // Learning objectives and exercises ("Describe…", "Write a program…") ask, they do not tell.
+    if (INSTRUCTION_START.test(plain(candidate.text))) score *= 0.4;
+    // "What is X?" is best answered by a sentence about X as its subject: "X is…", "X refers to…".
+    if (intent === 'definition' && definesMainTerm(candidate, query)) score *= 1.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    scored.push({ ...candidate, score, coverage });
+    sentences.push({ ...candidate, score, covered });
   }
-  return scored.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
+  sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
+  return { sentences, queryMass };
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+/** How much of the question the chosen sentences answer together (each term counted once). */
+function jointCoverage(chosen: Scored[], queryMass: number): number {
+  const best = new Map<string, number>();
+  for (const sentence of chosen) for (const [term, mass] of sentence.covered) best.set(term, Math.max(best.get(term) ?? 0, mass));
+  return queryMass > 0 ? sum(best.values()) / queryMass : 0;
 }
 
 function choose(ranked: Scored[]): Scored[] {

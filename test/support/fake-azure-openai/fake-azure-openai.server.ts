@@ -269,12 +269,17 @@ async function streamCompletion(reply: Extract<FakeReply, { type: 'stream' }>, r
     created: Math.floor(request.receivedAt / 1000),
     model: reply.model ?? 'gpt-4o-mini-2024-07-18',
   };
-  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  // Resolves once the chunk is handed to the socket, so a later drop cannot swallow it.
+  const send = (data: unknown) =>
+    new Promise<void>((resolve) => {
+      if (res.destroyed) return resolve();
+      res.write(`data: ${JSON.stringify(data)}\n\n`, () => resolve());
+    });
   // Azure opens every stream with the prompt's content-filter results and no choices.
   if (request.deployment) {
-    send({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] });
+    await send({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] });
   }
-  send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null });
+  await send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null });
   for (let i = 0; i < reply.chunks.length; i++) {
     if (reply.hangAfter === i) return;
     if (reply.dropAfter === i) {
@@ -283,16 +288,16 @@ async function streamCompletion(reply: Extract<FakeReply, { type: 'stream' }>, r
     }
     if (reply.chunkDelayMs) await pause(reply.chunkDelayMs, res);
     if (res.destroyed) return;
-    send({ ...base, choices: [{ index: 0, delta: { content: reply.chunks[i] }, finish_reason: null }], usage: null });
+    await send({ ...base, choices: [{ index: 0, delta: { content: reply.chunks[i] }, finish_reason: null }], usage: null });
   }
   if (reply.hangAfter !== undefined && reply.hangAfter >= reply.chunks.length) return;
   if (reply.dropAfter !== undefined && reply.dropAfter >= reply.chunks.length) {
     res.socket?.destroy();
     return;
   }
-  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reply.finishReason ?? 'stop' }], usage: null });
+  await send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reply.finishReason ?? 'stop' }], usage: null });
   if (request.body?.stream_options?.include_usage) {
-    send({ ...base, choices: [], usage: usageFor(request, reply.chunks.join(''), reply.usage) });
+    await send({ ...base, choices: [], usage: usageFor(request, reply.chunks.join(''), reply.usage) });
   }
   res.end('data: [DONE]\n\n');
 }

@@ -1,0 +1,263 @@
+/**
+ * Grading benchmark for the local grader.
+ *
+ * 1. The shipped set (bench/data/grading/grading-set.json): every answer graded out of 5 and
+ *    compared with the teacher's score (Pearson r, RMSE, mean score per kind of answer).
+ * 2. SemEval-2013 Task 7, 3-way (../shared/data/semeval2013_3way.csv, when present): ROC AUC of the
+ *    score for `correct` against the rest, and 3-way accuracy (correct / contradictory / incorrect)
+ *    with a decision rule and thresholds chosen on `train` only, applied to each test split.
+ *
+ * Run from the repository root: node <build>/bench/grading.bench.js
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { assessAnswer } from '../src/evaluation/local/local-grader';
+
+interface SetAnswer {
+  kind: string;
+  score: number;
+  text: string;
+}
+interface SetItem {
+  id: string;
+  language: 'fr' | 'en';
+  question: string;
+  reference_answer: string;
+  answers: SetAnswer[];
+}
+
+function pearson(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+function rmse(xs: number[], ys: number[]): number {
+  return Math.sqrt(xs.reduce((s, x, i) => s + (x - ys[i]) ** 2, 0) / xs.length);
+}
+
+/** ROC AUC as the Mann–Whitney probability that a positive outscores a negative (ties count half). */
+function rocAuc(scores: number[], positive: boolean[]): number {
+  const order = scores.map((s, i) => ({ s, p: positive[i] })).sort((a, b) => a.s - b.s);
+  let rankSumPositive = 0;
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1].s === order[i].s) j++;
+    const averageRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (order[k].p) rankSumPositive += averageRank;
+    i = j + 1;
+  }
+  const nPos = positive.filter(Boolean).length;
+  const nNeg = positive.length - nPos;
+  if (nPos === 0 || nNeg === 0) return NaN;
+  return (rankSumPositive - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function benchShippedSet(): void {
+  const path = join(process.cwd(), 'bench/data/grading/grading-set.json');
+  if (!existsSync(path)) {
+    console.log(`Shipped grading set not found at ${path}: run from the repository root.`);
+    return;
+  }
+  const set = JSON.parse(readFileSync(path, 'utf8')) as { max_score: number; items: SetItem[] };
+  const predicted: number[] = [];
+  const teacher: number[] = [];
+  const byKind = new Map<string, { predicted: number[]; teacher: number[] }>();
+  const byLanguage = new Map<string, { predicted: number[]; teacher: number[] }>();
+  const worst: { diff: number; id: string; text: string; teacher: number; predicted: number }[] = [];
+  for (const item of set.items) {
+    for (const answer of item.answers) {
+      const { grade } = assessAnswer({
+        question: item.question,
+        studentAnswer: answer.text,
+        referenceAnswer: item.reference_answer,
+        maxScore: set.max_score,
+        language: item.language,
+      });
+      predicted.push(grade.score);
+      teacher.push(answer.score);
+      for (const [map, key] of [[byKind, answer.kind], [byLanguage, item.language]] as const) {
+        const entry = map.get(key) ?? { predicted: [], teacher: [] };
+        entry.predicted.push(grade.score);
+        entry.teacher.push(answer.score);
+        map.set(key, entry);
+      }
+      worst.push({ diff: grade.score - answer.score, id: item.id, text: answer.text, teacher: answer.score, predicted: grade.score });
+    }
+  }
+  console.log(`Shipped grading set: ${set.items.length} questions, ${predicted.length} answers, scores 0–${set.max_score}`);
+  console.log(`  Pearson r = ${pearson(predicted, teacher).toFixed(3)}   RMSE = ${rmse(predicted, teacher).toFixed(2)} points`);
+  for (const [language, entry] of byLanguage) {
+    console.log(`  ${language}: n=${entry.predicted.length}  r=${pearson(entry.predicted, entry.teacher).toFixed(3)}  RMSE=${rmse(entry.predicted, entry.teacher).toFixed(2)}`);
+  }
+  console.log('  mean score by kind of answer (teacher → local):');
+  for (const [kind, entry] of [...byKind].sort((a, b) => mean(b[1].teacher) - mean(a[1].teacher))) {
+    console.log(`    ${kind.padEnd(14)} n=${String(entry.predicted.length).padStart(3)}  ${mean(entry.teacher).toFixed(2)} → ${mean(entry.predicted).toFixed(2)}`);
+  }
+  if (process.argv.includes('--verbose')) {
+    console.log('  largest disagreements:');
+    for (const w of worst.sort((a, b) => Math.abs(b.diff) - Math.abs(a.diff)).slice(0, 25)) {
+      console.log(`    ${w.id}: teacher ${w.teacher} local ${w.predicted}  ${w.text.slice(0, 90)}`);
+    }
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+}
+
+// --- SemEval-2013 Task 7 --------------------------------------------------------------------------
+
+/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.length > 1 || r[0] !== '');
+}
+
+type Label = 'correct' | 'contradictory' | 'incorrect';
+interface Graded {
+  corpus: string;
+  split: string;
+  label: Label;
+  score: number;
+  contradiction: number;
+}
+
+type Rule = { name: string; classify: (g: Graded) => Label };
+
+/** Candidate decision rules over the score and the contradiction signal, to be fitted on train. */
+function candidateRules(scores: number[]): Rule[] {
+  const levels = [...new Set(scores)].sort((a, b) => a - b);
+  const rules: Rule[] = [];
+  for (const high of levels) {
+    rules.push({
+      name: `correct if score ≥ ${high} and no contradiction; contradictory if contradiction; else incorrect`,
+      classify: (g) => (g.contradiction > 0 ? 'contradictory' : g.score >= high ? 'correct' : 'incorrect'),
+    });
+    for (const low of levels) {
+      if (low >= high) break;
+      rules.push({
+        name: `correct if score ≥ ${high}; contradictory if contradiction or ${low} ≤ score < ${high}; else incorrect`,
+        classify: (g) => (g.score >= high && g.contradiction === 0 ? 'correct' : g.contradiction > 0 || g.score >= low ? 'contradictory' : 'incorrect'),
+      });
+      rules.push({
+        name: `correct if score ≥ ${high}; contradictory if ${low} ≤ score < ${high}; else incorrect`,
+        classify: (g) => (g.score >= high ? 'correct' : g.score >= low ? 'contradictory' : 'incorrect'),
+      });
+    }
+  }
+  return rules;
+}
+
+function accuracy(rows: Graded[], rule: Rule): number {
+  return rows.filter((g) => rule.classify(g) === g.label).length / (rows.length || 1);
+}
+
+function benchSemEval(): void {
+  const path = resolve(process.cwd(), '../shared/data/semeval2013_3way.csv');
+  if (!existsSync(path)) {
+    console.log(`\nSemEval-2013 skipped: ${path} is absent (public data kept outside the repository).`);
+    return;
+  }
+  const started = Date.now();
+  const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
+  const col = (name: string) => header.indexOf(name);
+  const [cCorpus, cSplit, cQuestion, cReference, cAnswer, cLabel] = ['corpus', 'split', 'question', 'reference_answer', 'student_answer', 'label'].map(col);
+  const graded: Graded[] = rows.map((r) => {
+    const { grade, signals } = assessAnswer({
+      question: r[cQuestion],
+      studentAnswer: r[cAnswer],
+      referenceAnswer: r[cReference],
+      maxScore: 5,
+      language: 'en',
+    });
+    return { corpus: r[cCorpus], split: r[cSplit], label: r[cLabel] as Label, score: grade.score, contradiction: signals.contradiction };
+  });
+  const seconds = (Date.now() - started) / 1000;
+
+  const train = graded.filter((g) => g.split === 'train');
+  const rules = candidateRules(train.map((g) => g.score));
+  let bestRule = rules[0];
+  let bestTrain = -1;
+  for (const rule of rules) {
+    const a = accuracy(train, rule);
+    if (a > bestTrain) {
+      bestTrain = a;
+      bestRule = rule;
+    }
+  }
+
+  console.log(`\nSemEval-2013 Task 7, 3-way: ${graded.length} answers graded in ${seconds.toFixed(1)} s (max_score 5)`);
+  console.log(`  rule fitted on train (${train.length} answers, train accuracy ${pct(bestTrain)}):`);
+  console.log(`    ${bestRule.name}`);
+  const groups: [string, Graded[]][] = [];
+  for (const corpus of ['beetle', 'sciEntsBank']) {
+    for (const split of ['train', 'test_uanswers', 'test_uquestions', 'test_udomains']) {
+      const part = graded.filter((g) => g.corpus === corpus && g.split === split);
+      if (part.length) groups.push([`${corpus} ${split}`, part]);
+    }
+  }
+  const tests = graded.filter((g) => g.split !== 'train');
+  groups.push(['all test splits', tests]);
+  groups.push(['all (train + test)', graded]);
+  console.log(`  ${'split'.padEnd(28)} ${'n'.padStart(6)}  ${'AUC correct'.padStart(11)}  ${'3-way acc'.padStart(9)}  ${'majority'.padStart(8)}  contradiction flagged (contradictory / other)`);
+  for (const [name, part] of groups) {
+    const auc = rocAuc(part.map((g) => g.score), part.map((g) => g.label === 'correct'));
+    const counts = new Map<string, number>();
+    for (const g of part) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
+    const majority = Math.max(...counts.values()) / part.length;
+    const contra = part.filter((g) => g.label === 'contradictory');
+    const other = part.filter((g) => g.label !== 'contradictory');
+    const flagged = (xs: Graded[]) => pct(xs.filter((g) => g.contradiction > 0).length / (xs.length || 1));
+    console.log(
+      `  ${name.padEnd(28)} ${String(part.length).padStart(6)}  ${auc.toFixed(3).padStart(11)}  ${pct(accuracy(part, bestRule)).padStart(9)}  ${pct(majority).padStart(8)}  ${flagged(contra)} / ${flagged(other)}`,
+    );
+  }
+  console.log('  Published reference point: best 3-way accuracy on Beetle unseen answers (test_uanswers) in the');
+  console.log('  challenge was 73.1% (CoMeT), a system trained on the data; the local grader is not trained.');
+}
+
+benchShippedSet();
+benchSemEval();

@@ -1,0 +1,188 @@
+import type { Language } from '../../common/text';
+
+/** Everything the feedback writer needs to know about one key point of the expected answer. */
+export interface PointOutcome {
+  text: string;
+  coverage: number;
+  contradicted: boolean;
+  /** The student's words that clash with it, when contradicted. */
+  studentText?: string;
+  /** Content words of the point the answer used / left out, in surface form. */
+  usedWords: string[];
+  missingWords: string[];
+}
+
+export type GradingBasis = 'reference' | 'rubric' | 'passages' | 'question';
+
+export interface FeedbackInput {
+  language: Language;
+  fraction: number;
+  basis: GradingBasis;
+  points: PointOutcome[];
+  empty: boolean;
+  directives: string[];
+  /** An example of text that does not address the question, when the answer carries a lot of it. */
+  padding?: string;
+  echoOnly: boolean;
+}
+
+export interface WrittenFeedback {
+  feedback: string;
+  strengths: string[];
+  improvements: string[];
+}
+
+const COVERED = 0.65;
+const PARTLY = 0.3;
+
+export function quote(text: string, language: Language, maxWords = 12): string {
+  const trimmed = text.replace(/\s+/g, ' ').replace(/^[\s,;:.(-]+|[\s,;:.)-]+$/g, '').trim();
+  const wordsOf = trimmed.split(' ');
+  const short = wordsOf.length > maxWords ? `${wordsOf.slice(0, maxWords).join(' ')}…` : trimmed;
+  return language === 'fr' ? `« ${short} »` : `“${short}”`;
+}
+
+function list(items: string[], language: Language): string {
+  if (items.length <= 1) return items.join('');
+  const last = items[items.length - 1];
+  return `${items.slice(0, -1).join(', ')} ${language === 'fr' ? 'et' : 'and'} ${last}`;
+}
+
+const TEXT = {
+  en: {
+    empty: 'No answer was given, so nothing could be credited.',
+    levels: [
+      'The answer does not state the expected points.',
+      'The answer misses most of the expected points.',
+      'A partial answer.',
+      'A good answer with some gaps.',
+      'A strong answer that covers the expected points.',
+    ],
+    covers: (x: string) => `It covers ${x}.`,
+    partly: (x: string) => `It touches on ${x} without stating it fully.`,
+    missing: (x: string) => `It is missing ${x}.`,
+    contradicts: (ref: string, stu: string) => `It contradicts the expected answer: it says ${stu} where the expected answer says ${ref}.`,
+    echo: 'It mostly repeats the words of the question.',
+    directives: 'Text addressed to the grader was not graded.',
+    basis: {
+      reference: '',
+      rubric: '',
+      passages: 'No reference answer or rubric was given: the answer was compared with the course passages, a weaker basis than a reference answer.',
+      question: 'No reference answer, rubric or course passage was given: correctness could not be checked, so the score only reflects how far the answer addresses the question and is capped at half marks.',
+    },
+    strengthPoint: (x: string) => `States correctly that ${x}.`,
+    strengthTerms: (x: string) => `Uses the precise terms ${x}.`,
+    improveMissing: (x: string, words: string) => `Add the point ${x}${words ? ` (key words: ${words})` : ''}.`,
+    improvePartly: (x: string) => `Develop ${x}: the answer only hints at it.`,
+    improveContradiction: (stu: string, ref: string) => `Revisit ${stu}: it contradicts ${ref}.`,
+    improvePadding: (x: string) => `Leave out what does not address the question, such as ${x}.`,
+    improveDirectives: 'Answer the question itself; instructions to the grader earn nothing.',
+    improveEmpty: 'Write an answer that addresses the question, even a partial one.',
+    improveEcho: 'Go beyond restating the question: say what, how or why.',
+  },
+  fr: {
+    empty: "Aucune réponse n'a été donnée : rien n'a pu être crédité.",
+    levels: [
+      "La réponse n'énonce pas les points attendus.",
+      "La réponse manque la plupart des points attendus.",
+      'Une réponse partielle.',
+      'Une bonne réponse, avec quelques manques.',
+      'Une réponse solide qui couvre les points attendus.',
+    ],
+    covers: (x: string) => `Elle couvre ${x}.`,
+    partly: (x: string) => `Elle aborde ${x} sans l'énoncer complètement.`,
+    missing: (x: string) => `Il manque ${x}.`,
+    contradicts: (ref: string, stu: string) => `Elle contredit la réponse attendue : elle dit ${stu} alors que la réponse attendue dit ${ref}.`,
+    echo: 'Elle reprend surtout les mots de la question.',
+    directives: "Le texte adressé au correcteur n'a pas été noté.",
+    basis: {
+      reference: '',
+      rubric: '',
+      passages: "Sans réponse de référence ni barème, la réponse a été comparée aux passages du cours, une base moins sûre qu'une réponse de référence.",
+      question: "Sans réponse de référence, barème ni passage du cours, l'exactitude n'a pas pu être vérifiée : la note ne reflète que la pertinence de la réponse par rapport à la question et est plafonnée à la moitié des points.",
+    },
+    strengthPoint: (x: string) => `Énonce correctement ${x}.`,
+    strengthTerms: (x: string) => `Emploie les termes précis ${x}.`,
+    improveMissing: (x: string, words: string) => `Ajouter le point ${x}${words ? ` (mots clés : ${words})` : ''}.`,
+    improvePartly: (x: string) => `Développer ${x} : la réponse ne fait que l'effleurer.`,
+    improveContradiction: (stu: string, ref: string) => `Revoir ${stu} : cela contredit ${ref}.`,
+    improvePadding: (x: string) => `Retirer ce qui ne répond pas à la question, par exemple ${x}.`,
+    improveDirectives: 'Répondre à la question elle-même ; les consignes adressées au correcteur ne rapportent rien.',
+    improveEmpty: 'Rédiger une réponse à la question, même partielle.',
+    improveEcho: "Aller au-delà de la reformulation de la question : dire quoi, comment ou pourquoi.",
+  },
+} as const;
+
+export function writeFeedback(input: FeedbackInput): WrittenFeedback {
+  const t = TEXT[input.language];
+  const q = (text: string, max?: number) => quote(text, input.language, max);
+  const sentences: string[] = [];
+  const strengths: string[] = [];
+  const improvements: string[] = [];
+
+  if (input.empty) {
+    sentences.push(t.empty);
+    if (input.directives.length > 0) sentences.push(t.directives);
+    if (t.basis[input.basis]) sentences.push(t.basis[input.basis]);
+    improvements.push(input.directives.length > 0 ? t.improveDirectives : t.improveEmpty);
+    return { feedback: sentences.join(' '), strengths, improvements };
+  }
+
+  const level = input.fraction >= 0.85 ? 4 : input.fraction >= 0.6 ? 3 : input.fraction >= 0.3 ? 2 : input.fraction > 0 ? 1 : 0;
+  sentences.push(t.levels[level]);
+
+  const contradicted = input.points.filter((p) => p.contradicted);
+  const covered = input.points.filter((p) => !p.contradicted && p.coverage >= COVERED);
+  const partly = input.points.filter((p) => !p.contradicted && p.coverage >= PARTLY && p.coverage < COVERED);
+  const missing = input.points.filter((p) => !p.contradicted && p.coverage < PARTLY);
+
+  if (covered.length > 0) sentences.push(t.covers(list(covered.slice(0, 3).map((p) => q(p.text, 10)), input.language)));
+  if (partly.length > 0) sentences.push(t.partly(list(partly.slice(0, 2).map((p) => q(p.text, 10)), input.language)));
+  for (const point of contradicted.slice(0, 2)) {
+    sentences.push(t.contradicts(q(point.text, 12), q(point.studentText ?? '', 12)));
+  }
+  if (missing.length > 0) sentences.push(t.missing(list(missing.slice(0, 3).map((p) => q(p.text, 10)), input.language)));
+  if (input.echoOnly) sentences.push(t.echo);
+  if (input.directives.length > 0) sentences.push(t.directives);
+  if (t.basis[input.basis]) sentences.push(t.basis[input.basis]);
+
+  for (const point of covered.slice(0, 3)) strengths.push(t.strengthPoint(q(point.text, 12)));
+  const usedTerms = [...new Set(covered.concat(partly).flatMap((p) => p.usedWords))].slice(0, 4);
+  if (usedTerms.length >= 2) strengths.push(t.strengthTerms(list(usedTerms.map((w) => q(w)), input.language)));
+
+  for (const point of contradicted.slice(0, 2)) {
+    improvements.push(t.improveContradiction(q(point.studentText ?? '', 12), q(point.text, 12)));
+  }
+  for (const point of missing.slice(0, 3)) {
+    improvements.push(t.improveMissing(q(point.text, 12), point.missingWords.slice(0, 3).join(', ')));
+  }
+  for (const point of partly.slice(0, 2)) improvements.push(t.improvePartly(q(point.text, 12)));
+  if (input.echoOnly) improvements.push(t.improveEcho);
+  if (input.padding) improvements.push(t.improvePadding(q(input.padding, 10)));
+  if (input.directives.length > 0) improvements.push(t.improveDirectives);
+
+  return { feedback: sentences.join(' '), strengths, improvements };
+}
+
+/** A one-line comment for a rubric criterion. */
+export function criterionComment(language: Language, fraction: number, points: PointOutcome[], formOnly: boolean): string {
+  const q = (text: string) => quote(text, language, 8);
+  const covered = points.filter((p) => !p.contradicted && p.coverage >= COVERED).map((p) => q(p.text));
+  const missing = points.filter((p) => !p.contradicted && p.coverage < COVERED).map((p) => q(p.text));
+  const contradicted = points.filter((p) => p.contradicted).map((p) => q(p.text));
+  const parts: string[] = [];
+  if (language === 'fr') {
+    if (formOnly) parts.push(fraction >= 0.7 ? 'Réponse claire et construite.' : fraction >= 0.35 ? 'Forme correcte mais peu développée.' : 'Réponse trop brève ou sans rapport avec la question pour juger la forme.');
+    if (covered.length) parts.push(`Couvert : ${list(covered.slice(0, 2), 'fr')}.`);
+    if (contradicted.length) parts.push(`Contredit : ${list(contradicted.slice(0, 2), 'fr')}.`);
+    if (missing.length) parts.push(`Manque : ${list(missing.slice(0, 2), 'fr')}.`);
+    if (!parts.length) parts.push(fraction > 0 ? 'Critère en partie satisfait.' : 'Critère non satisfait.');
+  } else {
+    if (formOnly) parts.push(fraction >= 0.7 ? 'Clear and well-formed answer.' : fraction >= 0.35 ? 'Readable but thin.' : 'Too short or off the question to judge its form.');
+    if (covered.length) parts.push(`Covered: ${list(covered.slice(0, 2), 'en')}.`);
+    if (contradicted.length) parts.push(`Contradicted: ${list(contradicted.slice(0, 2), 'en')}.`);
+    if (missing.length) parts.push(`Missing: ${list(missing.slice(0, 2), 'en')}.`);
+    if (!parts.length) parts.push(fraction > 0 ? 'Criterion partly met.' : 'Criterion not met.');
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,447 @@
+import { foldText, splitSentences, stem } from '../../common/text';
+import { isNonAnswer, separateGraderDirectives } from './grader-directives';
+import { criterionComment, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
+import {
+  alignKeyPoint,
+  Clause,
+  clausesOf,
+  contrastSubjects,
+  KeyPoint,
+  pointCoverage,
+  questionStemsOf,
+  TermWeighting,
+  toKeyPoint,
+} from './key-points';
+import { contentTokens, TermIndex, tokenize } from './text-features';
+
+export interface RubricCriterion {
+  criterion: string;
+  maxPoints: number;
+  description?: string;
+}
+
+export interface GradeInput {
+  question: string;
+  studentAnswer: string;
+  referenceAnswer?: string;
+  rubric?: RubricCriterion[];
+  maxScore: number;
+  passages?: { index: number; text: string }[];
+  language: 'fr' | 'en';
+}
+
+export interface CriterionGrade {
+  criterion: string;
+  score: number;
+  maxPoints: number;
+  comment: string;
+}
+
+export interface LocalGrade {
+  score: number;
+  feedback: string;
+  strengths: string[];
+  improvements: string[];
+  criteria: CriterionGrade[];
+}
+
+/** Measurements behind a grade, for benchmarks and for callers that want more than the score. */
+export interface GradeSignals {
+  /** Share of the expected content credited, 0–1, before rounding. */
+  fraction: number;
+  /** Share of the expected key points (by weight) the answer contradicts, 0–1. */
+  contradiction: number;
+  basis: GradingBasis;
+  graderDirectives: number;
+}
+
+/**
+ * Raw content scores between these two are spread over 0–100 %, on a slightly concave curve; below
+ * is nothing, above is full. A lexical comparison never sees every paraphrase, so an answer that a
+ * teacher gives full marks typically shows about half of the reference's weighted words: the
+ * values were fitted on the shipped grading set (bench/data/grading), not on the benchmark data.
+ */
+const RAW_FLOOR = 0.04;
+const RAW_FULL = 0.5;
+const CURVE = 0.8;
+
+export function gradeAnswer(input: GradeInput): LocalGrade {
+  return assessAnswer(input).grade;
+}
+
+export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: GradeSignals } {
+  const maxScore = Math.max(0, input.maxScore);
+  const language = input.language;
+  const { answer, directives } = separateGraderDirectives(input.studentAnswer ?? '');
+  const weighting: TermWeighting = { questionStems: questionStemsOf(input.question) };
+  const reference = input.referenceAnswer?.trim() ?? '';
+  const rubric = (input.rubric ?? []).filter((c) => c.maxPoints > 0);
+
+  const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
+  const view = answerView(answer, subjects);
+  const empty = view.terms.length === 0 || isNonAnswer(answer);
+
+  const referencePoints = reference ? clausesOf(reference, subjects).map((c) => toKeyPoint(c, weighting)).filter((p) => p.totalWeight > 0) : [];
+  const descriptionPoints = rubric.map((c) => criterionPoints(c, weighting));
+  const overall = overallAssessment(input, referencePoints, descriptionPoints.flat(), view, weighting, empty);
+
+  let criteria: CriterionGrade[] = [];
+  let score: number;
+  const step = scoreStep(maxScore);
+  if (rubric.length > 0) {
+    criteria = gradeCriteria(rubric, descriptionPoints, referencePoints, overall, view, weighting, maxScore, step, language, empty);
+    score = tidy(criteria.reduce((sum, c) => sum + c.score, 0));
+  } else {
+    score = empty ? 0 : Math.min(maxScore, tidy(Math.round((overall.fraction * maxScore) / step) * step));
+  }
+
+  const fraction = maxScore > 0 ? score / maxScore : 0;
+  const written = writeFeedback({
+    language,
+    fraction,
+    basis: overall.basis,
+    points: overall.outcomes,
+    empty,
+    directives,
+    padding: overall.paddingExample,
+    echoOnly: overall.echoOnly,
+  });
+  return {
+    grade: { score, ...written, criteria },
+    signals: {
+      fraction: empty ? 0 : overall.fraction,
+      contradiction: overall.contradiction,
+      basis: overall.basis,
+      graderDirectives: directives.length,
+    },
+  };
+}
+
+// --- The answer -----------------------------------------------------------------------------------
+
+interface AnswerView {
+  text: string;
+  clauses: Clause[];
+  index: TermIndex;
+  terms: ReturnType<typeof contentTokens>;
+  wordCount: number;
+}
+
+function answerView(text: string, subjects: Set<string>): AnswerView {
+  const tokens = tokenize(text);
+  return {
+    text,
+    clauses: clausesOf(text, subjects),
+    index: new TermIndex(tokens),
+    terms: tokens.filter((t) => t.content),
+    wordCount: text.split(/\s+/).filter(Boolean).length,
+  };
+}
+
+// --- Content against key points ---------------------------------------------------------------
+
+interface ContentAssessment {
+  fraction: number;
+  outcomes: PointOutcome[];
+  contradiction: number;
+  echoOnly: boolean;
+  paddingExample?: string;
+  basis: GradingBasis;
+}
+
+function assessContent(
+  points: KeyPoint[],
+  view: AnswerView,
+  weighting: TermWeighting,
+  basis: GradingBasis,
+  mode: 'all' | 'best-half',
+): ContentAssessment {
+  const outcomes: PointOutcome[] = [];
+  const credits: { weight: number; credit: number; contradicted: boolean }[] = [];
+  const termCredit = new Map<string, { weight: number; got: number }>();
+
+  for (const point of points) {
+    const { coverage, matched } = pointCoverage(point, view.index);
+    const alignment = alignKeyPoint(point, view.clauses, weighting, points);
+    const contradicted = alignment.contradiction;
+    credits.push({ weight: Math.sqrt(point.totalWeight), credit: contradicted ? 0 : coverage, contradicted });
+    point.terms.forEach((term, i) => {
+      const entry = termCredit.get(term.stem) ?? { weight: point.weights[i], got: 0 };
+      if (!contradicted && matched[i]) entry.got = entry.weight;
+      termCredit.set(term.stem, entry);
+    });
+    outcomes.push({
+      text: point.text,
+      coverage: contradicted ? 0 : coverage,
+      contradicted,
+      studentText: alignment.clause?.text,
+      usedWords: point.terms.filter((t, i) => matched[i] && !weighting.questionStems.has(t.stem)).map((t) => t.word),
+      missingWords: point.terms.filter((t, i) => !matched[i] && point.weights[i] >= 1).map((t) => t.word),
+    });
+  }
+
+  const totalWeight = credits.reduce((s, c) => s + c.weight, 0) || 1;
+  let pointScore: number;
+  if (mode === 'best-half') {
+    const ranked = [...credits].sort((a, b) => b.credit - a.credit).slice(0, Math.max(1, Math.ceil(credits.length / 2)));
+    const w = ranked.reduce((s, c) => s + c.weight, 0) || 1;
+    pointScore = ranked.reduce((s, c) => s + c.weight * c.credit, 0) / w;
+  } else {
+    pointScore = credits.reduce((s, c) => s + c.weight * c.credit, 0) / totalWeight;
+  }
+  let termWeightSum = 0;
+  let termGot = 0;
+  for (const { weight, got } of termCredit.values()) {
+    termWeightSum += weight;
+    termGot += got;
+  }
+  const termScore = termWeightSum > 0 ? termGot / termWeightSum : 0;
+  let raw = mode === 'all' ? 0.6 * pointScore + 0.4 * termScore : pointScore;
+
+  const contradiction = credits.filter((c) => c.contradicted).reduce((s, c) => s + c.weight, 0) / totalWeight;
+  if (contradiction > 0) raw = Math.max(0, raw * (1 - contradiction) - 0.1 - 0.3 * contradiction);
+
+  // An answer that only repeats the question's own words has shown nothing.
+  const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
+  const echoOnly = view.terms.length > 0 && !novelMatch;
+  if (echoOnly) raw = Math.min(raw, 0.08);
+
+  const padding = paddingOf(points, view, weighting);
+  raw *= padding.factor;
+
+  return {
+    fraction: calibrate(raw),
+    outcomes,
+    contradiction,
+    echoOnly,
+    paddingExample: padding.example,
+    basis,
+  };
+}
+
+function pointsMention(points: KeyPoint[], token: { word: string; stem: string; content: boolean }): boolean {
+  return points.some((p) => p.index.match(token) >= 0.5);
+}
+
+/**
+ * Light penalty for long stretches unrelated to the expected answer: a short off-topic aside costs
+ * nothing, an answer that is mostly padding loses up to 15 %.
+ */
+function paddingOf(points: KeyPoint[], view: AnswerView, weighting: TermWeighting): { factor: number; example?: string } {
+  const stems = new Map(view.terms.map((t) => [t.stem, t]));
+  const expectedTerms = new Set(points.flatMap((p) => p.terms.map((t) => t.stem))).size;
+  if (stems.size < 10 || stems.size <= 2 * expectedTerms) return { factor: 1 };
+  let relevant = 0;
+  for (const token of stems.values()) {
+    if (weighting.questionStems.has(token.stem) || pointsMention(points, token)) relevant++;
+  }
+  const precision = relevant / stems.size;
+  if (precision >= 0.5) return { factor: 1 };
+  let example: string | undefined;
+  let worst = Infinity;
+  for (const sentence of splitSentences(view.text)) {
+    const terms = contentTokens(sentence);
+    if (terms.length < 3) continue;
+    const share = terms.filter((t) => weighting.questionStems.has(t.stem) || pointsMention(points, t)).length / terms.length;
+    if (share < worst) {
+      worst = share;
+      example = sentence;
+    }
+  }
+  return { factor: 0.85 + 0.3 * precision, example: worst < 0.3 ? example : undefined };
+}
+
+function calibrate(raw: number): number {
+  return Math.min(1, Math.max(0, (raw - RAW_FLOOR) / (RAW_FULL - RAW_FLOOR))) ** CURVE;
+}
+
+// --- Which basis the grade rests on -----------------------------------------------------------
+
+function overallAssessment(
+  input: GradeInput,
+  referencePoints: KeyPoint[],
+  descriptionPoints: KeyPoint[],
+  view: AnswerView,
+  weighting: TermWeighting,
+  empty: boolean,
+): ContentAssessment {
+  if (referencePoints.length > 0) return assessContent(referencePoints, view, weighting, 'reference', 'all');
+  if (descriptionPoints.length > 0) return assessContent(descriptionPoints, view, weighting, 'rubric', 'all');
+  const passagePoints = passageKeyPoints(input, weighting);
+  if (passagePoints.length > 0) return assessContent(passagePoints, view, weighting, 'passages', 'best-half');
+  return questionOnly(input.question, view, weighting, empty);
+}
+
+/** The passage sentences that speak most about the question stand in for a reference answer. */
+function passageKeyPoints(input: GradeInput, weighting: TermWeighting): KeyPoint[] {
+  const sentences = (input.passages ?? []).flatMap((p) => splitSentences(p.text));
+  const scored = sentences
+    .map((sentence, order) => {
+      const terms = new Set(contentTokens(sentence).map((t) => t.stem));
+      let hits = 0;
+      for (const q of weighting.questionStems) if (terms.has(q)) hits++;
+      return { sentence, order, score: hits / Math.sqrt(Math.max(4, terms.size)) };
+    })
+    .filter((s) => s.score > 0)
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, 3)
+    .sort((a, b) => a.order - b.order);
+  return scored.map((s) => toKeyPoint(clausesOf(s.sentence, new Set()).reduce(mergeClauses), weighting)).filter((p) => p.totalWeight > 0);
+}
+
+function mergeClauses(a: Clause, b: Clause): Clause {
+  return clausesOf(`${a.text} ${b.text}`, new Set())[0] ?? a;
+}
+
+/**
+ * With nothing but the question, correctness cannot be checked: the answer earns up to half marks
+ * for addressing the question's subject with substance of its own.
+ */
+function questionOnly(question: string, view: AnswerView, weighting: TermWeighting, empty: boolean): ContentAssessment {
+  const questionTerms = contentTokens(question);
+  const unique = [...new Map(questionTerms.map((t) => [t.stem, t])).values()];
+  const addressed = unique.length > 0 ? unique.filter((t) => view.index.match(t) >= 0.5).length / unique.length : 0;
+  const ownTerms = new Set(view.terms.filter((t) => !weighting.questionStems.has(t.stem)).map((t) => t.stem)).size;
+  const substance = Math.min(1, ownTerms / 6);
+  const fraction = empty || addressed === 0 ? 0 : 0.5 * Math.min(1, 0.3 + addressed) * (0.3 + 0.7 * substance);
+  return {
+    fraction,
+    outcomes: [],
+    contradiction: 0,
+    echoOnly: !empty && ownTerms === 0,
+    basis: 'question',
+  };
+}
+
+// --- Rubric ---------------------------------------------------------------------------------------
+
+/** Words rubrics use to describe what is asked, which say nothing about the subject itself. */
+const RUBRIC_WORDS = new Set(
+  `explain explains explained explanation describe describes description mention mentions mentioned state
+  states identify identifies give gives provide provides correct correctly accurate accurately answer
+  response student learner clear clearly complete completely shows show demonstrates demonstrate
+  understanding point points criterion define defines definition least relevant appropriate
+  explique expliquer explication decrit decrire mentionne mentionner donne donner identifie identifier
+  correct correcte correctement exacte exactement reponse eleve etudiant claire clairement complete
+  montre montrer comprehension critere definit definir definition moins pertinent pertinente`
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => stem(w)),
+);
+
+const FORM_CRITERION = /clar|clear|structur|organi[sz]|spelling|grammar|orthograph|express|style|presentation|redaction|writing|concis|langu|lisib|readab/;
+
+function isFormCriterion(criterion: RubricCriterion): boolean {
+  return FORM_CRITERION.test(foldText(criterion.criterion));
+}
+
+function criterionPoints(criterion: RubricCriterion, weighting: TermWeighting): KeyPoint[] {
+  if (isFormCriterion(criterion) || !criterion.description) return [];
+  return clausesOf(criterion.description, new Set())
+    .map((clause) => {
+      const terms = clause.terms.filter((t) => !RUBRIC_WORDS.has(t.stem));
+      return toKeyPoint({ ...clause, terms }, weighting);
+    })
+    .filter((p) => p.terms.length > 0);
+}
+
+function criterionIndex(criterion: RubricCriterion): TermIndex {
+  const tokens = tokenize(`${criterion.criterion} ${criterion.description ?? ''}`).filter((t) => !RUBRIC_WORDS.has(t.stem));
+  return new TermIndex(tokens);
+}
+
+function gradeCriteria(
+  rubric: RubricCriterion[],
+  descriptionPoints: KeyPoint[][],
+  referencePoints: KeyPoint[],
+  overall: ContentAssessment,
+  view: AnswerView,
+  weighting: TermWeighting,
+  maxScore: number,
+  step: number,
+  language: 'fr' | 'en',
+  empty: boolean,
+): CriterionGrade[] {
+  // Each reference point goes to the content criterion whose wording it matches best.
+  const assigned: KeyPoint[][] = rubric.map(() => []);
+  const indexes = rubric.map(criterionIndex);
+  for (const point of referencePoints) {
+    let best = -1;
+    let bestShare = 0.2;
+    rubric.forEach((criterion, i) => {
+      if (isFormCriterion(criterion) || indexes[i].size === 0) return;
+      const share = pointCoverage(point, indexes[i]).coverage;
+      if (share > bestShare) {
+        bestShare = share;
+        best = i;
+      }
+    });
+    // A point no criterion names is left to the criteria judged on the whole answer, if any.
+    if (best >= 0) assigned[best].push(point);
+  }
+  const openCriteria = rubric.map((c, i) => !isFormCriterion(c) && descriptionPoints[i].length === 0 && assigned[i].length === 0);
+
+  const totalPoints = rubric.reduce((s, c) => s + c.maxPoints, 0);
+  const scale = totalPoints > 0 ? Math.min(1, maxScore / totalPoints) : 0;
+  const grades = rubric.map((criterion, i) => {
+    const form = isFormCriterion(criterion);
+    let fraction: number;
+    let outcomes: PointOutcome[];
+    if (empty) {
+      fraction = 0;
+      outcomes = [];
+    } else if (form) {
+      fraction = formQuality(view, referencePoints) * Math.min(1, overall.fraction / 0.5);
+      outcomes = [];
+    } else if (openCriteria[i]) {
+      // A criterion named only ("Accuracy", "Completeness") is judged on the whole expected answer.
+      fraction = overall.fraction;
+      outcomes = overall.outcomes;
+    } else {
+      const points = [...descriptionPoints[i], ...assigned[i]];
+      const assessed = assessContent(points, view, weighting, overall.basis, 'all');
+      fraction = assessed.fraction;
+      outcomes = assessed.outcomes;
+    }
+    const comment = empty
+      ? language === 'fr' ? 'Pas de réponse.' : 'No answer.'
+      : criterionComment(language, fraction, outcomes, form);
+    return { criterion, fraction, comment };
+  });
+
+  const result = grades.map(({ criterion, fraction, comment }) => {
+    const cap = criterion.maxPoints * scale;
+    let score = fraction >= 0.999 ? cap : Math.round((fraction * cap) / step) * step;
+    if (score > cap) score = Math.floor(cap / step) * step;
+    return { criterion: criterion.criterion, score: tidy(Math.max(0, score)), maxPoints: criterion.maxPoints, comment };
+  });
+  // Rounding must never lift the total past the maximum.
+  let total = tidy(result.reduce((s, c) => s + c.score, 0));
+  while (total > maxScore + 1e-9) {
+    const largest = result.reduce((a, b) => (b.score > a.score ? b : a));
+    largest.score = tidy(Math.max(0, largest.score - step));
+    total = tidy(result.reduce((s, c) => s + c.score, 0));
+  }
+  return result;
+}
+
+/** Whether an answer is long and formed enough for its form to be judged; content is judged apart. */
+function formQuality(view: AnswerView, referencePoints: KeyPoint[]): number {
+  const expectedWords = Math.max(8, Math.min(40, referencePoints.reduce((s, p) => s + p.text.split(/\s+/).length, 0) * 0.5));
+  const length = Math.min(1, view.wordCount / expectedWords);
+  const sentences = splitSentences(view.text).filter((s) => s.split(/\s+/).length >= 4);
+  const formed = sentences.length > 0 ? 1 : 0.5;
+  return view.wordCount < 3 ? 0.3 * length : (0.3 + 0.7 * length) * formed;
+}
+
+// --- Numbers --------------------------------------------------------------------------------------
+
+/** The rounding step for a scale: a tenth on small scales, coarser on large ones (1/40 of it). */
+export function scoreStep(maxScore: number): number {
+  const steps = [5, 2, 1, 0.5, 0.25, 0.1];
+  return steps.find((s) => s <= maxScore / 40) ?? 0.1;
+}
+
+function tidy(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

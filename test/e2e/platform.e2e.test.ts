@@ -1,0 +1,104 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { bearer, errorCode, register, startTestApp, TestApp } from '../support/test-app';
+
+describe('platform', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+
+  describe('request ids', () => {
+    it('should echo a well-formed X-Request-Id and name it in the log line of the request', async () => {
+      const response = await t.http.get('/health/live').set('X-Request-Id', 'client-id_1.2');
+      assert.equal(response.headers['x-request-id'], 'client-id_1.2');
+      const line = t.logs().find((l) => l.request_id === 'client-id_1.2' && l.msg === 'request');
+      assert.ok(line, 'a log line carries the request id');
+      assert.equal(line.status, 200);
+      assert.equal(line.route, '/health/live');
+    });
+
+    it('should replace a malformed or oversized X-Request-Id with a new one', async () => {
+      for (const incoming of ['bad id with spaces', 'x'.repeat(129), 'semi;colon']) {
+        const response = await t.http.get('/health/live').set('X-Request-Id', incoming);
+        assert.notEqual(response.headers['x-request-id'], incoming);
+        assert.match(response.headers['x-request-id'], /^[A-Za-z0-9._-]{1,128}$/);
+      }
+    });
+
+    it('should put the request id in error bodies too', async () => {
+      const response = await t.http.get('/api/users/me').set('X-Request-Id', 'trace-me');
+      assert.equal(response.body.request_id, 'trace-me');
+    });
+  });
+
+  describe('logs', () => {
+    it('should never write passwords or tokens to the log', async () => {
+      const account = await register(t.http, { password: 'very-secret-password-1' });
+      await t.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-secret-password-2' });
+      await t.http.get('/api/users/me').set(bearer(account));
+      const text = JSON.stringify(t.logs());
+      assert.doesNotMatch(text, /very-secret-password-1|wrong-secret-password-2/);
+      assert.ok(!text.includes(account.accessToken));
+      assert.ok(!text.includes(account.refreshToken));
+    });
+
+    it('should write one JSON line per request with method, route, status and duration', async () => {
+      await t.http.get('/health/live').set('X-Request-Id', 'line-check');
+      const lines = t.logs().filter((l) => l.request_id === 'line-check' && l.msg === 'request');
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0]!.method, 'GET');
+      assert.equal(typeof lines[0]!.duration_ms, 'number');
+      assert.equal(typeof lines[0]!.time, 'string');
+    });
+  });
+
+  describe('errors', () => {
+    it('should answer unknown routes with the not_found envelope', async () => {
+      const response = await t.http.get('/api/nothing-here');
+      assert.equal(response.status, 404);
+      assert.equal(errorCode(response), 'not_found');
+    });
+
+    it('should never leak a stack trace', async () => {
+      const response = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send('{"email":');
+      assert.doesNotMatch(JSON.stringify(response.body), /at .*\.js:\d+|node_modules/);
+    });
+  });
+
+  describe('health', () => {
+    it('should report liveness without authentication', async () => {
+      const response = await t.http.get('/health/live');
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.body, { ok: true, data: { status: 'ok' } });
+    });
+
+    it('should report readiness naming each component', async () => {
+      const response = await t.http.get('/health/ready');
+      assert.equal(response.status, 200);
+      assert.equal(response.body.data.components.database.status, 'up');
+      assert.equal(response.body.data.components.database.kind, 'embedded');
+      assert.equal(response.body.data.components.redis, undefined);
+    });
+  });
+
+  describe('security headers and documentation', () => {
+    it('should send helmet\'s headers and CORS headers', async () => {
+      const response = await t.http.get('/health/live').set('Origin', 'https://school.example');
+      assert.equal(response.headers['x-content-type-options'], 'nosniff');
+      assert.ok(response.headers['content-security-policy']);
+      assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
+    });
+
+    it('should serve the Swagger UI and the OpenAPI document without authentication', async () => {
+      const ui = await t.http.get('/docs');
+      assert.equal(ui.status, 200);
+      assert.match(ui.text, /swagger/i);
+      const json = await t.http.get('/docs-json');
+      assert.equal(json.status, 200);
+      assert.equal(json.body.openapi.startsWith('3.'), true);
+      assert.ok(json.body.paths['/api/auth/login']);
+    });
+  });
+});

@@ -1,0 +1,145 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Document, NodeRelationship, TextNode } from '@llamaindex/core/schema';
+import { FilterOperator, VectorStoreQueryMode } from '@llamaindex/core/vector-store';
+import { LocalVectorStore, UnsupportedVectorQueryError } from '../../../src/index/engine';
+
+/** Deterministic Gaussian-ish vectors (sum of uniforms), so failures reproduce. */
+function randomVectors(count: number, dims: number, seed: number): Float32Array[] {
+  let state = seed >>> 0 || 1;
+  const uniform = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => {
+    const v = new Float32Array(dims);
+    for (let d = 0; d < dims; d++) v[d] = uniform() + uniform() + uniform() - 1.5;
+    return v;
+  });
+}
+
+function exactBest(query: Float32Array, vectors: Float32Array[], allowed: (i: number) => boolean = () => true): number {
+  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  let best = -1;
+  let bestScore = -Infinity;
+  vectors.forEach((v, i) => {
+    if (!allowed(i)) return;
+    let dot = 0;
+    for (let d = 0; d < v.length; d++) dot += v[d] * query[d];
+    const score = dot / norm(v);
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return best;
+}
+
+function buildStore(vectors: Float32Array[], moduleOf: (i: number) => string): LocalVectorStore {
+  const store = new LocalVectorStore({ dimensions: vectors[0].length });
+  store.upsert(vectors.map((vector, i) => ({ id: `v${i}`, vector, resourceId: `r${i % 40}`, moduleId: moduleOf(i) })));
+  return store;
+}
+
+describe('LocalVectorStore', () => {
+  const dims = 384;
+  const vectors = randomVectors(2000, dims, 7);
+  const queries = randomVectors(100, dims, 99);
+  const moduleOf = (i: number) => (i % 100 === 0 ? 'small' : i % 2 === 0 ? 'even' : 'odd');
+  const store = buildStore(vectors, moduleOf);
+
+  it('should find the exact nearest vector for at least 95% of random queries', () => {
+    let agree = 0;
+    for (const query of queries) {
+      const [hit] = store.search(query, { k: 1 });
+      if (hit.chunkId === `v${exactBest(query, vectors)}`) agree++;
+    }
+    assert.ok(agree >= 95, `top-1 agreed with brute force for ${agree}/100 queries`);
+  });
+
+  it('should return k results from a small module only, and the right best one', () => {
+    for (const query of queries.slice(0, 10)) {
+      const hits = store.search(query, { k: 5, moduleIds: ['small'] });
+      assert.equal(hits.length, 5);
+      assert.ok(hits.every((h) => moduleOf(Number(h.chunkId.slice(1))) === 'small'));
+      assert.equal(hits[0].chunkId, `v${exactBest(query, vectors, (i) => moduleOf(i) === 'small')}`);
+    }
+  });
+
+  it('should return k results from a large module only when filtering during the graph walk', () => {
+    const lenient = new LocalVectorStore({ dimensions: dims, exactScanLimit: 10, exactScanShare: 0.01 });
+    const half = vectors.slice(0, 1000);
+    lenient.upsert(half.map((vector, i) => ({ id: `v${i}`, vector, resourceId: 'r', moduleId: moduleOf(i) })));
+    let agree = 0;
+    for (const query of queries.slice(0, 40)) {
+      const hits = lenient.search(query, { k: 10, moduleIds: ['even'] });
+      assert.equal(hits.length, 10);
+      assert.ok(hits.every((h) => moduleOf(Number(h.chunkId.slice(1))) === 'even'));
+      if (hits[0].chunkId === `v${exactBest(query, half, (i) => moduleOf(i) === 'even')}`) agree++;
+    }
+    assert.ok(agree >= 38, `filtered top-1 agreed for ${agree}/40 queries`);
+  });
+
+  it('should never return removed vectors and stay accurate on the remaining ones', () => {
+    const local = buildStore(vectors.slice(0, 1000), moduleOf);
+    let removed = 0;
+    for (let r = 0; r < 20; r++) removed += local.removeResource(`r${r}`);
+    assert.equal(removed, 500);
+    assert.equal(local.size, 500);
+    const remaining = (i: number) => i < 1000 && i % 40 >= 20;
+    let agree = 0;
+    for (const query of queries) {
+      const hits = local.search(query, { k: 10 });
+      assert.equal(hits.length, 10);
+      assert.ok(hits.every((h) => remaining(Number(h.chunkId.slice(1)))));
+      if (hits[0].chunkId === `v${exactBest(query, vectors, remaining)}`) agree++;
+    }
+    assert.ok(agree >= 95, `top-1 after removals agreed for ${agree}/100 queries`);
+    // Freed slots are reused by new vectors without disturbing the others.
+    local.upsert([{ id: 'again', vector: queries[0], resourceId: 'r0', moduleId: 'odd' }]);
+    assert.equal(local.search(queries[0], { k: 1 })[0].chunkId, 'again');
+  });
+
+  it('should answer the same after a binary round trip', () => {
+    const copy = LocalVectorStore.deserialize(store.serialize());
+    for (const query of queries.slice(0, 10)) {
+      assert.deepEqual(copy.search(query, { k: 5 }), store.search(query, { k: 5 }));
+      assert.deepEqual(copy.search(query, { k: 5, moduleIds: ['small'] }), store.search(query, { k: 5, moduleIds: ['small'] }));
+    }
+  });
+
+  it('should work as a LlamaIndex vector store: add nodes, filter by module, delete a document', async () => {
+    const llama = new LocalVectorStore({ dimensions: 4 });
+    const doc = (id: string) => new Document({ id_: id, text: id });
+    const node = (id: string, embedding: number[], docId: string, moduleId: string) =>
+      new TextNode({
+        id_: id,
+        text: id,
+        embedding,
+        metadata: { module_id: moduleId },
+        relationships: { [NodeRelationship.SOURCE]: doc(docId).asRelatedNodeInfo() },
+      });
+    const ids = await llama.add([
+      node('a', [1, 0, 0, 0], 'doc1', 'm1'),
+      node('b', [0.9, 0.1, 0, 0], 'doc2', 'm2'),
+      node('c', [0, 1, 0, 0], 'doc2', 'm2'),
+    ]);
+    assert.deepEqual(ids, ['a', 'b', 'c']);
+    assert.equal(llama.storesText, false);
+
+    const query = (filters?: { key: string; value: string; operator: `${FilterOperator}` }[]) =>
+      llama.query({
+        queryEmbedding: [1, 0, 0, 0],
+        similarityTopK: 2,
+        mode: VectorStoreQueryMode.DEFAULT,
+        filters: filters && { filters },
+      });
+    assert.deepEqual((await query()).ids, ['a', 'b']);
+    assert.deepEqual((await query([{ key: 'module_id', value: 'm2', operator: '==' }])).ids, ['b', 'c']);
+    await llama.delete('doc2');
+    assert.deepEqual((await query()).ids, ['a']);
+    await assert.rejects(query([{ key: 'title', value: 'x', operator: '==' }]), UnsupportedVectorQueryError);
+  });
+});
