@@ -35,8 +35,11 @@ export interface WrittenFeedback {
 const COVERED = 0.65;
 const PARTLY = 0.3;
 
+/** Words that tie a clause to the one before it; a quoted point reads better without them. */
+const LEADING_CONNECTIVE = /^(?:and|but|so|which|because|while|whereas|then|or|et|mais|donc|car|puis|ou|alors)\s+/i;
+
 export function quote(text: string, language: Language, maxWords = 12): string {
-  const trimmed = text.replace(/\s+/g, ' ').replace(/^[\s,;:.(-]+|[\s,;:.)-]+$/g, '').trim();
+  const trimmed = text.replace(/\s+/g, ' ').replace(/^[\s,;:.(-]+|[\s,;:.)-]+$/g, '').trim().replace(LEADING_CONNECTIVE, '');
   const wordsOf = trimmed.split(' ');
   const short = wordsOf.length > maxWords ? `${wordsOf.slice(0, maxWords).join(' ')}…` : trimmed;
   return language === 'fr' ? `« ${short} »` : `“${short}”`;
@@ -167,6 +170,11 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
 /** A one-line comment for a rubric criterion. */
 export function criterionComment(language: Language, fraction: number, points: PointOutcome[], formOnly: boolean): string {
   const q = (text: string) => quote(text, language, 8);
+  const seen = new Set<string>();
+  points = points.filter((p) => {
+    const key = p.text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
   const covered = points.filter((p) => !p.contradicted && p.coverage >= COVERED).map((p) => q(p.text));
   const missing = points.filter((p) => !p.contradicted && p.coverage < COVERED).map((p) => q(p.text));
   const contradicted = points.filter((p) => p.contradicted).map((p) => q(p.text));

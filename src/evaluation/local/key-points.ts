@@ -256,8 +256,9 @@ export function alignKeyPoint(point: KeyPoint, clauses: Clause[], weighting: Ter
 /**
  * Whether a clause that clashes with `point` is rather a faithful restatement of `other`: it agrees
  * with it at least as closely, names no subject of the question that `other` lacks while lacking
- * one `other` names ("wood … denser" is not "the stone is denser"), and takes nothing from `point`
- * that `other` does not say (the carbon dioxide of one point moved into another is a swap).
+ * one `other` names ("wood … denser" is not "the stone is denser"), and takes at most half of
+ * what it shares with `point` from outside `other` (the carbon dioxide of one point moved into
+ * another is a swap, not a restatement).
  */
 function restates(other: KeyPoint, point: KeyPoint, clause: Clause, clash: Comparison, weighting: TermWeighting): boolean {
   const o = compare(other, clause, weighting);
@@ -267,7 +268,8 @@ function restates(other: KeyPoint, point: KeyPoint, clause: Clause, clash: Compa
   const clauseNamesOther = questionIn(clause.terms.map((t) => t.stem)).some((s) => !otherStems.has(s));
   const otherNamesMissing = questionIn(otherStems).some((s) => !clause.index.says(s));
   if (clauseNamesOther && otherNamesMissing) return false;
-  return [...clash.shared].every((s) => otherStems.has(s) || other.index.says(s));
+  const taken = [...clash.shared].filter((s) => !otherStems.has(s) && !other.index.says(s)).length;
+  return taken <= clash.shared.size / 2;
 }
 
 function hasUntil(clause: Clause): boolean {
@@ -291,7 +293,7 @@ function negationDiffers(point: KeyPoint, clause: Clause, weighting: TermWeighti
   const own = denied.filter((s) => !weighting.questionStems.has(s));
   const considered = own.length > 0 ? own : denied;
   if (considered.length === 0) return false;
-  const stated = considered.filter((s) => other.match({ word: s, stem: s, content: true }) >= 0.5).length;
+  const stated = considered.filter((s) => other.says(s)).length;
   return stated > 0 && stated >= considered.length / 2;
 }
 

@@ -172,7 +172,8 @@ function assessContent(
     });
     outcomes.push({
       text: point.text,
-      coverage: contradicted ? 0 : coverage,
+      // On the same scale as the grade, so "covered" in the feedback agrees with the points given.
+      coverage: contradicted ? 0 : calibrate(coverage),
       contradicted,
       studentText: alignment.clause?.text,
       usedWords: point.terms.filter((t, i) => matched[i] && !weighting.questionStems.has(t.stem)).map((t) => t.word),
@@ -203,8 +204,8 @@ function assessContent(
 
   // An answer that only repeats the question's own words has shown nothing.
   const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
-  const echoOnly = view.terms.length > 0 && !novelMatch;
-  if (echoOnly) raw = Math.min(raw, 0.08);
+  if (!novelMatch) raw = Math.min(raw, 0.08);
+  const echoOnly = view.terms.length > 0 && view.terms.every((t) => weighting.questionStems.has(t.stem));
 
   const padding = paddingOf(points, view, weighting);
   raw *= padding.factor;
@@ -335,9 +336,17 @@ function isFormCriterion(criterion: RubricCriterion): boolean {
   return FORM_CRITERION.test(foldText(criterion.criterion));
 }
 
+/** "Explains that the sun heats the ocean" states the point "the sun heats the ocean". */
+const RUBRIC_LEAD = /^(?:(?:the )?(?:student|answer|response|l'eleve|l'etudiant|la reponse)\s+)?(?:correctly\s+|clearly\s+)?(?:explains?|states?|mentions?|describes?|identifies?|gives?|provides?|notes?|shows?|recognizes?|recognises?|indicates?|defines?|names?|explique|expliquer|mentionne|mentionner|decrit|decrire|indique|indiquer|donne|donner|identifie|identifier|definit|definir|cite|citer|precise|preciser)(?:\s+(?:that|how|why|what|que|qu'|comment|pourquoi))?\s+/;
+
+function stripRubricLead(text: string): string {
+  const match = RUBRIC_LEAD.exec(foldText(text));
+  return match ? text.slice(match[0].length) : text;
+}
+
 function criterionPoints(criterion: RubricCriterion, weighting: TermWeighting): KeyPoint[] {
   if (isFormCriterion(criterion) || !criterion.description) return [];
-  return clausesOf(criterion.description, new Set())
+  return clausesOf(stripRubricLead(criterion.description.trim()), new Set())
     .map((clause) => {
       const terms = clause.terms.filter((t) => !RUBRIC_WORDS.has(t.stem));
       return toKeyPoint({ ...clause, terms }, weighting);

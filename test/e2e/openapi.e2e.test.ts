@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateOpenApiDocument, OPENAPI_FILE } from '../../scripts/generate-openapi';
+
+interface Operation {
+  operationId?: string;
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: unknown;
+}
+
+describe('OpenAPI document', () => {
+  let generated: string;
+  let document: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
+  before(async () => {
+    generated = await generateOpenApiDocument();
+    document = JSON.parse(generated);
+  });
+
+  it('should match the committed openapi.json (run `npm run openapi` after an API change)', () => {
+    const committed = readFileSync(OPENAPI_FILE, 'utf8');
+    if (committed !== generated) {
+      const a = committed.split('\n');
+      const b = generated.split('\n');
+      const line = a.findIndex((text, i) => text !== b[i]);
+      assert.fail(`openapi.json is out of date (first difference at line ${line + 1}):\n  committed: ${a[line]}\n  generated: ${b[line]}`);
+    }
+  });
+
+  it('should give every operation a unique operationId, a success schema and error answers', () => {
+    const ids = new Set<string>();
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        assert.ok(operation.operationId, `${where} has an operationId`);
+        assert.ok(!ids.has(operation.operationId), `${where} operationId is unique`);
+        ids.add(operation.operationId);
+        const codes = Object.keys(operation.responses);
+        const success = codes.find((c) => c.startsWith('2'));
+        assert.ok(success, `${where} declares a success answer`);
+        if (success !== '204') assert.ok(operation.responses[success].content?.['application/json']?.schema, `${where} success has a schema`);
+        if (path.startsWith('/api/') && !path.startsWith('/api/auth/')) {
+          assert.ok(codes.includes('401'), `${where} declares 401`);
+          assert.ok(operation.security && operation.security.length > 0, `${where} declares its security`);
+        }
+      }
+    }
+  });
+
+  it('should declare the bearer scheme and the OAuth2 password flow at the login route', () => {
+    assert.deepEqual(document.components.securitySchemes.bearer, { bearerFormat: 'JWT', scheme: 'bearer', type: 'http' });
+    const login = document.paths['/api/auth/login']!.post!;
+    assert.ok(JSON.stringify(login.requestBody).includes('application/x-www-form-urlencoded'));
+    assert.ok(JSON.stringify(document.components.securitySchemes).includes('/api/auth/login'));
+  });
+
+  it('should list the health endpoints', () => {
+    assert.ok(document.paths['/health/live']);
+    assert.ok(document.paths['/health/ready']);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../../src/config/app-config';
+
+const STRONG = 'q8v2Zt9kLm3Xp7Rw1Yc6Hn4Bd0Fg5JsA';
+const productionEnv = { NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG, JWT_REFRESH_SECRET: `${STRONG}x`, ADMIN_EMAIL: 'ops@school.example', ADMIN_PASSWORD: 'a-long-admin-passphrase' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+}
+
+describe('configuration', () => {
+  it('should run with nothing configured, on the documented defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.env, 'development');
+    assert.equal(config.port, 3000);
+    assert.ok(config.dataDir.endsWith('/data'));
+    assert.equal(config.mongodbUri, undefined);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.jwt.accessTtlSeconds, 900);
+    assert.equal(config.bodyLimitBytes, 1_048_576);
+    assert.equal(config.uploadLimitBytes, 20 * 1_048_576);
+    assert.equal(config.loginThrottle.maxFailures, 10);
+    assert.equal(config.loginThrottle.windowSeconds, 900);
+    assert.equal(config.registrationOpen, true);
+    assert.equal(config.metrics.mode, 'open');
+  });
+
+  it('should accept a complete production configuration, with metrics off by default', () => {
+    assert.equal(loadConfig(productionEnv).metrics.mode, 'off');
+  });
+
+  it('should refuse to start in production without JWT secrets, naming each variable', () => {
+    const problems = problemsOf({ ...productionEnv, JWT_ACCESS_SECRET: '', JWT_REFRESH_SECRET: '' });
+    assert.ok(problems.some((p) => p.includes('JWT_ACCESS_SECRET')));
+    assert.ok(problems.some((p) => p.includes('JWT_REFRESH_SECRET')));
+  });
+
+  it('should refuse weak JWT secrets in production', () => {
+    for (const weak of ['short', 'a'.repeat(40), 'changeme-changeme-changeme-changeme']) {
+      assert.ok(problemsOf({ ...productionEnv, JWT_ACCESS_SECRET: weak }).some((p) => p.includes('JWT_ACCESS_SECRET')), weak);
+    }
+  });
+
+  it('should refuse a default or missing admin password in production', () => {
+    assert.ok(problemsOf({ ...productionEnv, ADMIN_PASSWORD: 'changeme' }).some((p) => p.includes('ADMIN_PASSWORD')));
+    assert.ok(problemsOf({ ...productionEnv, ADMIN_PASSWORD: '' }).some((p) => p.includes('ADMIN_PASSWORD')));
+  });
+
+  it('should say which variable is malformed', () => {
+    const problems = problemsOf({ PORT: 'eighty', REGISTRATION_OPEN: 'maybe', LOG_LEVEL: 'loud' });
+    assert.equal(problems.length, 3);
+    assert.ok(problems[0]!.startsWith('PORT'));
+    assert.ok(problems[1]!.startsWith('LOG_LEVEL') || problems.some((p) => p.startsWith('LOG_LEVEL')));
+    assert.ok(problems.some((p) => p.startsWith('REGISTRATION_OPEN')));
+  });
+
+  it('should require a token when metrics are token-protected', () => {
+    assert.ok(problemsOf({ METRICS: 'token' }).some((p) => p.includes('METRICS_TOKEN')));
+  });
+});
