@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../auth/authenticated.decorator';
 import { ApiError } from '../common/errors/api-error';
@@ -30,6 +30,7 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 @ApiTags('health')
+@ApiExtraModels(ComponentStateDto)
 @Public()
 @Controller('health')
 export class HealthController {

@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
-import { ParseIdPipe } from '../common/validation/validation';
+import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { AdminCreateUserDto, AdminListUsersQueryDto, AdminUpdateUserDto, toUserDto, UserDto, UserPageDto } from './users.dto';
 import { UsersService } from './users.service';
 
@@ -35,19 +35,21 @@ export class UsersAdminController {
   }
 
   @Patch(':id')
+  @ApiIdParam()
   @ApiOperation({ summary: 'Change a user\'s role, status or name (effective on their next request)' })
   @ApiEnvelope(UserDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
-  async updateUser(@CurrentPrincipal() actor: Principal, @Param('id', ParseIdPipe) id: string, @Body() body: AdminUpdateUserDto): Promise<UserDto> {
+  async updateUser(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: AdminUpdateUserDto): Promise<UserDto> {
     return toUserDto(await this.users.adminUpdate(actor, id, { role: body.role, disabled: body.disabled, displayName: body.display_name }));
   }
 
   @Delete(':id')
+  @ApiIdParam()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a user and all of their data' })
   @ApiNoContent()
   @ApiErrors('validation_failed', 'not_found', 'conflict')
-  async deleteUser(@CurrentPrincipal() actor: Principal, @Param('id', ParseIdPipe) id: string): Promise<void> {
+  async deleteUser(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
     await this.users.delete(actor, id);
   }
 }

@@ -55,6 +55,12 @@ describe('OpenAPI document', () => {
     assert.ok(JSON.stringify(document.components.securitySchemes).includes('/api/auth/login'));
   });
 
+  it('should have no reference to a schema it does not define', () => {
+    const refs = [...generated.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    const defined = new Set(Object.keys((document.components as unknown as { schemas: object }).schemas));
+    assert.deepEqual([...new Set(refs)].filter((name) => !defined.has(name)), []);
+  });
+
   it('should list the health endpoints', () => {
     assert.ok(document.paths['/health/live']);
     assert.ok(document.paths['/health/ready']);

@@ -1,4 +1,5 @@
-import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, Injectable, Param, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { ApiError, FieldError } from '../errors/api-error';
 import { isId } from '../ids';
 
@@ -63,4 +64,13 @@ const operatorKeys = new OperatorKeysPipe();
 export async function validateAs<T>(dto: new () => T, value: unknown): Promise<T> {
   operatorKeys.transform(value, { type: 'body' });
   return (await bodyValidation.transform(value ?? {}, { type: 'body', metatype: dto })) as T;
+}
+
+/** A path id: validated as an ObjectId and documented as one. Use as `@IdParam() id: string`. */
+export function IdParam(name = 'id'): ParameterDecorator {
+  return Param(name, ParseIdPipe);
+}
+
+export function ApiIdParam(name = 'id', description = 'A 24-character hexadecimal id.'): MethodDecorator {
+  return applyDecorators(ApiParam({ name, description, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } }));
 }

@@ -32,8 +32,9 @@ export interface WrittenFeedback {
   improvements: string[];
 }
 
-const COVERED = 0.65;
-const PARTLY = 0.3;
+/** Share of a point's weighted words an answer must state for the point to count as covered. */
+const COVERED = 0.55;
+const PARTLY = 0.25;
 
 /** Words that tie a clause to the one before it; a quoted point reads better without them. */
 const LEADING_CONNECTIVE = /^(?:and|but|so|which|because|while|whereas|then|or|et|mais|donc|car|puis|ou|alors)\s+/i;
@@ -76,7 +77,7 @@ const TEXT = {
     strengthPoint: (x: string) => `States correctly that ${x}.`,
     strengthTerms: (x: string) => `Uses the precise terms ${x}.`,
     improveMissing: (x: string, words: string) => `Add the point ${x}${words ? ` (key words: ${words})` : ''}.`,
-    improvePartly: (x: string) => `Develop ${x}: the answer only hints at it.`,
+    improvePartly: (x: string, words: string) => `Complete ${x}${words ? `: say ${words}` : ''}.`,
     improveContradiction: (stu: string, ref: string) => `Revisit ${stu}: it contradicts ${ref}.`,
     improvePadding: (x: string) => `Leave out what does not address the question, such as ${x}.`,
     improveDirectives: 'Answer the question itself; instructions to the grader earn nothing.',
@@ -107,7 +108,7 @@ const TEXT = {
     strengthPoint: (x: string) => `Énonce correctement ${x}.`,
     strengthTerms: (x: string) => `Emploie les termes précis ${x}.`,
     improveMissing: (x: string, words: string) => `Ajouter le point ${x}${words ? ` (mots clés : ${words})` : ''}.`,
-    improvePartly: (x: string) => `Développer ${x} : la réponse ne fait que l'effleurer.`,
+    improvePartly: (x: string, words: string) => `Compléter ${x}${words ? ` : préciser ${words}` : ''}.`,
     improveContradiction: (stu: string, ref: string) => `Revoir ${stu} : cela contredit ${ref}.`,
     improvePadding: (x: string) => `Retirer ce qui ne répond pas à la question, par exemple ${x}.`,
     improveDirectives: 'Répondre à la question elle-même ; les consignes adressées au correcteur ne rapportent rien.',
@@ -159,7 +160,9 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
   for (const point of missing.slice(0, 3)) {
     improvements.push(t.improveMissing(q(point.text, 12), point.missingWords.slice(0, 3).join(', ')));
   }
-  for (const point of partly.slice(0, 2)) improvements.push(t.improvePartly(q(point.text, 12)));
+  for (const point of partly.slice(0, 2)) {
+    improvements.push(t.improvePartly(q(point.text, 12), list(point.missingWords.slice(0, 3), input.language)));
+  }
   if (input.echoOnly) improvements.push(t.improveEcho);
   if (input.padding) improvements.push(t.improvePadding(q(input.padding, 10)));
   if (input.directives.length > 0) improvements.push(t.improveDirectives);

@@ -10,6 +10,7 @@ import {
   pointCoverage,
   questionStemsOf,
   TermWeighting,
+  toClause,
   toKeyPoint,
 } from './key-points';
 import { contentTokens, TermIndex, tokenize } from './text-features';
@@ -154,7 +155,8 @@ function assessContent(
   view: AnswerView,
   weighting: TermWeighting,
   basis: GradingBasis,
-  mode: 'all' | 'best-half',
+  mode: 'all' | 'best-two',
+  relevance: number[] = [],
 ): ContentAssessment {
   const outcomes: PointOutcome[] = [];
   const credits: { weight: number; credit: number; contradicted: boolean }[] = [];
@@ -172,8 +174,7 @@ function assessContent(
     });
     outcomes.push({
       text: point.text,
-      // On the same scale as the grade, so "covered" in the feedback agrees with the points given.
-      coverage: contradicted ? 0 : calibrate(coverage),
+      coverage: contradicted ? 0 : coverage,
       contradicted,
       studentText: alignment.clause?.text,
       usedWords: point.terms.filter((t, i) => matched[i] && !weighting.questionStems.has(t.stem)).map((t) => t.word),
@@ -183,10 +184,11 @@ function assessContent(
 
   const totalWeight = credits.reduce((s, c) => s + c.weight, 0) || 1;
   let pointScore: number;
-  if (mode === 'best-half') {
-    const ranked = [...credits].sort((a, b) => b.credit - a.credit).slice(0, Math.max(1, Math.ceil(credits.length / 2)));
-    const w = ranked.reduce((s, c) => s + c.weight, 0) || 1;
-    pointScore = ranked.reduce((s, c) => s + c.weight * c.credit, 0) / w;
+  if (mode === 'best-two') {
+    // Course passages hold more than any answer should say: the answer is judged on the two
+    // passage sentences it states best, each counted by how much its passage is about the question.
+    const ranked = credits.map((c, i) => c.credit * (relevance[i] ?? 1)).sort((a, b) => b - a).slice(0, 2);
+    pointScore = ranked.reduce((a, b) => a + b, 0) / Math.max(1, Math.min(2, credits.length));
   } else {
     pointScore = credits.reduce((s, c) => s + c.weight * c.credit, 0) / totalWeight;
   }
@@ -268,30 +270,35 @@ function overallAssessment(
 ): ContentAssessment {
   if (referencePoints.length > 0) return assessContent(referencePoints, view, weighting, 'reference', 'all');
   if (descriptionPoints.length > 0) return assessContent(descriptionPoints, view, weighting, 'rubric', 'all');
-  const passagePoints = passageKeyPoints(input, weighting);
-  if (passagePoints.length > 0) return assessContent(passagePoints, view, weighting, 'passages', 'best-half');
+  const passage = passageKeyPoints(input, weighting);
+  if (passage.points.length > 0) return assessContent(passage.points, view, weighting, 'passages', 'best-two', passage.relevance);
   return questionOnly(input.question, view, weighting, empty);
 }
 
-/** The passage sentences that speak most about the question stand in for a reference answer. */
-function passageKeyPoints(input: GradeInput, weighting: TermWeighting): KeyPoint[] {
-  const sentences = (input.passages ?? []).flatMap((p) => splitSentences(p.text));
-  const scored = sentences
-    .map((sentence, order) => {
-      const terms = new Set(contentTokens(sentence).map((t) => t.stem));
-      let hits = 0;
-      for (const q of weighting.questionStems) if (terms.has(q)) hits++;
-      return { sentence, order, score: hits / Math.sqrt(Math.max(4, terms.size)) };
-    })
-    .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .slice(0, 3)
-    .sort((a, b) => a.order - b.order);
-  return scored.map((s) => toKeyPoint(clausesOf(s.sentence, new Set()).reduce(mergeClauses), weighting)).filter((p) => p.totalWeight > 0);
-}
-
-function mergeClauses(a: Clause, b: Clause): Clause {
-  return clausesOf(`${a.text} ${b.text}`, new Set())[0] ?? a;
+/**
+ * Sentences of the course passages stand in for a reference answer, each with the relevance of its
+ * passage to the question (passages are usually retrieved for the question, but not all equally).
+ */
+function passageKeyPoints(input: GradeInput, weighting: TermWeighting): { points: KeyPoint[]; relevance: number[] } {
+  const passages = (input.passages ?? []).filter((p) => p.text.trim());
+  const hits = passages.map((p) => {
+    const stems = new Set(contentTokens(p.text).map((t) => t.stem));
+    return [...weighting.questionStems].filter((s) => stems.has(s)).length;
+  });
+  const best = Math.max(0, ...hits);
+  const points: KeyPoint[] = [];
+  const relevance: number[] = [];
+  passages.forEach((passage, i) => {
+    const weight = best > 0 ? hits[i] / best : 1;
+    if (weight === 0) return;
+    for (const sentence of splitSentences(passage.text)) {
+      const point = toKeyPoint(toClause(sentence), weighting);
+      if (point.terms.length < 3) continue;
+      points.push(point);
+      relevance.push(weight);
+    }
+  });
+  return { points: points.slice(0, 40), relevance: relevance.slice(0, 40) };
 }
 
 /**

@@ -373,8 +373,13 @@ const CLAUSE_BREAK_WORDS = [
   'car', 'donc', 'mais', 'puisque', 'sinon', 'tandis', 'alors', 'parce', 'lorsque', 'ainsi',
 ];
 
+const COMMA_CLAUSE_OPENERS = new Set([
+  'and', 'or', 'who', 'where', 'when', 'it', 'they', 'this', 'these', 'its', 'their', 'as', 'if', 'he', 'she', 'we', 'you',
+  'et', 'ou', 'qui', 'ou', 'quand', 'il', 'elle', 'ils', 'elles', 'ce', 'cette', 'ces', 'si', 'comme', 'on',
+]);
+
 /**
- * Clauses of one sentence: cut at semicolons, colons, commas and conjunctions outside brackets;
+ * Clauses of one sentence: cut at semicolons, colons, commas that open a clause and conjunctions outside brackets;
  * pieces with fewer than two content words join their neighbour so a clause states something.
  */
 export function splitClauses(sentence: string): string[] {
@@ -393,29 +398,30 @@ export function splitClauses(sentence: string): string[] {
     // "… and the right side …": a new subject starts a new statement.
     const newSubject = (lower === 'and' && ['the', 'a', 'an', 'its', 'their', 'this'].includes(next)) ||
       (lower === 'et' && (['le', 'la', 'les', 'un', 'une', 'ce', 'cette'].includes(next) || /^l'/.test(next)));
-    if (depth === 0 && (CLAUSE_BREAK_WORDS.includes(lower) || newSubject) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
+    // After a comma, a new clause starts with a connective or a pronoun; a bare noun continues a list.
+    const afterComma = /,\s*$/.test(current) && COMMA_CLAUSE_OPENERS.has(lower);
+    if (depth === 0 && (CLAUSE_BREAK_WORDS.includes(lower) || newSubject || afterComma) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
       push();
     }
     for (const ch of part) {
       if (ch === '(' || ch === '[') depth++;
       if ((ch === ')' || ch === ']') && depth > 0) depth--;
       current += ch;
-      if (depth === 0 && (ch === ';' || ch === ':' || ch === ',')) push();
+      if (depth === 0 && (ch === ';' || ch === ':')) push();
     }
   });
   push();
-  // A piece needs three content words to stand as a statement ("RAM is fast" or "for a pure
-  // substance" are parts of a neighbour). A short piece after a semicolon or colon opens the next
-  // statement; otherwise it completes the previous one.
+  // A piece needs two content words to stand as a statement. A shorter piece after a semicolon
+  // or colon opens the next statement; otherwise it completes the previous one.
   const merged: string[] = [];
   let carry = '';
   for (const piece of pieces) {
     const text = carry ? `${carry} ${piece}` : piece;
     carry = '';
-    const short = contentTokens(text).length < 3;
+    const short = contentTokens(text).length < 2;
     const last = merged.length - 1;
     if (short && (last < 0 || /[;:]$/.test(merged[last]))) carry = text;
-    else if (short || (last >= 0 && contentTokens(merged[last]).length < 3)) merged[last] = `${merged[last]} ${text}`;
+    else if (short || (last >= 0 && contentTokens(merged[last]).length < 2)) merged[last] = `${merged[last]} ${text}`;
     else merged.push(text);
   }
   if (carry) {

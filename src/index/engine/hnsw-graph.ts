@@ -435,6 +435,7 @@ export class HnswGraph {
     exclude: number,
   ): number[] {
     const chosen: number[] = [];
+    const pruned: number[] = [];
     for (let i = 0; i < candidates.length && chosen.length < limit; i++) {
       const candidate = candidates[i];
       if (candidate === exclude) continue;
@@ -446,6 +447,12 @@ export class HnswGraph {
         }
       }
       if (diverse) chosen.push(candidate);
+      else pruned.push(candidate);
+    }
+    const mode = process.env.KEEP_PRUNED ?? '0';
+    if (mode !== '0') {
+      const fill = mode === 'half' ? Math.min(limit, chosen.length + Math.ceil((limit - chosen.length) / 2)) : limit;
+      for (let i = 0; i < pruned.length && chosen.length < fill; i++) chosen.push(pruned[i]);
     }
     return chosen;
   }

@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+#
+# Production image of the learning-platform API.
+#   docker build -t learning-platform-api .
+#   docker run -p 3000:3000 -v lp-data:/data --env-file .env learning-platform-api
+# docker-compose.yml beside this file runs it with MongoDB and Redis.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: full dependencies, compile TypeScript with SWC, then drop dev dependencies ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+
+# mongoose 9 needs Node 20.19 or newer; fail here rather than at the first request.
+RUN node -e "const [major, minor] = process.versions.node.split('.').map(Number); \
+  if (major < 20 || (major === 20 && minor < 19)) { console.error('Node >= 20.19 required, this image has ' + process.version); process.exit(1); }"
+
+COPY package.json package-lock.json ./
+# Dependencies' install scripts stay off, as package.json's allowScripts says: argon2 ships prebuilt
+# binaries (loaded by node-gyp-build), @swc/core gets its binary from a platform package
+# (@swc/core-linux-x64-gnu or -arm64-gnu), and @scarf/scarf's script only reports installs.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
+COPY tsconfig.json .swcrc nest-cli.json ./
+COPY src ./src
+COPY test ./test
+COPY bench ./bench
+COPY scripts ./scripts
+RUN npm run build \
+  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+# ---- runtime: compiled code and production dependencies only, run as an unprivileged user ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data
+WORKDIR /app
+
+# Code stays owned by root (read-only to the app); only the data directory is writable.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+# The demo course is Markdown beside the sources; SWC compiles only .ts, so it is copied as is.
+COPY --from=build /app/src/content/demo ./src/content/demo
+RUN mkdir -p /data && chown node:node /data
+
+# The official image's unprivileged user (uid 1000).
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+
+# No curl in the slim image: Node's own fetch asks the liveness probe.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]
