@@ -22,7 +22,7 @@ interface Figures {
 
 function startPinned(args: string[], env: Record<string, string>): ChildProcess {
   const [command, ...rest] = hasTaskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
-  return spawn(command!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(command, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function waitUntilUp(url: string): Promise<void> {

@@ -16,7 +16,7 @@ export interface CreateAppOptions {
 
 /** Builds the whole application, configured, without listening: used by main, tests and scripts. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const rootLogger = createRootLogger(config.logLevel, options.logDestination as never);
+  const rootLogger = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     logger: false,
@@ -38,11 +38,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(fastifyHelmet as never, {
+  await app.register(fastifyHelmet, {
     // Swagger UI needs its inline bootstrap script and styles.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] } },
   });
-  await app.register(fastifyCors as never, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
+  await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', String(request.id));

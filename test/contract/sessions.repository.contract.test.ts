@@ -59,7 +59,7 @@ describeEachStore('SessionsRepository', (harness) => {
     const revoked = await sessions.revokeAllForUser(userId, new Date(), kept.id);
     assert.deepEqual(revoked.sort(), others.map((s) => s.id).sort());
     assert.equal((await sessions.findById(kept.id))?.revokedAt, null);
-    assert.ok((await sessions.findById(others[0]!.id))?.revokedAt instanceof Date);
+    assert.ok((await sessions.findById(others[0].id))?.revokedAt instanceof Date);
     assert.equal((await sessions.findById(stranger.id))?.revokedAt, null);
     assert.equal(await sessions.deleteForUser(userId), 3);
     assert.equal(await sessions.findById(kept.id), null);

@@ -81,7 +81,7 @@ describeEachStore('UsersRepository', (harness) => {
     const firstPage = await users.list({ q: marker, limit: 2 });
     assert.equal(firstPage.length, 3, 'limit + 1 rows tell that another page exists');
     assert.deepEqual(firstPage.slice(0, 2).map((u) => u.id), made.slice(0, 2).map((u) => u.id));
-    const secondPage = await users.list({ q: marker, limit: 2, afterId: firstPage[1]!.id });
+    const secondPage = await users.list({ q: marker, limit: 2, afterId: firstPage[1].id });
     assert.deepEqual(secondPage.slice(0, 2).map((u) => u.id), made.slice(2, 4).map((u) => u.id));
     const instructors = await users.list({ q: marker.toUpperCase(), role: 'instructor', limit: 10 });
     assert.equal(instructors.length, 2);

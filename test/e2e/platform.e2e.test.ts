@@ -48,9 +48,9 @@ describe('platform', () => {
       await t.http.get('/health/live').set('X-Request-Id', 'line-check');
       const lines = t.logs().filter((l) => l.request_id === 'line-check' && l.msg === 'request');
       assert.equal(lines.length, 1);
-      assert.equal(lines[0]!.method, 'GET');
-      assert.equal(typeof lines[0]!.duration_ms, 'number');
-      assert.equal(typeof lines[0]!.time, 'string');
+      assert.equal(lines[0].method, 'GET');
+      assert.equal(typeof lines[0].duration_ms, 'number');
+      assert.equal(typeof lines[0].time, 'string');
     });
   });
 

@@ -55,11 +55,11 @@ export class AppLogger implements LoggerService {
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
     // Nest passes the context (class name) last, and for errors a stack before it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const stack = typeof rest[0] === 'string' ? (rest[0] as string) : undefined;
+    const stack = typeof rest[0] === 'string' ? (rest[0]) : undefined;
     if (message instanceof Error) {
       this.root[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.root[level]({ context, ...(message as object) });
+      this.root[level]({ context, ...(message) });
     } else {
       this.root[level]({ context, ...(stack ? { stack } : {}) }, String(message));
     }

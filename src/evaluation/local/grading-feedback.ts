@@ -137,7 +137,9 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
 
   const contradicted = input.points.filter((p) => p.contradicted);
   const covered = input.points.filter((p) => !p.contradicted && p.coverage >= COVERED);
-  const partly = input.points.filter((p) => !p.contradicted && p.coverage >= PARTLY && p.coverage < COVERED);
+  const partly = input.basis === 'passages'
+    ? []
+    : input.points.filter((p) => !p.contradicted && p.coverage >= PARTLY && p.coverage < COVERED);
   const missing = input.points.filter((p) => !p.contradicted && p.coverage < PARTLY);
 
   if (covered.length > 0) sentences.push(t.covers(list(covered.slice(0, 3).map((p) => q(p.text, 10)), input.language)));
@@ -145,7 +147,9 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
   for (const point of contradicted.slice(0, 2)) {
     sentences.push(t.contradicts(q(point.text, 12), q(point.studentText ?? '', 12)));
   }
-  if (missing.length > 0) sentences.push(t.missing(list(missing.slice(0, 3).map((p) => q(p.text, 10)), input.language)));
+  // Course passages say more than any answer should: from them, only the closest miss is named.
+  const missingShown = input.basis === 'passages' ? missing.slice(0, 1) : missing.slice(0, 3);
+  if (missingShown.length > 0) sentences.push(t.missing(list(missingShown.map((p) => q(p.text, 10)), input.language)));
   if (input.echoOnly) sentences.push(t.echo);
   if (input.directives.length > 0) sentences.push(t.directives);
   if (t.basis[input.basis]) sentences.push(t.basis[input.basis]);
@@ -157,7 +161,7 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
   for (const point of contradicted.slice(0, 2)) {
     improvements.push(t.improveContradiction(q(point.studentText ?? '', 12), q(point.text, 12)));
   }
-  for (const point of missing.slice(0, 3)) {
+  for (const point of missingShown) {
     improvements.push(t.improveMissing(q(point.text, 12), point.missingWords.slice(0, 3).join(', ')));
   }
   for (const point of partly.slice(0, 2)) {

@@ -262,7 +262,7 @@ export function alignKeyPoint(point: KeyPoint, clauses: Clause[], weighting: Ter
  */
 function restates(other: KeyPoint, point: KeyPoint, clause: Clause, clash: Comparison, weighting: TermWeighting): boolean {
   const o = compare(other, clause, weighting);
-  if (!o.comparable || o.contradiction || o.coverage < 0.6 || o.novel < clash.novel) return false;
+  if (!o.comparable || o.contradiction || o.coverage < 0.55 || o.novel < clash.novel) return false;
   const otherStems = new Set(other.terms.map((t) => t.stem));
   const questionIn = (stems: Iterable<string>) => [...stems].filter((s) => weighting.questionStems.has(s));
   const clauseNamesOther = questionIn(clause.terms.map((t) => t.stem)).some((s) => !otherStems.has(s));
@@ -278,7 +278,7 @@ function hasUntil(clause: Clause): boolean {
 
 /**
  * Whether one clause denies what the other asserts ("is acidic" against "is not acidic"): one of
- * them is negative and the other not, and at least half of what the negative one denies (its own
+ * them is negative and the other not, and at least a third of what the negative one denies (its own
  * words first; the question's words only when it denies nothing else) the other one states. When
  * the point is set in the question's situation ("in a vacuum, sound cannot travel"), the clause
  * must be set there too.
@@ -294,7 +294,7 @@ function negationDiffers(point: KeyPoint, clause: Clause, weighting: TermWeighti
   const considered = own.length > 0 ? own : denied;
   if (considered.length === 0) return false;
   const stated = considered.filter((s) => other.says(s)).length;
-  return stated > 0 && stated >= considered.length / 2;
+  return stated > 0 && stated >= considered.length / 3;
 }
 
 function directionReversed(point: Clause, clause: Clause): boolean {

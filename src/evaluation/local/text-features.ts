@@ -174,6 +174,7 @@ const NEGATING_VERBS = [
 
 /** Words, with French "n'" kept apart so "n'est pas" shows its "ne". */
 const WORD_OR_ELIDED_NE = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+const WORD_OR_ELIDED_NE_OR_COMMA = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?|,/gu;
 
 export const NEGATORS = new Set([
   'not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'cannot', "can't", "don't",
@@ -214,18 +215,27 @@ export function negationSites(text: string): number[] {
 const SCOPE_ENDS = new Set(['and', 'or', 'but', 'so', 'because', 'et', 'ou', 'mais', 'donc', 'car']);
 
 /**
- * Content stems a text only ever says under a negation: the two content words after each negator,
+ * Content stems a text only ever says under a negation: up to three content words after each negator, up to punctuation,
  * unless the same word also appears outside one ("needs a medium … space has no medium" asserts
  * "medium"). Comparing these between two clauses tells whether they deny the same words.
  */
 export function negatedStems(text: string): Set<string> {
-  const raw = (foldText(text).match(WORD_OR_ELIDED_NE) ?? []).map((w) => w.replace(/^[a-z]['’]/, ''));
+  // Punctuation is kept as "," tokens: a negation does not reach past it.
+  const folded = foldText(text).replace(/[,;:.!?()]/g, ' , ');
+  const raw = (folded.match(WORD_OR_ELIDED_NE_OR_COMMA) ?? []).map((w) => w.replace(/^[a-z]['’]/, ''));
+  const sites: number[] = [];
+  let words = -1;
+  const wordIndex = raw.map((w) => (w === ',' ? -1 : ++words));
+  const siteWords = new Set(negationSites(text));
+  raw.forEach((_, i) => {
+    if (wordIndex[i] >= 0 && siteWords.has(wordIndex[i])) sites.push(i);
+  });
   const inScope = new Set<number>();
-  for (const site of negationSites(text)) {
+  for (const site of sites) {
     let taken = 0;
-    for (let i = site + 1; i < raw.length && taken < 2; i++) {
+    for (let i = site + 1; i < raw.length && taken < 3; i++) {
       const w = raw[i];
-      if (SCOPE_ENDS.has(w)) break;
+      if (w === ',' || SCOPE_ENDS.has(w)) break;
       if (!w || !isContentWord(w)) continue;
       inScope.add(i);
       taken++;
@@ -329,7 +339,8 @@ export function oppositePairs(a: Set<string>, b: Set<string>, aWords: string[], 
  * ("converts A into B", "from A to B", "B from A", "de A à B", "des A vers B"), as stem sets.
  */
 export function directionSides(text: string): { source: Set<string>; target: Set<string> } | null {
-  const folded = foldText(text).replace(/->|→/g, ' into ');
+  // A comma ends the phrase after "from", like a conjunction does.
+  const folded = foldText(text).replace(/->|→/g, ' into ').replace(/[,;]/g, ' and ');
   const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
   const ws = raw.map((w) => (w.startsWith('jusqu') ? 'jusqu' : w.replace(/^[a-z]['’]/, '')));
   const forward = new Set(['into', 'towards', 'toward', 'vers', 'jusqu']);
@@ -373,9 +384,15 @@ const CLAUSE_BREAK_WORDS = [
   'car', 'donc', 'mais', 'puisque', 'sinon', 'tandis', 'alors', 'parce', 'lorsque', 'ainsi',
 ];
 
+/**
+ * Words that open a clause after a comma ("…, and it happens", "…, an interpreter runs …"); a
+ * comma before anything else ("sunlight, water, carbon dioxide") continues a list.
+ */
 const COMMA_CLAUSE_OPENERS = new Set([
-  'and', 'or', 'who', 'where', 'when', 'it', 'they', 'this', 'these', 'its', 'their', 'as', 'if', 'he', 'she', 'we', 'you',
-  'et', 'ou', 'qui', 'ou', 'quand', 'il', 'elle', 'ils', 'elles', 'ce', 'cette', 'ces', 'si', 'comme', 'on',
+  'and', 'or', 'which', 'who', 'where', 'when', 'it', 'they', 'this', 'these', 'its', 'their', 'as', 'if', 'he',
+  'she', 'we', 'you', 'the', 'a', 'an', 'each', 'every',
+  'et', 'ou', 'qui', 'quand', 'il', 'elle', 'ils', 'elles', 'ce', 'cette', 'ces', 'si', 'comme', 'on', 'le', 'la',
+  'les', 'un', 'une', 'chaque',
 ]);
 
 /**

@@ -20,6 +20,7 @@ export interface GraphHits {
 }
 
 const MAX_LEVEL = 15;
+const ALPHA = Number(process.env.ALPHA ?? '1');
 const EMPTY_HITS: GraphHits = { slots: new Int32Array(0), similarities: new Float64Array(0) };
 
 /**
@@ -441,7 +442,7 @@ export class HnswGraph {
       if (candidate === exclude) continue;
       let diverse = true;
       for (const kept of chosen) {
-        if (this.similarityBetween(candidate, kept) > similarities[i]) {
+        if (ALPHA * (1 - this.similarityBetween(candidate, kept)) <= 1 - similarities[i]) {
           diverse = false;
           break;
         }

@@ -5,7 +5,7 @@ export type Domain<T extends StoredDocument> = Omit<T, '_id'> & { id: string };
 
 export function toDomain<T extends StoredDocument>(stored: T): Domain<T> {
   const { _id, ...rest } = stored;
-  return { id: _id, ...rest } as Domain<T>;
+  return { id: _id, ...rest };
 }
 
 export function toStored<T extends StoredDocument>(domain: Domain<T>): T {

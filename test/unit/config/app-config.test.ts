@@ -56,8 +56,8 @@ describe('configuration', () => {
   it('should say which variable is malformed', () => {
     const problems = problemsOf({ PORT: 'eighty', REGISTRATION_OPEN: 'maybe', LOG_LEVEL: 'loud' });
     assert.equal(problems.length, 3);
-    assert.ok(problems[0]!.startsWith('PORT'));
-    assert.ok(problems[1]!.startsWith('LOG_LEVEL') || problems.some((p) => p.startsWith('LOG_LEVEL')));
+    assert.ok(problems[0].startsWith('PORT'));
+    assert.ok(problems[1].startsWith('LOG_LEVEL') || problems.some((p) => p.startsWith('LOG_LEVEL')));
     assert.ok(problems.some((p) => p.startsWith('REGISTRATION_OPEN')));
   });
 

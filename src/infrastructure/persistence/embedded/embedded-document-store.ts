@@ -37,7 +37,7 @@ export class EmbeddedDocumentStore extends DocumentStore {
     let collection = this.collections.get(definition.name);
     if (!collection) {
       const datastore = new Datastore<Record<string, unknown>>({ filename: join(this.directory, `${definition.name}.db`) });
-      const model = this.mongoose.model(definition.name, definition.schema);
+      const model = this.mongoose.model<Record<string, unknown>>(definition.name, definition.schema);
       collection = new EmbeddedCollection(definition.name, datastore, model);
       this.loading.push(collection.load(definition));
       datastore.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
@@ -68,7 +68,7 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
   constructor(
     private readonly name: string,
     private readonly datastore: Datastore<Record<string, unknown>>,
-    private readonly model: Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- schemas vary per collection
+    private readonly model: Model<Record<string, unknown>>,
   ) {}
 
   load(definition: CollectionDefinition): Promise<void> {
@@ -77,7 +77,7 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
       for (const [fields, options] of definition.schema.indexes()) {
         const names = Object.keys(fields);
         await this.datastore.ensureIndexAsync({
-          fieldName: names.length === 1 ? names[0]! : names,
+          fieldName: names.length === 1 ? names[0] : names,
           unique: Boolean(options?.unique),
           sparse: Boolean(options?.sparse),
           ...(options?.expireAfterSeconds !== undefined ? { expireAfterSeconds: options.expireAfterSeconds } : {}),
