@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ContentModule } from './content/content.module';
+import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
@@ -36,7 +38,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, AuthModule, UsersModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, AuthModule, UsersModule, ContentModule, IndexModule, HealthModule],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

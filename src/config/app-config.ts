@@ -29,6 +29,23 @@ export interface AppConfig {
   admin: { email?: string; password?: string };
   loginThrottle: { maxFailures: number; windowSeconds: number };
   metrics: { mode: MetricsMode; token?: string };
+  models: ModelsConfig;
+  index: { rebuildPauseMs: number };
+  /** Load the demo course on first start (development default). */
+  seedDemoContent: boolean;
+  chat: { requestsPerMinute: number };
+}
+
+export type ModelProvider = 'local' | 'azure-openai' | 'openai-compatible';
+
+/** Which language model and embeddings serve the product, and how to reach them. */
+export interface ModelsConfig {
+  llmProvider: ModelProvider;
+  embeddingProvider: ModelProvider;
+  azure: { endpoint: string; apiKey?: string; apiVersion: string; chatDeployment: string; embeddingDeployment: string };
+  openai: { baseUrl: string; apiKey?: string; chatModel: string; embeddingModel: string };
+  timeoutMs: number;
+  maxRetries: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +99,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsMode === 'token' && !metricsToken) problems.push('METRICS_TOKEN is required when METRICS=token.');
 
+  const providers = ['local', 'azure-openai', 'openai-compatible'] as const;
+  const llmProvider = read.oneOf('LLM_PROVIDER', providers, 'local');
+  const embeddingProvider = read.oneOf('EMBEDDING_PROVIDER', providers, 'local');
+  const uses = (provider: ModelProvider) => llmProvider === provider || embeddingProvider === provider;
+  // Each remote provider's variables are required only when that provider is chosen.
+  const requireFor = (provider: ModelProvider, names: string[]) => {
+    if (uses(provider)) for (const name of names) if (!env[name]) problems.push(`${name} is required when LLM_PROVIDER or EMBEDDING_PROVIDER is ${provider}.`);
+  };
+  requireFor('azure-openai', ['AZURE_OPENAI_ENDPOINT']);
+  if (llmProvider === 'azure-openai') requireFor('azure-openai', ['AZURE_OPENAI_CHAT_DEPLOYMENT']);
+  if (embeddingProvider === 'azure-openai') requireFor('azure-openai', ['AZURE_OPENAI_EMBEDDING_DEPLOYMENT']);
+  requireFor('openai-compatible', ['OPENAI_BASE_URL']);
+  if (llmProvider === 'openai-compatible') requireFor('openai-compatible', ['OPENAI_CHAT_MODEL']);
+  if (embeddingProvider === 'openai-compatible') requireFor('openai-compatible', ['OPENAI_EMBEDDING_MODEL']);
+
   const corsRaw = env.CORS_ORIGINS?.trim();
   const config: AppConfig = {
     env: environment,
@@ -109,6 +141,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: read.integer('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     },
     metrics: { mode: metricsMode, token: metricsToken },
+    models: {
+      llmProvider,
+      embeddingProvider,
+      azure: {
+        endpoint: env.AZURE_OPENAI_ENDPOINT ?? '',
+        apiKey: env.AZURE_OPENAI_API_KEY || undefined,
+        apiVersion: env.AZURE_OPENAI_API_VERSION || '2024-10-21',
+        chatDeployment: env.AZURE_OPENAI_CHAT_DEPLOYMENT ?? '',
+        embeddingDeployment: env.AZURE_OPENAI_EMBEDDING_DEPLOYMENT ?? '',
+      },
+      openai: {
+        baseUrl: env.OPENAI_BASE_URL ?? '',
+        apiKey: env.OPENAI_API_KEY || undefined,
+        chatModel: env.OPENAI_CHAT_MODEL ?? '',
+        embeddingModel: env.OPENAI_EMBEDDING_MODEL ?? '',
+      },
+      timeoutMs: read.integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000),
+      maxRetries: read.integer('LLM_MAX_RETRIES', 3, 0, 10),
+    },
+    index: { rebuildPauseMs: read.integer('INDEX_REBUILD_PAUSE_MS', 0, 0, 10_000) },
+    seedDemoContent: read.boolean('SEED_DEMO_CONTENT', environment === 'development'),
+    chat: { requestsPerMinute: read.integer('CHAT_REQUESTS_PER_MINUTE', 60, 1, 100_000) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

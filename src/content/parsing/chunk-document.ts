@@ -1,5 +1,6 @@
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import type { ParsedDocument } from './parsed-document';
+import { createTokenCounter } from './token-counter';
 
 export interface DocumentChunk {
   text: string;
@@ -80,6 +81,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
     // Added to LlamaIndex's list; its matching is not word-bounded, so only unambiguous ones.
     extraAbbreviations: ['e.g.'],
     logger: QUIET_LOGGER,
+    tokenizer: createTokenCounter(),
   });
 
   const chunks: DocumentChunk[] = [];

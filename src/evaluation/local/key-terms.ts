@@ -39,7 +39,7 @@ const WEAK_WORDS = new Set(
 );
 
 function isTermWord(folded: string): boolean {
-  if (folded.length < 3 || STOPWORDS.has(folded) || WEAK_WORDS.has(folded)) return false;
+  if (folded.length < 3 || STOPWORDS.has(folded) || WEAK_WORDS.has(folded) || NOT_TERMS.has(folded)) return false;
   if (/^\d/.test(folded)) return false;
   if (isGenericStem(stem(folded))) return false;
   return /\p{L}/u.test(folded);
@@ -68,7 +68,39 @@ export interface TermCandidate {
   surface: string;
   start: number;
   end: number;
+  /** Comes after an article or a preposition, as nouns do ("the index", "une variable"). */
+  nounPosition: boolean;
 }
+
+/** Words that announce a noun; what follows them is more likely a concept than a verb. */
+const NOUN_MARKERS = new Set([
+  'the', 'a', 'an', 'this', 'that', 'these', 'those', 'each', 'every', 'its', 'their', 'of', 'in', 'on', 'with',
+  'by', 'for', 'from', 'into', 'to', 'any', 'no', 'another', 'called', 'named',
+  'le', 'la', 'les', 'un', 'une', 'des', 'du', 'de', 'ce', 'cet', 'cette', 'ces', 'chaque', 'son', 'sa', 'ses',
+  'leur', 'leurs', 'au', 'aux', 'en', 'dans', 'par', 'pour', 'sur', 'avec', 'appele', 'appelee', 'nomme', 'nommee',
+]);
+
+/**
+ * Verb forms and prepositions that sometimes sit next to a noun ("the method returns", "loop
+ * without"); a term may neither start nor end with one.
+ */
+const VERB_LIKE = new Set(
+  `returns prints counts contains includes including makes takes gives shows means allows requires becomes
+  creates defines calls runs executes uses needs stores holds starts ends reads writes changes adds removes
+  gets sets produces generates converts checks compares assigns displays outputs inputs provides prevents
+  without within using following during among except versus per via inside outside
+  renvoie retourne affiche contient permet devient cree definit appelle execute utilise stocke ajoute
+  supprime compare convertit produit genere sans selon`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+function isVerbLike(folded: string): boolean {
+  return VERB_LIKE.has(folded) || (folded.length >= 7 && /(?:ing|ed)$/.test(folded));
+}
+
+/** Words that would make a confusing blank or a trivial swap in a true/false statement. */
+const NOT_TERMS = new Set(['true', 'false', 'vrai', 'faux', 'yes', 'oui', 'non']);
 
 /** Term candidates of one sentence: runs of one to three term words (French "X de Y" included). */
 export function termCandidates(sentence: string): TermCandidate[] {
@@ -77,7 +109,10 @@ export function termCandidates(sentence: string): TermCandidate[] {
   for (let i = 0; i < ws.length; i++) {
     if (!isTermWord(ws[i].folded)) continue;
     const parts = [ws[i]];
-    out.push(candidateOf(sentence, parts));
+    const before = i > 0 ? ws[i - 1] : undefined;
+    // An elided article ("l'index") sits inside the word itself.
+    const nounPosition = (before !== undefined && NOUN_MARKERS.has(before.folded)) || /^[ldcs]['’]$/i.test(sentence.slice(ws[i].start - 2, ws[i].start));
+    out.push(candidateOf(sentence, parts, nounPosition));
     for (let j = i + 1; j < ws.length && parts.length < 4; j++) {
       const w = ws[j];
       // Words must be adjacent: a comma or a bracket between them ends the term.
@@ -90,16 +125,16 @@ export function termCandidates(sentence: string): TermCandidate[] {
       parts.push(w);
       const content = parts.filter((p) => !JOINERS.has(p.folded)).length;
       if (content > 3) break;
-      out.push(candidateOf(sentence, parts));
+      out.push(candidateOf(sentence, parts, nounPosition));
     }
   }
   return out;
 }
 
-function candidateOf(sentence: string, parts: SurfaceWord[]): TermCandidate {
+function candidateOf(sentence: string, parts: SurfaceWord[], nounPosition: boolean): TermCandidate {
   const start = parts[0].start;
   const end = parts[parts.length - 1].end;
-  return { key: parts.map((p) => p.folded).join(' '), surface: sentence.slice(start, end), start, end };
+  return { key: parts.map((p) => p.folded).join(' '), surface: sentence.slice(start, end), start, end, nounPosition };
 }
 
 export interface TermDocument {
@@ -115,7 +150,7 @@ export interface TermDocument {
  */
 export function extractKeyTerms(documents: TermDocument[], perGroup: number): Map<string, KeyTerm[]> {
   const df = new Map<string, number>();
-  const perGroupCounts = new Map<string, Map<string, { count: number; surfaces: Map<string, number> }>>();
+  const perGroupCounts = new Map<string, Map<string, { count: number; nounish: number; surfaces: Map<string, number> }>>();
   for (const doc of documents) {
     const seen = new Set<string>();
     const counts = perGroupCounts.get(doc.group) ?? new Map();
@@ -123,8 +158,9 @@ export function extractKeyTerms(documents: TermDocument[], perGroup: number): Ma
     for (const sentence of doc.sentences) {
       for (const c of termCandidates(sentence)) {
         seen.add(c.key);
-        const entry = counts.get(c.key) ?? { count: 0, surfaces: new Map<string, number>() };
+        const entry = counts.get(c.key) ?? { count: 0, nounish: 0, surfaces: new Map<string, number>() };
         entry.count++;
+        if (c.nounPosition) entry.nounish++;
         entry.surfaces.set(c.surface, (entry.surfaces.get(c.surface) ?? 0) + 1);
         counts.set(c.key, entry);
       }
@@ -136,8 +172,16 @@ export function extractKeyTerms(documents: TermDocument[], perGroup: number): Ma
   for (const [group, counts] of perGroupCounts) {
     const groupDocs = documents.filter((d) => d.group === group).length;
     const scored: KeyTerm[] = [];
-    for (const [key, { count, surfaces }] of counts) {
+    for (const [key, { count, nounish, surfaces }] of counts) {
       const words = key.split(' ').filter((w) => !JOINERS.has(w)).length;
+      // Concepts are nouns: a single word never seen where a noun stands is probably a verb or an adjective.
+      const nounShare = nounish / count;
+      if (words === 1 && nounShare < 0.25) continue;
+      // "parameter written", "paramètre écrit", "method returns": a noun and a verb are not one concept.
+      if (words > 1 && /(?:[a-z]{3}ed|é|ée|és|ées|écrit|écrite|dit|dite|fait|faite)$/i.test(preferredSurface(surfaces))) continue;
+      const parts = key.split(' ');
+      if (words > 1 && parts.some(isVerbLike)) continue;
+      if (words === 1 && VERB_LIKE.has(key)) continue;
       // A single mention is enough in a short module; elsewhere a term must recur to count as key.
       const minCount = groupDocs <= 2 ? 1 : 2;
       if (count < minCount || (words > 1 && count < 2 && groupDocs > 1)) continue;
@@ -149,7 +193,7 @@ export function extractKeyTerms(documents: TermDocument[], perGroup: number): Ma
         surface: capitalized ? surface : surface.toLowerCase(),
         words,
         stems: key.split(' ').filter((w) => !JOINERS.has(w)).map((w) => stem(w)),
-        score: Math.log(1 + count) * idf * (words > 1 ? 1.6 : 1),
+        score: Math.log(1 + count) * idf * (words > 1 ? 1.6 : 1) * (0.6 + 0.4 * nounShare),
         count,
         rank: 0,
         capitalized,

@@ -171,9 +171,15 @@ const DEPENDENT_OPENERS = new Set([
 const INSTRUCTION_OPENERS = new Set([
   'write', 'use', 'run', 'try', 'make', 'see', 'note', 'consider', 'click', 'open', 'create', 'replace', 'notice',
   'let', 'suppose', 'imagine', 'enter', 'type', 'add', 'remember', 'read', 'answer', 'complete', 'modify', 'change',
+  'explain', 'describe', 'list', 'give', 'find', 'determine', 'calculate', 'compute', 'identify', 'show', 'given',
+  'assume', 'implement', 'define', 'print', 'fill', 'choose', 'select', 'predict', 'test', 'check',
   'ecrivez', 'ecrire', 'utilisez', 'essayez', 'voir', 'notez', 'considerez', 'creez', 'remplacez', 'supposons',
-  'imaginons', 'remarquez', 'lisez', 'completez', 'modifiez', 'ajoutez', 'rappelez',
+  'imaginons', 'remarquez', 'lisez', 'completez', 'modifiez', 'ajoutez', 'rappelez', 'expliquez', 'decrivez',
+  'donnez', 'calculez', 'trouvez', 'determinez', 'identifiez', 'choisissez', 'soit',
 ]);
+
+/** "Returns the absolute value of x.": a reference-table entry without its subject. */
+const SUBJECTLESS = /^\p{Lu}\p{Ll}+s (?:a|an|the|x|its|all|each|one|two|whether|if|true|false)\b/u;
 
 function usableSentences(passages: SourcePassage[]): SourceSentence[] {
   const out: SourceSentence[] = [];
@@ -185,9 +191,10 @@ function usableSentences(passages: SourcePassage[]): SourceSentence[] {
       if (!/[.!]$/.test(text) || /\?/.test(text)) continue;
       if (!/^[\p{Lu}\p{N}"«“(]/u.test(text)) continue;
       const symbols = text.replace(/[\p{L}\p{N}\s.,;:'’()«»"“”!?-]/gu, '').length;
-      if (symbols > text.length * 0.04 || /\bEx\s*:/.test(text) || /https?:\/\//.test(text)) continue;
+      if (symbols > text.length * 0.03 || /\bEx\s*:/.test(text) || /https?:\/\//.test(text)) continue;
       const first = ws[0].folded;
-      if (INSTRUCTION_OPENERS.has(first) || /\b(?:you should|your program|vous devez|votre programme)\b/i.test(text)) continue;
+      if (INSTRUCTION_OPENERS.has(first) || SUBJECTLESS.test(text)) continue;
+      if (/\b(?:you should|you want|you need|your program|vous devez|votre programme)\b/i.test(text)) continue;
       out.push({
         text,
         passage,

@@ -36,7 +36,7 @@ const EN: QuestionText = {
       ? 'No multiple-choice question could be made: the material has too few distinct key terms to offer four plausible choices.'
       : `No ${TYPE_NAMES.en[type]} question could be made from this material.`,
   tooThin: (made, asked, sentences, terms) =>
-    `Only ${made} of the ${asked} requested questions could be generated: the material offers ${sentences} quotable sentences and ${terms} key terms, and questions are not repeated.`,
+    `Only ${made} of the ${asked} requested questions could be generated: the material offers ${sentences} quotable ${sentences === 1 ? 'sentence' : 'sentences'} and ${terms} key ${terms === 1 ? 'term' : 'terms'}, and questions are not repeated.`,
 };
 
 const FR: QuestionText = {
@@ -54,7 +54,7 @@ const FR: QuestionText = {
       ? "Aucune question à choix multiple n'a pu être créée : le support compte trop peu de termes clés distincts pour proposer quatre choix plausibles."
       : `Aucune question ${TYPE_NAMES.fr[type]} n'a pu être créée à partir de ce support.`,
   tooThin: (made, asked, sentences, terms) =>
-    `Seulement ${made} des ${asked} questions demandées ont pu être générées : le support offre ${sentences} phrases citables et ${terms} termes clés, et aucune question n'est répétée.`,
+    `Seulement ${made} des ${asked} questions demandées ont pu être générées : le support offre ${sentences} ${sentences > 1 ? 'phrases citables' : 'phrase citable'} et ${terms} ${terms > 1 ? 'termes clés' : 'terme clé'}, et aucune question n'est répétée.`,
 };
 
 export function questionText(language: QuestionLanguage): QuestionText {

@@ -131,6 +131,7 @@ export class HnswGraph {
       const chosen = this.selectDiverse(found.ids, found.scores, this.m, slot);
       this.writeLinks(slot, l, chosen);
       for (const neighbour of chosen) this.connect(neighbour, slot, l);
+      if (l === 0) this.ensureIncoming(slot, chosen);
       entries = found.ids;
       entrySimilarities = found.scores;
     }
@@ -420,7 +421,7 @@ export class HnswGraph {
       const slot = array[offset + i];
       insertSorted(slot, this.similarityBetween(from, slot));
     }
-    const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from);
+    const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from, true);
     this.writeLinks(from, level, chosen);
   }
 
@@ -434,6 +435,7 @@ export class HnswGraph {
     similarities: ArrayLike<number>,
     limit: number,
     exclude: number,
+    fill = false,
   ): number[] {
     const chosen: number[] = [];
     const pruned: number[] = [];
@@ -450,7 +452,7 @@ export class HnswGraph {
       if (diverse) chosen.push(candidate);
       else pruned.push(candidate);
     }
-    const mode = process.env.KEEP_PRUNED ?? '0';
+    const mode = fill ? (process.env.SHRINK_FILL ?? '1') : (process.env.KEEP_PRUNED ?? '0');
     if (mode !== '0') {
       const fill = mode === 'half' ? Math.min(limit, chosen.length + Math.ceil((limit - chosen.length) / 2)) : limit;
       for (let i = 0; i < pruned.length && chosen.length < fill; i++) chosen.push(pruned[i]);
@@ -586,8 +588,8 @@ export class HnswGraph {
    * could reach them) or every outgoing one. Those get fresh links found by a search from the
    * entry point, and their nearest neighbours link back to them.
    */
-  private reattachOrphans(): void {
-    if (this.liveCount < 2) return;
+  reattachOrphans(): number {
+    if (this.liveCount < 2) return 0;
     const stride = this.m0 + 1;
     const incoming = new Uint32Array(this.slotCount);
     for (let u = 0; u < this.slotCount; u++) {
@@ -595,11 +597,14 @@ export class HnswGraph {
       const base = u * stride;
       for (let i = 1; i <= this.links0[base]; i++) incoming[this.links0[base + i]]++;
     }
+    let relinked = 0;
     for (let u = 0; u < this.slotCount; u++) {
       if (this.levels[u] < 0 || u === this.entry) continue;
       if (incoming[u] > 0 && this.links0[u * stride] > 0) continue;
       this.relinkBottom(u);
+      relinked++;
     }
+    return relinked;
   }
 
   private relinkBottom(u: number): void {
@@ -620,19 +625,35 @@ export class HnswGraph {
     for (let i = 1; i <= existing[offset] && merged.size < this.m0; i++) merged.add(existing[offset + i]);
     this.writeLinks(u, 0, [...merged]);
     for (const neighbour of chosen) this.connect(neighbour, u, 0);
-    // The heuristic may have declined the link back; the closest neighbour then gives up its
-    // farthest link so that `u` stays reachable.
-    if (!chosen.some((neighbour) => this.hasLink(neighbour, u))) {
-      const closest = chosen[0];
-      const array = this.linkArray(closest, 0);
-      const base = this.linkOffset(closest, 0);
-      const count = array[base];
-      let worst = 1;
-      for (let i = 2; i <= count; i++) {
-        if (this.similarityBetween(closest, array[base + i]) < this.similarityBetween(closest, array[base + worst])) worst = i;
-      }
-      array[base + worst] = u;
+    this.ensureIncoming(u, chosen);
+  }
+
+  /**
+   * Near-duplicates make the heuristic drop a new node from every neighbour's full list (it is
+   * never the most diverse choice), which leaves it unreachable. Then its closest neighbour gives
+   * up its least similar link for it.
+   */
+  private ensureIncoming(u: number, neighbours: readonly number[]): void {
+    if (neighbours.length === 0 || neighbours.some((neighbour) => this.hasLink(neighbour, u))) return;
+    const closest = neighbours[0];
+    const array = this.linkArray(closest, 0);
+    const base = this.linkOffset(closest, 0);
+    const count = array[base];
+    if (count < this.m0) {
+      array[base + 1 + count] = u;
+      array[base] = count + 1;
+      return;
     }
+    let worst = 1;
+    let worstSimilarity = Infinity;
+    for (let i = 1; i <= count; i++) {
+      const similarity = this.similarityBetween(closest, array[base + i]);
+      if (similarity < worstSimilarity) {
+        worstSimilarity = similarity;
+        worst = i;
+      }
+    }
+    array[base + worst] = u;
   }
 
   private hasLink(from: number, to: number): boolean {

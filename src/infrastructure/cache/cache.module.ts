@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AppCache } from './app-cache';
 import { BoundedMap } from './bounded-map';
+import { DistributedLock } from './distributed-lock';
 import { RateCounter } from './rate-counter';
 import { RedisConnection } from './redis-connection';
 
@@ -38,7 +39,7 @@ export class RedisModule {}
       },
     }),
   ],
-  providers: [AppCache, RateCounter],
-  exports: [AppCache, RateCounter],
+  providers: [AppCache, RateCounter, DistributedLock],
+  exports: [AppCache, RateCounter, DistributedLock],
 })
 export class CacheModule {}

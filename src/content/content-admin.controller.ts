@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, HttpCode, Inject, Patch, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { ApiError } from '../common/errors/api-error';
+import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { CreateModuleDto, CreateTextResourceDto, ModuleDto, ResourceDto, toModuleDto, toResourceDto, UpdateModuleDto } from './content.dto';
+import { ContentService, IncomingDocument } from './content.service';
+
+/** Room for the multipart framing and fields around the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+@ApiTags('content')
+@Authenticated('instructor', 'admin')
+@Controller('api/admin')
+export class ContentAdminController {
+  constructor(
+    private readonly content: ContentService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('modules')
+  @ApiOperation({ summary: 'Create a course module' })
+  @ApiEnvelope(ModuleDto, { status: 201 })
+  @ApiErrors('validation_failed', 'invalid_json')
+  async createModule(@CurrentPrincipal() actor: Principal, @Body() body: CreateModuleDto): Promise<ModuleDto> {
+    return toModuleDto(await this.content.createModule(actor, body));
+  }
+
+  @Patch('modules/:id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Rename or describe a module' })
+  @ApiEnvelope(ModuleDto)
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found')
+  async updateModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: UpdateModuleDto): Promise<ModuleDto> {
+    return toModuleDto(await this.content.updateModule(actor, id, body));
+  }
+
+  @Delete('modules/:id')
+  @HttpCode(204)
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Delete a module; its resources leave the index' })
+  @ApiNoContent()
+  @ApiErrors('validation_failed', 'not_found')
+  async deleteModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
+    await this.content.deleteModule(actor, id);
+  }
+
+  @Post('modules/:id/resources')
+  @ApiIdParam()
+  @ApiOperation({
+    summary: 'Add a document to a module',
+    description:
+      'A multipart upload (`file`, optional `title`) of PDF, DOCX, Markdown, plain text or HTML, whose type is decided from its content; ' +
+      'or JSON `{title, content, format}`. The document is read at once (an unreadable one is 422 and nothing is stored), then indexed: ' +
+      'the answer says `indexed` when that took under a moment, else `pending` until its chunks are searchable.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ type: CreateTextResourceDto })
+  @ApiEnvelope(ResourceDto, { status: 201 })
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'payload_too_large', 'unsupported_media_type', 'unprocessable_document')
+  async addResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Req() request: FastifyRequest): Promise<ResourceDto> {
+    return toResourceDto(await this.content.addResource(actor, id, await this.readUpload(request)));
+  }
+
+  @Delete('resources/:id')
+  @HttpCode(204)
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Delete a resource; its chunks leave the index' })
+  @ApiNoContent()
+  @ApiErrors('validation_failed', 'not_found')
+  async deleteResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
+    await this.content.deleteResource(actor, id);
+  }
+
+  private async readUpload(request: FastifyRequest): Promise<IncomingDocument> {
+    if (!request.isMultipart()) {
+      const body = await validateAs(CreateTextResourceDto, request.body);
+      return { bytes: Buffer.from(body.content, 'utf8'), title: body.title, format: body.format };
+    }
+    // Refuse at once what announces itself as too big, before reading any of it.
+    const announced = Number(request.headers['content-length'] ?? 0);
+    if (announced > this.config.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(this.config.uploadLimitBytes);
+    const part = await request.file({ limits: { fileSize: this.config.uploadLimitBytes, files: 1, fields: 4, fieldSize: 1024 } });
+    if (!part) throw ApiError.validation([{ field: 'file', message: 'a file is required' }]);
+    let bytes: Buffer;
+    try {
+      // Stops reading at the limit: an oversized stream is never held in memory whole.
+      bytes = await part.toBuffer();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(this.config.uploadLimitBytes);
+      throw error;
+    }
+    const titleField = part.fields.title;
+    const title = titleField && 'value' in titleField && typeof titleField.value === 'string' ? titleField.value.slice(0, 300) : undefined;
+    return { bytes, filename: part.filename || undefined, declaredMime: part.mimetype, title };
+  }
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('payload_too_large', `The upload is larger than the ${limit} bytes allowed.`);
+}

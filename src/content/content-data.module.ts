@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CourseModulesRepository } from './course-modules.repository';
+import { ResourcesRepository } from './resources.repository';
+
+/** The modules and resources collections, for the modules below Content (Index) that read them. */
+@Module({ providers: [CourseModulesRepository, ResourcesRepository], exports: [CourseModulesRepository, ResourcesRepository] })
+export class ContentDataModule {}

@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { JOB_STATUSES, JobStatus } from '../infrastructure/persistence/schemas/job.schema';
+import { Job } from './jobs.repository';
+import { Passage } from './passage';
+
+export class PassageLocationDto {
+  @ApiPropertyOptional({ description: '1-based page, for PDFs.' }) page?: number;
+  @ApiPropertyOptional({ description: 'Heading path, e.g. "Loops > for".' }) heading?: string;
+}
+
+export class PassageDto {
+  @ApiProperty() chunk_id!: string;
+  @ApiProperty() resource_id!: string;
+  @ApiProperty() module_id!: string;
+  @ApiProperty({ description: 'The resource\'s title.' }) title!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ description: 'Rank-fusion score in 0–1: orders results, not a calibrated probability.' }) score!: number;
+  @ApiProperty({ type: PassageLocationDto }) location!: PassageLocationDto;
+}
+
+export function toPassageDto(passage: Passage): PassageDto {
+  return {
+    chunk_id: passage.chunkId,
+    resource_id: passage.resourceId,
+    module_id: passage.moduleId,
+    title: passage.title,
+    text: passage.text,
+    score: Math.round(passage.score * 10_000) / 10_000,
+    location: passage.location,
+  };
+}
+
+export class SearchResultsDto {
+  @ApiProperty({ type: [PassageDto] }) results!: PassageDto[];
+}
+
+export class SearchQueryDto {
+  @ApiProperty({ minLength: 1, maxLength: 1000, description: 'What to look for.' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  q!: string;
+
+  @ApiPropertyOptional({ description: 'Only passages of this module.', pattern: '^[0-9a-f]{24}$' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{24}$/, { message: 'module_id must be a 24-character hexadecimal id' })
+  module_id?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  k: number = 5;
+}
+
+export class JobProgressDto {
+  @ApiProperty() processed!: number;
+  @ApiProperty() total!: number;
+}
+
+export class JobDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status!: JobStatus;
+  @ApiProperty({ type: JobProgressDto }) progress!: JobProgressDto;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finished_at!: string | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+}
+
+export function toJobDto(job: Job): JobDto {
+  return {
+    id: job.id,
+    status: job.status,
+    progress: { processed: job.processed, total: job.total },
+    started_at: job.startedAt?.toISOString() ?? null,
+    finished_at: job.finishedAt?.toISOString() ?? null,
+    error: job.error,
+  };
+}
+
+export class IndexStatusDto {
+  @ApiProperty({ description: 'Resources stored (all statuses).' }) resources!: number;
+  @ApiProperty({ description: 'Chunks in the live index.' }) chunks!: number;
+  @ApiProperty({ example: 'local-hash-v1' }) embedding_model!: string;
+  @ApiProperty({ example: 384 }) dimensions!: number;
+  @ApiProperty({ example: 'hnsw-int8' }) vector_store!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_rebuild_at!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why a rebuild is required, when it is (the embedding model changed).' })
+  rebuild_required?: string | null;
+}

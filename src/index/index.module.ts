@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ContentDataModule } from '../content/content-data.module';
+import { ChunksRepository } from './chunks.repository';
+import { createEmbeddingModel, EMBEDDING_MODEL } from './embedding.factory';
+import { IndexAdminController } from './index-admin.controller';
+import { IndexRebuildService } from './index-rebuild.service';
+import { IndexService } from './index.service';
+import { JobsRepository } from './jobs.repository';
+import { SearchController } from './search.controller';
+import { SearchService } from './search.service';
+
+@Module({
+  imports: [ContentDataModule],
+  controllers: [SearchController, IndexAdminController],
+  providers: [
+    { provide: EMBEDDING_MODEL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createEmbeddingModel(config) },
+    ChunksRepository,
+    JobsRepository,
+    IndexService,
+    IndexRebuildService,
+    SearchService,
+  ],
+  exports: [IndexService, SearchService, ChunksRepository],
+})
+export class IndexModule {}

@@ -1,0 +1,21 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { SearchQueryDto, SearchResultsDto, toPassageDto } from './index.dto';
+import { SearchService } from './search.service';
+
+@ApiTags('search')
+@Authenticated()
+@Controller('api/search')
+export class SearchController {
+  constructor(private readonly search: SearchService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Search the course documents (keyword and meaning, fused), best first' })
+  @ApiEnvelope(SearchResultsDto)
+  @ApiErrors('validation_failed', 'not_found')
+  async searchPassages(@Query() query: SearchQueryDto): Promise<SearchResultsDto> {
+    return { results: (await this.search.search(query.q, { moduleId: query.module_id, k: query.k })).map(toPassageDto) };
+  }
+}

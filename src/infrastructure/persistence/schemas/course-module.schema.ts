@@ -1,0 +1,18 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+/** A course module: the unit teachers fill with resources and students chat and practise about. */
+@Schema({ collection: 'modules', versionKey: false, minimize: false })
+export class CourseModuleRecord {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ type: String, required: true, maxlength: 200 }) title!: string;
+  @Prop({ type: String, default: '', maxlength: 5000 }) description!: string;
+  /** Kept by single-document increments when resources come and go, so lists need no counting. */
+  @Prop({ type: Number, required: true, default: 0, min: 0 }) resourceCount!: number;
+  /** Set for the demo course, so it is loaded only once. */
+  @Prop({ type: String, required: false, index: { unique: true, sparse: true } }) seedKey?: string;
+  @Prop({ type: String, default: null }) createdBy!: string | null;
+  @Prop({ type: Date, required: true }) createdAt!: Date;
+  @Prop({ type: Date, required: true }) updatedAt!: Date;
+}
+
+export const CourseModuleSchema = SchemaFactory.createForClass(CourseModuleRecord);
