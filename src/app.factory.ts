@@ -43,6 +43,8 @@ async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConf
     // Swagger UI needs its inline bootstrap script and styles.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] } },
   });
+  // The per-upload limits are applied where the file is read (content-admin.controller.ts).
+  await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1 } });
   await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
 
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -42,7 +42,12 @@ const MAX_HEADING_SHARE = 0.25;
  */
 const CUT = '\uE000';
 
-/** A unit longer than this many characters per token of chunk size is cut at lines, then spaces. */
+/**
+ * A unit longer than this many characters per token of chunk size is cut at lines, then spaces.
+ * A single word longer than that is sliced every `chunkSize / 2` characters: a slice then fits a
+ * chunk even at one token per character and beside a heading, so the splitter never falls back
+ * to single characters.
+ */
 const MAX_UNIT_CHARS_PER_TOKEN = 4;
 
 /**
@@ -88,7 +93,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
   for (const section of doc.sections) {
     const heading = boundedHeading(section.headingPath ?? [], splitter, chunkSize);
     if (!section.text.trim()) continue;
-    const text = markCuts(section.text, chunkSize * MAX_UNIT_CHARS_PER_TOKEN);
+    const text = markCuts(section.text, chunkSize * MAX_UNIT_CHARS_PER_TOKEN, Math.floor(chunkSize / 2));
     const pieces = heading
       ? splitter.splitTextMetadataAware(text, embeddingPrefix(heading))
       : splitter.splitText(text);
@@ -132,34 +137,53 @@ function boundedHeading(path: string[], splitter: SentenceSplitter, chunkSize: n
 
 /**
  * The text with CUT between paragraphs and, inside paragraphs longer than `maxChars`, between
- * sentences (themselves cut further when longer than `maxChars`). Linear time; the text between
- * the marks is unchanged.
+ * sentences; a longer sentence is packed into pieces by lines, then words, and a longer word is
+ * sliced short enough to fit a chunk. Linear time; the text between the marks is unchanged.
  */
-function markCuts(text: string, maxChars: number): string {
+function markCuts(text: string, maxChars: number, maxSliceChars: number): string {
   return text
     .replaceAll(CUT, '')
     .split(/(?<=\n\n)(?=[^\n])/)
-    .map((paragraph) => (paragraph.length <= maxChars ? paragraph : [...units(paragraph, maxChars)].join(CUT)))
+    .map((paragraph) =>
+      paragraph.length <= maxChars ? paragraph : [...units(paragraph, maxChars, maxSliceChars)].join(CUT),
+    )
     .join(CUT);
 }
 
-/** Consecutive pieces of a paragraph, white space kept, none over `maxChars`; nothing is lost. */
-function* units(paragraph: string, maxChars: number): Generator<string> {
+function* units(paragraph: string, maxChars: number, maxSliceChars: number): Generator<string> {
   for (const sentence of sentences(paragraph)) {
     if (sentence.length <= maxChars) {
       yield sentence;
       continue;
     }
-    for (const line of sentence.split(/(?<=\n)/)) {
-      if (line.length <= maxChars) {
-        yield line;
-        continue;
-      }
-      for (const word of line.split(/(?<=\s)(?=\S)/)) {
-        for (let start = 0; start < word.length; start += maxChars) yield word.slice(start, start + maxChars);
-      }
-    }
+    const lines = sentence.split(/(?<=\n)/);
+    yield* pack(lines, maxChars, (line) =>
+      pack(line.split(/(?<=\s)(?=\S)/), maxChars, (word) => slices(word, maxSliceChars)),
+    );
   }
+}
+
+/** Consecutive parts joined into pieces of at most `maxChars`; a longer part is broken by `breakUp`. */
+function* pack(parts: Iterable<string>, maxChars: number, breakUp: (part: string) => Iterable<string>): Generator<string> {
+  let current = '';
+  for (const part of parts) {
+    if (part.length > maxChars) {
+      if (current) yield current;
+      current = '';
+      yield* breakUp(part);
+      continue;
+    }
+    if (current.length + part.length > maxChars) {
+      yield current;
+      current = '';
+    }
+    current += part;
+  }
+  if (current) yield current;
+}
+
+function* slices(word: string, length: number): Generator<string> {
+  for (let start = 0; start < word.length; start += length) yield word.slice(start, start + length);
 }
 
 function* sentences(paragraph: string): Generator<string> {

@@ -6,14 +6,17 @@ type Tokenizer = NonNullable<NonNullable<ConstructorParameters<typeof SentenceSp
 /** A run this long without white space, or of white space, is counted by estimate. */
 const LONG_RUN = /\S{40,}|\s{40,}/;
 const LONG_RUNS = new RegExp(LONG_RUN.source, 'g');
-/** Byte-pair encodings of such runs (sequences, hashes, rules of dashes) average 2–4 characters. */
-const CHARS_PER_TOKEN_IN_LONG_RUNS = 3;
+/**
+ * Byte-pair encodings of such runs (sequences, hashes, rules of dashes) average 2–4 ASCII
+ * characters a token; other characters (accents, CJK) are counted a token each, an over-count.
+ */
+const ASCII_CHARS_PER_TOKEN = 3;
 
 /**
  * LlamaIndex's own tokenizer (cl100k), for counting only, made safe for hostile text: js-tiktoken's
  * byte-pair merge is super-linear in the length of a run without white space (measured: 200
- * characters 6 ms, 4,000 characters 3 s), so such runs are estimated at one token per three
- * characters, a slight over-count. Ordinary prose is counted exactly.
+ * characters 6 ms, 4,000 characters 3 s), so such runs are estimated, on the high side.
+ * Ordinary prose is counted exactly.
  */
 export function createTokenCounter(): Tokenizer {
   const exact = Settings.tokenizer;
@@ -24,7 +27,7 @@ export function createTokenCounter(): Tokenizer {
       let last = 0;
       for (const run of text.matchAll(LONG_RUNS)) {
         count += exact.encode(text.slice(last, run.index)).length;
-        count += Math.ceil(run[0].length / CHARS_PER_TOKEN_IN_LONG_RUNS);
+        count += estimateTokens(run[0]);
         last = run.index + run[0].length;
       }
       count += exact.encode(text.slice(last)).length;
@@ -35,4 +38,9 @@ export function createTokenCounter(): Tokenizer {
       return exact.decode(tokens);
     },
   };
+}
+
+function estimateTokens(run: string): number {
+  const nonAscii = run.replace(/[\x00-\x7F]+/g, '').length;
+  return Math.ceil((run.length - nonAscii) / ASCII_CHARS_PER_TOKEN) + nonAscii;
 }

@@ -34,8 +34,14 @@ describe('local grader', () => {
       maxScore: 10,
       language: 'en' as const,
     };
-    const agreeing = gradeAnswer({ ...input, studentAnswer: 'Metals are good conductors of electricity since their electrons move freely.' });
-    const denying = gradeAnswer({ ...input, studentAnswer: 'Metals are not good conductors of electricity, their electrons cannot move freely.' });
+    const agreeing = gradeAnswer({
+      ...input,
+      studentAnswer: 'Metals are good conductors of electricity since their electrons move freely.',
+    });
+    const denying = gradeAnswer({
+      ...input,
+      studentAnswer: 'Metals are not good conductors of electricity, their electrons cannot move freely.',
+    });
     assert.ok(agreeing.score >= 8, `agreeing answer: ${agreeing.score}`);
     assert.ok(denying.score <= 2, `denying answer: ${denying.score}`);
     assert.match(denying.feedback, /contradicts/);
@@ -119,7 +125,10 @@ describe('local grader', () => {
   it('should name in the feedback a key point the answer leaves out', () => {
     const result = grade('Plants use light energy to turn carbon dioxide and water into glucose and oxygen.');
     assert.match(result.feedback, /chloroplasts/);
-    assert.ok(result.improvements.some((i) => /chloroplasts/.test(i)), result.improvements.join(' | '));
+    assert.ok(
+      result.improvements.some((i) => /chloroplasts/.test(i)),
+      result.improvements.join(' | '),
+    );
     assert.ok(result.strengths.length > 0);
   });
 
@@ -131,7 +140,10 @@ describe('local grader', () => {
       maxScore: 10,
       language: 'fr' as const,
     };
-    const good = gradeAnswer({ ...input, studentAnswer: "C'est le passage de l'état solide à l'état liquide, et la température reste constante pendant la fusion." });
+    const good = gradeAnswer({
+      ...input,
+      studentAnswer: "C'est le passage de l'état solide à l'état liquide, et la température reste constante pendant la fusion.",
+    });
     const reversed = gradeAnswer({ ...input, studentAnswer: "C'est le passage de l'état liquide à l'état solide." });
     const partial = gradeAnswer({ ...input, studentAnswer: 'Un solide devient liquide.' });
     assert.ok(good.score >= 8, `good: ${good.score}`);
@@ -149,7 +161,12 @@ describe('local grader', () => {
       },
       { index: 2, text: 'Animals get their energy by eating plants or other animals.' },
     ];
-    const good = gradeAnswer({ ...photosynthesis, referenceAnswer: undefined, passages, studentAnswer: 'Chlorophyll absorbs light energy to turn carbon dioxide and water into glucose and oxygen.' });
+    const good = gradeAnswer({
+      ...photosynthesis,
+      referenceAnswer: undefined,
+      passages,
+      studentAnswer: 'Chlorophyll absorbs light energy to turn carbon dioxide and water into glucose and oxygen.',
+    });
     const poor = gradeAnswer({ ...photosynthesis, referenceAnswer: undefined, passages, studentAnswer: 'Animals eat plants.' });
     assert.ok(good.score > poor.score);
     assert.match(good.feedback, /weaker basis/);
@@ -167,7 +184,7 @@ describe('local grader', () => {
   });
 
   it('should give an empty answer nothing and say so', () => {
-    for (const answer of ['', '   ', 'I don\'t know', '?']) {
+    for (const answer of ['', '   ', "I don't know", '?']) {
       const result = grade(answer);
       assert.equal(result.score, 0);
       assert.match(result.feedback, /No answer/);

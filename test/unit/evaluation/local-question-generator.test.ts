@@ -29,7 +29,10 @@ function input(overrides: Partial<GenerateQuestionsInput> = {}): GenerateQuestio
   return { passages, count: 6, types: ['mcq', 'short_answer', 'true_false'], difficulty: 'medium', language: 'en', ...overrides };
 }
 
-const normalize = (text: string) => foldText(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const normalize = (text: string) =>
+  foldText(text)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 function quoted(question: string): string {
   const match = /“(.+)”$/.exec(question) ?? /«\s*(.+?)\s*»$/.exec(question);
@@ -65,7 +68,10 @@ describe('local question generator', () => {
     const thin = [{ ...passages[0], text: 'A variable is a name that refers to a value stored in memory.' }];
     const result = generateQuestions(input({ passages: thin, count: 10 }));
     assert.ok(result.questions.length < 10);
-    assert.ok(result.warnings.some((w) => /Only \d+ of the 10 requested/.test(w)), result.warnings.join(' | '));
+    assert.ok(
+      result.warnings.some((w) => /Only \d+ of the 10 requested/.test(w)),
+      result.warnings.join(' | '),
+    );
     const none = generateQuestions(input({ passages: [], count: 3 }));
     assert.equal(none.questions.length, 0);
     assert.equal(none.warnings.length, 1);
@@ -76,9 +82,10 @@ describe('local question generator', () => {
     assert.equal(result.questions.length, 6);
     for (const q of result.questions) {
       assert.equal(q.type, 'mcq');
-      assert.equal(q.choices?.length, 4);
-      assert.equal(new Set(q.choices!.map((c) => c.toLowerCase())).size, 4);
-      assert.ok(q.choices!.includes(q.answer));
+      const choices = q.choices ?? [];
+      assert.equal(choices.length, 4);
+      assert.equal(new Set(choices.map((c) => c.toLowerCase())).size, 4);
+      assert.ok(choices.includes(q.answer));
       assert.match(q.question, /_____/);
     }
   });

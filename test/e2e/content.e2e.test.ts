@@ -1,0 +1,202 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuditService } from '../../src/audit/audit.service';
+import { makePdf, PNG_BYTES } from '../support/documents';
+import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+
+const LOOPS_MD = `# Loops
+
+## The while loop
+
+A while loop repeats its body as long as its condition stays true. Forgetting to change the
+condition gives an infinite loop, which never ends.
+
+## The for loop
+
+A for loop walks through the items of a sequence one by one. The zebrafish counter example counts
+stripes with a for loop over range(12).
+`;
+
+describe('course content', () => {
+  let t: TestApp;
+  let admin: Account;
+  let teacher: Account;
+  let student: Account;
+  before(async () => {
+    t = await startTestApp({ env: { UPLOAD_LIMIT_BYTES: String(200 * 1024) } });
+    admin = await loginAdmin(t.http);
+    const email = uniqueEmail('teacher');
+    await t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'teacher-password', role: 'instructor' });
+    teacher = { ...(await t.http.post('/api/auth/login').send({ email, password: 'teacher-password' })).body.data, email } as Account;
+    teacher.accessToken = (teacher as unknown as { access_token: string }).access_token;
+    student = await register(t.http);
+  });
+  after(() => t.close());
+
+  async function newModule(title = 'Programming basics'): Promise<string> {
+    const response = await t.http.post('/api/admin/modules').set(bearer(teacher)).send({ title, description: 'Loops and more' });
+    assert.equal(response.status, 201);
+    return response.body.data.id as string;
+  }
+
+  async function upload(moduleId: string, bytes: Buffer, filename: string, contentType?: string) {
+    return t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).attach('file', bytes, { filename, ...(contentType ? { contentType } : {}) });
+  }
+
+  async function search(q: string, query: Record<string, string | number> = {}) {
+    return t.http.get('/api/search').query({ q, ...query }).set(bearer(student));
+  }
+
+  describe('modules', () => {
+    it('should let instructors create, rename and describe modules, and everyone read them', async () => {
+      const id = await newModule('Algebra');
+      const renamed = await t.http.patch(`/api/admin/modules/${id}`).set(bearer(teacher)).send({ title: 'Algebra I' });
+      assert.equal(renamed.status, 200);
+      assert.equal(renamed.body.data.title, 'Algebra I');
+      assert.equal(renamed.body.data.description, 'Loops and more');
+      const seen = await t.http.get(`/api/modules/${id}`).set(bearer(student));
+      assert.deepEqual(Object.keys(seen.body.data).sort(), ['created_at', 'description', 'id', 'resource_count', 'title', 'updated_at']);
+      assert.equal(seen.body.data.resource_count, 0);
+      const list = await t.http.get('/api/modules').set(bearer(student));
+      assert.ok(list.body.data.items.some((m: { id: string }) => m.id === id));
+    });
+
+    it('should forbid students from changing content', async () => {
+      const response = await t.http.post('/api/admin/modules').set(bearer(student)).send({ title: 'Mine' });
+      assert.equal(response.status, 403);
+      assert.equal(errorCode(response), 'forbidden');
+    });
+
+    it('should refuse bad module input and unknown ids', async () => {
+      assert.equal((await t.http.post('/api/admin/modules').set(bearer(teacher)).send({ title: '' })).status, 400);
+      assert.equal((await t.http.post('/api/admin/modules').set(bearer(teacher)).send({ title: 'x', owner: 'me' })).status, 400);
+      assert.equal((await t.http.get('/api/modules/nope').set(bearer(student))).status, 400);
+      assert.equal((await t.http.get(`/api/modules/${'c'.repeat(24)}`).set(bearer(student))).status, 404);
+      assert.equal((await t.http.get(`/api/modules/${'c'.repeat(24)}/resources`).set(bearer(student))).status, 404);
+      assert.equal((await t.http.patch(`/api/admin/modules/${'c'.repeat(24)}`).set(bearer(teacher)).send({ title: 'x' })).status, 404);
+    });
+  });
+
+  describe('uploads', () => {
+    it('should index a Markdown upload and find its passages with their heading', async () => {
+      const moduleId = await newModule();
+      const response = await upload(moduleId, Buffer.from(LOOPS_MD), 'loops.md');
+      assert.equal(response.status, 201);
+      const resource = response.body.data;
+      assert.equal(resource.status, 'indexed');
+      assert.equal(resource.title, 'Loops');
+      assert.equal(resource.filename, 'loops.md');
+      assert.equal(resource.mime_type, 'text/markdown');
+      assert.ok(resource.chunk_count >= 1);
+      const found = await search('zebrafish stripes', { module_id: moduleId });
+      assert.equal(found.status, 200);
+      const [best] = found.body.data.results;
+      assert.equal(best.resource_id, resource.id);
+      assert.equal(best.module_id, moduleId);
+      assert.equal(best.title, 'Loops');
+      assert.match(best.text, /zebrafish/);
+      assert.match(best.location.heading, /The for loop/);
+      const listed = await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(student));
+      assert.equal(listed.body.data.items[0].id, resource.id);
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(student))).body.data.resource_count, 1);
+    });
+
+    it('should index a PDF and give the page of each passage', async () => {
+      const moduleId = await newModule('Astronomy');
+      const pdf = await makePdf(['Page one talks about the Moon and its craters.', 'Page two explains that Jupiter has a great red spot, a storm larger than Earth.']);
+      const response = await upload(moduleId, pdf, 'planets.pdf', 'application/pdf');
+      assert.equal(response.status, 201);
+      assert.equal(response.body.data.mime_type, 'application/pdf');
+      const found = await search('Jupiter red spot storm', { module_id: moduleId, k: 1 });
+      assert.equal(found.body.data.results.length, 1);
+      assert.equal(found.body.data.results[0].location.page, 2);
+    });
+
+    it('should accept a resource given as JSON text', async () => {
+      const moduleId = await newModule();
+      const response = await t.http
+        .post(`/api/admin/modules/${moduleId}/resources`)
+        .set(bearer(teacher))
+        .send({ title: 'Photosynthesis', content: '<h1>Leaves</h1><p>Chlorophyll captures sunlight.</p><script>alert(1)</script>', format: 'html' });
+      assert.equal(response.status, 201);
+      assert.equal(response.body.data.mime_type, 'text/html');
+      const found = await search('chlorophyll sunlight', { module_id: moduleId });
+      assert.match(found.body.data.results[0].text, /Chlorophyll/);
+      assert.doesNotMatch(found.body.data.results[0].text, /alert/);
+    });
+
+    it('should refuse a text file named .pdf, and images, with 415', async () => {
+      const moduleId = await newModule();
+      const fake = await upload(moduleId, Buffer.from('just some text, not a PDF'), 'report.pdf', 'application/pdf');
+      assert.equal(fake.status, 415);
+      assert.equal(errorCode(fake), 'unsupported_media_type');
+      const image = await upload(moduleId, PNG_BYTES, 'diagram.png', 'image/png');
+      assert.equal(image.status, 415);
+      assert.equal((await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(teacher))).body.data.items.length, 0);
+    });
+
+    it('should refuse a corrupt PDF with 422 and store nothing', async () => {
+      const moduleId = await newModule();
+      const pdf = await makePdf(['Some text that will be cut off.']);
+      const response = await upload(moduleId, pdf.subarray(0, 200), 'broken.pdf', 'application/pdf');
+      assert.equal(response.status, 422);
+      assert.equal(errorCode(response), 'unprocessable_document');
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(teacher))).body.data.resource_count, 0);
+    });
+
+    it('should refuse an upload over the size limit with 413', async () => {
+      const moduleId = await newModule();
+      const response = await upload(moduleId, Buffer.from('word '.repeat(60_000)), 'huge.txt', 'text/plain');
+      assert.equal(response.status, 413);
+      assert.equal(errorCode(response), 'payload_too_large');
+    });
+
+    it('should refuse an upload to an unknown module and a JSON resource without a format', async () => {
+      assert.equal((await upload('d'.repeat(24), Buffer.from(LOOPS_MD), 'loops.md')).status, 404);
+      const moduleId = await newModule();
+      const response = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).send({ title: 'x', content: 'y' });
+      assert.equal(response.status, 400);
+    });
+  });
+
+  describe('deletion', () => {
+    it('should make a deleted resource\'s text unfindable', async () => {
+      const moduleId = await newModule();
+      const resource = (await upload(moduleId, Buffer.from('# Okapi\n\nThe okapi is a giraffid with striped legs.'), 'okapi.md')).body.data;
+      assert.equal((await search('okapi giraffid')).body.data.results[0]?.resource_id, resource.id);
+      assert.equal((await t.http.delete(`/api/admin/resources/${resource.id}`).set(bearer(teacher))).status, 204);
+      const after = await search('okapi giraffid');
+      assert.ok(after.body.data.results.every((p: { resource_id: string }) => p.resource_id !== resource.id));
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(teacher))).body.data.resource_count, 0);
+      assert.equal((await t.http.delete(`/api/admin/resources/${resource.id}`).set(bearer(teacher))).status, 404);
+    });
+
+    it('should delete a module with its resources, which leave the index', async () => {
+      const moduleId = await newModule();
+      await upload(moduleId, Buffer.from('# Axolotl\n\nThe axolotl regrows its limbs.'), 'axolotl.md');
+      assert.equal((await t.http.delete(`/api/admin/modules/${moduleId}`).set(bearer(teacher))).status, 204);
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(student))).status, 404);
+      const found = await search('axolotl regrows limbs');
+      assert.ok(found.body.data.results.every((p: { module_id: string }) => p.module_id !== moduleId));
+      assert.equal((await search('axolotl', { module_id: moduleId })).status, 404);
+    });
+
+    it('should leave an audit entry for each content change', async () => {
+      const moduleId = await newModule('Audited');
+      const entries = await t.app.get(AuditService).list({ actorId: teacher.id, limit: 100 });
+      assert.ok(entries.some((e) => e.action === 'module.create' && e.targetId === moduleId));
+      assert.ok(entries.every((e) => typeof e.requestId === 'string'));
+    });
+  });
+
+  describe('search', () => {
+    it('should refuse bad queries', async () => {
+      for (const query of [{ q: '' }, { q: 'x', k: 0 }, { q: 'x', k: 21 }, { q: 'x', module_id: 'abc' }, { q: 'x', extra: 1 }]) {
+        const response = await t.http.get('/api/search').query(query).set(bearer(student));
+        assert.equal(response.status, 400, JSON.stringify(query));
+      }
+      assert.equal((await t.http.get('/api/search').query({ q: 'x', module_id: 'e'.repeat(24) }).set(bearer(student))).status, 404);
+      assert.equal((await t.http.get('/api/search').query({ q: 'x' })).status, 401);
+    });
+  });
+});
