@@ -88,7 +88,10 @@ function benchShippedSet(): void {
       });
       predicted.push(grade.score);
       teacher.push(answer.score);
-      for (const [map, key] of [[byKind, answer.kind], [byLanguage, item.language]] as const) {
+      for (const [map, key] of [
+        [byKind, answer.kind],
+        [byLanguage, item.language],
+      ] as const) {
         const entry = map.get(key) ?? { predicted: [], teacher: [] };
         entry.predicted.push(grade.score);
         entry.teacher.push(answer.score);
@@ -100,11 +103,15 @@ function benchShippedSet(): void {
   console.log(`Shipped grading set: ${set.items.length} questions, ${predicted.length} answers, scores 0–${set.max_score}`);
   console.log(`  Pearson r = ${pearson(predicted, teacher).toFixed(3)}   RMSE = ${rmse(predicted, teacher).toFixed(2)} points`);
   for (const [language, entry] of byLanguage) {
-    console.log(`  ${language}: n=${entry.predicted.length}  r=${pearson(entry.predicted, entry.teacher).toFixed(3)}  RMSE=${rmse(entry.predicted, entry.teacher).toFixed(2)}`);
+    console.log(
+      `  ${language}: n=${entry.predicted.length}  r=${pearson(entry.predicted, entry.teacher).toFixed(3)}  RMSE=${rmse(entry.predicted, entry.teacher).toFixed(2)}`,
+    );
   }
   console.log('  mean score by kind of answer (teacher → local):');
   for (const [kind, entry] of [...byKind].sort((a, b) => mean(b[1].teacher) - mean(a[1].teacher))) {
-    console.log(`    ${kind.padEnd(14)} n=${String(entry.predicted.length).padStart(3)}  ${mean(entry.teacher).toFixed(2)} → ${mean(entry.predicted).toFixed(2)}`);
+    console.log(
+      `    ${kind.padEnd(14)} n=${String(entry.predicted.length).padStart(3)}  ${mean(entry.teacher).toFixed(2)} → ${mean(entry.predicted).toFixed(2)}`,
+    );
   }
   if (process.argv.includes('--verbose')) {
     console.log('  largest disagreements:');
@@ -180,7 +187,8 @@ function candidateRules(scores: number[]): Rule[] {
       if (low >= high) break;
       rules.push({
         name: `correct if score ≥ ${high}; contradictory if contradiction or ${low} ≤ score < ${high}; else incorrect`,
-        classify: (g) => (g.score >= high && g.contradiction === 0 ? 'correct' : g.contradiction > 0 || g.score >= low ? 'contradictory' : 'incorrect'),
+        classify: (g) =>
+          g.score >= high && g.contradiction === 0 ? 'correct' : g.contradiction > 0 || g.score >= low ? 'contradictory' : 'incorrect',
       });
       rules.push({
         name: `correct if score ≥ ${high}; contradictory if ${low} ≤ score < ${high}; else incorrect`,
@@ -204,7 +212,14 @@ function benchSemEval(): void {
   const started = Date.now();
   const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
   const col = (name: string) => header.indexOf(name);
-  const [cCorpus, cSplit, cQuestion, cReference, cAnswer, cLabel] = ['corpus', 'split', 'question', 'reference_answer', 'student_answer', 'label'].map(col);
+  const [cCorpus, cSplit, cQuestion, cReference, cAnswer, cLabel] = [
+    'corpus',
+    'split',
+    'question',
+    'reference_answer',
+    'student_answer',
+    'label',
+  ].map(col);
   const graded: Graded[] = rows.map((r) => {
     const { grade, signals } = assessAnswer({
       question: r[cQuestion],
@@ -242,9 +257,14 @@ function benchSemEval(): void {
   const tests = graded.filter((g) => g.split !== 'train');
   groups.push(['all test splits', tests]);
   groups.push(['all (train + test)', graded]);
-  console.log(`  ${'split'.padEnd(28)} ${'n'.padStart(6)}  ${'AUC correct'.padStart(11)}  ${'3-way acc'.padStart(9)}  ${'majority'.padStart(8)}  contradiction flagged (contradictory / other)`);
+  console.log(
+    `  ${'split'.padEnd(28)} ${'n'.padStart(6)}  ${'AUC correct'.padStart(11)}  ${'3-way acc'.padStart(9)}  ${'majority'.padStart(8)}  contradiction flagged (contradictory / other)`,
+  );
   for (const [name, part] of groups) {
-    const auc = rocAuc(part.map((g) => g.score), part.map((g) => g.label === 'correct'));
+    const auc = rocAuc(
+      part.map((g) => g.score),
+      part.map((g) => g.label === 'correct'),
+    );
     const counts = new Map<string, number>();
     for (const g of part) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
     const majority = Math.max(...counts.values()) / part.length;

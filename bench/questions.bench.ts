@@ -35,7 +35,9 @@ interface CourseDocument {
 }
 
 function normalize(text: string): string {
-  return foldText(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return foldText(text)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 function loadDemoCourse(): CourseDocument[] {
@@ -60,7 +62,9 @@ function loadDemoCourse(): CourseDocument[] {
   for (const language of ['en', 'fr'] as const) {
     const dir = join(root, language);
     if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .sort()) {
       const id = `${language}/${file}`;
       if (listed.has(id)) continue;
       const text = readFileSync(join(dir, file), 'utf8');
@@ -177,7 +181,9 @@ function main(): void {
     source = 'OpenStax Introduction to Python Programming (../shared/data)';
   }
   if (docs.length === 0) {
-    console.log('No course to generate questions from: src/content/demo/course is missing or empty and ../shared/data/openstax_intro_python.jsonl is absent.');
+    console.log(
+      'No course to generate questions from: src/content/demo/course is missing or empty and ../shared/data/openstax_intro_python.jsonl is absent.',
+    );
     process.exit(0);
   }
   const passages = docs.flatMap(passagesOf);
@@ -186,20 +192,43 @@ function main(): void {
   console.log(`Source: ${source}: ${docs.length} documents, ${modules.length} modules, ${passages.length} passages`);
 
   const allTypes: QuestionType[] = ['mcq', 'short_answer', 'true_false'];
-  const runs: { scope: string; passages: SourcePassage[]; language: 'fr' | 'en'; count: number; types: QuestionType[]; difficulty: Difficulty }[] = [];
+  const runs: {
+    scope: string;
+    passages: SourcePassage[];
+    language: 'fr' | 'en';
+    count: number;
+    types: QuestionType[];
+    difficulty: Difficulty;
+  }[] = [];
   for (const moduleId of modules) {
     const modulePassages = passages.filter((p) => p.moduleId === moduleId);
     const language = docs.find((d) => d.moduleId === moduleId)!.language;
     for (const difficulty of ['easy', 'medium', 'hard'] as Difficulty[]) {
-      for (const count of [5, 10, 20]) runs.push({ scope: `module ${moduleId}`, passages: modulePassages, language, count, types: allTypes, difficulty });
+      for (const count of [5, 10, 20])
+        runs.push({ scope: `module ${moduleId}`, passages: modulePassages, language, count, types: allTypes, difficulty });
     }
-    for (const type of allTypes) runs.push({ scope: `module ${moduleId}`, passages: modulePassages, language, count: 10, types: [type], difficulty: 'medium' });
+    for (const type of allTypes)
+      runs.push({ scope: `module ${moduleId}`, passages: modulePassages, language, count: 10, types: [type], difficulty: 'medium' });
     // The other language's wording over the same material.
-    runs.push({ scope: `module ${moduleId}`, passages: modulePassages, language: language === 'fr' ? 'en' : 'fr', count: 8, types: allTypes, difficulty: 'medium' });
+    runs.push({
+      scope: `module ${moduleId}`,
+      passages: modulePassages,
+      language: language === 'fr' ? 'en' : 'fr',
+      count: 8,
+      types: allTypes,
+      difficulty: 'medium',
+    });
   }
   for (const doc of docs) {
     const docPassages = passages.filter((p) => p.resourceId === doc.id);
-    runs.push({ scope: `document ${doc.id}`, passages: docPassages, language: doc.language, count: 5, types: allTypes, difficulty: 'medium' });
+    runs.push({
+      scope: `document ${doc.id}`,
+      passages: docPassages,
+      language: doc.language,
+      count: 5,
+      types: allTypes,
+      difficulty: 'medium',
+    });
   }
 
   const perType = new Map<QuestionType, { n: number; supported: number; strict: number; wellFormed: number }>();
@@ -240,13 +269,19 @@ function main(): void {
   }
   const seconds = (Date.now() - started) / 1000;
   const pct = (a: number, b: number) => `${((100 * a) / (b || 1)).toFixed(1)}%`;
-  console.log(`${runs.length} generation runs, ${total} questions in ${seconds.toFixed(1)} s (each run generated twice to check determinism)`);
+  console.log(
+    `${runs.length} generation runs, ${total} questions in ${seconds.toFixed(1)} s (each run generated twice to check determinism)`,
+  );
   console.log(`  supported by the cited passage: ${pct(supported, total)} (target ≥ 95%)`);
   for (const [type, e] of perType) {
-    console.log(`    ${type.padEnd(13)} n=${String(e.n).padStart(4)}  supported ${pct(e.supported, e.n).padStart(6)}  strict ${pct(e.strict, e.n).padStart(6)}  well-formed ${pct(e.wellFormed, e.n)}`);
+    console.log(
+      `    ${type.padEnd(13)} n=${String(e.n).padStart(4)}  supported ${pct(e.supported, e.n).padStart(6)}  strict ${pct(e.strict, e.n).padStart(6)}  well-formed ${pct(e.wellFormed, e.n)}`,
+    );
   }
   console.log(`  duplicates within a run: ${duplicates} (${pct(duplicates, total)}; target 0)`);
-  console.log(`  runs with exactly the requested count: ${exactRuns}/${runs.length}; short runs carrying a warning: ${shortWithWarning}/${shortRuns}`);
+  console.log(
+    `  runs with exactly the requested count: ${exactRuns}/${runs.length}; short runs carrying a warning: ${shortWithWarning}/${shortRuns}`,
+  );
   console.log(`  deterministic runs: ${deterministic}/${runs.length}`);
   if (failures.length) {
     console.log('  unsupported examples:');

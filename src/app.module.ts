@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
 import { ContentModule } from './content/content.module';
 import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
@@ -13,7 +14,9 @@ import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { CacheModule } from './infrastructure/cache/cache.module';
+import { LlmModule } from './infrastructure/llm/llm.module';
 import { PersistenceModule } from './infrastructure/persistence/persistence.module';
+import { UsageModule } from './usage/usage.module';
 import { UsersModule } from './users/users.module';
 
 /** Cross-cutting providers every feature module may inject. */
@@ -38,7 +41,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, AuthModule, UsersModule, ContentModule, IndexModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, HealthModule],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

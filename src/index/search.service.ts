@@ -13,7 +13,12 @@ export class SearchService {
   ) {}
 
   async search(query: string, options: { moduleId?: string; k: number }): Promise<Passage[]> {
-    if (options.moduleId && !(await this.modules.findById(options.moduleId))) throw ApiError.notFound('module');
+    if (options.moduleId) await this.assertModule(options.moduleId);
     return this.index.search(query, { k: options.k, moduleIds: options.moduleId ? [options.moduleId] : undefined });
+  }
+
+  /** An unknown module is a 404, wherever a module id is given. */
+  async assertModule(moduleId: string): Promise<void> {
+    if (!(await this.modules.findById(moduleId))) throw ApiError.notFound('module');
   }
 }

@@ -4,7 +4,8 @@ import { AuthService } from '../auth/auth.service';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
-import { ChangePasswordDto, toUserDto, UpdateMeDto, UserDto } from './users.dto';
+import { UsageService } from '../usage/usage.service';
+import { ChangePasswordDto, toUserDto, UpdateMeDto, UsageDto, UserDto } from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -14,6 +15,7 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly auth: AuthService,
+    private readonly usage: UsageService,
   ) {}
 
   @Get()
@@ -38,5 +40,12 @@ export class UsersController {
   @ApiErrors('validation_failed', 'invalid_json')
   async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(principal, body.current_password, body.new_password);
+  }
+
+  @Get('usage')
+  @ApiOperation({ summary: 'My model usage today and this month (UTC), and my limits' })
+  @ApiEnvelope(UsageDto)
+  async getUsage(@CurrentPrincipal() principal: Principal): Promise<UsageDto> {
+    return this.usage.forUser(principal.userId);
   }
 }

@@ -38,8 +38,18 @@ export class UserPageDto {
 }
 
 export class UsageCounterDto {
-  @ApiProperty() requests!: number;
-  @ApiProperty() tokens!: number;
+  @ApiProperty({ description: 'Calls to the language model.' }) requests!: number;
+  @ApiProperty({ description: 'Prompt and completion tokens.' }) tokens!: number;
+}
+
+export class UsageLimitsDto {
+  @ApiProperty({ example: 60 }) chat_requests_per_minute!: number;
+}
+
+export class UsageDto {
+  @ApiProperty({ type: UsageCounterDto }) today!: UsageCounterDto;
+  @ApiProperty({ type: UsageCounterDto }) month!: UsageCounterDto;
+  @ApiProperty({ type: UsageLimitsDto }) limits!: UsageLimitsDto;
 }
 
 // ---- requests ----------------------------------------------------------------------------------

@@ -32,23 +32,17 @@ const HEADING_SEPARATOR = ' > ';
 const MAX_HEADING_SHARE = 0.25;
 
 /**
- * Where the splitter may cut, marked with a private-use character that extracted text never holds
- * and that is removed from the chunks again. Every paragraph boundary is marked, and so is every
- * sentence end in a paragraph longer than a chunk. LlamaIndex then packs the marked units into
- * chunks and overlaps them as usual, but does not run its own sentence tokenizer on long
- * paragraphs: that tokenizer reverts each placeholder with a regex pass over the whole paragraph,
- * which is quadratic (measured: a 33 KB paragraph took 2 s, 70 KB of lines without a blank line
- * 15 s, a dense 300-page PDF 4.4 s; with the marks 0.36 s for the 70 KB).
+ * Where the splitter may cut, marked with the record-separator control character, which parsed
+ * text never holds (normalisation removes control characters) and which leaves the chunks again. Paragraph boundaries are marked, and so are sentence
+ * ends in a paragraph too long for one chunk (lines, then words, for a sentence too long). Every
+ * marked unit fits a chunk, so LlamaIndex only packs units into chunks and overlaps them; its own
+ * sentence tokenizer, which would otherwise split long paragraphs, reverts each placeholder with a
+ * regex pass over the whole paragraph and is quadratic (measured: a 33 KB paragraph took 2 s,
+ * 70 KB of lines without a blank line 15 s).
  */
-const CUT = '\uE000';
-
-/**
- * A unit longer than this many characters per token of chunk size is cut at lines, then spaces.
- * A single word longer than that is sliced every `chunkSize / 2` characters: a slice then fits a
- * chunk even at one token per character and beside a heading, so the splitter never falls back
- * to single characters.
- */
-const MAX_UNIT_CHARS_PER_TOKEN = 4;
+const CUT = '\u001E';
+/** Tokens a cut mark adds to a unit (the counter counts it as one). */
+const CUT_ALLOWANCE = 1;
 
 /**
  * A sentence ends at . ! ? or … (closing quotes or brackets allowed) and white space, before a
@@ -60,6 +54,8 @@ const SENTENCE_END = /(?=[\p{Lu}\p{N}"'“‘«(\[¿¡])(?<=[.!?…]["'”’)\]
 const NOT_A_SENTENCE_END = /(?:\b(?:e\.g|i\.e|cf|vs|Mr|Mrs|Ms|Dr|Prof|St|Fig|No|pp?|Mme|Mlle)|(?<![\p{L}\p{N}])\p{Lu})\.\s+$/u;
 
 const QUIET_LOGGER = { log() {}, warn() {}, error() {} };
+
+type CountTokens = (text: string) => number;
 
 /**
  * Splits a parsed document into retrieval chunks with LlamaIndex's SentenceSplitter, one section
@@ -79,6 +75,8 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
   if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap >= chunkSize / 2) {
     throw new RangeError(`chunkOverlap must be an integer from 0 to less than half of chunkSize, not ${chunkOverlap}.`);
   }
+  const tokenizer = createTokenCounter(CUT);
+  const countTokens: CountTokens = tokenizer.count;
   const splitter = new SentenceSplitter({
     chunkSize,
     chunkOverlap,
@@ -86,17 +84,18 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
     // Added to LlamaIndex's list; its matching is not word-bounded, so only unambiguous ones.
     extraAbbreviations: ['e.g.'],
     logger: QUIET_LOGGER,
-    tokenizer: createTokenCounter(),
+    tokenizer,
   });
 
   const chunks: DocumentChunk[] = [];
   for (const section of doc.sections) {
-    const heading = boundedHeading(section.headingPath ?? [], splitter, chunkSize);
     if (!section.text.trim()) continue;
-    const text = markCuts(section.text, chunkSize * MAX_UNIT_CHARS_PER_TOKEN, Math.floor(chunkSize / 2));
-    const pieces = heading
-      ? splitter.splitTextMetadataAware(text, embeddingPrefix(heading))
-      : splitter.splitText(text);
+    const heading = boundedHeading(section.headingPath ?? [], countTokens, chunkSize);
+    const prefix = heading ? embeddingPrefix(heading) : '';
+    // What LlamaIndex's metadata-aware splitting leaves for the text itself.
+    const budget = chunkSize - (prefix ? countTokens(prefix) : 0) - CUT_ALLOWANCE;
+    const text = markCuts(section.text, budget, countTokens);
+    const pieces = heading ? splitter.splitTextMetadataAware(text, prefix) : splitter.splitText(text);
     for (const piece of pieces) {
       const chunkText = piece.replaceAll(CUT, '').trim();
       if (!chunkText) continue;
@@ -122,66 +121,86 @@ function embeddingPrefix(heading: string): string {
  * The heading path within its share of the budget: outer headings go first (the innermost one
  * says most about the text), then the innermost is shortened.
  */
-function boundedHeading(path: string[], splitter: SentenceSplitter, chunkSize: number): string | undefined {
+function boundedHeading(path: string[], countTokens: CountTokens, chunkSize: number): string | undefined {
   const budget = Math.floor(chunkSize * MAX_HEADING_SHARE);
   let parts = path.filter((part) => part.trim());
-  while (parts.length > 1 && splitter.tokenSize(embeddingPrefix(parts.join(HEADING_SEPARATOR))) > budget) {
+  while (parts.length > 1 && countTokens(embeddingPrefix(parts.join(HEADING_SEPARATOR))) > budget) {
     parts = parts.slice(1);
   }
   let heading = parts.join(HEADING_SEPARATOR);
-  while (heading && splitter.tokenSize(embeddingPrefix(heading)) > budget) {
+  while (heading && countTokens(embeddingPrefix(heading)) > budget) {
     heading = `${heading.slice(0, Math.floor(heading.length * 0.75)).trimEnd()}…`;
   }
   return heading || undefined;
 }
 
 /**
- * The text with CUT between paragraphs and, inside paragraphs longer than `maxChars`, between
- * sentences; a longer sentence is packed into pieces by lines, then words, and a longer word is
- * sliced short enough to fit a chunk. Linear time; the text between the marks is unchanged.
+ * The text with CUT between its paragraphs and, in a paragraph over `budget` tokens, between its
+ * sentences; a sentence over budget is packed into pieces by lines, then words, and a word over
+ * budget is sliced. Linear time; the text between the marks is unchanged.
  */
-function markCuts(text: string, maxChars: number, maxSliceChars: number): string {
-  return text
-    .replaceAll(CUT, '')
+function markCuts(text: string, budget: number, countTokens: CountTokens): string {
+  const fits = fitsWithin(budget, countTokens);
+  const clean = text.replaceAll(CUT, '').replace(/\n{3,}/g, '\n\n');
+  if (fits(clean)) return clean;
+  return clean
     .split(/(?<=\n\n)(?=[^\n])/)
-    .map((paragraph) =>
-      paragraph.length <= maxChars ? paragraph : [...units(paragraph, maxChars, maxSliceChars)].join(CUT),
-    )
+    .map((paragraph) => (fits(paragraph) ? paragraph : [...units(paragraph, budget, countTokens)].join(CUT)))
     .join(CUT);
 }
 
-function* units(paragraph: string, maxChars: number, maxSliceChars: number): Generator<string> {
+/**
+ * Whether a text is within budget. Text of more than 16 characters per token of budget is taken
+ * as over without counting it; were it not, its units would merely be packed together again.
+ */
+function fitsWithin(budget: number, countTokens: CountTokens): (text: string) => boolean {
+  return (text) => text.length <= budget * 16 && countTokens(text) <= budget;
+}
+
+function* units(paragraph: string, budget: number, countTokens: CountTokens): Generator<string> {
+  const fits = fitsWithin(budget, countTokens);
+  const pack = (parts: string[], breakUp: (part: string) => Iterable<string>) => packWithin(parts, budget, countTokens, breakUp);
   for (const sentence of sentences(paragraph)) {
-    if (sentence.length <= maxChars) {
+    if (fits(sentence)) {
       yield sentence;
       continue;
     }
-    const lines = sentence.split(/(?<=\n)/);
-    yield* pack(lines, maxChars, (line) =>
-      pack(line.split(/(?<=\s)(?=\S)/), maxChars, (word) => slices(word, maxSliceChars)),
-    );
+    yield* pack(sentence.split(/(?<=\n)/), (line) => pack(line.split(/(?<=\s)(?=\S)/), (word) => slices(word, Math.max(1, budget))));
   }
 }
 
-/** Consecutive parts joined into pieces of at most `maxChars`; a longer part is broken by `breakUp`. */
-function* pack(parts: Iterable<string>, maxChars: number, breakUp: (part: string) => Iterable<string>): Generator<string> {
-  let current = '';
-  for (const part of parts) {
-    if (part.length > maxChars) {
-      if (current) yield current;
-      current = '';
-      yield* breakUp(part);
-      continue;
+/**
+ * Consecutive parts joined into pieces of at most `budget` tokens; a part over budget on its own
+ * is broken by `breakUp`. Pieces are first gathered by length (a generous three characters a
+ * token) and then counted, one count per piece rather than per part; a piece found over budget is
+ * gathered again from half as many characters.
+ */
+function* packWithin(
+  parts: string[],
+  budget: number,
+  countTokens: CountTokens,
+  breakUp: (part: string) => Iterable<string>,
+): Generator<string> {
+  let maxChars = budget * 3;
+  let start = 0;
+  while (start < parts.length) {
+    let end = start + 1;
+    let chars = parts[start].length;
+    while (end < parts.length && chars + parts[end].length <= maxChars) chars += parts[end++].length;
+    const piece = parts.slice(start, end).join('');
+    if (countTokens(piece) <= budget) {
+      yield piece;
+      start = end;
+    } else if (end - start === 1) {
+      yield* breakUp(piece);
+      start = end;
+    } else {
+      maxChars = Math.max(1, Math.floor(chars / 2));
     }
-    if (current.length + part.length > maxChars) {
-      yield current;
-      current = '';
-    }
-    current += part;
   }
-  if (current) yield current;
 }
 
+/** A word over budget, in slices of `length` characters: at most a token per character. */
 function* slices(word: string, length: number): Generator<string> {
   for (let start = 0; start < word.length; start += length) yield word.slice(start, start + length);
 }

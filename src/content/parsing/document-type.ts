@@ -96,33 +96,21 @@ function isOtherTextMimeType(mime: string): boolean {
 }
 
 /** A statement about the file that does not come from its content: its name or its declared type. */
-type Claim =
-  | { source: string; family: Family; type?: DocumentType }
-  | { source: string; family: 'refused' };
+type Claim = { source: string; family: Family; type?: DocumentType } | { source: string; family: 'refused' };
 
-type Sniffed =
-  | { family: 'pdf' }
-  | { family: 'docx' }
-  | { family: 'text'; head: string }
-  | { family: 'refused'; description: string };
+type Sniffed = { family: 'pdf' } | { family: 'docx' } | { family: 'text'; head: string } | { family: 'refused'; description: string };
 
 /**
  * Decides what an upload is from its bytes, then checks that its name and declared type agree.
  * Throws `unsupported_media_type` for formats we do not read and for any disagreement, naming
  * what was found and what was claimed.
  */
-export function detectDocumentType(
-  bytes: Buffer,
-  filename: string | undefined,
-  declaredMime: string | undefined,
-): DocumentType {
+export function detectDocumentType(bytes: Buffer, filename: string | undefined, declaredMime: string | undefined): DocumentType {
   const sniffed = sniff(bytes);
   if (sniffed.family === 'refused') {
     throw new ApiError('unsupported_media_type', `The file is ${sniffed.description}; ${ACCEPTED}.`);
   }
-  const claims = [claimFromFilename(filename), claimFromMimeType(declaredMime)].filter(
-    (claim): claim is Claim => claim !== undefined,
-  );
+  const claims = [claimFromFilename(filename), claimFromMimeType(declaredMime)].filter((claim): claim is Claim => claim !== undefined);
   for (const claim of claims) {
     if (claim.family === 'refused') {
       throw new ApiError('unsupported_media_type', `The file is ${claim.source}; ${ACCEPTED}.`);
@@ -155,7 +143,10 @@ function sniff(bytes: Buffer): Sniffed {
   if (!isText(bytes)) {
     return { family: 'refused', description: describeKnownBinary(bytes) ?? 'binary data, not text' };
   }
-  const head = bytes.subarray(0, 16 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+  const head = bytes
+    .subarray(0, 16 * 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   return { family: 'text', head };
 }
 

@@ -103,10 +103,7 @@ function rebuildError(error: SerializedError): ApiError {
   if (error.name === 'ApiError' && error.code && error.code in ERROR_STATUS) {
     return withCause(new ApiError(error.code as ErrorCode, error.message), error.cause);
   }
-  return withCause(
-    new ApiError('unprocessable_document', 'The document could not be read.'),
-    `${error.name}: ${error.message}`,
-  );
+  return withCause(new ApiError('unprocessable_document', 'The document could not be read.'), `${error.name}: ${error.message}`);
 }
 
 function withCause(apiError: ApiError, cause: unknown): ApiError {

@@ -22,16 +22,18 @@ const MAX_HEADING_LENGTH = 200;
  * paragraph boundary the chunker splits on first).
  */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\f\v\u2028\u2029]/g, '\n')
-    .replace(/[\u0000-\u0008\u000E-\u001F\u007F\uFFFD]/g, '')
-    // The lookbehind starts a match only at the beginning of a run: linear even on long runs.
-    .replace(/(?<![ \t\u00A0])[ \t\u00A0]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .replace(/^\n+/, '')
-    .trimEnd();
+  return (
+    text
+      .normalize('NFC')
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\f\v\u2028\u2029]/g, '\n')
+      .replace(/[\u0000-\u0008\u000E-\u001F\u007F\uFFFD]/g, '')
+      // The lookbehind starts a match only at the beginning of a run: linear even on long runs.
+      .replace(/(?<![ \t\u00A0])[ \t\u00A0]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(/^\n+/, '')
+      .trimEnd()
+  );
 }
 
 /** A heading as one trimmed line of bounded length. */
@@ -63,9 +65,7 @@ export class SectionBuilder {
     const text = normalizeHeading(rawText);
     if (!text) return;
     this.flush();
-    while (this.headings.length > 0 && this.headings[this.headings.length - 1]!.level >= level) {
-      this.headings.pop();
-    }
+    while ((this.headings.at(-1)?.level ?? 0) >= level) this.headings.pop();
     this.headings.push({ level, text });
     if (level === 1 && this.firstTopHeading === undefined) this.firstTopHeading = text;
   }

@@ -39,14 +39,28 @@ export function separateGraderDirectives(studentAnswer: string): SeparatedAnswer
 }
 
 const NON_ANSWERS = [
-  /^(?:i )?(?:do not|don't|dont) know\b/, /^idk\b/, /^dunno\b/, /^no idea\b/, /^not sure\b/, /^no clue\b/,
-  /^(?:n\/a|na|none|nothing|pass|skip)$/, /^(?:je )?(?:ne )?sais pas\b/, /^jsp\b/, /^aucune idee\b/,
-  /^je n'en sais rien\b/, /^rien$/, /^pas d'idee\b/, /^aucun$/,
+  /^(?:i )?(?:do not|don't|dont) know\b/,
+  /^idk\b/,
+  /^dunno\b/,
+  /^no idea\b/,
+  /^not sure\b/,
+  /^no clue\b/,
+  /^(?:n\/a|na|none|nothing|pass|skip)$/,
+  /^(?:je )?(?:ne )?sais pas\b/,
+  /^jsp\b/,
+  /^aucune idee\b/,
+  /^je n'en sais rien\b/,
+  /^rien$/,
+  /^pas d'idee\b/,
+  /^aucun$/,
 ];
 
 /** "I don't know" and its relatives: an honest non-answer, graded 0 without contradiction talk. */
 export function isNonAnswer(answer: string): boolean {
-  const folded = foldText(answer).replace(/[^\p{L}\p{N}\s'/]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const folded = foldText(answer)
+    .replace(/[^\p{L}\p{N}\s'/]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!folded) return true;
   return NON_ANSWERS.some((pattern) => pattern.test(folded)) && folded.split(' ').length <= 8;
 }

@@ -24,6 +24,8 @@ export interface FeedbackInput {
   /** An example of text that does not address the question, when the answer carries a lot of it. */
   padding?: string;
   echoOnly: boolean;
+  /** Set when only the first words of a very long answer were read. */
+  truncatedAt?: number;
 }
 
 export interface WrittenFeedback {
@@ -40,7 +42,11 @@ const PARTLY = 0.25;
 const LEADING_CONNECTIVE = /^(?:and|but|so|which|because|while|whereas|then|or|et|mais|donc|car|puis|ou|alors)\s+/i;
 
 export function quote(text: string, language: Language, maxWords = 12): string {
-  const trimmed = text.replace(/\s+/g, ' ').replace(/^[\s,;:.(-]+|[\s,;:.)-]+$/g, '').trim().replace(LEADING_CONNECTIVE, '');
+  const trimmed = text
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,;:.(-]+|[\s,;:.)-]+$/g, '')
+    .trim()
+    .replace(LEADING_CONNECTIVE, '');
   const wordsOf = trimmed.split(' ');
   const short = wordsOf.length > maxWords ? `${wordsOf.slice(0, maxWords).join(' ')}…` : trimmed;
   return language === 'fr' ? `« ${short} »` : `“${short}”`;
@@ -68,11 +74,14 @@ const TEXT = {
     contradicts: (ref: string, stu: string) => `It contradicts the expected answer: it says ${stu} where the expected answer says ${ref}.`,
     echo: 'It mostly repeats the words of the question.',
     directives: 'Text addressed to the grader was not graded.',
+    truncated: (n: number) => `Only the first ${n} words of the answer were graded.`,
     basis: {
       reference: '',
       rubric: '',
-      passages: 'No reference answer or rubric was given: the answer was compared with the course passages, a weaker basis than a reference answer.',
-      question: 'No reference answer, rubric or course passage was given: correctness could not be checked, so the score only reflects how far the answer addresses the question and is capped at half marks.',
+      passages:
+        'No reference answer or rubric was given: the answer was compared with the course passages, a weaker basis than a reference answer.',
+      question:
+        'No reference answer, rubric or course passage was given: correctness could not be checked, so the score only reflects how far the answer addresses the question and is capped at half marks.',
     },
     strengthPoint: (x: string) => `States correctly that ${x}.`,
     strengthTerms: (x: string) => `Uses the precise terms ${x}.`,
@@ -88,7 +97,7 @@ const TEXT = {
     empty: "Aucune réponse n'a été donnée : rien n'a pu être crédité.",
     levels: [
       "La réponse n'énonce pas les points attendus.",
-      "La réponse manque la plupart des points attendus.",
+      'La réponse manque la plupart des points attendus.',
       'Une réponse partielle.',
       'Une bonne réponse, avec quelques manques.',
       'Une réponse solide qui couvre les points attendus.',
@@ -96,14 +105,18 @@ const TEXT = {
     covers: (x: string) => `Elle couvre ${x}.`,
     partly: (x: string) => `Elle aborde ${x} sans l'énoncer complètement.`,
     missing: (x: string) => `Il manque ${x}.`,
-    contradicts: (ref: string, stu: string) => `Elle contredit la réponse attendue : elle dit ${stu} alors que la réponse attendue dit ${ref}.`,
+    contradicts: (ref: string, stu: string) =>
+      `Elle contredit la réponse attendue : elle dit ${stu} alors que la réponse attendue dit ${ref}.`,
     echo: 'Elle reprend surtout les mots de la question.',
     directives: "Le texte adressé au correcteur n'a pas été noté.",
+    truncated: (n: number) => `Seuls les ${n} premiers mots de la réponse ont été notés.`,
     basis: {
       reference: '',
       rubric: '',
-      passages: "Sans réponse de référence ni barème, la réponse a été comparée aux passages du cours, une base moins sûre qu'une réponse de référence.",
-      question: "Sans réponse de référence, barème ni passage du cours, l'exactitude n'a pas pu être vérifiée : la note ne reflète que la pertinence de la réponse par rapport à la question et est plafonnée à la moitié des points.",
+      passages:
+        "Sans réponse de référence ni barème, la réponse a été comparée aux passages du cours, une base moins sûre qu'une réponse de référence.",
+      question:
+        "Sans réponse de référence, barème ni passage du cours, l'exactitude n'a pas pu être vérifiée : la note ne reflète que la pertinence de la réponse par rapport à la question et est plafonnée à la moitié des points.",
     },
     strengthPoint: (x: string) => `Énonce correctement ${x}.`,
     strengthTerms: (x: string) => `Emploie les termes précis ${x}.`,
@@ -113,7 +126,7 @@ const TEXT = {
     improvePadding: (x: string) => `Retirer ce qui ne répond pas à la question, par exemple ${x}.`,
     improveDirectives: 'Répondre à la question elle-même ; les consignes adressées au correcteur ne rapportent rien.',
     improveEmpty: 'Rédiger une réponse à la question, même partielle.',
-    improveEcho: "Aller au-delà de la reformulation de la question : dire quoi, comment ou pourquoi.",
+    improveEcho: 'Aller au-delà de la reformulation de la question : dire quoi, comment ou pourquoi.',
   },
 } as const;
 
@@ -137,26 +150,58 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
 
   const contradicted = input.points.filter((p) => p.contradicted);
   const covered = input.points.filter((p) => !p.contradicted && p.coverage >= COVERED);
-  const partly = input.basis === 'passages'
-    ? []
-    : input.points.filter((p) => !p.contradicted && p.coverage >= PARTLY && p.coverage < COVERED);
+  const partly =
+    input.basis === 'passages' ? [] : input.points.filter((p) => !p.contradicted && p.coverage >= PARTLY && p.coverage < COVERED);
   const missing = input.points.filter((p) => !p.contradicted && p.coverage < PARTLY);
 
-  if (covered.length > 0) sentences.push(t.covers(list(covered.slice(0, 3).map((p) => q(p.text, 10)), input.language)));
-  if (partly.length > 0) sentences.push(t.partly(list(partly.slice(0, 2).map((p) => q(p.text, 10)), input.language)));
+  if (covered.length > 0)
+    sentences.push(
+      t.covers(
+        list(
+          covered.slice(0, 3).map((p) => q(p.text, 10)),
+          input.language,
+        ),
+      ),
+    );
+  if (partly.length > 0)
+    sentences.push(
+      t.partly(
+        list(
+          partly.slice(0, 2).map((p) => q(p.text, 10)),
+          input.language,
+        ),
+      ),
+    );
   for (const point of contradicted.slice(0, 2)) {
     sentences.push(t.contradicts(q(point.text, 12), q(point.studentText ?? '', 12)));
   }
   // Course passages say more than any answer should: from them, only the closest miss is named.
   const missingShown = input.basis === 'passages' ? missing.slice(0, 1) : missing.slice(0, 3);
-  if (missingShown.length > 0) sentences.push(t.missing(list(missingShown.map((p) => q(p.text, 10)), input.language)));
+  if (missingShown.length > 0)
+    sentences.push(
+      t.missing(
+        list(
+          missingShown.map((p) => q(p.text, 10)),
+          input.language,
+        ),
+      ),
+    );
   if (input.echoOnly) sentences.push(t.echo);
   if (input.directives.length > 0) sentences.push(t.directives);
+  if (input.truncatedAt) sentences.push(t.truncated(input.truncatedAt));
   if (t.basis[input.basis]) sentences.push(t.basis[input.basis]);
 
   for (const point of covered.slice(0, 3)) strengths.push(t.strengthPoint(q(point.text, 12)));
   const usedTerms = [...new Set(covered.concat(partly).flatMap((p) => p.usedWords))].slice(0, 4);
-  if (usedTerms.length >= 2) strengths.push(t.strengthTerms(list(usedTerms.map((w) => q(w)), input.language)));
+  if (usedTerms.length >= 2)
+    strengths.push(
+      t.strengthTerms(
+        list(
+          usedTerms.map((w) => q(w)),
+          input.language,
+        ),
+      ),
+    );
 
   for (const point of contradicted.slice(0, 2)) {
     improvements.push(t.improveContradiction(q(point.studentText ?? '', 12), q(point.text, 12)));
@@ -175,11 +220,24 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
 }
 
 /** A one-line comment for a rubric criterion. */
-export function criterionComment(language: Language, fraction: number, points: PointOutcome[], formOnly: boolean): string {
+/**
+ * How a form criterion (clarity, structure) was judged: `form` is the quality of the writing alone,
+ * `content` the share of the expected content, which caps it (a clear answer about something else
+ * is not clear about the question).
+ */
+export interface FormJudgement {
+  form: number;
+  content: number;
+}
+
+export function criterionComment(language: Language, fraction: number, points: PointOutcome[], formJudgement?: FormJudgement): string {
   const q = (text: string) => quote(text, language, 8);
   const seen = new Set<string>();
   points = points.filter((p) => {
-    const key = p.text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const key = p.text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
     return seen.has(key) ? false : (seen.add(key), true);
   });
   const covered = points.filter((p) => !p.contradicted && p.coverage >= COVERED).map((p) => q(p.text));
@@ -187,13 +245,35 @@ export function criterionComment(language: Language, fraction: number, points: P
   const contradicted = points.filter((p) => p.contradicted).map((p) => q(p.text));
   const parts: string[] = [];
   if (language === 'fr') {
-    if (formOnly) parts.push(fraction >= 0.7 ? 'Réponse claire et construite.' : fraction >= 0.35 ? 'Forme correcte mais peu développée.' : 'Réponse trop brève ou sans rapport avec la question pour juger la forme.');
+    if (formJudgement) {
+      const { form, content } = formJudgement;
+      parts.push(
+        form < 0.35
+          ? 'Réponse trop brève pour juger la forme.'
+          : content < 0.5
+            ? 'Lisible, mais la clarté ne compte que pour un contenu juste : peu du contenu attendu.'
+            : form >= 0.7
+              ? 'Réponse claire et construite.'
+              : 'Forme correcte mais peu développée.',
+      );
+    }
     if (covered.length) parts.push(`Couvert : ${list(covered.slice(0, 2), 'fr')}.`);
     if (contradicted.length) parts.push(`Contredit : ${list(contradicted.slice(0, 2), 'fr')}.`);
     if (missing.length) parts.push(`Manque : ${list(missing.slice(0, 2), 'fr')}.`);
     if (!parts.length) parts.push(fraction > 0 ? 'Critère en partie satisfait.' : 'Critère non satisfait.');
   } else {
-    if (formOnly) parts.push(fraction >= 0.7 ? 'Clear and well-formed answer.' : fraction >= 0.35 ? 'Readable but thin.' : 'Too short or off the question to judge its form.');
+    if (formJudgement) {
+      const { form, content } = formJudgement;
+      parts.push(
+        form < 0.35
+          ? 'Too short to judge its form.'
+          : content < 0.5
+            ? 'Readable, but clarity only counts for correct content, and little of the expected content is there.'
+            : form >= 0.7
+              ? 'Clear and well-formed answer.'
+              : 'Readable but thin.',
+      );
+    }
     if (covered.length) parts.push(`Covered: ${list(covered.slice(0, 2), 'en')}.`);
     if (contradicted.length) parts.push(`Contradicted: ${list(contradicted.slice(0, 2), 'en')}.`);
     if (missing.length) parts.push(`Missing: ${list(missing.slice(0, 2), 'en')}.`);

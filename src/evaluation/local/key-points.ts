@@ -4,7 +4,6 @@ import {
   contentTokens,
   directionSides,
   isGenericStem,
-  hasStemLike,
   negatedStems,
   negationSites,
   oppositePairs,
@@ -137,7 +136,8 @@ function openingSubject(tokens: Token[], known: (key: string) => boolean): strin
 
 const CONNECTIVES = new Set(['whereas', 'therefore', 'however', 'although', 'tandis', 'alors', 'cependant', 'sinon', 'puis', 'ensuite']);
 
-const CONTRAST_QUESTION = /\b(?:difference|differences|differ|differs|compare|comparing|contrast|versus|vs|distinguish|distinguer|compar\w*)\b/;
+const CONTRAST_QUESTION =
+  /\b(?:difference|differences|differ|differs|compare|comparing|contrast|versus|vs|distinguish|distinguer|compar\w*)\b/;
 
 type Candidate = Comparison & { clause: Clause };
 
@@ -171,7 +171,8 @@ interface Comparison {
  */
 function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Comparison {
   const opposites = oppositePairs(point.stems, clause.stems, point.words, clause.words).filter(
-    ([a, b]) => !(point.subject && (a === point.subject || b === point.subject)) &&
+    ([a, b]) =>
+      !(point.subject && (a === point.subject || b === point.subject)) &&
       !(clause.subject && (a === clause.subject || b === clause.subject)) &&
       // The question itself set up both ("a cold glass on a warm day"): naming either is no clash.
       !(weighting.questionStems.has(a) && weighting.questionStems.has(b)),
@@ -198,8 +199,7 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   const novelShare = novelTotal > 0 ? novel / novelTotal : 0;
   const negationFlip = negationDiffers(point, clause, weighting);
   // A negation that governs the point's own words is good evidence that both speak of one thing.
-  let comparable = novel >= 0.75 &&
-    (coverage >= 0.4 || novelShare >= 0.4 || (negationFlip && (coverage >= 0.25 || novelShare >= 0.25)));
+  let comparable = novel >= 0.75 && (coverage >= 0.4 || novelShare >= 0.4 || (negationFlip && (coverage >= 0.25 || novelShare >= 0.25)));
   const otherSubject = Boolean(point.subject && clause.subject && point.subject !== clause.subject);
   // A clause about the other contrasted subject only counts when it clearly restates the point.
   const subjectSwap = otherSubject && (novel >= 1.5 || novelShare >= 0.6);
@@ -216,7 +216,13 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   const contradiction = flipped % 2 === 1;
   const reason: Alignment['reason'] = !contradiction
     ? undefined
-    : negationFlip ? 'negation' : oppositeFlip ? 'opposite' : subjectSwap ? 'subject' : 'direction';
+    : negationFlip
+      ? 'negation'
+      : oppositeFlip
+        ? 'opposite'
+        : subjectSwap
+          ? 'subject'
+          : 'direction';
   return { comparable, contradiction, reason, coverage, novel, shared };
 }
 
@@ -226,10 +232,16 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
  * restates one of them ("wood is less dense than water") is not taken as denying a neighbour it
  * resembles ("the stone is denser than water").
  */
-export function alignKeyPoint(point: KeyPoint, clauses: Clause[], weighting: TermWeighting, otherPoints: KeyPoint[] = []): Alignment {
+export function alignKeyPoint(
+  point: KeyPoint,
+  clauses: Clause[],
+  weighting: TermWeighting,
+  otherPoints: KeyPoint[] = [],
+  answer?: TermIndex,
+): Alignment {
   let bestAgreeing: Candidate | undefined;
   let bestContradicting: Candidate | undefined;
-  for (const clause of clauses) {
+  for (const clause of clausesSharingWords(point, clauses, answer)) {
     const c = compare(point, clause, weighting);
     if (!c.comparable) continue;
     const candidate: Candidate = { clause, ...c };
@@ -243,10 +255,12 @@ export function alignKeyPoint(point: KeyPoint, clauses: Clause[], weighting: Ter
   }
   // A clause that states the same part of the point outweighs one that clashes with it: students
   // write loosely, and a false alarm costs more than a missed contradiction.
+  const agreeing = bestAgreeing;
   const overridden = Boolean(
-    bestContradicting && bestAgreeing &&
-      bestAgreeing.novel >= 0.5 * bestContradicting.novel &&
-      [...bestContradicting.shared].filter((s) => bestAgreeing!.shared.has(s)).length >= 0.5 * bestContradicting.shared.size,
+    bestContradicting &&
+    agreeing &&
+    agreeing.novel >= 0.5 * bestContradicting.novel &&
+    [...bestContradicting.shared].filter((s) => agreeing.shared.has(s)).length >= 0.5 * bestContradicting.shared.size,
   );
   const chosen = bestContradicting && !overridden ? bestContradicting : bestAgreeing;
   if (!chosen) return { clause: null, coverage: 0, contradiction: false };
@@ -263,6 +277,8 @@ export function alignKeyPoint(point: KeyPoint, clauses: Clause[], weighting: Ter
 function restates(other: KeyPoint, point: KeyPoint, clause: Clause, clash: Comparison, weighting: TermWeighting): boolean {
   const o = compare(other, clause, weighting);
   if (!o.comparable || o.contradiction || o.coverage < 0.55 || o.novel < clash.novel) return false;
+  // A denial the other point does not make ("… a value, it can never change") is the student's own.
+  if (clash.reason === 'negation' && other.negative !== clause.negative) return false;
   const otherStems = new Set(other.terms.map((t) => t.stem));
   const questionIn = (stems: Iterable<string>) => [...stems].filter((s) => weighting.questionStems.has(s));
   const clauseNamesOther = questionIn(clause.terms.map((t) => t.stem)).some((s) => !otherStems.has(s));
@@ -270,6 +286,17 @@ function restates(other: KeyPoint, point: KeyPoint, clause: Clause, clash: Compa
   if (clauseNamesOther && otherNamesMissing) return false;
   const taken = [...clash.shared].filter((s) => !otherStems.has(s) && !other.index.says(s)).length;
   return taken <= clash.shared.size / 2;
+}
+
+/**
+ * Only clauses holding one of the point's words can be about it; with the whole answer's index at
+ * hand, the others are skipped without comparing them word by word (long answers stay fast).
+ */
+function clausesSharingWords(point: KeyPoint, clauses: Clause[], answer?: TermIndex): Clause[] {
+  if (!answer) return clauses;
+  const words = new Set(point.terms.flatMap((t) => answer.matchingWords(t)));
+  if (words.size === 0) return [];
+  return clauses.filter((clause) => clause.words.some((w) => words.has(w)));
 }
 
 function hasUntil(clause: Clause): boolean {
@@ -287,9 +314,7 @@ function negationDiffers(point: KeyPoint, clause: Clause, weighting: TermWeighti
   if (point.negative === clause.negative) return false;
   const pointQuestionTerms = point.terms.filter((t) => weighting.questionStems.has(t.stem));
   if (pointQuestionTerms.length > 0 && !pointQuestionTerms.some((t) => clause.index.match(t) >= 0.5)) return false;
-  const [denied, other] = point.negative
-    ? [[...point.negated], clause.index]
-    : [[...clause.negated], point.index];
+  const [denied, other] = point.negative ? [[...point.negated], clause.index] : [[...clause.negated], point.index];
   const own = denied.filter((s) => !weighting.questionStems.has(s));
   const considered = own.length > 0 ? own : denied;
   if (considered.length === 0) return false;

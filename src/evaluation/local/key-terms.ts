@@ -74,10 +74,61 @@ export interface TermCandidate {
 
 /** Words that announce a noun; what follows them is more likely a concept than a verb. */
 const NOUN_MARKERS = new Set([
-  'the', 'a', 'an', 'this', 'that', 'these', 'those', 'each', 'every', 'its', 'their', 'of', 'in', 'on', 'with',
-  'by', 'for', 'from', 'into', 'to', 'any', 'no', 'another', 'called', 'named',
-  'le', 'la', 'les', 'un', 'une', 'des', 'du', 'de', 'ce', 'cet', 'cette', 'ces', 'chaque', 'son', 'sa', 'ses',
-  'leur', 'leurs', 'au', 'aux', 'en', 'dans', 'par', 'pour', 'sur', 'avec', 'appele', 'appelee', 'nomme', 'nommee',
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'these',
+  'those',
+  'each',
+  'every',
+  'its',
+  'their',
+  'of',
+  'in',
+  'on',
+  'with',
+  'by',
+  'for',
+  'from',
+  'into',
+  'to',
+  'any',
+  'no',
+  'another',
+  'called',
+  'named',
+  'le',
+  'la',
+  'les',
+  'un',
+  'une',
+  'des',
+  'du',
+  'de',
+  'ce',
+  'cet',
+  'cette',
+  'ces',
+  'chaque',
+  'son',
+  'sa',
+  'ses',
+  'leur',
+  'leurs',
+  'au',
+  'aux',
+  'en',
+  'dans',
+  'par',
+  'pour',
+  'sur',
+  'avec',
+  'appele',
+  'appelee',
+  'nomme',
+  'nommee',
 ]);
 
 /**
@@ -111,7 +162,8 @@ export function termCandidates(sentence: string): TermCandidate[] {
     const parts = [ws[i]];
     const before = i > 0 ? ws[i - 1] : undefined;
     // An elided article ("l'index") sits inside the word itself.
-    const nounPosition = (before !== undefined && NOUN_MARKERS.has(before.folded)) || /^[ldcs]['’]$/i.test(sentence.slice(ws[i].start - 2, ws[i].start));
+    const nounPosition =
+      (before !== undefined && NOUN_MARKERS.has(before.folded)) || /^[ldcs]['’]$/i.test(sentence.slice(ws[i].start - 2, ws[i].start));
     out.push(candidateOf(sentence, parts, nounPosition));
     for (let j = i + 1; j < ws.length && parts.length < 4; j++) {
       const w = ws[j];
@@ -137,6 +189,12 @@ function candidateOf(sentence: string, parts: SurfaceWord[], nounPosition: boole
   return { key: parts.map((p) => p.folded).join(' '), surface: sentence.slice(start, end), start, end, nounPosition };
 }
 
+interface TermTally {
+  count: number;
+  nounish: number;
+  surfaces: Map<string, number>;
+}
+
 export interface TermDocument {
   /** Sentences of one passage. */
   sentences: string[];
@@ -150,10 +208,10 @@ export interface TermDocument {
  */
 export function extractKeyTerms(documents: TermDocument[], perGroup: number): Map<string, KeyTerm[]> {
   const df = new Map<string, number>();
-  const perGroupCounts = new Map<string, Map<string, { count: number; nounish: number; surfaces: Map<string, number> }>>();
+  const perGroupCounts = new Map<string, Map<string, TermTally>>();
   for (const doc of documents) {
     const seen = new Set<string>();
-    const counts = perGroupCounts.get(doc.group) ?? new Map();
+    const counts = perGroupCounts.get(doc.group) ?? new Map<string, TermTally>();
     perGroupCounts.set(doc.group, counts);
     for (const sentence of doc.sentences) {
       for (const c of termCandidates(sentence)) {
@@ -192,7 +250,10 @@ export function extractKeyTerms(documents: TermDocument[], perGroup: number): Ma
         key,
         surface: capitalized ? surface : surface.toLowerCase(),
         words,
-        stems: key.split(' ').filter((w) => !JOINERS.has(w)).map((w) => stem(w)),
+        stems: key
+          .split(' ')
+          .filter((w) => !JOINERS.has(w))
+          .map((w) => stem(w)),
         score: Math.log(1 + count) * idf * (words > 1 ? 1.6 : 1) * (0.6 + 0.4 * nounShare),
         count,
         rank: 0,

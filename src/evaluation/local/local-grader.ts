@@ -1,6 +1,6 @@
 import { foldText, splitSentences, stem } from '../../common/text';
 import { isNonAnswer, separateGraderDirectives } from './grader-directives';
-import { criterionComment, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
+import { criterionComment, FormJudgement, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
 import {
   alignKeyPoint,
   Clause,
@@ -66,6 +66,30 @@ const RAW_FLOOR = 0.04;
 const RAW_FULL = 0.5;
 const CURVE = 0.8;
 
+/**
+ * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
+ * says so for the answer). Real short answers and references are far shorter.
+ */
+const MAX_ANSWER_WORDS = 1500;
+const MAX_REFERENCE_WORDS = 600;
+
+/** The sentences of a text that fit in a word budget (at least the first one, cut if need be). */
+function leadingWords(text: string, budget: number): string {
+  if (text.split(/\s+/).length <= budget) return text;
+  const kept: string[] = [];
+  let used = 0;
+  for (const sentence of splitSentences(text)) {
+    const n = sentence.split(/\s+/).length;
+    if (used + n > budget) {
+      if (kept.length === 0) kept.push(sentence.split(/\s+/).slice(0, budget).join(' '));
+      break;
+    }
+    kept.push(sentence);
+    used += n;
+  }
+  return kept.join(' ');
+}
+
 export function gradeAnswer(input: GradeInput): LocalGrade {
   return assessAnswer(input).grade;
 }
@@ -73,16 +97,23 @@ export function gradeAnswer(input: GradeInput): LocalGrade {
 export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: GradeSignals } {
   const maxScore = Math.max(0, input.maxScore);
   const language = input.language;
-  const { answer, directives } = separateGraderDirectives(input.studentAnswer ?? '');
+  const separated = separateGraderDirectives(input.studentAnswer ?? '');
+  const directives = separated.directives;
+  const answer = leadingWords(separated.answer, MAX_ANSWER_WORDS);
+  const truncated = answer.length < separated.answer.trim().length;
   const weighting: TermWeighting = { questionStems: questionStemsOf(input.question) };
-  const reference = input.referenceAnswer?.trim() ?? '';
+  const reference = leadingWords(input.referenceAnswer?.trim() ?? '', MAX_REFERENCE_WORDS);
   const rubric = (input.rubric ?? []).filter((c) => c.maxPoints > 0);
 
   const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
   const view = answerView(answer, subjects);
   const empty = view.terms.length === 0 || isNonAnswer(answer);
 
-  const referencePoints = reference ? clausesOf(reference, subjects).map((c) => toKeyPoint(c, weighting)).filter((p) => p.totalWeight > 0) : [];
+  const referencePoints = reference
+    ? clausesOf(reference, subjects)
+        .map((c) => toKeyPoint(c, weighting))
+        .filter((p) => p.totalWeight > 0)
+    : [];
   const descriptionPoints = rubric.map((c) => criterionPoints(c, weighting));
   const overall = overallAssessment(input, referencePoints, descriptionPoints.flat(), view, weighting, empty);
 
@@ -106,6 +137,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
     directives,
     padding: overall.paddingExample,
     echoOnly: overall.echoOnly,
+    truncatedAt: truncated ? MAX_ANSWER_WORDS : undefined,
   });
   return {
     grade: { score, ...written, criteria },
@@ -164,7 +196,7 @@ function assessContent(
 
   for (const point of points) {
     const { coverage, matched } = pointCoverage(point, view.index);
-    const alignment = alignKeyPoint(point, view.clauses, weighting, points);
+    const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
     const contradicted = alignment.contradiction;
     credits.push({ weight: Math.sqrt(point.totalWeight), credit: contradicted ? 0 : coverage, contradicted });
     point.terms.forEach((term, i) => {
@@ -177,8 +209,8 @@ function assessContent(
       coverage: contradicted ? 0 : coverage,
       contradicted,
       studentText: alignment.clause?.text,
-      usedWords: point.terms.filter((t, i) => matched[i] && !weighting.questionStems.has(t.stem)).map((t) => t.word),
-      missingWords: point.terms.filter((t, i) => !matched[i] && point.weights[i] >= 1).map((t) => t.word),
+      usedWords: point.terms.filter((t, i) => matched[i] && !weighting.questionStems.has(t.stem)).map((t) => surfaceOf(t.word, point.text)),
+      missingWords: point.terms.filter((t, i) => !matched[i] && point.weights[i] >= 1).map((t) => surfaceOf(t.word, point.text)),
     });
   }
 
@@ -187,7 +219,10 @@ function assessContent(
   if (mode === 'best-two') {
     // Course passages hold more than any answer should say: the answer is judged on the two
     // passage sentences it states best, each counted by how much its passage is about the question.
-    const ranked = credits.map((c, i) => c.credit * (relevance[i] ?? 1)).sort((a, b) => b - a).slice(0, 2);
+    const ranked = credits
+      .map((c, i) => c.credit * (relevance[i] ?? 1))
+      .sort((a, b) => b - a)
+      .slice(0, 2);
     pointScore = ranked.reduce((a, b) => a + b, 0) / Math.max(1, Math.min(2, credits.length));
   } else {
     pointScore = credits.reduce((s, c) => s + c.weight * c.credit, 0) / totalWeight;
@@ -220,6 +255,14 @@ function assessContent(
     paddingExample: padding.example,
     basis,
   };
+}
+
+/** The word as the text writes it ("désigne"), from its folded form ("designe"). */
+function surfaceOf(folded: string, text: string): string {
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    if (foldText(match[0]) === folded) return match[0].toLowerCase() === match[0] ? match[0] : match[0].toLowerCase();
+  }
+  return folded;
 }
 
 function pointsMention(points: KeyPoint[], token: { word: string; stem: string; content: boolean }): boolean {
@@ -337,14 +380,16 @@ const RUBRIC_WORDS = new Set(
     .map((w) => stem(w)),
 );
 
-const FORM_CRITERION = /clar|clear|structur|organi[sz]|spelling|grammar|orthograph|express|style|presentation|redaction|writing|concis|langu|lisib|readab/;
+const FORM_CRITERION =
+  /clar|clear|structur|organi[sz]|spelling|grammar|orthograph|express|style|presentation|redaction|writing|concis|langu|lisib|readab/;
 
 function isFormCriterion(criterion: RubricCriterion): boolean {
   return FORM_CRITERION.test(foldText(criterion.criterion));
 }
 
 /** "Explains that the sun heats the ocean" states the point "the sun heats the ocean". */
-const RUBRIC_LEAD = /^(?:(?:the )?(?:student|answer|response|l'eleve|l'etudiant|la reponse)\s+)?(?:correctly\s+|clearly\s+)?(?:explains?|states?|mentions?|describes?|identifies?|gives?|provides?|notes?|shows?|recognizes?|recognises?|indicates?|defines?|names?|explique|expliquer|mentionne|mentionner|decrit|decrire|indique|indiquer|donne|donner|identifie|identifier|definit|definir|cite|citer|precise|preciser)(?:\s+(?:that|how|why|what|que|qu'|comment|pourquoi))?\s+/;
+const RUBRIC_LEAD =
+  /^(?:(?:the )?(?:student|answer|response|l'eleve|l'etudiant|la reponse)\s+)?(?:correctly\s+|clearly\s+)?(?:explains?|states?|mentions?|describes?|identifies?|gives?|provides?|notes?|shows?|recognizes?|recognises?|indicates?|defines?|names?|explique|expliquer|mentionne|mentionner|decrit|decrire|indique|indiquer|donne|donner|identifie|identifier|definit|definir|cite|citer|precise|preciser)(?:\s+(?:that|how|why|what|que|comment|pourquoi)\s+|\s+qu['’]|\s+)/;
 
 function stripRubricLead(text: string): string {
   const match = RUBRIC_LEAD.exec(foldText(text));
@@ -403,11 +448,13 @@ function gradeCriteria(
     const form = isFormCriterion(criterion);
     let fraction: number;
     let outcomes: PointOutcome[];
+    let judgement: FormJudgement | undefined;
     if (empty) {
       fraction = 0;
       outcomes = [];
     } else if (form) {
-      fraction = formQuality(view, referencePoints) * Math.min(1, overall.fraction / 0.5);
+      judgement = { form: formQuality(view, referencePoints), content: overall.fraction };
+      fraction = judgement.form * Math.min(1, judgement.content / 0.5);
       outcomes = [];
     } else if (openCriteria[i]) {
       // A criterion named only ("Accuracy", "Completeness") is judged on the whole expected answer.
@@ -420,8 +467,10 @@ function gradeCriteria(
       outcomes = assessed.outcomes;
     }
     const comment = empty
-      ? language === 'fr' ? 'Pas de réponse.' : 'No answer.'
-      : criterionComment(language, fraction, outcomes, form);
+      ? language === 'fr'
+        ? 'Pas de réponse.'
+        : 'No answer.'
+      : criterionComment(language, fraction, outcomes, judgement);
     return { criterion, fraction, comment };
   });
 

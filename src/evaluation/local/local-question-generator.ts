@@ -85,9 +85,8 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
     hashString([count, types.join(','), difficulty, language, ...passages.map((p) => `${p.chunkId}:${p.text.length}`)].join('|')),
   );
   const sentences = usableSentences(passages);
-  const moduleText = new Map<string, string>();
-  for (const p of passages) moduleText.set(p.moduleId, `${moduleText.get(p.moduleId) ?? ''}\n${normalizeStatement(p.text)}`);
-  const allText = [...moduleText.values()].join('\n');
+  // Both the raw passages and their cleaned sentences: a statement found in either is not false.
+  const allText = passages.flatMap((p) => [normalizeStatement(p.text), ...courseSentences(p.text).map(normalizeStatement)]).join('\n');
 
   const termsByModule = extractKeyTerms(
     passages.map((p) => ({ group: p.moduleId, sentences: courseSentences(p.text) })),
@@ -95,7 +94,7 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
   );
   const candidates = buildCandidates(sentences, termsByModule, difficulty, random);
 
-  const builder = new QuestionBuilder(language, difficulty, termsByModule, moduleText, allText, random);
+  const builder = new QuestionBuilder(language, difficulty, termsByModule, allText, random);
   const initialQuotas = splitCount(count, types);
   const chosen: GeneratedQuestion[] = [];
   const seenQuestions = new Set<string>();
@@ -163,19 +162,111 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
 // --- Sentences and candidates --------------------------------------------------------------------
 
 const DEPENDENT_OPENERS = new Set([
-  'this', 'these', 'that', 'those', 'it', 'its', 'they', 'their', 'such', 'here', 'there', 'however', 'also', 'then',
-  'ce', 'cet', 'cette', 'ces', 'cela', 'ceci', 'il', 'elle', 'ils', 'elles', 'leur', 'leurs', 'ici', 'cependant', 'ensuite',
+  'this',
+  'these',
+  'that',
+  'those',
+  'it',
+  'its',
+  'they',
+  'their',
+  'such',
+  'here',
+  'there',
+  'however',
+  'also',
+  'then',
+  'ce',
+  'cet',
+  'cette',
+  'ces',
+  'cela',
+  'ceci',
+  'il',
+  'elle',
+  'ils',
+  'elles',
+  'leur',
+  'leurs',
+  'ici',
+  'cependant',
+  'ensuite',
 ]);
 
 /** Exercise instructions and asides: not statements of fact a question can rest on. */
 const INSTRUCTION_OPENERS = new Set([
-  'write', 'use', 'run', 'try', 'make', 'see', 'note', 'consider', 'click', 'open', 'create', 'replace', 'notice',
-  'let', 'suppose', 'imagine', 'enter', 'type', 'add', 'remember', 'read', 'answer', 'complete', 'modify', 'change',
-  'explain', 'describe', 'list', 'give', 'find', 'determine', 'calculate', 'compute', 'identify', 'show', 'given',
-  'assume', 'implement', 'define', 'print', 'fill', 'choose', 'select', 'predict', 'test', 'check',
-  'ecrivez', 'ecrire', 'utilisez', 'essayez', 'voir', 'notez', 'considerez', 'creez', 'remplacez', 'supposons',
-  'imaginons', 'remarquez', 'lisez', 'completez', 'modifiez', 'ajoutez', 'rappelez', 'expliquez', 'decrivez',
-  'donnez', 'calculez', 'trouvez', 'determinez', 'identifiez', 'choisissez', 'soit',
+  'write',
+  'use',
+  'run',
+  'try',
+  'make',
+  'see',
+  'note',
+  'consider',
+  'click',
+  'open',
+  'create',
+  'replace',
+  'notice',
+  'let',
+  'suppose',
+  'imagine',
+  'enter',
+  'type',
+  'add',
+  'remember',
+  'read',
+  'answer',
+  'complete',
+  'modify',
+  'change',
+  'explain',
+  'describe',
+  'list',
+  'give',
+  'find',
+  'determine',
+  'calculate',
+  'compute',
+  'identify',
+  'show',
+  'given',
+  'assume',
+  'implement',
+  'define',
+  'print',
+  'fill',
+  'choose',
+  'select',
+  'predict',
+  'test',
+  'check',
+  'ecrivez',
+  'ecrire',
+  'utilisez',
+  'essayez',
+  'voir',
+  'notez',
+  'considerez',
+  'creez',
+  'remplacez',
+  'supposons',
+  'imaginons',
+  'remarquez',
+  'lisez',
+  'completez',
+  'modifiez',
+  'ajoutez',
+  'rappelez',
+  'expliquez',
+  'decrivez',
+  'donnez',
+  'calculez',
+  'trouvez',
+  'determinez',
+  'identifiez',
+  'choisissez',
+  'soit',
 ]);
 
 /** "Returns the absolute value of x.": a reference-table entry without its subject. */
@@ -209,7 +300,8 @@ function usableSentences(passages: SourcePassage[]): SourceSentence[] {
 }
 
 /** "X is a …", "X are …", "… is called X", "X est un …", "on appelle X …". */
-const DEFINITIONAL = /^(?:an? |the |les? |la |une? |l')?[\p{L}\p{N}' -]{2,40}? (?:is|are|est|sont|means|signifie|refers to|designe) |\b(?:is|are) called\b|\bappel(?:e|ee|es|ees|le|lent)\b|\bknown as\b/u;
+const DEFINITIONAL =
+  /^(?:an? |the |les? |la |une? |l')?[\p{L}\p{N}' -]{2,40}? (?:is|are|est|sont|means|signifie|refers to|designe) |\b(?:is|are) called\b|\bappel(?:e|ee|es|ees|le|lent)\b|\bknown as\b/u;
 
 function buildCandidates(
   sentences: SourceSentence[],
@@ -279,7 +371,7 @@ class QuestionBuilder {
     private readonly language: QuestionLanguage,
     private readonly difficulty: Difficulty,
     private readonly termsByModule: Map<string, KeyTerm[]>,
-    private readonly moduleText: Map<string, string>,
+    /** Every passage, normalized: a statement found in it is not false. */
     private readonly allText: string,
     private readonly random: SeededRandom,
   ) {}
@@ -376,17 +468,17 @@ class QuestionBuilder {
     const own = this.termsByModule.get(moduleId) ?? [];
     const others = [...this.termsByModule.entries()].filter(([m]) => m !== moduleId).flatMap(([, terms]) => terms);
     const sentenceFolded = ` ${normalizeStatement(c.sentence.text)} `;
-    const text = this.moduleText.get(moduleId) ?? '';
     const answer = c.term;
     const conflicts = (term: KeyTerm, taken: KeyTerm[]) =>
       taken.some((t) => t.key === term.key || t.stems.some((s) => term.stems.includes(s)));
+    // A distractor that turns the sentence into one the course states would be a second right answer.
+    const completesCourseSentence = (term: KeyTerm) =>
+      this.allText.includes(normalizeStatement(`${c.sentence.text.slice(0, c.start)}${term.surface}${c.sentence.text.slice(c.end)}`));
     const ranked = (pool: KeyTerm[]) => {
       const eligible = pool.filter((term) => {
         if (term.key === answer.key || conflicts(term, [answer])) return false;
         if (sentenceFolded.includes(` ${term.key} `)) return false;
-        if (/^\d/.test(term.key) !== /^\d/.test(answer.key)) return false;
-        const filled = normalizeStatement(`${c.sentence.text.slice(0, c.start)}${term.surface}${c.sentence.text.slice(c.end)}`);
-        return !text.includes(filled) && !this.allText.includes(filled);
+        return /^\d/.test(term.key) === /^\d/.test(answer.key);
       });
       const scored = eligible
         .map((term) => ({ term, similarity: similarity(answer, term), jitter: this.random.next() }))
@@ -399,7 +491,7 @@ class QuestionBuilder {
     for (const pool of [own, others]) {
       for (const term of ranked(pool)) {
         if (chosen.length >= needed) break;
-        if (!conflicts(term, chosen)) chosen.push(term);
+        if (!conflicts(term, chosen) && !completesCourseSentence(term)) chosen.push(term);
       }
       if (chosen.length >= needed) break;
     }

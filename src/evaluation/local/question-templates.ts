@@ -28,8 +28,7 @@ const EN: QuestionText = {
   clozeExplanation: (a, title, s) => `The missing term is “${a}”. From “${title}”: “${s}”`,
   mcqExplanation: (a, title, s) => `“${a}” completes the sentence. From “${title}”: “${s}”`,
   trueExplanation: (title, s) => `True: “${title}” states it as written: “${s}”`,
-  falseExplanation: (title, s, original, replacement) =>
-    `False: “${title}” says “${original}”, not “${replacement}”: “${s}”`,
+  falseExplanation: (title, s, original, replacement) => `False: “${title}” says “${original}”, not “${replacement}”: “${s}”`,
   noMaterial: 'No course passage was available to generate questions from.',
   noneOfType: (type) =>
     type === 'mcq'
@@ -46,8 +45,7 @@ const FR: QuestionText = {
   clozeExplanation: (a, title, s) => `Le terme manquant est « ${a} ». Extrait de « ${title} » : « ${s} »`,
   mcqExplanation: (a, title, s) => `« ${a} » complète la phrase. Extrait de « ${title} » : « ${s} »`,
   trueExplanation: (title, s) => `Vrai : « ${title} » l'énonce ainsi : « ${s} »`,
-  falseExplanation: (title, s, original, replacement) =>
-    `Faux : « ${title} » dit « ${original} » et non « ${replacement} » : « ${s} »`,
+  falseExplanation: (title, s, original, replacement) => `Faux : « ${title} » dit « ${original} » et non « ${replacement} » : « ${s} »`,
   noMaterial: "Aucun passage du cours n'était disponible pour générer des questions.",
   noneOfType: (type) =>
     type === 'mcq'

@@ -47,9 +47,25 @@ export function tokenize(text: string): Token[] {
  * for something else; neither says what a clause is about.
  */
 const POLARITY_WORDS = new Set([
-  'less', 'fewer', 'moins', 'plus', 'more', 'most', 'least',
-  'anything', 'something', 'everything', 'anyone', 'someone', 'everyone', 'anybody', 'somebody',
-  'quelque', 'quelqu', 'chose', 'quiconque',
+  'less',
+  'fewer',
+  'moins',
+  'plus',
+  'more',
+  'most',
+  'least',
+  'anything',
+  'something',
+  'everything',
+  'anyone',
+  'someone',
+  'everyone',
+  'anybody',
+  'somebody',
+  'quelque',
+  'quelqu',
+  'chose',
+  'quiconque',
 ]);
 
 function isContentWord(word: string): boolean {
@@ -107,7 +123,9 @@ function commonPrefixLength(a: string, b: string): number {
 /** A text's content words indexed for fast "does it say this term?" questions. */
 export class TermIndex {
   private readonly stems = new Set<string>();
-  private readonly forms: { word: string; stem: string; grams: Set<string> }[] = [];
+  private readonly forms: { word: string; stem: string; grams: Set<string>; numeric: boolean }[] = [];
+  private readonly memo = new Map<string, number>();
+  private readonly wordsMemo = new Map<string, string[]>();
 
   constructor(tokens: Token[]) {
     const seen = new Set<string>();
@@ -116,7 +134,7 @@ export class TermIndex {
       this.stems.add(token.stem);
       if (seen.has(token.word)) continue;
       seen.add(token.word);
-      this.forms.push({ word: token.word, stem: token.stem, grams: trigrams(token.word) });
+      this.forms.push({ word: token.word, stem: token.stem, grams: trigrams(token.word), numeric: /^\d+$/.test(token.word) });
     }
   }
 
@@ -143,33 +161,81 @@ export class TermIndex {
    */
   match(token: Token): number {
     if (this.stems.has(token.stem)) return 1;
-    if (/^\d+$/.test(token.word)) return 0;
+    const key = `${token.word}|${token.stem}`;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
     let best = 0;
-    const grams = trigrams(token.word);
-    for (const form of this.forms) {
-      if (/^\d+$/.test(form.word)) continue;
-      const prefix = commonPrefixLength(form.stem, token.stem);
-      const shorter = Math.min(form.stem.length, token.stem.length);
-      if (prefix >= 5 && prefix >= 0.8 * shorter) best = Math.max(best, 0.9);
-      // Compounds: "sunlight" says "light", "groundwater" says "water".
-      const [short, long] = form.word.length <= token.word.length ? [form.word, token.word] : [token.word, form.word];
-      if (short.length >= 4 && long.length > short.length && (long.startsWith(short) || long.endsWith(short))) {
-        best = Math.max(best, 0.8);
+    if (!/^\d+$/.test(token.word)) {
+      for (const form of this.forms) {
+        best = Math.max(best, formSimilarity(token, form));
+        if (best >= 0.9) break;
       }
-      const similarity = dice(grams, form.grams);
-      if (similarity >= 0.55) best = Math.max(best, 0.9 * similarity);
-      if (best >= 0.9) break;
     }
+    this.memo.set(key, best);
     return best;
   }
+
+  /** The indexed words that match a term (see `match`), for finding the clauses that hold it. */
+  matchingWords(token: Token): string[] {
+    const key = `${token.word}|${token.stem}`;
+    const known = this.wordsMemo.get(key);
+    if (known) return known;
+    const numeric = /^\d+$/.test(token.word);
+    const words = this.forms.filter((f) => f.stem === token.stem || (!numeric && formSimilarity(token, f) >= 0.5)).map((f) => f.word);
+    this.wordsMemo.set(key, words);
+    return words;
+  }
+}
+
+function formSimilarity(token: Token, form: { word: string; stem: string; grams: Set<string>; numeric: boolean }): number {
+  if (form.stem === token.stem) return 1;
+  if (form.numeric) return 0;
+  let best = 0;
+  const prefix = commonPrefixLength(form.stem, token.stem);
+  const shorter = Math.min(form.stem.length, token.stem.length);
+  if (prefix >= 5 && prefix >= 0.8 * shorter) best = 0.9;
+  // Compounds: "sunlight" says "light", "groundwater" says "water".
+  const [short, long] = form.word.length <= token.word.length ? [form.word, token.word] : [token.word, form.word];
+  if (short.length >= 4 && long.length > short.length && (long.startsWith(short) || long.endsWith(short))) {
+    best = Math.max(best, 0.8);
+  }
+  // Spelling is only compared between words of similar length; trigram overlap needs it anyway.
+  if (best < 0.9 && Math.abs(form.word.length - token.word.length) <= Math.max(3, shorter / 2)) {
+    const similarity = dice(cachedTrigrams(token.word), form.grams);
+    if (similarity >= 0.55) best = Math.max(best, 0.9 * similarity);
+  }
+  return best;
+}
+
+const trigramCache = new Map<string, Set<string>>();
+
+function cachedTrigrams(word: string): Set<string> {
+  let grams = trigramCache.get(word);
+  if (!grams) {
+    if (trigramCache.size > 20000) trigramCache.clear();
+    grams = trigrams(word);
+    trigramCache.set(word, grams);
+  }
+  return grams;
 }
 
 // --- Polarity: negation, opposites and direction ---------------------------------------------
 
 /** Verbs that deny what follows ("current stops flowing" says "no current flows"); still content. */
 const NEGATING_VERBS = [
-  'stop', 'stops', 'stopped', 'cease', 'ceases', 'prevent', 'prevents', 'lack', 'lacks',
-  'arrete', 'cesse', 'empeche', 'manque',
+  'stop',
+  'stops',
+  'stopped',
+  'cease',
+  'ceases',
+  'prevent',
+  'prevents',
+  'lack',
+  'lacks',
+  'arrete',
+  'cesse',
+  'empeche',
+  'manque',
 ];
 
 /** Words, with French "n'" kept apart so "n'est pas" shows its "ne". */
@@ -177,11 +243,41 @@ const WORD_OR_ELIDED_NE = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 const WORD_OR_ELIDED_NE_OR_COMMA = /n['’](?=\p{L})|[\p{L}\p{N}]+(?:['’][\p{L}]+)?|,/gu;
 
 export const NEGATORS = new Set([
-  'not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'cannot', "can't", "don't",
-  "doesn't", "isn't", "aren't", "wasn't", "weren't", "won't", "didn't", "hasn't", "haven't",
-  "shouldn't", "wouldn't", "couldn't", 'without', 'non', 'instead',
+  'not',
+  'no',
+  'never',
+  'none',
+  'nothing',
+  'nobody',
+  'neither',
+  'nor',
+  'cannot',
+  "can't",
+  "don't",
+  "doesn't",
+  "isn't",
+  "aren't",
+  "wasn't",
+  "weren't",
+  "won't",
+  "didn't",
+  "hasn't",
+  "haven't",
+  "shouldn't",
+  "wouldn't",
+  "couldn't",
+  'without',
+  'non',
+  'instead',
   ...NEGATING_VERBS,
-  'ne', 'pas', 'jamais', 'aucun', 'aucune', 'rien', 'sans', 'nullement',
+  'ne',
+  'pas',
+  'jamais',
+  'aucun',
+  'aucune',
+  'rien',
+  'sans',
+  'nullement',
 ]);
 
 /** Negation sites in a stretch of text; "ne … pas" is one site, so French is counted by clause. */
@@ -251,48 +347,113 @@ export function negatedStems(text: string): Set<string> {
   return negated;
 }
 
-/** Whether a set of stems holds this stem or a close form of it (shared long prefix, compound). */
-export function hasStemLike(stems: Set<string>, target: string): boolean {
-  if (stems.has(target)) return true;
-  for (const s of stems) {
-    const [short, long] = s.length <= target.length ? [s, target] : [target, s];
-    if (short.length < 4) continue;
-    if (long.endsWith(short)) return true;
-    let prefix = 0;
-    while (prefix < short.length && short[prefix] === long[prefix]) prefix++;
-    if (prefix >= 5 && prefix >= 0.8 * short.length) return true;
-  }
-  return false;
-}
-
 /** Pairs of words that assert opposite things; both languages, matched by stem. */
 const OPPOSITES: [string, string][] = [
-  ['increase', 'decrease'], ['increase', 'reduce'], ['rise', 'fall'], ['more', 'less'], ['more', 'fewer'],
-  ['higher', 'lower'], ['high', 'low'], ['larger', 'smaller'], ['bigger', 'smaller'], ['big', 'small'],
-  ['greater', 'less'], ['greater', 'smaller'], ['fast', 'slow'], ['faster', 'slower'], ['hot', 'cold'],
-  ['warm', 'cold'], ['heat', 'cool'], ['open', 'closed'], ['open', 'close'], ['positive', 'negative'],
-  ['true', 'false'], ['same', 'different'], ['before', 'after'], ['above', 'below'], ['inside', 'outside'],
-  ['series', 'parallel'], ['conductor', 'insulator'], ['attract', 'repel'], ['gain', 'lose'],
-  ['add', 'remove'], ['expand', 'contract'], ['melt', 'freeze'], ['evaporate', 'condense'],
-  ['evaporation', 'condensation'], ['heavier', 'lighter'], ['known', 'unknown'], ['finite', 'infinite'],
-  ['temporary', 'permanent'], ['volatile', 'permanent'], ['always', 'never'], ['all', 'none'], ['first', 'last'],
-  ['left', 'right'], ['toward', 'away'], ['towards', 'away'], ['summer', 'winter'], ['day', 'night'],
-  ['acidic', 'basic'], ['acidic', 'alkaline'], ['acid', 'base'], ['strong', 'weak'], ['strongly', 'weakly'],
-  ['solid', 'liquid'], ['liquid', 'gas'], ['stays', 'changes'], ['constant', 'changes'], ['absorb', 'release'],
-  ['absorb', 'reflect'], ['start', 'stop'], ['on', 'off'], ['correct', 'incorrect'], ['valid', 'invalid'],
-  ['sorted', 'unsorted'], ['whole', 'line'], ['entire', 'line'], ['empty', 'full'], ['win', 'lose'],
-  ['augmente', 'diminue'], ['plus', 'moins'], ['haut', 'bas'], ['grand', 'petit'], ['rapide', 'lent'],
-  ['chaud', 'froid'], ['ouvert', 'ferme'], ['positif', 'negatif'], ['vrai', 'faux'], ['vraie', 'fausse'],
-  ['meme', 'different'], ['avant', 'apres'], ['dessus', 'dessous'], ['interieur', 'exterieur'],
-  ['serie', 'parallele'], ['conducteur', 'isolant'], ['fusion', 'solidification'], ['constante', 'augmente'],
-  ['constante', 'varie'], ['toujours', 'jamais'], ['premier', 'dernier'], ['gauche', 'droite'],
-  ['acide', 'basique'], ['fort', 'faible'], ['solide', 'liquide'], ['finie', 'infinie'], ['fini', 'infini'],
-  ['temporaire', 'permanent'], ['vivant', 'mort'], ['entree', 'sortie'],
+  ['increase', 'decrease'],
+  ['increase', 'reduce'],
+  ['rise', 'fall'],
+  ['more', 'less'],
+  ['more', 'fewer'],
+  ['higher', 'lower'],
+  ['high', 'low'],
+  ['larger', 'smaller'],
+  ['bigger', 'smaller'],
+  ['big', 'small'],
+  ['greater', 'less'],
+  ['greater', 'smaller'],
+  ['fast', 'slow'],
+  ['faster', 'slower'],
+  ['hot', 'cold'],
+  ['warm', 'cold'],
+  ['heat', 'cool'],
+  ['open', 'closed'],
+  ['open', 'close'],
+  ['positive', 'negative'],
+  ['true', 'false'],
+  ['same', 'different'],
+  ['before', 'after'],
+  ['above', 'below'],
+  ['inside', 'outside'],
+  ['series', 'parallel'],
+  ['conductor', 'insulator'],
+  ['attract', 'repel'],
+  ['gain', 'lose'],
+  ['add', 'remove'],
+  ['expand', 'contract'],
+  ['melt', 'freeze'],
+  ['evaporate', 'condense'],
+  ['evaporation', 'condensation'],
+  ['heavier', 'lighter'],
+  ['known', 'unknown'],
+  ['finite', 'infinite'],
+  ['temporary', 'permanent'],
+  ['volatile', 'permanent'],
+  ['always', 'never'],
+  ['all', 'none'],
+  ['first', 'last'],
+  ['left', 'right'],
+  ['toward', 'away'],
+  ['towards', 'away'],
+  ['summer', 'winter'],
+  ['day', 'night'],
+  ['acidic', 'basic'],
+  ['acidic', 'alkaline'],
+  ['acid', 'base'],
+  ['strong', 'weak'],
+  ['strongly', 'weakly'],
+  ['solid', 'liquid'],
+  ['liquid', 'gas'],
+  ['stays', 'changes'],
+  ['constant', 'changes'],
+  ['absorb', 'release'],
+  ['absorb', 'reflect'],
+  ['start', 'stop'],
+  ['on', 'off'],
+  ['correct', 'incorrect'],
+  ['valid', 'invalid'],
+  ['sorted', 'unsorted'],
+  ['whole', 'line'],
+  ['entire', 'line'],
+  ['empty', 'full'],
+  ['win', 'lose'],
+  ['augmente', 'diminue'],
+  ['plus', 'moins'],
+  ['haut', 'bas'],
+  ['grand', 'petit'],
+  ['rapide', 'lent'],
+  ['chaud', 'froid'],
+  ['ouvert', 'ferme'],
+  ['positif', 'negatif'],
+  ['vrai', 'faux'],
+  ['vraie', 'fausse'],
+  ['meme', 'different'],
+  ['avant', 'apres'],
+  ['dessus', 'dessous'],
+  ['interieur', 'exterieur'],
+  ['serie', 'parallele'],
+  ['conducteur', 'isolant'],
+  ['fusion', 'solidification'],
+  ['constante', 'augmente'],
+  ['constante', 'varie'],
+  ['toujours', 'jamais'],
+  ['premier', 'dernier'],
+  ['gauche', 'droite'],
+  ['acide', 'basique'],
+  ['fort', 'faible'],
+  ['solide', 'liquide'],
+  ['finie', 'infinie'],
+  ['fini', 'infini'],
+  ['temporaire', 'permanent'],
+  ['vivant', 'mort'],
+  ['entree', 'sortie'],
 ];
 
 const OPPOSITE_OF = new Map<string, Set<string>>();
 for (const [a, b] of OPPOSITES) {
-  for (const [x, y] of [[a, b], [b, a]] as const) {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     const sx = stem(x);
     const sy = stem(y);
     if (!OPPOSITE_OF.has(sx)) OPPOSITE_OF.set(sx, new Set());
@@ -347,15 +508,15 @@ export function directionSides(text: string): { source: Set<string>; target: Set
   const fromIdx = ws.findIndex((w) => w === 'from');
   const fromFr = ws.findIndex((w, i) => (w === 'de' || w === 'du' || w === 'des') && i > 0);
   let cut: { sourceStart: number; sourceEnd: number; targetStart: number; targetEnd: number } | null = null;
-  const toAfter = (start: number, words: string[]) =>
-    ws.findIndex((w, i) => i > start && words.includes(w));
+  const toAfter = (start: number, words: string[]) => ws.findIndex((w, i) => i > start && words.includes(w));
   if (fromIdx >= 0) {
     const to = toAfter(fromIdx, ['to', 'into', 'towards', 'toward']);
     // "B from A": the source is the phrase right after "from", up to a conjunction.
     const phraseEnd = ws.findIndex((w, i) => i > fromIdx && (w === 'and' || w === 'or' || w === 'but'));
-    cut = to > fromIdx && to - fromIdx <= 6
-      ? { sourceStart: fromIdx + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length }
-      : { sourceStart: fromIdx + 1, sourceEnd: phraseEnd > fromIdx ? phraseEnd : ws.length, targetStart: 0, targetEnd: fromIdx };
+    cut =
+      to > fromIdx && to - fromIdx <= 6
+        ? { sourceStart: fromIdx + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length }
+        : { sourceStart: fromIdx + 1, sourceEnd: phraseEnd > fromIdx ? phraseEnd : ws.length, targetStart: 0, targetEnd: fromIdx };
   } else {
     let fw = ws.findIndex((w) => forward.has(w));
     // A comparison has a direction too: "A is greater than B" turned round is "B is greater than A".
@@ -370,7 +531,12 @@ export function directionSides(text: string): { source: Set<string>; target: Set
   }
   if (!cut) return null;
   const side = (from: number, to: number) =>
-    new Set(ws.slice(from, to).filter((w) => isContentWord(w)).map((w) => stem(w)));
+    new Set(
+      ws
+        .slice(from, to)
+        .filter((w) => isContentWord(w))
+        .map((w) => stem(w)),
+    );
   const source = side(cut.sourceStart, cut.sourceEnd);
   const target = side(cut.targetStart, cut.targetEnd);
   if (source.size === 0 || target.size === 0) return null;
@@ -380,8 +546,26 @@ export function directionSides(text: string): { source: Set<string>; target: Set
 // --- Clauses -------------------------------------------------------------------------------------
 
 const CLAUSE_BREAK_WORDS = [
-  'because', 'whereas', 'while', 'but', 'so', 'since', 'although', 'unless', 'then', 'therefore',
-  'car', 'donc', 'mais', 'puisque', 'sinon', 'tandis', 'alors', 'parce', 'lorsque', 'ainsi',
+  'because',
+  'whereas',
+  'while',
+  'but',
+  'so',
+  'since',
+  'although',
+  'unless',
+  'then',
+  'therefore',
+  'car',
+  'donc',
+  'mais',
+  'puisque',
+  'sinon',
+  'tandis',
+  'alors',
+  'parce',
+  'lorsque',
+  'ainsi',
 ];
 
 /**
@@ -389,10 +573,49 @@ const CLAUSE_BREAK_WORDS = [
  * comma before anything else ("sunlight, water, carbon dioxide") continues a list.
  */
 const COMMA_CLAUSE_OPENERS = new Set([
-  'and', 'or', 'which', 'who', 'where', 'when', 'it', 'they', 'this', 'these', 'its', 'their', 'as', 'if', 'he',
-  'she', 'we', 'you', 'the', 'a', 'an', 'each', 'every',
-  'et', 'ou', 'qui', 'quand', 'il', 'elle', 'ils', 'elles', 'ce', 'cette', 'ces', 'si', 'comme', 'on', 'le', 'la',
-  'les', 'un', 'une', 'chaque',
+  'and',
+  'or',
+  'which',
+  'who',
+  'where',
+  'when',
+  'it',
+  'they',
+  'this',
+  'these',
+  'its',
+  'their',
+  'as',
+  'if',
+  'he',
+  'she',
+  'we',
+  'you',
+  'the',
+  'a',
+  'an',
+  'each',
+  'every',
+  'et',
+  'ou',
+  'qui',
+  'quand',
+  'il',
+  'elle',
+  'ils',
+  'elles',
+  'ce',
+  'cette',
+  'ces',
+  'si',
+  'comme',
+  'on',
+  'le',
+  'la',
+  'les',
+  'un',
+  'une',
+  'chaque',
 ]);
 
 /**
@@ -413,11 +636,17 @@ export function splitClauses(sentence: string): string[] {
     const lower = lowered[i];
     const next = lowered[i + 2] ?? '';
     // "… and the right side …": a new subject starts a new statement.
-    const newSubject = (lower === 'and' && ['the', 'a', 'an', 'its', 'their', 'this'].includes(next)) ||
+    const newSubject =
+      (lower === 'and' && ['the', 'a', 'an', 'its', 'their', 'this'].includes(next)) ||
       (lower === 'et' && (['le', 'la', 'les', 'un', 'une', 'ce', 'cette'].includes(next) || /^l'/.test(next)));
     // After a comma, a new clause starts with a connective or a pronoun; a bare noun continues a list.
     const afterComma = /,\s*$/.test(current) && COMMA_CLAUSE_OPENERS.has(lower);
-    if (depth === 0 && (CLAUSE_BREAK_WORDS.includes(lower) || newSubject || afterComma) && /^\s*$/.test(current.slice(-1)) && current.trim()) {
+    if (
+      depth === 0 &&
+      (CLAUSE_BREAK_WORDS.includes(lower) || newSubject || afterComma) &&
+      /^\s*$/.test(current.slice(-1)) &&
+      current.trim()
+    ) {
       push();
     }
     for (const ch of part) {

@@ -6,14 +6,7 @@
 const MAGIC = 0x474e4552; // "RENG" read little-endian
 const FORMAT_VERSION = 1;
 
-export type StoredArray =
-  | Int8Array
-  | Uint8Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+export type StoredArray = Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 const CONSTRUCTORS = {
   Int8Array,
@@ -111,9 +104,7 @@ export function decodeContainer(file: Buffer): DecodedContainer {
     throw new CorruptIndexFileError('unreadable index file header');
   }
   if (header.totalBytes !== file.length) {
-    throw new CorruptIndexFileError(
-      `index file is ${file.length} bytes, expected ${header.totalBytes} (truncated?)`,
-    );
+    throw new CorruptIndexFileError(`index file is ${file.length} bytes, expected ${header.totalBytes} (truncated?)`);
   }
   const start = align8(12 + headerLength);
   const byName = new Map(header.sections.map((s) => [s.name, s]));

@@ -1,6 +1,5 @@
 import { decodeContainer, encodeContainer } from './binary-container';
 import { ScoredHeap } from './scored-heap';
-import { ensureCapacity } from './string-codes';
 
 export interface HnswOptions {
   /** Links per node on the upper layers; the bottom layer keeps twice as many (default 16). */
@@ -20,7 +19,6 @@ export interface GraphHits {
 }
 
 const MAX_LEVEL = 15;
-const ALPHA = Number(process.env.ALPHA ?? '1');
 const EMPTY_HITS: GraphHits = { slots: new Int32Array(0), similarities: new Float64Array(0) };
 
 /**
@@ -50,8 +48,10 @@ export class HnswGraph {
   private upper: (Int32Array | null)[] = [];
   private visited = new Uint32Array(0);
   private visitEpoch = 0;
+  private capacity = 0;
   private slotCount = 0;
   private liveCount = 0;
+  private insertsSinceRepair = 0;
   private freeSlots: number[] = [];
   private entry = -1;
   private maxLevel = -1;
@@ -95,8 +95,12 @@ export class HnswGraph {
     let upperBytes = 0;
     for (const list of this.upper) if (list) upperBytes += list.byteLength;
     return (
-      this.codes.byteLength + this.scales.byteLength + this.levels.byteLength + this.links0.byteLength +
-      this.visited.byteLength + upperBytes
+      this.codes.byteLength +
+      this.scales.byteLength +
+      this.levels.byteLength +
+      this.links0.byteLength +
+      this.visited.byteLength +
+      upperBytes
     );
   }
 
@@ -128,7 +132,7 @@ export class HnswGraph {
     for (let l = Math.min(level, this.maxLevel); l >= 0; l--) {
       this.searchLayer(query, entries, entrySimilarities, this.efConstruction, l, undefined);
       const found = this.results.drainDescending();
-      const chosen = this.selectDiverse(found.ids, found.scores, this.m, slot);
+      const chosen = this.selectDiverse(found.ids, found.scores, this.m, slot, true);
       this.writeLinks(slot, l, chosen);
       for (const neighbour of chosen) this.connect(neighbour, slot, l);
       if (l === 0) this.ensureIncoming(slot, chosen);
@@ -139,6 +143,9 @@ export class HnswGraph {
       this.entry = slot;
       this.maxLevel = level;
     }
+    // Links dropped by later inserts can still cut a node off; a pass over all nodes every
+    // ~1% of the graph's size re-attaches those, at an amortised cost of a few link reads.
+    if (++this.insertsSinceRepair >= Math.max(256, this.liveCount / 100)) this.reattachOrphans();
     return slot;
   }
 
@@ -421,7 +428,7 @@ export class HnswGraph {
       const slot = array[offset + i];
       insertSorted(slot, this.similarityBetween(from, slot));
     }
-    const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from, true);
+    const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from);
     this.writeLinks(from, level, chosen);
   }
 
@@ -429,13 +436,18 @@ export class HnswGraph {
    * The neighbour-selection heuristic of the HNSW paper: walking candidates from the closest,
    * keep one only if it is closer to the base than to any already kept. Links then point in
    * varied directions, which keeps clusters connected to each other.
+   *
+   * With `keepPruned`, half of the room the heuristic left free is given back to the closest
+   * pruned candidates. Among near-duplicates the heuristic keeps a single link (every other copy
+   * is "behind" the first), and a node with one link is easily cut off; the extra links keep
+   * such nodes reachable at a small cost in memory.
    */
   private selectDiverse(
     candidates: ArrayLike<number>,
     similarities: ArrayLike<number>,
     limit: number,
     exclude: number,
-    fill = false,
+    keepPruned = false,
   ): number[] {
     const chosen: number[] = [];
     const pruned: number[] = [];
@@ -444,19 +456,16 @@ export class HnswGraph {
       if (candidate === exclude) continue;
       let diverse = true;
       for (const kept of chosen) {
-        if (ALPHA * (1 - this.similarityBetween(candidate, kept)) <= 1 - similarities[i]) {
+        if (this.similarityBetween(candidate, kept) > similarities[i]) {
           diverse = false;
           break;
         }
       }
       if (diverse) chosen.push(candidate);
-      else pruned.push(candidate);
+      else if (keepPruned) pruned.push(candidate);
     }
-    const mode = fill ? (process.env.SHRINK_FILL ?? '1') : (process.env.KEEP_PRUNED ?? '0');
-    if (mode !== '0') {
-      const fill = mode === 'half' ? Math.min(limit, chosen.length + Math.ceil((limit - chosen.length) / 2)) : limit;
-      for (let i = 0; i < pruned.length && chosen.length < fill; i++) chosen.push(pruned[i]);
-    }
+    const room = Math.ceil((limit - chosen.length) / 2);
+    for (let i = 0; i < pruned.length && i < room; i++) chosen.push(pruned[i]);
     return chosen;
   }
 
@@ -474,7 +483,7 @@ export class HnswGraph {
   private greedyClosest(q: Float32Array, start: number, startSimilarity: number, level: number): number {
     let current = start;
     let best = startSimilarity;
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       const array = this.linkArray(current, level);
       const offset = this.linkOffset(current, level);
@@ -588,7 +597,8 @@ export class HnswGraph {
    * could reach them) or every outgoing one. Those get fresh links found by a search from the
    * entry point, and their nearest neighbours link back to them.
    */
-  reattachOrphans(): number {
+  private reattachOrphans(): number {
+    this.insertsSinceRepair = 0;
     if (this.liveCount < 2) return 0;
     const stride = this.m0 + 1;
     const incoming = new Uint32Array(this.slotCount);
@@ -617,7 +627,7 @@ export class HnswGraph {
     }
     this.searchLayer(q, [entry], [entrySimilarity], this.efConstruction, 0, (slot) => slot !== u);
     const found = this.results.drainDescending();
-    const chosen = this.selectDiverse(found.ids, found.scores, this.m, u);
+    const chosen = this.selectDiverse(found.ids, found.scores, this.m, u, true);
     if (chosen.length === 0) return;
     const existing = this.linkArray(u, 0);
     const offset = this.linkOffset(u, 0);
@@ -665,14 +675,23 @@ export class HnswGraph {
 
   // --- storage ----------------------------------------------------------------------------
 
+  /** Grows storage by half again when full: doubling would leave up to half of 40 MB unused. */
   private ensureCapacity(slots: number): void {
-    this.codes = ensureCapacity(this.codes, slots * this.dimensions);
-    this.scales = ensureCapacity(this.scales, slots);
-    const before = this.levels.length;
-    this.levels = ensureCapacity(this.levels, slots);
-    if (this.levels.length > before) this.levels.fill(-1, before);
-    this.links0 = ensureCapacity(this.links0, slots * (this.m0 + 1));
-    this.visited = ensureCapacity(this.visited, slots);
+    if (slots <= this.capacity) return;
+    const capacity = Math.max(slots, Math.ceil(this.capacity * 1.5), 64);
+    const grow = <T extends Int8Array | Int32Array | Uint32Array | Float32Array>(array: T, length: number): T => {
+      const Ctor = array.constructor as new (length: number) => T;
+      const bigger = new Ctor(length);
+      bigger.set(array);
+      return bigger;
+    };
+    this.codes = grow(this.codes, capacity * this.dimensions);
+    this.scales = grow(this.scales, capacity);
+    this.levels = grow(this.levels, capacity);
+    this.levels.fill(-1, this.capacity);
+    this.links0 = grow(this.links0, capacity * (this.m0 + 1));
+    this.visited = grow(this.visited, capacity);
+    this.capacity = capacity;
   }
 
   /** Level of a new node: geometric, so each layer holds about 1/m of the one below. */

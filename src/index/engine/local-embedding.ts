@@ -131,9 +131,7 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     // The name changes with every setting that changes the vectors (dimensions are recorded
     // beside it), so an index built with other settings is detected as a different model.
     const variant =
-      this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5
-        ? ''
-        : `:g${this.minGram}-${this.maxGram}:w${this.wordWeight}`;
+      this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5 ? '' : `:g${this.minGram}-${this.maxGram}:w${this.wordWeight}`;
     this.modelName = `${MODEL_FAMILY}${variant}`;
     this.embedInfo = { dimensions: this.dimensions };
     this.wordPart = new Float64Array(this.dimensions);

@@ -116,9 +116,7 @@ export async function describeEmbedding(
     (typeof named.model === 'string' ? named.model : undefined) ??
     embedding.constructor.name;
   let dimensions =
-    overrides.dimensions ??
-    embedding.embedInfo?.dimensions ??
-    (typeof named.dimensions === 'number' ? named.dimensions : undefined);
+    overrides.dimensions ?? embedding.embedInfo?.dimensions ?? (typeof named.dimensions === 'number' ? named.dimensions : undefined);
   if (dimensions === undefined) dimensions = (await embedding.getTextEmbedding('dimension probe')).length;
   return { model, dimensions };
 }
@@ -311,9 +309,7 @@ export class RetrievalEngine {
 
   private checkLength(vector: ArrayLike<number>): void {
     if (vector.length !== this.identity.dimensions) {
-      throw new Error(
-        `embedding model returned ${vector.length} dimensions, the index expects ${this.identity.dimensions}`,
-      );
+      throw new Error(`embedding model returned ${vector.length} dimensions, the index expects ${this.identity.dimensions}`);
     }
   }
 }

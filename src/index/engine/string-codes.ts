@@ -42,10 +42,7 @@ export class StringCodes {
 }
 
 /** Grows a typed array to hold at least `needed` elements, doubling to keep appends amortised O(1). */
-export function ensureCapacity<T extends Int32Array | Uint32Array | Float32Array | Uint8Array | Int8Array>(
-  array: T,
-  needed: number,
-): T {
+export function ensureCapacity<T extends Int32Array | Uint32Array | Float32Array | Uint8Array | Int8Array>(array: T, needed: number): T {
   if (needed <= array.length) return array;
   let capacity = Math.max(16, array.length);
   while (capacity < needed) capacity *= 2;

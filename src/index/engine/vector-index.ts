@@ -63,7 +63,7 @@ export class UnsupportedVectorQueryError extends Error {
   }
 }
 
-const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 200 };
+const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 256 };
 const MODULE_KEYS = new Set(['module_id', 'moduleId']);
 const RESOURCE_KEYS = new Set(['resource_id', 'resourceId', 'ref_doc_id', 'doc_id']);
 

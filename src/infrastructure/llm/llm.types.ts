@@ -32,6 +32,8 @@ export interface TutorAnswerTask {
   summary?: string;
   passages: GroundingPassage[];
   language: AnswerLanguage;
+  /** Modules where the learner's graded answers are weakest, weakest first (titles). */
+  learnerFocus?: string[];
 }
 
 export interface SummarizeConversationTask {

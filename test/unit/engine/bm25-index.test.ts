@@ -33,10 +33,7 @@ describe('Bm25Index', () => {
   it('should forget removed chunks and whole resources', () => {
     const index = sampleIndex();
     assert.equal(index.remove('list'), true);
-    assert.deepEqual(
-      index.search('append', { k: 5 }),
-      [],
-    );
+    assert.deepEqual(index.search('append', { k: 5 }), []);
     assert.equal(index.removeByResource('r1'), 2);
     assert.deepEqual(index.search('loop', { k: 5 }), []);
     assert.equal(index.size, 1);

@@ -125,7 +125,10 @@ describe('RetrievalEngine', () => {
     for (const mode of ['keyword', 'vector', 'hybrid'] as const) {
       const hits = await local.search('how do I sort a list', { k: 5, moduleId: 'extra', mode });
       assert.equal(hits.length, 5, mode);
-      assert.ok(hits.every((hit) => hit.chunkId.startsWith('extra-')), mode);
+      assert.ok(
+        hits.every((hit) => hit.chunkId.startsWith('extra-')),
+        mode,
+      );
     }
     const both = await local.search('sort a list', { k: 20, moduleId: ['extra', 'python'] });
     assert.ok(both.some((hit) => hit.chunkId === 'sort') && both.some((hit) => hit.chunkId.startsWith('extra-')));
@@ -162,10 +165,15 @@ describe('RetrievalEngine', () => {
     }
     const withoutBytes = (stats: ReturnType<RetrievalEngine['stats']>) => ({ ...stats, vectorBytes: 0 });
     assert.deepEqual(withoutBytes(loaded.stats()), withoutBytes(engine.stats()));
-    assert.deepEqual(
-      withoutBytes(engine.stats()),
-      { chunks: 15, resources: 15, modules: 1, dimensions: 384, embeddingModel: 'local-hash-v1', vectorStore: 'hnsw-int8', vectorBytes: 0 },
-    );
+    assert.deepEqual(withoutBytes(engine.stats()), {
+      chunks: 15,
+      resources: 15,
+      modules: 1,
+      dimensions: 384,
+      embeddingModel: 'local-hash-v1',
+      vectorStore: 'hnsw-int8',
+      vectorBytes: 0,
+    });
     const manifest = await RetrievalEngine.readManifest(dir);
     assert.equal(manifest?.embeddingModel, 'local-hash-v1');
     assert.equal(manifest?.dimensions, 384);

@@ -1,11 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
-import {
-  chunkDocument,
-  chunkTextForEmbedding,
-  DEFAULT_CHUNK_SIZE,
-} from '../../../src/content/parsing/chunk-document';
+import { chunkDocument, chunkTextForEmbedding, DEFAULT_CHUNK_SIZE } from '../../../src/content/parsing/chunk-document';
 import type { ParsedDocument } from '../../../src/content/parsing/parse-document';
 
 const tokens = new SentenceSplitter();
@@ -58,8 +54,8 @@ describe('chunkDocument', () => {
     const chunks = chunkDocument({ sections: [{ text: prose('ribosomes', 40) }] }, { chunkSize: 80, chunkOverlap: 20 });
     assert.ok(chunks.length > 2);
     for (let i = 1; i < chunks.length; i++) {
-      const firstSentence = chunks[i]!.text.match(/^.*?exam\./)![0];
-      assert.ok(chunks[i - 1]!.text.includes(firstSentence), `chunk ${i} repeats the end of chunk ${i - 1}`);
+      const firstSentence = chunks[i].text.match(/^.*?exam\./)?.[0] ?? '';
+      assert.ok(firstSentence && chunks[i - 1].text.includes(firstSentence), `chunk ${i} repeats the end of chunk ${i - 1}`);
     }
   });
 
@@ -80,6 +76,20 @@ describe('chunkDocument', () => {
     for (const chunk of chunks) assert.ok(countTokens(chunk.text) <= DEFAULT_CHUNK_SIZE);
   });
 
+  it('should chunk text without white space (a gene sequence) quickly and within the chunk size', () => {
+    const sequence = 'ACGT'.repeat(2_000);
+    const started = Date.now();
+    const chunks = chunkDocument({ sections: [{ text: sequence }] });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 3_000, `took ${elapsed} ms`);
+    assert.ok(chunks.length > 1);
+    for (const chunk of chunks) {
+      assert.ok(sequence.includes(chunk.text));
+      // Three characters a token is the counter's estimate for such runs.
+      assert.ok(chunk.text.length <= DEFAULT_CHUNK_SIZE * 3);
+    }
+  });
+
   it('should shorten an absurdly long heading path rather than fail or crowd out the text', () => {
     const path = Array.from({ length: 6 }, (_, i) => `Level ${i} heading ${'very '.repeat(30)}long`);
     const chunks = chunkDocument({ sections: [{ text: prose('nesting', 10), headingPath: path }] }, { chunkSize: 128 });
@@ -88,7 +98,7 @@ describe('chunkDocument', () => {
       assert.ok(chunk.heading);
       assert.ok(countTokens(chunkTextForEmbedding(chunk)) <= 128);
     }
-    assert.match(chunks[0]!.heading!, /^Level 5/, 'the innermost heading is the one kept');
+    assert.match(chunks[0].heading ?? '', /^Level 5/, 'the innermost heading is the one kept');
   });
 
   it('should refuse options that cannot make chunks', () => {

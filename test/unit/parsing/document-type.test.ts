@@ -2,13 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
 import { detectDocumentType, MIME_TYPES } from '../../../src/content/parsing/document-type';
-import {
-  buildDocx,
-  buildPdf,
-  buildXlsxLikeZip,
-  buildZip,
-  PNG_BYTES,
-} from '../../support/fixtures-builders/documents';
+import { buildDocx, buildPdf, buildXlsxLikeZip, buildZip, PNG_BYTES } from '../../support/fixtures-builders/documents';
 
 /** Asserts a 415 whose message contains every given fragment. */
 function assertUnsupported(action: () => unknown, ...fragments: RegExp[]): void {

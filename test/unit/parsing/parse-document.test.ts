@@ -2,12 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
 import { parseAndChunkDocument, parseDocument } from '../../../src/content/parsing/parse-document';
-import {
-  buildDocx,
-  buildEncryptedPdf,
-  buildPdf,
-  buildPdfWithoutText,
-} from '../../support/fixtures-builders/documents';
+import { buildDocx, buildEncryptedPdf, buildPdf, buildPdfWithoutText } from '../../support/fixtures-builders/documents';
 
 /** Asserts a 422 `unprocessable_document` whose message matches. */
 async function assertUnprocessable(promise: Promise<unknown>, message: RegExp): Promise<void> {
@@ -22,10 +17,9 @@ async function assertUnprocessable(promise: Promise<unknown>, message: RegExp): 
 
 describe('parseDocument in a worker', () => {
   it('should read a PDF page by page with page numbers and its own title', async () => {
-    const pdf = await buildPdf(
-      [['Cells are the units of life.', 'They divide.'], [], ['Plants make sugar from light.']],
-      { title: 'Biology 101' },
-    );
+    const pdf = await buildPdf([['Cells are the units of life.', 'They divide.'], [], ['Plants make sugar from light.']], {
+      title: 'Biology 101',
+    });
     const document = await parseDocument(pdf, 'pdf');
     assert.equal(document.title, 'Biology 101');
     assert.deepEqual(document.sections, [

@@ -15,10 +15,7 @@ const STYLE_MAP = ["p[style-name='Title'] => h1:fresh", 'p.Title => h1:fresh'];
  */
 export async function docxToDocument(bytes: Buffer): Promise<ParsedDocument> {
   if (isEncryptedOfficePackage(bytes)) {
-    throw new ApiError(
-      'unprocessable_document',
-      'The Word document is password-protected (encrypted); upload a copy without a password.',
-    );
+    throw new ApiError('unprocessable_document', 'The Word document is password-protected (encrypted); upload a copy without a password.');
   }
   const mammoth = (await import('mammoth')).default;
   let html: string;
@@ -36,10 +33,7 @@ export async function docxToDocument(bytes: Buffer): Promise<ParsedDocument> {
     );
     html = result.value;
   } catch (error) {
-    const apiError = new ApiError(
-      'unprocessable_document',
-      'The Word document is damaged or incomplete and could not be read.',
-    );
+    const apiError = new ApiError('unprocessable_document', 'The Word document is damaged or incomplete and could not be read.');
     apiError.cause = error;
     throw apiError;
   }

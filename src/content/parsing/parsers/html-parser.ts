@@ -63,11 +63,7 @@ export function htmlToDocument(html: string, { Parser }: Htmlparser2): ParsedDoc
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        const hidden =
-          (open.length > 0 && open[open.length - 1]!.hidden) ||
-          SKIPPED.has(name) ||
-          'hidden' in attribs ||
-          attribs['aria-hidden'] === 'true';
+        const hidden = (open.at(-1)?.hidden ?? false) || SKIPPED.has(name) || 'hidden' in attribs || attribs['aria-hidden'] === 'true';
         open.push({ name, hidden });
         if (hidden) return;
         if (name === 'title') {
@@ -98,7 +94,7 @@ export function htmlToDocument(html: string, { Parser }: Htmlparser2): ParsedDoc
           titleText += data;
           return;
         }
-        if (open.length > 0 && open[open.length - 1]!.hidden) return;
+        if (open.at(-1)?.hidden) return;
         if (preDepth > 0 && !heading) {
           write(data);
           return;

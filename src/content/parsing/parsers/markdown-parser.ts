@@ -26,10 +26,10 @@ export function markdownToDocument(markdown: string): ParsedDocument {
   let paragraphLine: string | undefined;
 
   for (let i = frontMatter.endLine; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i];
     if (fence) {
       const close = FENCE.exec(line);
-      if (close && close[1]![0] === fence.marker && close[1]!.length >= fence.length && !close[2]!.trim()) {
+      if (close && close[1][0] === fence.marker && close[1].length >= fence.length && !close[2].trim()) {
         fence = undefined;
         builder.append('\n');
       } else {
@@ -42,22 +42,22 @@ export function markdownToDocument(markdown: string): ParsedDocument {
       continue;
     }
     const open = FENCE.exec(line);
-    if (open && !(open[1]![0] === '`' && open[2]!.includes('`'))) {
-      fence = { marker: open[1]![0]!, length: open[1]!.length };
+    if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
+      fence = { marker: open[1][0], length: open[1].length };
       builder.append('\n');
       paragraphLine = undefined;
       continue;
     }
     const atx = line.length <= MAX_HEADING_LINE ? ATX_HEADING.exec(line) : null;
     if (atx) {
-      builder.heading(atx[1]!.length, inlineText(atx[2] ?? ''));
+      builder.heading(atx[1].length, inlineText(atx[2] ?? ''));
       paragraphLine = undefined;
       continue;
     }
     const underline = SETEXT_UNDERLINE.exec(line);
     if (underline && paragraphLine !== undefined) {
       builder.dropLastLine();
-      builder.heading(underline[1]![0] === '=' ? 1 : 2, paragraphLine);
+      builder.heading(underline[1][0] === '=' ? 1 : 2, paragraphLine);
       paragraphLine = undefined;
       continue;
     }
@@ -85,7 +85,7 @@ export function markdownToDocument(markdown: string): ParsedDocument {
 function readFrontMatter(lines: string[]): { endLine: number; title?: string } {
   if (lines[0]?.trim() !== '---') return { endLine: 0 };
   for (let i = 1; i < Math.min(lines.length, 200); i++) {
-    if (/^(?:---|\.\.\.)\s*$/.test(lines[i]!)) {
+    if (/^(?:---|\.\.\.)\s*$/.test(lines[i])) {
       const titleLine = lines.slice(1, i).find((l) => /^title\s*:/i.test(l));
       const title = titleLine && normalizeHeading(titleLine.replace(/^title\s*:\s*/i, '').replace(/^(['"])(.*)\1$/, '$2'));
       return title ? { endLine: i + 1, title } : { endLine: i + 1 };
@@ -110,7 +110,7 @@ function inlineText(text: string): string {
   let last = 0;
   for (const match of text.matchAll(CODE_SPAN)) {
     out += stripInline(text.slice(last, match.index)) + match[2];
-    last = match.index! + match[0].length;
+    last = match.index + match[0].length;
   }
   return out + stripInline(text.slice(last));
 }

@@ -69,10 +69,7 @@ function openingError(error: unknown): ApiError {
       error,
     );
   }
-  return withCause(
-    new ApiError('unprocessable_document', 'The PDF is damaged or incomplete and could not be read.'),
-    error,
-  );
+  return withCause(new ApiError('unprocessable_document', 'The PDF is damaged or incomplete and could not be read.'), error);
 }
 
 function withCause(apiError: ApiError, cause?: unknown): ApiError {

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { toErrorResponse } from '../common/errors/error-envelope';
+import { RawResponse } from '../common/http/raw-response.decorator';
+import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { CursorCodec } from '../common/pagination/cursor';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { ApiIdParam, IdParam } from '../common/validation/validation';
+import { toPassageDto } from '../index/index.dto';
+import { ChatAnswerDto, ChatRequestDto, ConversationDto, ConversationPageDto, ConversationWithMessagesDto, RenameConversationDto, toConversationDto, toMessageDto } from './chat.dto';
+import { ChatAnswer, ChatService } from './chat.service';
+
+function toAnswerDto(answer: ChatAnswer): ChatAnswerDto {
+  return {
+    conversation_id: answer.conversation.id,
+    message_id: answer.message.id,
+    answer: answer.message.content,
+    sources: answer.passages.map(toPassageDto),
+    model: answer.message.model ?? 'unknown',
+    created_at: answer.message.createdAt.toISOString(),
+  };
+}
+
+/** Aborted when the client's connection closes before the answer is complete. */
+function clientGone(request: FastifyRequest, reply: FastifyReply): AbortController {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  request.raw.on('aborted', () => controller.abort());
+  return controller;
+}
+
+@ApiTags('chat')
+@Authenticated()
+@Controller('api/chat')
+export class ChatController {
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(CursorCodec) private readonly cursors: CursorCodec,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ask the tutor; the answer cites the course passages it used' })
+  @ApiEnvelope(ChatAnswerDto)
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  async sendMessage(@CurrentPrincipal() principal: Principal, @Body() body: ChatRequestDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ChatAnswerDto> {
+    const turn = await this.chat.prepare(principal, { message: body.message, conversationId: body.conversation_id, moduleId: body.module_id });
+    return toAnswerDto(await this.chat.answer(principal, turn, clientGone(request, reply).signal));
+  }
+
+  @Post('stream')
+  @RawResponse()
+  @ApiOperation({
+    summary: 'Ask the tutor and receive the answer as it is written (server-sent events)',
+    description:
+      'Events, in order: `meta` `{conversation_id}`; `token` `{delta}` as the answer grows; `sources` `{sources}`; `done` `{message_id, answer}` ' +
+      '(the assistant\'s message). A failure after the stream has started is sent as an `error` `{code, message}` event. ' +
+      'If the client disconnects, the model call is cancelled and what was written is stored as an interrupted message.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  async streamMessage(@CurrentPrincipal() principal: Principal, @Body() body: ChatRequestDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // Errors before the first byte (validation, quota, unknown conversation) are ordinary JSON errors.
+    const turn = await this.chat.prepare(principal, { message: body.message, conversationId: body.conversation_id, moduleId: body.module_id });
+    const abort = clientGone(request, reply);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+      'X-Request-Id': String(request.id),
+    });
+    const send = (event: string, data: unknown) => {
+      if (!raw.destroyed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    send('meta', { conversation_id: turn.conversation.id });
+    try {
+      const answer = await this.chat.streamAnswer(principal, turn, (delta) => send('token', { delta }), abort.signal);
+      send('sources', { sources: answer.passages.map(toPassageDto) });
+      send('done', { message_id: answer.message.id, answer: answer.message.content });
+    } catch (error) {
+      const { body: errorBody } = toErrorResponse(error, String(request.id));
+      send('error', { code: errorBody.error.code, message: errorBody.error.message });
+    } finally {
+      raw.end();
+    }
+  }
+
+  @Get('conversations')
+  @ApiOperation({ summary: 'My conversations, newest first' })
+  @ApiEnvelope(ConversationPageDto)
+  @ApiErrors('validation_failed')
+  async listConversations(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto): Promise<ConversationPageDto> {
+    const rows = await this.chat.listConversations(principal, this.cursors.decode(query.cursor), query.limit);
+    return this.cursors.page(rows, query.limit, (c) => c.id, toConversationDto);
+  }
+
+  @Get('conversations/:id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'One of my conversations with its messages in order' })
+  @ApiEnvelope(ConversationWithMessagesDto)
+  @ApiErrors('validation_failed', 'not_found')
+  async getConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ConversationWithMessagesDto> {
+    const { conversation, messages } = await this.chat.getConversation(principal, id);
+    return { ...toConversationDto(conversation), messages: messages.map(toMessageDto) };
+  }
+
+  @Patch('conversations/:id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Rename one of my conversations' })
+  @ApiEnvelope(ConversationDto)
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found')
+  async renameConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: RenameConversationDto): Promise<ConversationDto> {
+    return toConversationDto(await this.chat.rename(principal, id, body.title));
+  }
+
+  @Delete('conversations/:id')
+  @HttpCode(204)
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Delete one of my conversations and its messages' })
+  @ApiNoContent()
+  @ApiErrors('validation_failed', 'not_found')
+  async deleteConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    await this.chat.delete(principal, id);
+  }
+}

@@ -1,0 +1,238 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { ApiError } from '../common/errors/api-error';
+import { newId } from '../common/ids';
+import { detectLanguage } from '../common/text';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { SearchService } from '../index/search.service';
+import { Passage } from '../index/passage';
+import { RateCounter } from '../infrastructure/cache/rate-counter';
+import { AnswerLanguage, buildSummaryMessages, buildTutorMessages, LlmProvider, LlmResult, TutorAnswerTask } from '../infrastructure/llm';
+import { SourceSnapshot } from '../infrastructure/persistence/schemas/message.schema';
+import { UsersRepository } from '../users/users.repository';
+import { HISTORY_LOOKBACK, retrievalQuery, selectWindow, titleFrom } from './chat-memory';
+import { Conversation, ConversationsRepository } from './conversations.repository';
+import { LearnerProfile } from './learner-profile';
+import { Message, MessagesRepository } from './messages.repository';
+
+/** Passages given to the model for each answer. */
+const PASSAGES_PER_ANSWER = 5;
+const QUOTA_WINDOW_SECONDS = 60;
+
+export interface ChatInput {
+  message: string;
+  conversationId?: string;
+  moduleId?: string;
+}
+
+/** Everything an answer needs, prepared (and the user's message stored) before the model is called. */
+export interface PreparedTurn {
+  conversation: Conversation;
+  userMessage: Message;
+  assistantSeq: number;
+  passages: Passage[];
+  task: TutorAnswerTask;
+}
+
+export interface ChatAnswer {
+  conversation: Conversation;
+  message: Message;
+  passages: Passage[];
+}
+
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger('Chat');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly users: UsersRepository,
+    private readonly search: SearchService,
+    private readonly llm: LlmProvider,
+    private readonly counter: RateCounter,
+    private readonly learners: LearnerProfile,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Checks the quota, finds or starts the conversation, stores the user's message (so a model
+   * failure loses nothing), then gathers memory and course passages for the answer.
+   */
+  async prepare(principal: Principal, input: ChatInput): Promise<PreparedTurn> {
+    await this.enforceQuota(principal.userId);
+    const now = this.clock.now();
+    let conversation = input.conversationId ? await this.owned(principal, input.conversationId) : await this.start(principal, input, now);
+    const moduleId = input.moduleId ?? conversation.moduleId ?? undefined;
+    if (input.moduleId && input.conversationId) await this.search.assertModule(input.moduleId);
+
+    // Two numbers at once: the question and the answer it will get, in that order.
+    const userSeq = await this.conversations.reserveSeq(conversation.id, 2, now);
+    const userMessage = await this.messages.create({
+      id: newId(),
+      conversationId: conversation.id,
+      userId: principal.userId,
+      seq: userSeq,
+      role: 'user',
+      content: input.message,
+      sources: [],
+      status: 'complete',
+      model: null,
+      createdAt: now,
+    });
+
+    const language = await this.languageFor(principal.userId, input.message);
+    const recent = (await this.messages.recent(conversation.id, userSeq, HISTORY_LOOKBACK)).filter((m) => m.seq >= conversation.summarizedBefore);
+    const window = selectWindow(recent, userSeq);
+    conversation = await this.foldOlderTurns(principal, conversation, window.windowStart, language);
+
+    const passages = await this.search.search(retrievalQuery(input.message, window.history), { moduleId, k: PASSAGES_PER_ANSWER });
+    const focus = await this.learners.weakestModules(principal.userId);
+    const task: TutorAnswerTask = {
+      kind: 'tutor_answer',
+      question: input.message,
+      history: window.history,
+      ...(conversation.summary ? { summary: conversation.summary } : {}),
+      passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text, location: p.location })),
+      language,
+      ...(focus.length > 0 ? { learnerFocus: focus } : {}),
+    };
+    return { conversation, userMessage, assistantSeq: userSeq + 1, passages, task };
+  }
+
+  /** The whole answer in one call. */
+  async answer(principal: Principal, turn: PreparedTurn, signal?: AbortSignal): Promise<ChatAnswer> {
+    const result = await this.llm.complete({ task: turn.task, messages: buildTutorMessages(turn.task), signal, userId: principal.userId });
+    return this.storeAnswer(principal, turn, result.text, result, 'complete');
+  }
+
+  /** Streams the answer's deltas to `onDelta`; what was produced is stored even if the client leaves. */
+  async streamAnswer(principal: Principal, turn: PreparedTurn, onDelta: (text: string) => void, signal: AbortSignal): Promise<ChatAnswer> {
+    let produced = '';
+    try {
+      for await (const event of this.llm.stream({ task: turn.task, messages: buildTutorMessages(turn.task), signal, userId: principal.userId })) {
+        if (event.type === 'delta') {
+          produced += event.text;
+          onDelta(event.text);
+        } else {
+          return await this.storeAnswer(principal, turn, event.result.text, event.result, 'complete');
+        }
+      }
+      throw new Error('the model stream ended without a final result');
+    } catch (error) {
+      if (signal.aborted) {
+        // The client went away: keep what was said so far, marked as interrupted.
+        return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
+      }
+      throw error;
+    }
+  }
+
+  async getConversation(principal: Principal, id: string): Promise<{ conversation: Conversation; messages: Message[] }> {
+    const conversation = await this.owned(principal, id);
+    return { conversation, messages: await this.messages.forConversation(id) };
+  }
+
+  listConversations(principal: Principal, beforeId: string | undefined, limit: number): Promise<Conversation[]> {
+    return this.conversations.list({ userId: principal.userId, beforeId, limit });
+  }
+
+  async rename(principal: Principal, id: string, title: string): Promise<Conversation> {
+    await this.owned(principal, id);
+    const updated = await this.conversations.update(id, { title, updatedAt: this.clock.now() });
+    if (!updated) throw ApiError.notFound('conversation');
+    return updated;
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    await this.owned(principal, id);
+    await this.conversations.delete(id);
+    await this.messages.deleteForConversation(id);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  private async storeAnswer(principal: Principal, turn: PreparedTurn, text: string, result: Pick<LlmResult, 'model'>, status: 'complete' | 'interrupted'): Promise<ChatAnswer> {
+    const now = this.clock.now();
+    const message = await this.messages.create({
+      id: newId(),
+      conversationId: turn.conversation.id,
+      userId: principal.userId,
+      seq: turn.assistantSeq,
+      role: 'assistant',
+      content: text,
+      sources: turn.passages.map(snapshot),
+      status,
+      model: result.model,
+      createdAt: now,
+    });
+    const conversation = (await this.conversations.update(turn.conversation.id, { updatedAt: now })) ?? turn.conversation;
+    return { conversation, message, passages: turn.passages };
+  }
+
+  /** Another user's conversation answers exactly like a missing one (API.md). */
+  private async owned(principal: Principal, id: string): Promise<Conversation> {
+    const conversation = await this.conversations.findById(id);
+    if (!conversation || conversation.userId !== principal.userId) throw ApiError.notFound('conversation');
+    return conversation;
+  }
+
+  private async start(principal: Principal, input: ChatInput, now: Date): Promise<Conversation> {
+    if (input.moduleId) await this.search.assertModule(input.moduleId);
+    return this.conversations.create({
+      id: newId(),
+      userId: principal.userId,
+      moduleId: input.moduleId ?? null,
+      title: titleFrom(input.message),
+      summary: null,
+      summarizedBefore: 0,
+      nextSeq: 0,
+      messageCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  private async enforceQuota(userId: string): Promise<void> {
+    const used = await this.counter.increment(`chat:${userId}`, QUOTA_WINDOW_SECONDS);
+    if (used.count > this.config.chat.requestsPerMinute) {
+      throw ApiError.rateLimited(used.resetInSeconds, `Chat is limited to ${this.config.chat.requestsPerMinute} messages a minute; try again shortly.`);
+    }
+  }
+
+  /** The user's chosen language, else the language of the message. */
+  private async languageFor(userId: string, message: string): Promise<AnswerLanguage> {
+    const user = await this.users.findById(userId);
+    return user?.locale ?? detectLanguage(message);
+  }
+
+  /**
+   * Turns that fell out of the window are folded into the running summary, so long conversations
+   * neither overflow the model's context nor forget their beginning. A failure keeps the old summary.
+   */
+  private async foldOlderTurns(principal: Principal, conversation: Conversation, windowStart: number, language: AnswerLanguage): Promise<Conversation> {
+    if (windowStart <= conversation.summarizedBefore) return conversation;
+    const older = await this.messages.range(conversation.id, conversation.summarizedBefore, windowStart);
+    if (older.length === 0) return conversation;
+    const task = {
+      kind: 'summarize_conversation' as const,
+      ...(conversation.summary ? { previousSummary: conversation.summary } : {}),
+      turns: older.map((m) => ({ role: m.role, content: m.content })),
+      language,
+    };
+    try {
+      const result = await this.llm.complete({ task, messages: buildSummaryMessages(task), userId: principal.userId });
+      return (await this.conversations.update(conversation.id, { summary: result.text.trim(), summarizedBefore: windowStart })) ?? conversation;
+    } catch (error) {
+      this.logger.warn(`Summarising conversation ${conversation.id} failed; keeping the previous summary (${error instanceof Error ? error.message : String(error)}).`);
+      return conversation;
+    }
+  }
+}
+
+function snapshot(passage: Passage): SourceSnapshot {
+  return { ...passage, location: { ...passage.location } };
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { ConversationRecord, ConversationSchema } from '../infrastructure/persistence/schemas/conversation.schema';
+import { Domain, toDomain, toStored } from '../infrastructure/persistence/stored';
+
+export type Conversation = Domain<ConversationRecord>;
+
+export interface ConversationFilter {
+  userId?: string;
+  moduleId?: string;
+  from?: Date;
+  to?: Date;
+  beforeId?: string;
+  limit: number;
+}
+
+@Injectable()
+export class ConversationsRepository {
+  private readonly conversations: DocumentCollection<ConversationRecord>;
+
+  constructor(store: DocumentStore) {
+    this.conversations = store.collection<ConversationRecord>({ name: 'conversations', schema: ConversationSchema });
+  }
+
+  async create(conversation: Conversation): Promise<Conversation> {
+    return toDomain(await this.conversations.insertOne(toStored(conversation)));
+  }
+
+  async findById(id: string): Promise<Conversation | null> {
+    const found = await this.conversations.findOne({ _id: id });
+    return found && toDomain(found);
+  }
+
+  /** Reserves `count` consecutive sequence numbers and returns the first: one atomic increment. */
+  async reserveSeq(id: string, count: number, now: Date): Promise<number> {
+    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: count }, $set: { updatedAt: now } });
+    if (!updated) throw new Error(`conversation ${id} vanished`);
+    return updated.nextSeq - count;
+  }
+
+  async update(id: string, patch: Partial<Pick<Conversation, 'title' | 'summary' | 'summarizedBefore' | 'updatedAt'>>): Promise<Conversation | null> {
+    const updated = await this.conversations.updateOne({ _id: id }, { $set: patch });
+    return updated && toDomain(updated);
+  }
+
+  /** Newest first, `limit + 1` rows. */
+  async list(filter: ConversationFilter): Promise<Conversation[]> {
+    const query: Filter = {};
+    if (filter.userId) query.userId = filter.userId;
+    if (filter.moduleId) query.moduleId = filter.moduleId;
+    if (filter.from || filter.to) query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+    if (filter.beforeId) query._id = { $lt: filter.beforeId };
+    return (await this.conversations.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.conversations.deleteOne({ _id: id });
+  }
+
+  deleteForUser(userId: string): Promise<number> {
+    return this.conversations.deleteMany({ userId });
+  }
+
+  count(): Promise<number> {
+    return this.conversations.count({});
+  }
+}
