@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ContentModule } from './content/content.module';
+import { EvaluationModule } from './evaluation/evaluation.module';
 import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -41,7 +42,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, EvaluationModule, HealthModule],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -33,12 +33,12 @@ const MAX_HEADING_SHARE = 0.25;
 
 /**
  * Where the splitter may cut, marked with the record-separator control character, which parsed
- * text never holds (normalisation removes control characters) and which leaves the chunks again. Paragraph boundaries are marked, and so are sentence
- * ends in a paragraph too long for one chunk (lines, then words, for a sentence too long). Every
- * marked unit fits a chunk, so LlamaIndex only packs units into chunks and overlaps them; its own
- * sentence tokenizer, which would otherwise split long paragraphs, reverts each placeholder with a
- * regex pass over the whole paragraph and is quadratic (measured: a 33 KB paragraph took 2 s,
- * 70 KB of lines without a blank line 15 s).
+ * text never holds (normalisation removes control characters) and which leaves the chunks again.
+ * Paragraph boundaries are marked, and so are sentence ends in a paragraph too long for one chunk
+ * (lines, then words, for a sentence too long). Every marked unit fits a chunk, so LlamaIndex only
+ * packs units into chunks and overlaps them: its own sentence tokenizer, which would otherwise
+ * split long paragraphs, reverts each placeholder with a regex pass over the whole paragraph and
+ * is quadratic (measured: a 33 KB paragraph took 2 s, 70 KB of lines without a blank line 15 s).
  */
 const CUT = '\u001E';
 /** Tokens a cut mark adds to a unit (the counter counts it as one). */

@@ -140,8 +140,14 @@ function sniff(bytes: Buffer): Sniffed {
   }
   const textual = describeTextualNonDocument(bytes);
   if (textual) return { family: 'refused', description: textual };
-  if (!isText(bytes)) {
-    return { family: 'refused', description: describeKnownBinary(bytes) ?? 'binary data, not text' };
+  const kind = textKind(bytes);
+  if (kind !== 'utf8') {
+    const known = describeKnownBinary(bytes);
+    if (known) return { family: 'refused', description: known };
+    return {
+      family: 'refused',
+      description: kind === 'other-encoding' ? 'text in an encoding other than UTF-8 (save it as UTF-8)' : 'binary data, not text',
+    };
   }
   const head = bytes
     .subarray(0, 16 * 1024)
@@ -160,19 +166,19 @@ function sniffZip(bytes: Buffer): Sniffed {
 }
 
 /**
- * UTF-8 without NUL bytes and with at most a stray control character per thousand bytes. Other
- * encodings are refused rather than guessed: UTF-16 is full of NULs, and a wrong 8-bit guess would
- * index garbled text without anyone noticing.
+ * Text is UTF-8 without NUL bytes and with at most a stray control character per thousand bytes.
+ * Other encodings are refused rather than guessed (a wrong 8-bit guess would index garbled text
+ * without anyone noticing), but named as such so the uploader knows the fix.
  */
-function isText(bytes: Buffer): boolean {
-  if (!isUtf8(bytes)) return false;
+function textKind(bytes: Buffer): 'utf8' | 'other-encoding' | 'binary' {
   let controls = 0;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
-    if (byte === 0) return false;
+    if (byte === 0) return 'binary';
     if ((byte < 0x20 && (byte < 0x09 || byte > 0x0d)) || byte === 0x7f) controls++;
   }
-  return controls * 1000 <= bytes.length;
+  if (controls * 1000 > bytes.length) return 'binary';
+  return isUtf8(bytes) ? 'utf8' : 'other-encoding';
 }
 
 function claimFromFilename(filename: string | undefined): Claim | undefined {

@@ -37,7 +37,7 @@ export async function parseDocument(bytes: Buffer, type: DocumentType, options: 
 }
 
 /**
- * Parses and chunks in one trip to a worker. Chunking costs about a second per megabyte of text
+ * Parses and chunks in one trip to a worker. Chunking costs roughly a second per megabyte of text
  * (token counting), so this keeps it off the event loop and under the same limits; the price is
  * about half a second per call to load LlamaIndex and its tokenizer in the fresh worker.
  */

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 export interface WorkerLimits {
@@ -69,7 +70,7 @@ export function serializeError(error: unknown): SerializedError {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') serialized.code = code;
   if (error.cause !== undefined) {
-    serialized.cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : String(error.cause);
+    serialized.cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : inspect(error.cause);
   }
   return serialized;
 }

@@ -11,10 +11,13 @@ const ASCII_CHARS_PER_TOKEN = 3;
 /** Remembered counts per counter; beyond this many the memory starts over. */
 const MAX_REMEMBERED = 50_000;
 
-/** LlamaIndex's tokenizer shape (what SentenceSplitter accepts), plus a plain count. */
-export interface TokenCounter {
+/** LlamaIndex's tokenizer shape, what SentenceSplitter accepts. */
+interface Encoder {
   encode(text: string): Uint32Array;
   decode(tokens: Uint32Array): string;
+}
+
+export interface TokenCounter extends Encoder {
   count(text: string): number;
 }
 
@@ -29,7 +32,8 @@ export interface TokenCounter {
  *   already counted, and encoding runs about once over the text instead of three times.
  */
 export function createTokenCounter(cutMark?: string): TokenCounter {
-  const exact = Settings.tokenizer;
+  // The declared type lives in @llamaindex/env, which this project's module resolution cannot see.
+  const exact = Settings.tokenizer as Encoder;
   const remembered = new Map<string, number>();
 
   const countPiece = (text: string): number => {

@@ -136,7 +136,7 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     this.embedInfo = { dimensions: this.dimensions };
     this.wordPart = new Float64Array(this.dimensions);
     this.gramPart = new Float64Array(this.dimensions);
-    this.getTextEmbeddings = async (texts: string[]) => texts.map((t) => Array.from(this.embed(t)));
+    this.getTextEmbeddings = (texts: string[]) => Promise.resolve(texts.map((t) => Array.from(this.embed(t))));
   }
 
   /** LlamaIndex-style alias: OpenAI-like embeddings expose their model name as `model`. */
@@ -144,8 +144,8 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     return this.modelName;
   }
 
-  async getTextEmbedding(text: string): Promise<number[]> {
-    return Array.from(this.embed(text));
+  getTextEmbedding(text: string): Promise<number[]> {
+    return Promise.resolve(Array.from(this.embed(text)));
   }
 
   /** Synchronous embedding into a fresh Float32Array (the fast path for local indexing). */

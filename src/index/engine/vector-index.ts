@@ -63,7 +63,7 @@ export class UnsupportedVectorQueryError extends Error {
   }
 }
 
-const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 256 };
+const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 512 };
 const MODULE_KEYS = new Set(['module_id', 'moduleId']);
 const RESOURCE_KEYS = new Set(['resource_id', 'resourceId', 'ref_doc_id', 'doc_id']);
 
@@ -130,7 +130,22 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   // --- LlamaIndex interface ---------------------------------------------------------------
 
   /** Adds embedded nodes; the resource is the node's source document, the module `module_id`. */
-  async add(nodes: BaseNode[]): Promise<string[]> {
+  add(nodes: BaseNode[]): Promise<string[]> {
+    return settled(() => this.addNodes(nodes));
+  }
+
+  /** Deletes every vector of one source document (a resource). */
+  delete(refDocId: string): Promise<void> {
+    return settled(() => {
+      this.removeResource(refDocId);
+    });
+  }
+
+  query(query: VectorStoreQuery): Promise<VectorStoreQueryResult> {
+    return settled(() => this.answer(query));
+  }
+
+  private addNodes(nodes: BaseNode[]): string[] {
     const entries = nodes.map((node): VectorEntry => {
       const metadata = node.metadata as Record<string, unknown>;
       return {
@@ -144,12 +159,7 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     return entries.map((entry) => entry.id);
   }
 
-  /** Deletes every vector of one source document (a resource). */
-  async delete(refDocId: string): Promise<void> {
-    this.removeResource(refDocId);
-  }
-
-  async query(query: VectorStoreQuery): Promise<VectorStoreQueryResult> {
+  private answer(query: VectorStoreQuery): VectorStoreQueryResult {
     if (query.mode && query.mode !== VectorStoreQueryMode.DEFAULT) {
       throw new UnsupportedVectorQueryError(`query mode "${query.mode}" is not supported (only "default")`);
     }
@@ -326,6 +336,15 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   }
 }
 
+/** Runs synchronous work behind a promise-returning interface, turning a throw into a rejection. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 function groupOf(groups: Map<number, Set<number>>, code: number): Set<number> {
   let group = groups.get(code);
   if (!group) {
@@ -403,20 +422,15 @@ export function filterFromMetadata(filters: MetadataFilters | undefined): Vector
   for (const filter of filters.filters) {
     const key = keyOf(filter);
     const values = valuesOf(filter);
-    switch (filter.operator) {
-      case '==':
-      case 'in':
-        if (key === 'module') out.moduleIds = intersect(out.moduleIds, values);
-        else out.resourceIds = intersect(out.resourceIds, values);
-        break;
-      case '!=':
-      case 'nin':
-        if (key === 'module') out.excludeModuleIds = [...(out.excludeModuleIds ?? []), ...values];
-        else out.excludeResourceIds = [...(out.excludeResourceIds ?? []), ...values];
-        break;
-      default:
-        throw new UnsupportedVectorQueryError(`filter operator "${filter.operator}" is not supported`);
+    const include = filter.operator === '==' || filter.operator === 'in';
+    const exclude = filter.operator === '!=' || filter.operator === 'nin';
+    if (!include && !exclude) {
+      throw new UnsupportedVectorQueryError(`filter operator "${filter.operator}" is not supported`);
     }
+    if (include && key === 'module') out.moduleIds = intersect(out.moduleIds, values);
+    if (include && key === 'resource') out.resourceIds = intersect(out.resourceIds, values);
+    if (exclude && key === 'module') out.excludeModuleIds = [...(out.excludeModuleIds ?? []), ...values];
+    if (exclude && key === 'resource') out.excludeResourceIds = [...(out.excludeResourceIds ?? []), ...values];
   }
   return out;
 }

@@ -20,15 +20,25 @@ function randomVectors(count: number, dims: number, seed: number): Float32Array[
   });
 }
 
+const norms = new WeakMap<Float32Array, number>();
+const normOf = (v: Float32Array): number => {
+  let norm = norms.get(v);
+  if (norm === undefined) {
+    norm = Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+    norms.set(v, norm);
+  }
+  return norm;
+};
+
+/** Index of the vector with the highest cosine to the query, by exhaustive float computation. */
 function exactBest(query: Float32Array, vectors: Float32Array[], allowed: (i: number) => boolean = () => true): number {
-  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   let best = -1;
   let bestScore = -Infinity;
   vectors.forEach((v, i) => {
     if (!allowed(i)) return;
     let dot = 0;
     for (let d = 0; d < v.length; d++) dot += v[d] * query[d];
-    const score = dot / norm(v);
+    const score = dot / normOf(v);
     if (score > bestScore) {
       bestScore = score;
       best = i;

@@ -79,9 +79,9 @@ describe('detectDocumentType', () => {
     assertUnsupported(() => detectDocumentType(garbage, 'notes.txt', undefined), /not text/);
   });
 
-  it('should reject text that is not UTF-8', () => {
-    const latin1 = Buffer.from('Élève à l’école', 'latin1');
-    assertUnsupported(() => detectDocumentType(latin1, 'notes.txt', undefined), /not text/);
+  it('should reject text that is not UTF-8 and say how to fix it', () => {
+    const latin1 = Buffer.from("Élève à l'école", 'latin1');
+    assertUnsupported(() => detectDocumentType(latin1, 'notes.txt', undefined), /other than UTF-8/, /save it as UTF-8/);
   });
 
   it('should reject a legacy Word .doc and an RTF file with a hint of what to do', () => {

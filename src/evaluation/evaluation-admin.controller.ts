@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Inject, Patch, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsDateString, IsOptional, IsString, Matches } from 'class-validator';
+import { AuditService } from '../audit/audit.service';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { CursorCodec } from '../common/pagination/cursor';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { ApiIdParam, IdParam } from '../common/validation/validation';
+import { AdminGradeDto, AdminGradePageDto, ReviewGradeDto, toAdminGradeDto } from './evaluation.dto';
+import { GradesRepository } from './grades.repository';
+import { GradingService } from './grading.service';
+
+const ID = /^[0-9a-f]{24}$/;
+
+export class AdminGradesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ pattern: ID.source }) @IsOptional() @IsString() @Matches(ID, { message: 'user_id must be a 24-character hexadecimal id' }) user_id?: string;
+  @ApiPropertyOptional({ pattern: ID.source }) @IsOptional() @IsString() @Matches(ID, { message: 'module_id must be a 24-character hexadecimal id' }) module_id?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or after.' }) @IsOptional() @IsDateString() from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or before.' }) @IsOptional() @IsDateString() to?: string;
+}
+
+@ApiTags('admin')
+@Authenticated('instructor', 'admin')
+@Controller('api/admin/evaluations')
+export class EvaluationAdminController {
+  constructor(
+    private readonly grades: GradesRepository,
+    private readonly grading: GradingService,
+    private readonly audit: AuditService,
+    @Inject(CursorCodec) private readonly cursors: CursorCodec,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Evaluation logs: every grade, filtered by learner, module and time' })
+  @ApiEnvelope(AdminGradePageDto)
+  @ApiErrors('validation_failed')
+  async listEvaluations(@Query() query: AdminGradesQueryDto): Promise<AdminGradePageDto> {
+    const rows = await this.grades.list({
+      userId: query.user_id,
+      moduleId: query.module_id,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      beforeId: this.cursors.decode(query.cursor),
+      limit: query.limit,
+    });
+    return this.cursors.page(rows, query.limit, (g) => g.id, toAdminGradeDto);
+  }
+
+  @Patch(':id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Override a grade\'s score or feedback; the original is kept and progress follows' })
+  @ApiEnvelope(AdminGradeDto)
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found')
+  async reviewEvaluation(@CurrentPrincipal() reviewer: Principal, @IdParam() id: string, @Body() body: ReviewGradeDto): Promise<AdminGradeDto> {
+    const grade = await this.grading.review(reviewer, id, { score: body.score, feedback: body.feedback });
+    await this.audit.record(reviewer.userId, 'grade.review', { type: 'grade', id }, { score: body.score, feedback_changed: body.feedback !== undefined });
+    return toAdminGradeDto(grade);
+  }
+}

@@ -1,0 +1,35 @@
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { ContentDataModule } from '../content/content-data.module';
+import { IndexModule } from '../index/index.module';
+import { LOCAL_LLM } from '../infrastructure/llm/llm.module';
+import { LocalLlmProvider } from '../infrastructure/llm';
+import { UserDataErasure } from '../users/user-data-erasure';
+import { UsersDataModule } from '../users/users-data.module';
+import { EvaluationAdminController } from './evaluation-admin.controller';
+import { EvaluationDataModule } from './evaluation-data.module';
+import { EvaluationController } from './evaluation.controller';
+import { GradesRepository } from './grades.repository';
+import { GradingService } from './grading.service';
+import { registerLocalEvaluationTasks } from './local-evaluation-tasks';
+import { ProgressService } from './progress.service';
+import { QuestionGenerationService } from './question-generation.service';
+import { QuestionsRepository } from './questions.repository';
+
+@Module({
+  imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule],
+  controllers: [EvaluationController, EvaluationAdminController],
+  providers: [GradesRepository, QuestionsRepository, GradingService, QuestionGenerationService, ProgressService],
+  exports: [GradesRepository],
+})
+export class EvaluationModule implements OnModuleInit {
+  constructor(
+    @Inject(LOCAL_LLM) private readonly local: LocalLlmProvider,
+    private readonly erasure: UserDataErasure,
+    private readonly grades: GradesRepository,
+  ) {}
+
+  onModuleInit(): void {
+    registerLocalEvaluationTasks(this.local);
+    this.erasure.register('grades', (userId) => this.grades.deleteForUser(userId));
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { GradeRecord, GradeSchema } from '../infrastructure/persistence/schemas/grade.schema';
+import { Domain, toDomain, toStored } from '../infrastructure/persistence/stored';
+
+export type Grade = Domain<GradeRecord>;
+
+export interface GradeFilter {
+  userId?: string;
+  moduleId?: string;
+  from?: Date;
+  to?: Date;
+  beforeId?: string;
+  limit: number;
+}
+
+@Injectable()
+export class GradesRepository {
+  private readonly grades: DocumentCollection<GradeRecord>;
+
+  constructor(store: DocumentStore) {
+    this.grades = store.collection<GradeRecord>({ name: 'grades', schema: GradeSchema });
+  }
+
+  async create(grade: Grade): Promise<Grade> {
+    return toDomain(await this.grades.insertOne(toStored(grade)));
+  }
+
+  async findById(id: string): Promise<Grade | null> {
+    const found = await this.grades.findOne({ _id: id });
+    return found && toDomain(found);
+  }
+
+  /** Newest first, `limit + 1` rows. */
+  async list(filter: GradeFilter): Promise<Grade[]> {
+    const query: Filter = {};
+    if (filter.userId) query.userId = filter.userId;
+    if (filter.moduleId) query.moduleId = filter.moduleId;
+    if (filter.from || filter.to) query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+    if (filter.beforeId) query._id = { $lt: filter.beforeId };
+    return (await this.grades.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
+  }
+
+  /** Every grade of a user, for progress figures. */
+  async allForUser(userId: string): Promise<Grade[]> {
+    return (await this.grades.find({ userId })).map(toDomain);
+  }
+
+  async review(id: string, patch: Pick<Grade, 'score' | 'percentage' | 'feedback' | 'criteria' | 'original' | 'reviewedBy' | 'reviewedAt'>): Promise<Grade | null> {
+    const updated = await this.grades.updateOne({ _id: id }, { $set: patch });
+    return updated && toDomain(updated);
+  }
+
+  deleteForUser(userId: string): Promise<number> {
+    return this.grades.deleteMany({ userId });
+  }
+
+  count(): Promise<number> {
+    return this.grades.count({});
+  }
+
+  /** Percentages of every grade, for the admin statistics. */
+  async percentages(): Promise<number[]> {
+    return (await this.grades.find({})).map((g) => g.percentage);
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { CourseModulesRepository } from '../content/course-modules.repository';
+import { GradesRepository } from './grades.repository';
+import { masteryOf } from './mastery';
+import { ProgressRepository } from './progress.repository';
+
+export interface ModuleProgress {
+  moduleId: string;
+  title: string;
+  attempts: number;
+  averagePercentage: number;
+  mastery: number;
+  lastAttemptAt: Date | null;
+}
+
+export interface LearnerProgress {
+  overall: { attempts: number; averagePercentage: number };
+  modules: ModuleProgress[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+@Injectable()
+export class ProgressService {
+  constructor(
+    private readonly progress: ProgressRepository,
+    private readonly grades: GradesRepository,
+    private readonly modules: CourseModulesRepository,
+  ) {}
+
+  /** `overall` counts every grade; `modules` only graded answers that named a module (API.md). */
+  async forUser(userId: string): Promise<LearnerProgress> {
+    const [rows, grades] = await Promise.all([this.progress.forUser(userId), this.grades.allForUser(userId)]);
+    const titles = new Map((await this.modules.findByIds(rows.map((r) => r.moduleId))).map((m) => [m.id, m.title]));
+    const total = grades.reduce((sum, g) => sum + g.percentage, 0);
+    return {
+      overall: { attempts: grades.length, averagePercentage: grades.length > 0 ? round2(total / grades.length) : 0 },
+      modules: rows
+        .filter((r) => r.attempts > 0)
+        .map((r) => ({
+          moduleId: r.moduleId,
+          title: titles.get(r.moduleId) ?? '',
+          attempts: r.attempts,
+          averagePercentage: round2(r.percentSum / r.attempts),
+          mastery: Math.round(masteryOf(r.weightedPercent, r.weight) * 1000) / 1000,
+          lastAttemptAt: r.lastAttemptAt,
+        })),
+    };
+  }
+}

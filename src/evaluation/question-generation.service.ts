@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { ApiError } from '../common/errors/api-error';
+import { newId } from '../common/ids';
+import { detectLanguage } from '../common/text';
+import { ChunksRepository } from '../index/chunks.repository';
+import { toPassage } from '../index/index.service';
+import { Passage } from '../index/passage';
+import { SearchService } from '../index/search.service';
+import { LlmProvider } from '../infrastructure/llm';
+import { Difficulty, QuestionType, QUESTION_TYPES } from '../infrastructure/persistence/schemas/question.schema';
+import { ResourcesRepository } from '../content/resources.repository';
+import { UsersRepository } from '../users/users.repository';
+import { buildQuestionMessages, QuestionPromptInput } from './evaluation-prompts';
+import { QuestionsRepository, StoredQuestion } from './questions.repository';
+import { questionsSchema } from './structured-answers';
+
+export interface GenerateRequest {
+  moduleId?: string;
+  topic?: string;
+  count?: number;
+  types?: QuestionType[];
+  difficulty?: Difficulty;
+  language?: 'fr' | 'en';
+}
+
+/** Passages a module offers the generator (its chunks in document order), or a topic retrieves. */
+const MODULE_PASSAGES = 60;
+const TOPIC_PASSAGES = 12;
+
+export type GenerateQuestionsTask = { kind: 'generate_questions'; input: QuestionPromptInput; passages: Passage[] };
+
+@Injectable()
+export class QuestionGenerationService {
+  constructor(
+    private readonly questions: QuestionsRepository,
+    private readonly chunks: ChunksRepository,
+    private readonly resources: ResourcesRepository,
+    private readonly search: SearchService,
+    private readonly users: UsersRepository,
+    private readonly llm: LlmProvider,
+    private readonly clock: Clock,
+  ) {}
+
+  async generate(principal: Principal, request: GenerateRequest): Promise<{ questions: StoredQuestion[]; warnings: string[] }> {
+    if (!request.moduleId && !request.topic) {
+      throw ApiError.validation([{ field: 'module_id', message: 'give module_id or topic (or both)' }], 'Say what the questions should be about: a module_id or a topic.');
+    }
+    if (request.moduleId) await this.search.assertModule(request.moduleId);
+    const passages = await this.passagesFor(request);
+    const count = request.count ?? 5;
+    if (passages.length === 0) {
+      const message = request.moduleId ? 'The module has no indexed material to write questions from.' : 'No course material matches this topic.';
+      return { questions: [], warnings: [message] };
+    }
+    const language = request.language ?? (await this.users.findById(principal.userId))?.locale ?? detectLanguage(request.topic ?? passages.map((p) => p.text).join(' ').slice(0, 2000));
+    const types = request.types && request.types.length > 0 ? [...new Set(request.types)] : [...QUESTION_TYPES];
+    const input: QuestionPromptInput = {
+      count,
+      types,
+      difficulty: request.difficulty ?? 'medium',
+      language,
+      ...(request.topic ? { topic: request.topic } : {}),
+      passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text })),
+    };
+    const task: GenerateQuestionsTask = { kind: 'generate_questions', input, passages };
+    const { value } = await this.llm.completeStructured({ task, messages: buildQuestionMessages(input), userId: principal.userId }, questionsSchema(types, passages.length, count));
+
+    // The same question twice is one question: duplicates are dropped and said so.
+    const seen = new Set<string>();
+    const unique = value.questions.filter((q) => {
+      const key = q.question.toLowerCase().replace(/\W+/g, ' ').trim();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const warnings = [...value.warnings];
+    if (unique.length < count && warnings.length === 0) {
+      warnings.push(language === 'fr' ? `Le support ne permet que ${unique.length} question(s) distincte(s) sur ${count} demandées.` : `The material supports only ${unique.length} distinct question(s) of the ${count} asked for.`);
+    }
+
+    const now = this.clock.now();
+    const stored: StoredQuestion[] = [];
+    for (const q of unique) {
+      const cited = q.sources.map((n) => passages[n - 1]!).filter(Boolean);
+      stored.push(
+        await this.questions.create({
+          id: newId(),
+          createdBy: principal.userId,
+          moduleId: request.moduleId ?? (cited.length > 0 && cited.every((p) => p.moduleId === cited[0]!.moduleId) ? cited[0]!.moduleId : null),
+          type: q.type,
+          question: q.question,
+          ...(q.choices ? { choices: q.choices } : {}),
+          answer: q.answer,
+          explanation: q.explanation,
+          difficulty: input.difficulty,
+          language,
+          sources: cited.map((p) => ({ ...p, location: { ...p.location } })),
+          createdAt: now,
+        }),
+      );
+    }
+    return { questions: stored, warnings };
+  }
+
+  private async passagesFor(request: GenerateRequest): Promise<Passage[]> {
+    if (request.topic) return this.search.search(request.topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
+    const chunks = await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId });
+    const titles = new Map((await this.resources.findByIds([...new Set(chunks.map((c) => c.resourceId))])).map((r) => [r.id, r.title]));
+    return chunks.map((c) => toPassage(c, titles.get(c.resourceId) ?? '', 1));
+  }
+}
