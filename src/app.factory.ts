@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { requestContext, requestIdFrom } from './common/http/request-context';
 import { AppLogger, createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
+import { MetricsService } from './observability/metrics.service';
 import { setUpOpenApi } from './openapi';
 
 export interface CreateAppOptions {
@@ -51,9 +52,12 @@ async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConf
     void reply.header('X-Request-Id', String(request.id));
     requestContext.run({ requestId: String(request.id) }, done);
   });
+  const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     logger.info(
-      { request_id: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 },
+      { request_id: request.id, method: request.method, route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
     );
     done();

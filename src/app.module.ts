@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
@@ -14,6 +15,7 @@ import { createValidationPipe, OperatorKeysPipe } from './common/validation/vali
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { CacheModule } from './infrastructure/cache/cache.module';
 import { LlmModule } from './infrastructure/llm/llm.module';
 import { PersistenceModule } from './infrastructure/persistence/persistence.module';
@@ -42,7 +44,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, EvaluationModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), ObservabilityModule, PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, EvaluationModule, AdminModule, HealthModule],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -169,7 +169,7 @@ export class ChatService {
       model: result.model,
       createdAt: now,
     });
-    const conversation = (await this.conversations.update(turn.conversation.id, { updatedAt: now })) ?? turn.conversation;
+    const conversation = (await this.conversations.addMessage(turn.conversation.id, now)) ?? turn.conversation;
     return { conversation, message, passages: turn.passages };
   }
 

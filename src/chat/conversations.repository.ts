@@ -31,11 +31,21 @@ export class ConversationsRepository {
     return found && toDomain(found);
   }
 
-  /** Reserves `count` consecutive sequence numbers and returns the first: one atomic increment. */
+  /**
+   * Reserves `count` consecutive sequence numbers and returns the first, counting one message (the
+   * one about to be stored): one atomic increment. The other numbers are counted by `addMessage`
+   * once their message exists, so a turn whose answer failed does not count a missing message.
+   */
   async reserveSeq(id: string, count: number, now: Date): Promise<number> {
-    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: count }, $set: { updatedAt: now } });
+    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: 1 }, $set: { updatedAt: now } });
     if (!updated) throw new Error(`conversation ${id} vanished`);
     return updated.nextSeq - count;
+  }
+
+  /** Counts a message stored under a number reserved earlier. */
+  async addMessage(id: string, now: Date): Promise<Conversation | null> {
+    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { messageCount: 1 }, $set: { updatedAt: now } });
+    return updated && toDomain(updated);
   }
 
   async update(id: string, patch: Partial<Pick<Conversation, 'title' | 'summary' | 'summarizedBefore' | 'updatedAt'>>): Promise<Conversation | null> {

@@ -149,6 +149,8 @@ export class GradingService {
   private maxScoreFor(given: number | undefined, rubric: RubricItem[]): number {
     if (rubric.length === 0) return given ?? DEFAULT_MAX_SCORE;
     const total = rubric.reduce((sum, r) => sum + r.maxPoints, 0);
+    // A rubric worth nothing leaves no scale to grade on (and a percentage of 0/0).
+    if (total <= 0) throw ApiError.validation([{ field: 'rubric', message: 'the rubric\'s points must add up to more than 0' }]);
     if (given !== undefined && Math.abs(given - total) > 1e-9) {
       throw ApiError.validation([{ field: 'max_score', message: `must equal the sum of the rubric's points (${total}) when a rubric is given` }]);
     }
@@ -177,9 +179,11 @@ export function exactGrade(question: StoredQuestion, studentAnswer: string, maxS
     right = value === question.answer;
   } else {
     const choices = question.choices ?? [];
-    // A letter (a–d) or a number (1–4) picks a choice by position; otherwise the text must match.
-    const byLetter = /^[a-d]$/.test(given) ? choices[given.charCodeAt(0) - 97] : /^[1-4]$/.test(given) ? choices[Number(given) - 1] : undefined;
-    right = normalise(byLetter ?? studentAnswer) === normalise(question.answer);
+    // The text of a choice counts as that choice, even when it is itself a letter or a number
+    // (choices "1"…"4"); otherwise a letter (a–d) or a number (1–4) picks a choice by position.
+    const byText = choices.find((c) => normalise(c) === given);
+    const byPosition = /^[a-d]$/.test(given) ? choices[given.charCodeAt(0) - 97] : /^[1-4]$/.test(given) ? choices[Number(given) - 1] : undefined;
+    right = normalise(byText ?? byPosition ?? studentAnswer) === normalise(question.answer);
   }
   const score = right ? maxScore : 0;
   const fr = question.language === 'fr';

@@ -29,6 +29,11 @@ export interface GenerateRequest {
 const MODULE_PASSAGES = 60;
 const TOPIC_PASSAGES = 12;
 
+const NO_MATERIAL = {
+  en: { module: 'The module has no indexed material to write questions from.', topic: 'No course material matches this topic.' },
+  fr: { module: "Le module n'a aucun support indexé à partir duquel écrire des questions.", topic: 'Aucun support de cours ne correspond à ce sujet.' },
+} as const;
+
 export type GenerateQuestionsTask = { kind: 'generate_questions'; input: QuestionPromptInput; passages: Passage[] };
 
 @Injectable()
@@ -50,11 +55,10 @@ export class QuestionGenerationService {
     if (request.moduleId) await this.search.assertModule(request.moduleId);
     const passages = await this.passagesFor(request);
     const count = request.count ?? 5;
-    if (passages.length === 0) {
-      const message = request.moduleId ? 'The module has no indexed material to write questions from.' : 'No course material matches this topic.';
-      return { questions: [], warnings: [message] };
-    }
     const language = request.language ?? (await this.users.findById(principal.userId))?.locale ?? detectLanguage(request.topic ?? passages.map((p) => p.text).join(' ').slice(0, 2000));
+    if (passages.length === 0) {
+      return { questions: [], warnings: [NO_MATERIAL[language][request.moduleId ? 'module' : 'topic']] };
+    }
     const types = request.types && request.types.length > 0 ? [...new Set(request.types)] : [...QUESTION_TYPES];
     const input: QuestionPromptInput = {
       count,
@@ -70,7 +74,8 @@ export class QuestionGenerationService {
     // The same question twice is one question: duplicates are dropped and said so.
     const seen = new Set<string>();
     const unique = value.questions.filter((q) => {
-      const key = q.question.toLowerCase().replace(/\W+/g, ' ').trim();
+      // Letters of any script count (\W would blank out "é" and merge different French questions).
+      const key = q.question.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

@@ -8,6 +8,7 @@ import { newId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DistributedLock, HeldLock } from '../infrastructure/cache/distributed-lock';
+import { MetricsService } from '../observability/metrics.service';
 import { ChunksRepository } from './chunks.repository';
 import { IndexService } from './index.service';
 import { Job, JobsRepository } from './jobs.repository';
@@ -36,6 +37,7 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
     private readonly lock: DistributedLock,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -127,9 +129,11 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
       }
       await this.index.completeRebuild(next);
       await this.jobs.update(job.id, { status: 'succeeded', processed, total: processed, finishedAt: this.clock.now() });
+      this.metrics.observeIndexJob('succeeded');
       this.logger.log(`Index rebuilt: ${processed} chunks in ${this.clock.now().getTime() - started.getTime()} ms.`);
     } catch (error) {
       this.index.abandonRebuild();
+      this.metrics.observeIndexJob('failed');
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`Index rebuild failed: ${message}`);
       await this.jobs.update(job.id, { status: 'failed', error: message, finishedAt: this.clock.now() }).catch(() => undefined);

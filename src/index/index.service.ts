@@ -3,6 +3,7 @@ import type { BaseEmbedding } from '@llamaindex/core/embeddings';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../observability/metrics.service';
 import { chunkTextForEmbedding } from '../content/parsing/chunk-document';
 import { Resource, ResourcesRepository } from '../content/resources.repository';
 import { Chunk, ChunksRepository } from './chunks.repository';
@@ -42,6 +43,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     @Inject(EMBEDDING_MODEL) private readonly embedding: BaseEmbedding,
     private readonly chunks: ChunksRepository,
     private readonly resources: ResourcesRepository,
+    private readonly metrics: MetricsService,
   ) {
     this.directory = join(config.dataDir, 'index');
   }
@@ -118,6 +120,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   /** Best first; each hit joined with its stored chunk and resource title. */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const hits = await this.engine.search(query, { k: options.k, moduleId: options.moduleIds, mode: options.mode });
+    if (options.mode !== 'keyword') this.metrics.observeEmbedding('query', 1);
     const chunks = new Map((await this.chunks.findByIds(hits.map((h) => h.chunkId))).map((c) => [c.id, c]));
     const titles = new Map((await this.resources.findByIds([...new Set([...chunks.values()].map((c) => c.resourceId))])).map((r) => [r.id, r.title]));
     return hits.flatMap((hit) => {
@@ -139,6 +142,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async addToEngine(engine: RetrievalEngine, chunks: Chunk[], onProgress?: (done: number) => void): Promise<void> {
+    if (chunks.length > 0) this.metrics.observeEmbedding('index', chunks.length);
     await engine.addChunks(
       chunks.map((c) => ({ id: c.id, resourceId: c.resourceId, moduleId: c.moduleId, text: chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined }) })),
       onProgress ? { onProgress: (done) => onProgress(done) } : {},
@@ -200,6 +204,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
 
   /** Snapshots are written one at a time, each of the engine as it is when its turn comes. */
   private save(): Promise<void> {
+    this.metrics.setIndexChunks(this.engine.stats().chunks);
     this.saving = this.saving.then(() =>
       this.engine.save(this.directory).catch((error: unknown) => this.logger.error(`Saving the index failed: ${error instanceof Error ? error.message : String(error)}`)),
     );

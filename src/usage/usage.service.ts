@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LlmCallRecord, LlmCallRecorder } from '../infrastructure/llm';
+import { MetricsService } from '../observability/metrics.service';
 import { UsageRepository } from './usage.repository';
 
 export interface UsageTotals {
@@ -27,10 +28,12 @@ export class UsageService implements LlmCallRecorder {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly usage: UsageRepository,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Called by the metered model provider after each call made for a user. */
   async record(call: LlmCallRecord): Promise<void> {
+    this.metrics.observeLlmCall({ ...call, promptTokens: call.usage.promptTokens, completionTokens: call.usage.completionTokens });
     if (!call.userId) return;
     await this.usage.add(call.userId, dayOf(this.clock.now()), call.usage.promptTokens, call.usage.completionTokens);
   }

@@ -62,4 +62,8 @@ export class UsersRepository {
   async countByRole(role: Role): Promise<number> {
     return this.users.count({ role });
   }
+
+  async count(): Promise<number> {
+    return this.users.count({});
+  }
 }

@@ -66,6 +66,30 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms))]);
 }
 
+/** Reads a chat stream over a plain connection and hangs up as soon as `leaveWhen` says so; returns what arrived. */
+function streamUntil(port: number, account: Account, leaveWhen: (received: string) => boolean): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const body = JSON.stringify({ message: 'What does range(5) produce?' });
+    const headers = { ...bearer(account), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/chat/stream', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (leaveWhen(text)) {
+          req.destroy();
+          resolve(text);
+        }
+      });
+      res.on('end', () => reject(new Error(`the stream ended before the client left: ${text}`)));
+    });
+    req.on('error', (error) => {
+      if (!req.destroyed) reject(error);
+    });
+    req.end(body);
+  });
+}
+
 describe('chat with a remote Azure OpenAI model', () => {
   let fake: FakeAzureOpenAI;
   let t: TestApp;
@@ -102,6 +126,12 @@ describe('chat with a remote Azure OpenAI model', () => {
   }
 
   const chatRequests = () => fake.requests.filter((r) => r.route === 'chat');
+
+  /** The app on a real port, for clients that hang up mid-stream (supertest cannot). */
+  async function listeningPort(): Promise<number> {
+    if (!t.app.getHttpServer().listening) await t.app.listen(0, '127.0.0.1');
+    return (t.app.getHttpServer().address() as AddressInfo).port;
+  }
 
   before(async () => {
     fake = await startFakeAzureOpenAI({ apiKey: API_KEY });
@@ -162,8 +192,9 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(messages[0]!.role, 'system');
       assert.deepEqual(messages.at(-1), { role: 'user', content: 'What does range(5) produce?' });
       const system = messages[0]!.content;
-      const open = system.indexOf('<course_passages>');
-      const close = system.indexOf('</course_passages>');
+      // The opening tag on its own line: the instructions above it also name the block.
+      const open = system.indexOf('\n<course_passages>\n');
+      const close = system.indexOf('\n</course_passages>', open);
       assert.ok(open > 0 && close > open, 'the passages are in a delimited block');
       const passage = system.indexOf('range(5) produces the numbers 0, 1, 2, 3 and 4');
       assert.ok(passage > open && passage < close, 'the retrieved passage is inside the block');
@@ -192,9 +223,9 @@ describe('chat with a remote Azure OpenAI model', () => {
       const at = system.indexOf(INJECTION);
       assert.ok(at >= 0);
       assert.equal(system.indexOf(INJECTION, at + 1), -1, 'quoted once');
-      const blockStart = system.indexOf('<course_passages>');
-      const blockEnd = system.indexOf('</course_passages>');
-      assert.ok(at > blockStart && at < blockEnd, 'inside <course_passages>');
+      const blockStart = system.indexOf('\n<course_passages>\n');
+      const blockEnd = system.indexOf('\n</course_passages>', blockStart);
+      assert.ok(blockStart > 0 && at > blockStart && at < blockEnd, 'inside <course_passages>');
       const passageStart = system.lastIndexOf('<passage ', at);
       const passageEnd = system.indexOf('</passage>', at);
       assert.ok(passageStart > blockStart && passageEnd < blockEnd && system.lastIndexOf('</passage>', at) < passageStart, 'inside one <passage> element');
@@ -235,6 +266,20 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.ok(second!.receivedAt - first!.receivedAt >= 180, 'waited as Retry-After asked');
       const stored = await messagesOf(user, await onlyConversation(user));
       assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
+    });
+
+    it('should answer 503, not 500, when the model returns an empty answer', async () => {
+      const user = await register(t.http);
+      fake.enqueue('chat', { type: 'chat', text: '', finishReason: 'length' });
+      const response = await chat(user, { message: 'What does range(5) produce?' });
+      assert.equal(response.status, 503);
+      assert.equal(errorCode(response), 'llm_unavailable');
+      const stored = await messagesOf(user, await onlyConversation(user));
+      assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
+      fake.enqueue('chat', { type: 'stream', chunks: [], finishReason: 'length' });
+      const streamed = parseEvents((await stream(user, { message: 'What does range(5) produce?' })).body as string);
+      assert.deepEqual(streamed.map((e) => e.event), ['meta', 'error']);
+      assert.equal(streamed[1]!.data.code, 'llm_unavailable');
     });
 
     it('should recover when a retry succeeds', async () => {
@@ -298,32 +343,10 @@ describe('chat with a remote Azure OpenAI model', () => {
       const user = await register(t.http);
       const chunks = Array.from({ length: 40 }, (_, i) => `word${i} `);
       fake.enqueue('chat', { type: 'stream', chunks, chunkDelayMs: 50 });
-      await t.app.listen(0, '127.0.0.1');
-      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      const port = await listeningPort();
 
-      const received = await new Promise<string>((resolve, reject) => {
-        const body = JSON.stringify({ message: 'What does range(5) produce?' });
-        const req = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/api/chat/stream', headers: { ...bearer(user), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              text += chunk;
-              // Leave once a few deltas have arrived.
-              if ((text.match(/event: token/g) ?? []).length >= 3) {
-                req.destroy();
-                resolve(text);
-              }
-            });
-            res.on('end', () => reject(new Error(`the stream ended before the client left: ${text}`)));
-          },
-        );
-        req.on('error', (error) => {
-          if (!req.destroyed) reject(error);
-        });
-        req.end(body);
-      });
+      // Leave once a few deltas have arrived.
+      const received = await streamUntil(port, user, (text) => (text.match(/event: token/g) ?? []).length >= 3);
       const delivered = parseEvents(received.slice(0, received.lastIndexOf('\n\n') + 2)).filter((e) => e.event === 'token').map((e) => e.data.delta as string).join('');
       assert.ok(delivered.startsWith('word0 word1 word2'));
 
@@ -337,6 +360,23 @@ describe('chat with a remote Azure OpenAI model', () => {
       const stored = await messagesOf(user, id);
       assert.deepEqual(stored.messages.map((m) => m.role), ['user', 'assistant']);
       assert.equal(chatRequests().length, 1, 'no retry after the client left');
+    });
+
+    it('should keep only the user\'s message when the client leaves before the first delta', async () => {
+      const user = await register(t.http);
+      fake.enqueue('chat', { type: 'stream', chunks: ['Too ', 'late.'], delayMs: TIMEOUT_MS * 0.6 });
+      const port = await listeningPort();
+      const received = await streamUntil(port, user, (text) => text.includes('event: meta'));
+      assert.doesNotMatch(received, /event: token/);
+      const [sent] = await fake.waitForRequests(1);
+      assert.equal(await withTimeout(sent!.ended, 2000, 'the model connection closing'), 'client-closed');
+      const id = await onlyConversation(user);
+      // Give the server time to settle what it stores after the cancellation.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const stored = await messagesOf(user, id);
+      assert.deepEqual(stored.messages.map((m) => [m.role, m.content]), [['user', 'What does range(5) produce?']]);
+      assert.equal(stored.message_count, 1);
+      assert.ok(!t.logs().some((line) => line.level === 'error' || (typeof line.level === 'number' && line.level >= 50)), 'nothing failed on the server');
     });
   });
 });
