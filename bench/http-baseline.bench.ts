@@ -1,16 +1,11 @@
 // `npm run bench`: how close the whole stack (Fastify, Nest, JWT guard, account checks, envelope,
 // request logging) comes to a bare node:http server answering a small JSON object.
 // The servers run in child processes pinned to core 0 (when `taskset` exists), autocannon on this one.
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { hasTaskset, startApp, startPinned, tokenFor, waitUntilUp } from './support/bench-server';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const ROOT = join(__dirname, '..', '..');
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
 interface Figures {
   requestsPerSecond: number;
@@ -18,23 +13,6 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
-}
-
-function startPinned(args: string[], env: Record<string, string>): ChildProcess {
-  const [command, ...rest] = hasTaskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
-  return spawn(command, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function waitUntilUp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 async function load(url: string, headers: Record<string, string> = {}): Promise<Figures> {
@@ -51,33 +29,14 @@ http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'applicat
 `;
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lp-bench-'));
-  const apiPort = 3901;
   const barePort = 3902;
-  const api = startPinned([join(ROOT, 'dist', 'src', 'main.js')], {
-    NODE_ENV: 'production',
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    JWT_ACCESS_SECRET: 'bench-access-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
-    JWT_REFRESH_SECRET: 'bench-refresh-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
-    ADMIN_EMAIL: 'bench-admin@example.org',
-    ADMIN_PASSWORD: 'bench-admin-password-long',
-  });
+  const api = await startApp(3901);
   const bare = startPinned(['-e', BARE_SERVER], { PORT: String(barePort) });
   try {
-    await waitUntilUp(`http://127.0.0.1:${apiPort}/health/live`);
     await waitUntilUp(`http://127.0.0.1:${barePort}/`);
-    const registration = await fetch(`http://127.0.0.1:${apiPort}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.org', password: 'bench-password-123' }),
-    });
-    const token = ((await registration.json()) as { data: { access_token: string } }).data.access_token;
-
+    const token = await tokenFor(api.url, 'bench@example.org', 'bench-password-123', true);
     const baseline = await load(`http://127.0.0.1:${barePort}/`);
-    const me = await load(`http://127.0.0.1:${apiPort}/api/users/me`, { authorization: `Bearer ${token}` });
+    const me = await load(`${api.url}/api/users/me`, { authorization: `Bearer ${token}` });
 
     const row = (name: string, f: Figures) =>
       `${name.padEnd(34)} ${f.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   errors ${f.errors + f.non2xx}`;
@@ -87,9 +46,8 @@ async function main(): Promise<void> {
     console.log(`ratio app / ceiling: ${(me.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)} (target >= 0.40)\n`);
     if (me.errors + me.non2xx > 0) process.exitCode = 1;
   } finally {
-    api.kill('SIGTERM');
+    await api.stop();
     bare.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

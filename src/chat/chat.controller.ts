@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -10,8 +10,12 @@ import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { toPassageDto } from '../index/index.dto';
+import { isLlmAbort } from '../infrastructure/llm';
 import { ChatAnswerDto, ChatRequestDto, ConversationDto, ConversationPageDto, ConversationWithMessagesDto, RenameConversationDto, toConversationDto, toMessageDto } from './chat.dto';
 import { ChatAnswer, ChatService } from './chat.service';
+
+/** nginx's status for a request whose client closed the connection before the answer. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 function toAnswerDto(answer: ChatAnswer): ChatAnswerDto {
   return {
@@ -38,6 +42,8 @@ function clientGone(request: FastifyRequest, reply: FastifyReply): AbortControll
 @Authenticated()
 @Controller('api/chat')
 export class ChatController {
+  private readonly logger = new Logger('Chat');
+
   constructor(
     private readonly chat: ChatService,
     @Inject(CursorCodec) private readonly cursors: CursorCodec,
@@ -50,7 +56,18 @@ export class ChatController {
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
   async sendMessage(@CurrentPrincipal() principal: Principal, @Body() body: ChatRequestDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ChatAnswerDto> {
     const turn = await this.chat.prepare(principal, { message: body.message, conversationId: body.conversation_id, moduleId: body.module_id });
-    return toAnswerDto(await this.chat.answer(principal, turn, clientGone(request, reply).signal));
+    const gone = clientGone(request, reply);
+    try {
+      return toAnswerDto(await this.chat.answer(principal, turn, gone.signal));
+    } catch (error) {
+      // The client left and its model call was cancelled: nobody waits for an answer or an error, and
+      // nothing failed on our side. 499 ("client closed request") keeps it out of the server errors.
+      if (gone.signal.aborted && isLlmAbort(error)) {
+        void reply.code(CLIENT_CLOSED_REQUEST);
+        return undefined as unknown as ChatAnswerDto;
+      }
+      throw error;
+    }
   }
 
   @Post('stream')
@@ -87,7 +104,9 @@ export class ChatController {
       send('sources', { sources: answer.passages.map(toPassageDto) });
       send('done', { message_id: answer.message.id, answer: answer.message.content });
     } catch (error) {
-      const { body: errorBody } = toErrorResponse(error, String(request.id));
+      const { body: errorBody, unexpected } = toErrorResponse(error, String(request.id));
+      // The exception filter never sees errors of a started stream, so the unforeseen ones are logged here.
+      if (unexpected && !abort.signal.aborted) this.logger.error({ err: error, method: request.method, url: request.url }, 'Unexpected error while streaming an answer');
       send('error', { code: errorBody.error.code, message: errorBody.error.message });
     } finally {
       raw.end();

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { SearchService } from '../index/search.service';
 import { Passage } from '../index/passage';
 import { RateCounter } from '../infrastructure/cache/rate-counter';
-import { AnswerLanguage, buildSummaryMessages, buildTutorMessages, LlmProvider, LlmResult, TutorAnswerTask } from '../infrastructure/llm';
+import { AnswerLanguage, buildSummaryMessages, buildTutorMessages, LlmProvider, LlmResult, llmUnavailable, TutorAnswerTask } from '../infrastructure/llm';
 import { SourceSnapshot } from '../infrastructure/persistence/schemas/message.schema';
 import { UsersRepository } from '../users/users.repository';
 import { HISTORY_LOOKBACK, retrievalQuery, selectWindow, titleFrom } from './chat-memory';
@@ -106,7 +106,7 @@ export class ChatService {
   /** The whole answer in one call. */
   async answer(principal: Principal, turn: PreparedTurn, signal?: AbortSignal): Promise<ChatAnswer> {
     const result = await this.llm.complete({ task: turn.task, messages: buildTutorMessages(turn.task), signal, userId: principal.userId });
-    return this.storeAnswer(principal, turn, result.text, result, 'complete');
+    return this.storeAnswer(principal, turn, answerText(result), result, 'complete');
   }
 
   /** Streams the answer's deltas to `onDelta`; what was produced is stored even if the client leaves. */
@@ -118,15 +118,13 @@ export class ChatService {
           produced += event.text;
           onDelta(event.text);
         } else {
-          return await this.storeAnswer(principal, turn, event.result.text, event.result, 'complete');
+          return await this.storeAnswer(principal, turn, answerText(event.result), event.result, 'complete');
         }
       }
       throw new Error('the model stream ended without a final result');
     } catch (error) {
-      if (signal.aborted) {
-        // The client went away: keep what was said so far, marked as interrupted.
-        return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
-      }
+      // The client went away: keep what was said so far, marked as interrupted (if anything was).
+      if (signal.aborted && produced.trim() !== '') return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
       throw error;
     }
   }
@@ -231,6 +229,15 @@ export class ChatService {
       return conversation;
     }
   }
+}
+
+/**
+ * A model can finish without a word (token limit spent on reasoning, a filter): that is no answer,
+ * so the client gets llm_unavailable rather than an empty message or a storage failure.
+ */
+function answerText(result: LlmResult): string {
+  if (result.text.trim() === '') throw llmUnavailable(`the model returned an empty answer (finish reason: ${result.finishReason ?? 'unknown'})`);
+  return result.text;
 }
 
 function snapshot(passage: Passage): SourceSnapshot {

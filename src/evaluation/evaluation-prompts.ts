@@ -14,8 +14,13 @@ function quoted(text: string): string {
   return escapeDataText(text).replace(EVALUATION_TAG_LOOKALIKE, '&lt;$1$2');
 }
 
+/** A resource title is written by whoever uploaded it: inside an attribute it must not be able to end it. */
+function attribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\s+/g, ' ');
+}
+
 function passagesBlock(passages: GroundingPassage[]): string {
-  return passages.map((p) => `<passage index="${p.index}" title="${quoted(p.title)}">\n${quoted(p.text)}\n</passage>`).join('\n');
+  return passages.map((p) => `<passage index="${p.index}" title="${attribute(p.title)}">\n${quoted(p.text)}\n</passage>`).join('\n');
 }
 
 export interface GradePromptInput {

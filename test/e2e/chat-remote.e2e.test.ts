@@ -31,7 +31,9 @@ Lab coats protect clothing and skin from spills of corrosive liquids.
 `;
 
 type Message = { id: string; role: 'user' | 'assistant'; content: string; status: string; sources: unknown[] };
-type SseEvent = { event: string; data: any };
+/** The payloads of the contract's stream events (`meta`, `token`, `sources`, `done`, `error`), merged. */
+type SseData = { conversation_id?: string; delta?: string; sources?: unknown[]; message_id?: string; answer?: string; code?: string; message?: string };
+type SseEvent = { event: string; data: SseData };
 
 function parseEvents(text: string): SseEvent[] {
   return text
@@ -41,7 +43,7 @@ function parseEvents(text: string): SseEvent[] {
       const lines = block.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
       const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice('data: '.length)).join('\n');
-      return { event, data: JSON.parse(data) };
+      return { event, data: JSON.parse(data) as SseData };
     });
 }
 
@@ -126,6 +128,8 @@ describe('chat with a remote Azure OpenAI model', () => {
   }
 
   const chatRequests = () => fake.requests.filter((r) => r.route === 'chat');
+  /** Log lines at level error or above. */
+  const errorLines = () => t.logs().filter((line) => line.level === 'error' || line.level === 'fatal');
 
   /** The app on a real port, for clients that hang up mid-stream (supertest cannot). */
   async function listeningPort(): Promise<number> {
@@ -174,7 +178,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.deepEqual(usage.today, { requests: 1, tokens: 333 });
       assert.deepEqual(usage.month, { requests: 1, tokens: 333 });
       const stored = await messagesOf(user, response.body.data.conversation_id);
-      assert.equal(stored.messages[1]!.content, 'range(5) gives 0 to 4 [1].');
+      assert.equal(stored.messages[1].content, 'range(5) gives 0 to 4 [1].');
     });
 
     it('should call the deployment with the API version and key, the passages in the system message and the question last', async () => {
@@ -189,9 +193,9 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(sent.query['api-version'], '2024-10-21');
       assert.equal(sent.headers['api-key'], API_KEY);
       const messages = sent.body.messages as Array<{ role: string; content: string }>;
-      assert.equal(messages[0]!.role, 'system');
+      assert.equal(messages[0].role, 'system');
       assert.deepEqual(messages.at(-1), { role: 'user', content: 'What does range(5) produce?' });
-      const system = messages[0]!.content;
+      const system = messages[0].content;
       // The opening tag on its own line: the instructions above it also name the block.
       const open = system.indexOf('\n<course_passages>\n');
       const close = system.indexOf('\n</course_passages>', open);
@@ -206,7 +210,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       const first = await chat(student, { message: 'What does range(5) produce?', module_id: pythonModule });
       fake.reset();
       await chat(student, { message: 'And what is a function?', conversation_id: first.body.data.conversation_id });
-      const messages = chatRequests()[0]!.body.messages as Array<{ role: string; content: string }>;
+      const messages = chatRequests()[0].body.messages as Array<{ role: string; content: string }>;
       assert.deepEqual(messages.slice(1), [
         { role: 'user', content: 'What does range(5) produce?' },
         { role: 'assistant', content: 'Fake answer to: What does range(5) produce?' },
@@ -218,8 +222,8 @@ describe('chat with a remote Azure OpenAI model', () => {
       const response = await chat(student, { message: 'What do safety goggles protect during laboratory experiments?', module_id: safetyModule });
       assert.equal(response.status, 200);
       assert.ok(response.body.data.sources.some((s: { text: string }) => s.text.includes(INJECTION)), 'the document was retrieved');
-      const messages = chatRequests()[0]!.body.messages as Array<{ role: string; content: string }>;
-      const system = messages[0]!.content;
+      const messages = chatRequests()[0].body.messages as Array<{ role: string; content: string }>;
+      const system = messages[0].content;
       const at = system.indexOf(INJECTION);
       assert.ok(at >= 0);
       assert.equal(system.indexOf(INJECTION, at + 1), -1, 'quoted once');
@@ -253,7 +257,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       const after = await messagesOf(user, id);
       assert.deepEqual(after.messages.map((m) => m.role), ['user', 'user', 'assistant']);
       assert.equal(after.message_count, 3);
-      assert.equal(after.messages[2]!.id, next.body.data.message_id);
+      assert.equal(after.messages[2].id, next.body.data.message_id);
     });
 
     it('should answer 503 after repeated 429s, honouring the retry delay', async () => {
@@ -263,9 +267,30 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(response.status, 503);
       assert.equal(errorCode(response), 'llm_unavailable');
       const [first, second] = chatRequests();
-      assert.ok(second!.receivedAt - first!.receivedAt >= 180, 'waited as Retry-After asked');
+      assert.ok(second.receivedAt - first.receivedAt >= 180, 'waited as Retry-After asked');
       const stored = await messagesOf(user, await onlyConversation(user));
       assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
+    });
+
+    it('should cancel the model call, without retrying, when the client of POST /api/chat leaves', async () => {
+      const user = await register(t.http);
+      fake.enqueue('chat', { type: 'hang' }, { type: 'hang' });
+      const port = await listeningPort();
+      const body = JSON.stringify({ message: 'What does range(5) produce?' });
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/chat', headers: { ...bearer(user), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      req.on('error', () => undefined);
+      req.end(body);
+      const [sent] = await fake.waitForRequests(1);
+      const errorsBefore = errorLines().length;
+      const left = Date.now();
+      req.destroy();
+      assert.equal(await withTimeout(sent.ended, TIMEOUT_MS / 2, 'the model connection closing'), 'client-closed');
+      assert.ok(Date.now() - left < TIMEOUT_MS / 2, 'cancelled at once, not at the timeout');
+      await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 300));
+      assert.equal(chatRequests().length, 1, 'no retry for a client that left');
+      const stored = await messagesOf(user, await onlyConversation(user));
+      assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
+      assert.deepEqual(errorLines().slice(errorsBefore), [], 'a client leaving is not a server error');
     });
 
     it('should answer 503, not 500, when the model returns an empty answer', async () => {
@@ -279,7 +304,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       fake.enqueue('chat', { type: 'stream', chunks: [], finishReason: 'length' });
       const streamed = parseEvents((await stream(user, { message: 'What does range(5) produce?' })).body as string);
       assert.deepEqual(streamed.map((e) => e.event), ['meta', 'error']);
-      assert.equal(streamed[1]!.data.code, 'llm_unavailable');
+      assert.equal(streamed[1].data.code, 'llm_unavailable');
     });
 
     it('should recover when a retry succeeds', async () => {
@@ -312,15 +337,15 @@ describe('chat with a remote Azure OpenAI model', () => {
       fake.enqueue('chat', { type: 'stream', chunks, model: 'gpt-4o-2024-08-06' });
       const response = await stream(student, { message: 'What does range(5) produce?', module_id: pythonModule });
       assert.equal(response.status, 200);
-      assert.match(response.headers['content-type']!, /^text\/event-stream/);
+      assert.match(response.headers['content-type'], /^text\/event-stream/);
       const events = parseEvents(response.body as string);
       assert.deepEqual(events.map((e) => e.event), ['meta', 'token', 'token', 'token', 'sources', 'done']);
       assert.deepEqual(events.filter((e) => e.event === 'token').map((e) => e.data.delta), chunks);
       const done = events.at(-1)!.data;
       assert.equal(done.answer, chunks.join(''));
-      const sent = chatRequests()[0]!;
+      const sent = chatRequests()[0];
       assert.equal(sent.body.stream, true);
-      const stored = await messagesOf(student, events[0]!.data.conversation_id);
+      const stored = await messagesOf(student, events[0].data.conversation_id);
       const assistant = stored.messages.find((m) => m.id === done.message_id)!;
       assert.equal(assistant.content, chunks.join(''));
       assert.equal(assistant.status, 'complete');
@@ -333,9 +358,9 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(response.status, 200);
       const events = parseEvents(response.body as string);
       assert.deepEqual(events.map((e) => e.event), ['meta', 'error']);
-      assert.equal(events[1]!.data.code, 'llm_unavailable');
-      assert.equal(typeof events[1]!.data.message, 'string');
-      const stored = await messagesOf(user, events[0]!.data.conversation_id);
+      assert.equal(events[1].data.code, 'llm_unavailable');
+      assert.equal(typeof events[1].data.message, 'string');
+      const stored = await messagesOf(user, events[0].data.conversation_id);
       assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
     });
 
@@ -351,7 +376,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.ok(delivered.startsWith('word0 word1 word2'));
 
       const [sent] = chatRequests();
-      assert.equal(await withTimeout(sent!.ended, 2000, 'the model connection closing'), 'client-closed');
+      assert.equal(await withTimeout(sent.ended, 2000, 'the model connection closing'), 'client-closed');
       const id = await onlyConversation(user);
       const assistant = await eventually(async () => (await messagesOf(user, id)).messages.find((m) => m.role === 'assistant'));
       assert.equal(assistant.status, 'interrupted');
@@ -369,14 +394,14 @@ describe('chat with a remote Azure OpenAI model', () => {
       const received = await streamUntil(port, user, (text) => text.includes('event: meta'));
       assert.doesNotMatch(received, /event: token/);
       const [sent] = await fake.waitForRequests(1);
-      assert.equal(await withTimeout(sent!.ended, 2000, 'the model connection closing'), 'client-closed');
+      assert.equal(await withTimeout(sent.ended, 2000, 'the model connection closing'), 'client-closed');
       const id = await onlyConversation(user);
       // Give the server time to settle what it stores after the cancellation.
       await new Promise((resolve) => setTimeout(resolve, 200));
       const stored = await messagesOf(user, id);
       assert.deepEqual(stored.messages.map((m) => [m.role, m.content]), [['user', 'What does range(5) produce?']]);
       assert.equal(stored.message_count, 1);
-      assert.ok(!t.logs().some((line) => line.level === 'error' || (typeof line.level === 'number' && line.level >= 50)), 'nothing failed on the server');
+      assert.deepEqual(errorLines(), [], 'nothing failed on the server');
     });
   });
 });

@@ -48,7 +48,9 @@ Lab coats protect clothing and skin from spills of corrosive liquids.
 
 type Passage = { chunk_id: string; resource_id: string; module_id: string; title: string; text: string; score: number; location: Record<string, unknown> };
 type Message = { id: string; role: 'user' | 'assistant'; content: string; sources: Passage[]; status: string; created_at: string };
-type SseEvent = { event: string; data: any };
+/** The payloads of the contract's stream events (`meta`, `token`, `sources`, `done`, `error`), merged. */
+type SseData = { conversation_id?: string; delta?: string; sources?: Passage[]; message_id?: string; answer?: string; code?: string; message?: string };
+type SseEvent = { event: string; data: SseData };
 
 /** Parses a `text/event-stream` body into its events, in order. */
 function parseEvents(text: string): SseEvent[] {
@@ -59,7 +61,7 @@ function parseEvents(text: string): SseEvent[] {
       const lines = block.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
       const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice('data: '.length)).join('\n');
-      return { event, data: JSON.parse(data) };
+      return { event, data: JSON.parse(data) as SseData };
     });
 }
 
@@ -152,18 +154,18 @@ describe('chat with the local model', () => {
       assert.ok(cited.length >= 1, 'the answer cites at least one passage');
       for (const n of cited) assert.ok(n >= 1 && n <= data.sources.length, `[${n}] refers to one of the ${data.sources.length} sources`);
       // The cited passage is the one that says it.
-      assert.match(data.sources[cited[0]! - 1]!.text, /range\(5\)/);
-      assert.equal(data.sources[cited[0]! - 1]!.module_id, pythonModule);
+      assert.match(data.sources[cited[0] - 1].text, /range\(5\)/);
+      assert.equal(data.sources[cited[0] - 1].module_id, pythonModule);
 
       const stored = await conversation(student, data.conversation_id);
       assert.equal(stored.title, 'What does range(5) produce?');
       assert.equal(stored.module_id, null);
       assert.equal(stored.message_count, 2);
       assert.deepEqual(stored.messages.map((m) => m.role), ['user', 'assistant']);
-      assert.equal(stored.messages[0]!.content, 'What does range(5) produce?');
-      assert.equal(stored.messages[1]!.id, data.message_id, 'message_id is the assistant message');
-      assert.equal(stored.messages[1]!.content, data.answer);
-      assert.deepEqual(stored.messages[1]!.sources.map((s) => s.chunk_id), data.sources.map((s) => s.chunk_id));
+      assert.equal(stored.messages[0].content, 'What does range(5) produce?');
+      assert.equal(stored.messages[1].id, data.message_id, 'message_id is the assistant message');
+      assert.equal(stored.messages[1].content, data.answer);
+      assert.deepEqual(stored.messages[1].sources.map((s) => s.chunk_id), data.sources.map((s) => s.chunk_id));
     });
 
     it(
@@ -198,7 +200,7 @@ describe('chat with the local model', () => {
       assert.ok(next.sources.every((s) => s.module_id === biologyModule));
       // Without a module, everything is searched.
       const open = await ask(student, { message: 'What is a list in Python?' });
-      assert.equal(open.sources[0]!.module_id, pythonModule);
+      assert.equal(open.sources[0].module_id, pythonModule);
     });
 
     it('should answer 404 for an unknown module and create no conversation', async () => {
@@ -271,7 +273,7 @@ describe('chat with the local model', () => {
   describe('memory and language', () => {
     it('should understand a short follow-up through the previous question', async () => {
       const first = await ask(student, { message: 'What does range(5) produce?', module_id: pythonModule });
-      const rangeChunk = first.sources[citations(first.answer)[0]! - 1]!.chunk_id;
+      const rangeChunk = first.sources[citations(first.answer)[0] - 1].chunk_id;
       const followUp = await ask(student, { message: 'what about its second argument?', conversation_id: first.conversation_id });
       assert.ok(followUp.sources.some((s) => s.chunk_id === rangeChunk), 'the follow-up retrieves the passage of the first question');
       assert.match(followUp.answer, /second argument sets where the sequence stops/);
@@ -337,7 +339,7 @@ describe('chat with the local model', () => {
     it('should stream meta, tokens, sources and done, whose answer is the joined deltas and the stored message', async () => {
       const response = await stream(student, { message: 'What are lists?' });
       assert.equal(response.status, 200);
-      assert.match(response.headers['content-type']!, /^text\/event-stream/);
+      assert.match(response.headers['content-type'], /^text\/event-stream/);
       assert.ok(response.headers['x-request-id']);
       const events = parseEvents(response.body as string);
       const names = events.map((e) => e.event);
@@ -354,7 +356,7 @@ describe('chat with the local model', () => {
       sources.forEach(assertPassage);
       for (const n of citations(done.answer)) assert.ok(n >= 1 && n <= sources.length);
 
-      const stored = await conversation(student, meta!.data.conversation_id);
+      const stored = await conversation(student, meta.data.conversation_id);
       assert.equal(stored.title, 'What are lists?');
       const assistant = stored.messages.find((m) => m.id === done.message_id);
       assert.ok(assistant, 'done.message_id is a stored message');
@@ -368,7 +370,7 @@ describe('chat with the local model', () => {
       const first = await ask(student, { message: 'What does range(5) produce?' });
       const response = await stream(student, { message: 'what about its second argument?', conversation_id: first.conversation_id });
       const events = parseEvents(response.body as string);
-      assert.equal(events[0]!.data.conversation_id, first.conversation_id);
+      assert.equal(events[0].data.conversation_id, first.conversation_id);
       assert.match(events.at(-1)!.data.answer, /second argument/);
       assert.equal((await conversation(student, first.conversation_id)).messages.length, 4);
     });
@@ -382,7 +384,7 @@ describe('chat with the local model', () => {
       ] as const) {
         const response = await stream(student, body);
         assert.equal(response.status, status);
-        assert.match(response.headers['content-type']!, /application\/json/);
+        assert.match(response.headers['content-type'], /application\/json/);
         const envelope = JSON.parse(response.body as string);
         assert.equal(envelope.ok, false);
         assert.equal(envelope.error.code, code);
@@ -407,8 +409,8 @@ describe('chat with the local model', () => {
       for (const [i, response] of responses.entries()) {
         const at = stored.messages.findIndex((m) => m.id === response.body.data.message_id);
         assert.ok(at > 0);
-        assert.equal(stored.messages[at - 1]!.content, texts[i]);
-        assert.equal(stored.messages[at]!.content, response.body.data.answer);
+        assert.equal(stored.messages[at - 1].content, texts[i]);
+        assert.equal(stored.messages[at].content, response.body.data.answer);
       }
       assert.equal(new Set(stored.messages.map((m) => m.id)).size, 62);
     });

@@ -7,11 +7,18 @@ export function foldText(text: string): string {
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
-/** Words of a text, folded, in order, elisions split off ("l'eau" gives "eau"). */
+/**
+ * French elided articles and pronouns ("l'", "d'", "qu'", "jusqu'", "lorsqu'"…) and the English
+ * possessive "'s": without this, "qu'une" or "lorsqu'on" would become index terms of their own.
+ */
+const ELISION = /^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’]/;
+const POSSESSIVE = /['’]s$/;
+
+/** Words of a text, folded, in order, elisions split off ("l'eau" gives "eau", "qu'une" "une"). */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const match of foldText(text).matchAll(WORD)) {
-    const word = match[0].replace(/^[a-z]['’]/, '').replace(/['’]s$/, '');
+    const word = match[0].replace(ELISION, '').replace(POSSESSIVE, '');
     if (word) out.push(word);
   }
   return out;

@@ -20,7 +20,7 @@ export interface SourceSnapshot {
 @Schema({ collection: 'messages', versionKey: false, minimize: false })
 export class MessageRecord {
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ type: String, required: true }) conversationId!: string;
+  @Prop({ type: String, required: true, index: true }) conversationId!: string;
   @Prop({ type: String, required: true, index: true }) userId!: string;
   /** Order within the conversation (unique with the conversation). */
   @Prop({ type: Number, required: true }) seq!: number;
