@@ -19,10 +19,10 @@ export function selectWindow(recent: Message[], currentSeq: number, budget = HIS
   const picked: Message[] = [];
   let used = 0;
   for (let i = recent.length - 1; i >= 0; i--) {
-    const cost = estimateTokens(recent[i]!.content);
+    const cost = estimateTokens(recent[i].content);
     if (used + cost > budget) break;
     used += cost;
-    picked.unshift(recent[i]!);
+    picked.unshift(recent[i]);
   }
   return { history: picked.map((m) => ({ role: m.role, content: m.content })), windowStart: picked[0]?.seq ?? currentSeq };
 }
@@ -42,7 +42,7 @@ export function retrievalQuery(message: string, history: ChatMessage[]): string 
 
 /** A title from the first message: its first line, cut at a word boundary. */
 export function titleFrom(message: string, max = 60): string {
-  const line = message.trim().split('\n')[0]!.replace(/\s+/g, ' ');
+  const line = message.trim().split('\n')[0].replace(/\s+/g, ' ');
   if (line.length <= max) return line;
   const cut = line.slice(0, max);
   const space = cut.lastIndexOf(' ');

@@ -69,8 +69,9 @@ export class ChatService {
     const moduleId = input.moduleId ?? conversation.moduleId ?? undefined;
     if (input.moduleId && input.conversationId) await this.search.assertModule(input.moduleId);
 
-    // Two numbers at once: the question and the answer it will get, in that order.
-    const userSeq = await this.conversations.reserveSeq(conversation.id, 2, now);
+    // Two numbers at once: the question and the answer it will get, in that order. Only the question
+    // is counted now; the answer is counted when it is stored, as the model may fail to give one.
+    const userSeq = await this.conversations.reserveSeq(conversation.id, 2, now, 1);
     const userMessage = await this.messages.create({
       id: newId(),
       conversationId: conversation.id,

@@ -32,12 +32,12 @@ export class ConversationsRepository {
   }
 
   /**
-   * Reserves `count` consecutive sequence numbers and returns the first, counting one message (the
-   * one about to be stored): one atomic increment. The other numbers are counted by `addMessage`
-   * once their message exists, so a turn whose answer failed does not count a missing message.
+   * Reserves `count` consecutive sequence numbers and returns the first, counting `stored` messages
+   * (those about to be written): one atomic increment. A number whose message may never exist (an
+   * answer the model can still fail to give) is counted by `addMessage` once it does.
    */
-  async reserveSeq(id: string, count: number, now: Date): Promise<number> {
-    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: 1 }, $set: { updatedAt: now } });
+  async reserveSeq(id: string, count: number, now: Date, stored = count): Promise<number> {
+    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: stored }, $set: { updatedAt: now } });
     if (!updated) throw new Error(`conversation ${id} vanished`);
     return updated.nextSeq - count;
   }

@@ -52,7 +52,7 @@ export class EvaluationAdminController {
   @ApiIdParam()
   @ApiOperation({ summary: 'Override a grade\'s score or feedback; the original is kept and progress follows' })
   @ApiEnvelope(AdminGradeDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
   async reviewEvaluation(@CurrentPrincipal() reviewer: Principal, @IdParam() id: string, @Body() body: ReviewGradeDto): Promise<AdminGradeDto> {
     const grade = await this.grading.review(reviewer, id, { score: body.score, feedback: body.feedback });
     await this.audit.record(reviewer.userId, 'grade.review', { type: 'grade', id }, { score: body.score, feedback_changed: body.feedback !== undefined });

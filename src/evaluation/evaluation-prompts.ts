@@ -8,7 +8,7 @@ const LANGUAGES = { fr: 'French', en: 'English' } as const;
  * The shared escaping only knows the chat's block names; these prompts add their own blocks, and a
  * student's answer must not be able to close <student_answer> and write outside it.
  */
-const EVALUATION_TAG_LOOKALIKE = /<(\s*\/?\s*)(question|reference_answer|rubric|student_answer|topic)\b/gi;
+const EVALUATION_TAG_LOOKALIKE = /<(\s*\/?\s*)(question|reference_answer|reference_explanation|rubric|student_answer|topic)\b/gi;
 
 function quoted(text: string): string {
   return escapeDataText(text).replace(EVALUATION_TAG_LOOKALIKE, '&lt;$1$2');
@@ -27,6 +27,8 @@ export interface GradePromptInput {
   question: string;
   studentAnswer: string;
   referenceAnswer?: string;
+  /** Why the stored answer key is right, when grading a generated question: context, not more to cover. */
+  keyExplanation?: string;
   rubric: RubricItem[];
   maxScore: number;
   passages: GroundingPassage[];
@@ -47,6 +49,7 @@ export function buildGradeMessages(input: GradePromptInput): ChatMessage[] {
   ].join('\n');
   const parts = [`<question>\n${quoted(input.question)}\n</question>`];
   if (input.referenceAnswer) parts.push(`<reference_answer>\n${quoted(input.referenceAnswer)}\n</reference_answer>`);
+  if (input.keyExplanation) parts.push(`<reference_explanation>\n${quoted(input.keyExplanation)}\n</reference_explanation>`);
   if (input.rubric.length > 0) {
     parts.push(`<rubric>\n${input.rubric.map((r, i) => `${i + 1}. ${quoted(r.criterion)} (${r.maxPoints} points)${r.description ? `: ${quoted(r.description)}` : ''}`).join('\n')}\n</rubric>`);
   }

@@ -46,8 +46,12 @@ export class GradesRepository {
     return (await this.grades.find({ userId })).map(toDomain);
   }
 
-  async review(id: string, patch: Pick<Grade, 'score' | 'percentage' | 'feedback' | 'criteria' | 'original' | 'reviewedBy' | 'reviewedAt'>): Promise<Grade | null> {
-    const updated = await this.grades.updateOne({ _id: id }, { $set: patch });
+  /**
+   * Applies a review only if the grade still has the percentage the reviewer's change was computed
+   * from (null otherwise): progress moves by the difference, which must be the one really replaced.
+   */
+  async review(id: string, expectedPercentage: number, patch: Pick<Grade, 'score' | 'percentage' | 'feedback' | 'criteria' | 'original' | 'reviewedBy' | 'reviewedAt'>): Promise<Grade | null> {
+    const updated = await this.grades.updateOne({ _id: id, percentage: expectedPercentage }, { $set: patch });
     return updated && toDomain(updated);
   }
 

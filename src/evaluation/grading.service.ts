@@ -30,6 +30,8 @@ export interface GradeRequest {
 const DEFAULT_MAX_SCORE = 10;
 const GROUNDING_PASSAGES = 3;
 const CACHE_TTL_MS = 24 * 3_600_000;
+/** Concurrent reviews of one grade each retry after losing; every lost attempt means another landed. */
+const MAX_REVIEW_ATTEMPTS = 20;
 
 /** The task the local provider runs for a grade (see evaluation.module.ts). */
 export type GradeTask = { kind: 'grade'; input: GradePromptInput };
@@ -61,13 +63,17 @@ export class GradingService {
       return this.store(principal, { question, request, rubric, maxScore, moduleId, stored, model: 'exact', answer: exactGrade(stored, request.studentAnswer, maxScore, rubric), sources: stored.sources });
     }
 
-    const referenceAnswer = request.referenceAnswer ?? (stored ? `${stored.answer}${stored.explanation ? `\n${stored.explanation}` : ''}` : undefined);
+    // The key alone is what a right answer must say; its explanation (usually the quoted course
+    // sentence) is context: as part of the reference it would cost the exact key half its marks.
+    const referenceAnswer = request.referenceAnswer ?? stored?.answer;
+    const keyExplanation = !request.referenceAnswer && stored?.explanation ? stored.explanation : undefined;
     const passages = moduleId ? await this.search.search(`${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES }) : [];
     const language = (await this.users.findById(principal.userId))?.locale ?? detectLanguage(`${question} ${request.studentAnswer}`);
     const input: GradePromptInput = {
       question,
       studentAnswer: request.studentAnswer,
       ...(referenceAnswer ? { referenceAnswer } : {}),
+      ...(keyExplanation ? { keyExplanation } : {}),
       rubric,
       maxScore,
       passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text })),
@@ -88,23 +94,28 @@ export class GradingService {
 
   /** A teacher's override of the score and/or feedback; the model's verdict is kept as `original`. */
   async review(reviewer: Principal, id: string, patch: { score?: number; feedback?: string }): Promise<Grade> {
-    const grade = await this.grades.findById(id);
-    if (!grade) throw ApiError.notFound('grade');
-    const score = patch.score ?? grade.score;
-    if (score > grade.maxScore) throw ApiError.validation([{ field: 'score', message: `must be from 0 to ${grade.maxScore}` }]);
-    const percentage = percentageOf(score, grade.maxScore);
-    const updated = await this.grades.review(id, {
-      score,
-      percentage,
-      feedback: patch.feedback ?? grade.feedback,
-      criteria: rescaleCriteria(grade.criteria, score),
-      original: grade.original ?? { score: grade.score, feedback: grade.feedback },
-      reviewedBy: reviewer.userId,
-      reviewedAt: this.clock.now(),
-    });
-    if (!updated) throw ApiError.notFound('grade');
-    if (grade.moduleId && percentage !== grade.percentage) await this.progress.adjust(grade.userId, grade.moduleId, percentage - grade.percentage, grade.createdAt);
-    return updated;
+    // Optimistic: a review lands only on the grade it was computed from, else it is redone on the
+    // newer one, so concurrent reviews never move progress by a difference nobody replaced.
+    for (let attempt = 0; attempt < MAX_REVIEW_ATTEMPTS; attempt++) {
+      const grade = await this.grades.findById(id);
+      if (!grade) throw ApiError.notFound('grade');
+      const score = patch.score ?? grade.score;
+      if (score > grade.maxScore) throw ApiError.validation([{ field: 'score', message: `must be from 0 to ${grade.maxScore}` }]);
+      const percentage = percentageOf(score, grade.maxScore);
+      const updated = await this.grades.review(id, grade.percentage, {
+        score,
+        percentage,
+        feedback: patch.feedback ?? grade.feedback,
+        criteria: rescaleCriteria(grade.criteria, score),
+        original: grade.original ?? { score: grade.score, feedback: grade.feedback },
+        reviewedBy: reviewer.userId,
+        reviewedAt: this.clock.now(),
+      });
+      if (!updated) continue;
+      if (grade.moduleId && percentage !== grade.percentage) await this.progress.adjust(grade.userId, grade.moduleId, percentage - grade.percentage, grade.createdAt);
+      return updated;
+    }
+    throw new ApiError('conflict', 'The grade is being changed by someone else; please try again.');
   }
 
   private async store(

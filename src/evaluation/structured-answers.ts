@@ -111,7 +111,7 @@ export function questionsSchema(types: QuestionType[], passageCount: number, max
               question: { type: 'string' },
               choices: { type: 'array', items: { type: 'string' }, minItems: 4, maxItems: 4, description: 'mcq only: four distinct choices, one of them the answer' },
               answer: { type: 'string', description: 'mcq: one of the choices; true_false: "true" or "false"' },
-              explanation: { type: 'string' },
+              explanation: { type: 'string', description: 'why the answer is right, from the cited passages' },
               sources: { type: 'array', items: { type: 'integer', minimum: 1, maximum: passageCount }, minItems: 1 },
             },
           },
@@ -132,6 +132,8 @@ export function questionsSchema(types: QuestionType[], passageCount: number, max
         if (!types.includes(type)) problems.push(`${where}.type must be one of ${types.join(', ')}`);
         if (typeof q.question !== 'string' || !q.question.trim()) problems.push(`${where}.question must be a non-empty string`);
         if (typeof q.answer !== 'string' || !q.answer.trim()) problems.push(`${where}.answer must be a non-empty string`);
+        // Stored questions need one (and a learner who got it wrong is owed one).
+        if (typeof q.explanation !== 'string' || !q.explanation.trim()) problems.push(`${where}.explanation must be a non-empty string`);
         const sources = Array.isArray(q.sources) ? q.sources.filter((n): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= passageCount) : [];
         if (sources.length === 0) problems.push(`${where}.sources must cite at least one passage number from 1 to ${passageCount}`);
         if (type === 'mcq') {

@@ -333,9 +333,10 @@ describe('chat with a remote Azure OpenAI model', () => {
 
   describe('streaming', () => {
     it('should pass the model\'s deltas on as token events and store the whole answer', async () => {
+      const user = await register(t.http);
       const chunks = ['The range ', 'function produces ', 'a sequence of integers [1].'];
-      fake.enqueue('chat', { type: 'stream', chunks, model: 'gpt-4o-2024-08-06' });
-      const response = await stream(student, { message: 'What does range(5) produce?', module_id: pythonModule });
+      fake.enqueue('chat', { type: 'stream', chunks, model: 'gpt-4o-2024-08-06', usage: { prompt_tokens: 100, completion_tokens: 7, total_tokens: 107 } });
+      const response = await stream(user, { message: 'What does range(5) produce?', module_id: pythonModule });
       assert.equal(response.status, 200);
       assert.match(response.headers['content-type'], /^text\/event-stream/);
       const events = parseEvents(response.body as string);
@@ -345,10 +346,16 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(done.answer, chunks.join(''));
       const sent = chatRequests()[0];
       assert.equal(sent.body.stream, true);
-      const stored = await messagesOf(student, events[0].data.conversation_id);
+      const stored = await messagesOf(user, events[0].data.conversation_id!);
       const assistant = stored.messages.find((m) => m.id === done.message_id)!;
       assert.equal(assistant.content, chunks.join(''));
       assert.equal(assistant.status, 'complete');
+      // The usage the server reported at the end of the stream is recorded.
+      const usage = await eventually(async () => {
+        const data = (await t.http.get('/api/users/me/usage').set(bearer(user))).body.data;
+        return data.today.requests > 0 ? data : undefined;
+      });
+      assert.deepEqual(usage.today, { requests: 1, tokens: 107 });
     });
 
     it('should end the stream with an error event when the model fails, keeping the user\'s message', async () => {
@@ -360,7 +367,7 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.deepEqual(events.map((e) => e.event), ['meta', 'error']);
       assert.equal(events[1].data.code, 'llm_unavailable');
       assert.equal(typeof events[1].data.message, 'string');
-      const stored = await messagesOf(user, events[0].data.conversation_id);
+      const stored = await messagesOf(user, events[0].data.conversation_id!);
       assert.deepEqual(stored.messages.map((m) => m.role), ['user']);
     });
 

@@ -168,14 +168,10 @@ describe('chat with the local model', () => {
       assert.deepEqual(stored.messages[1].sources.map((s) => s.chunk_id), data.sources.map((s) => s.chunk_id));
     });
 
-    it(
-      'should answer "What is a list?" from the passage that defines a list',
-      { todo: 'local-tutor-answer.ts counts "list" (and "show", "example") among QUESTION_WORDS, so a question about lists has no topic left' },
-      async () => {
-        const data = await ask(student, { message: 'What is a list?', module_id: pythonModule });
-        assert.match(data.answer, /A list is an ordered collection of values/);
-      },
-    );
+    it('should answer "What is a list?" from the passage that defines a list', async () => {
+      const data = await ask(student, { message: 'What is a list?', module_id: pythonModule });
+      assert.match(data.answer, /A list is an ordered collection of values/);
+    });
 
     it('should title a conversation from the first line of its first message, cut at a word boundary', async () => {
       const long = 'Could you explain to me in simple words how chlorophyll absorbs sunlight in the leaves of plants\nThanks!';
@@ -210,6 +206,11 @@ describe('chat with the local model', () => {
       assert.equal(errorCode(response), 'not_found');
       const list = await t.http.get('/api/chat/conversations').set(bearer(user));
       assert.deepEqual(list.body.data.items, []);
+      // Nor does it add a message to an existing conversation.
+      const started = await ask(user, { message: 'What are lists?' });
+      const again = await chat(user, { message: 'What are lists?', conversation_id: started.conversation_id, module_id: 'a'.repeat(24) });
+      assert.equal(again.status, 404);
+      assert.equal((await conversation(user, started.conversation_id)).messages.length, 2);
     });
 
     it('should refuse bad input with 400 validation_failed', async () => {
@@ -237,9 +238,12 @@ describe('chat with the local model', () => {
     });
 
     it('should accept a message of exactly 8000 characters', async () => {
-      const message = `What is a list? ${'word '.repeat(2000)}`.slice(0, 8000);
+      const message = `What are lists? ${'a'.repeat(8000 - 16)}`;
+      assert.equal(message.length, 8000);
       const response = await chat(student, { message });
       assert.equal(response.status, 200);
+      const stored = await conversation(student, response.body.data.conversation_id);
+      assert.equal(stored.messages[0].content, message);
     });
 
     it('should require authentication', async () => {
@@ -348,7 +352,7 @@ describe('chat with the local model', () => {
       const tokens = events.slice(1, -2);
       assert.ok(tokens.length > 1, 'the answer arrives in several deltas');
       assert.ok(tokens.every((e) => e.event === 'token' && typeof e.data.delta === 'string'));
-      const [meta, , ] = events;
+      const [meta] = events;
       const sources = events.at(-2)!.data.sources as Passage[];
       const done = events.at(-1)!.data as { message_id: string; answer: string };
       assert.equal(tokens.map((e) => e.data.delta).join(''), done.answer);
@@ -356,7 +360,7 @@ describe('chat with the local model', () => {
       sources.forEach(assertPassage);
       for (const n of citations(done.answer)) assert.ok(n >= 1 && n <= sources.length);
 
-      const stored = await conversation(student, meta.data.conversation_id);
+      const stored = await conversation(student, meta.data.conversation_id!);
       assert.equal(stored.title, 'What are lists?');
       const assistant = stored.messages.find((m) => m.id === done.message_id);
       assert.ok(assistant, 'done.message_id is a stored message');
@@ -371,7 +375,7 @@ describe('chat with the local model', () => {
       const response = await stream(student, { message: 'what about its second argument?', conversation_id: first.conversation_id });
       const events = parseEvents(response.body as string);
       assert.equal(events[0].data.conversation_id, first.conversation_id);
-      assert.match(events.at(-1)!.data.answer, /second argument/);
+      assert.match(events.at(-1)!.data.answer!, /second argument/);
       assert.equal((await conversation(student, first.conversation_id)).messages.length, 4);
     });
 

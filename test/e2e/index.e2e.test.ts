@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newId } from '../../src/common/ids';
+import { LocalHashingEmbedding } from '../../src/index/engine';
 import { JobsRepository } from '../../src/index/jobs.repository';
 import { waitFor } from '../support/redis-server';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
@@ -55,8 +56,9 @@ describe('index rebuild', () => {
     const status = await t.http.get('/api/admin/index/status').set(bearer(admin));
     assert.equal(status.body.data.last_rebuild_at, done.finished_at);
     assert.equal(status.body.data.chunks, done.progress.total);
-    assert.equal(status.body.data.embedding_model, 'local-hash-v1');
-    assert.equal(status.body.data.dimensions, 384);
+    const embedding = new LocalHashingEmbedding();
+    assert.equal(status.body.data.embedding_model, embedding.model);
+    assert.equal(status.body.data.dimensions, embedding.embedInfo?.dimensions);
     assert.equal((await t.http.get('/api/search').query({ q: 'magma fact' }).set(bearer(admin))).body.data.results.length > 0, true);
   });
 

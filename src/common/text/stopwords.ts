@@ -5,7 +5,7 @@ export const ENGLISH_STOPWORDS = new Set(
   having he her here hers herself him himself his how i if in into is it its itself just me more most
   my myself no nor not now of off on once only or other our ours ourselves out over own same she should
   so some such than that the their theirs them themselves then there these they this those through to
-  too under until up very was we were what when where which while who whom why will with would you your
+  too under until up very was we were what when where which who whom why will with would you your
   yours yourself yourselves also may might must shall can't cannot won't don't doesn't isn't aren't`
     .split(/\s+/)
     .filter(Boolean),
@@ -17,7 +17,8 @@ export const FRENCH_STOPWORDS = new Set(
   toi ton tu un une vos votre vous c d j l m n s t y ete etre avoir ai as avons avez ont est sont etait
   etaient sera seront fait faire plus moins tres aussi comme donc car ni si alors ainsi cela ceci celui
   celle ceux celles dont lorsque quand quel quelle quels quelles sans sous entre vers chez peut peuvent
-  doit doivent tout tous toute toutes autre autres`
+  doit doivent tout tous toute toutes autre autres pourquoi combien quoi lequel laquelle lesquels
+  lesquelles ca`
     .split(/\s+/)
     .filter(Boolean),
 );

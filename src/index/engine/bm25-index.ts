@@ -3,10 +3,15 @@ import { decodeContainer, encodeContainer } from './binary-container';
 import { ScoredHeap } from './scored-heap';
 import { StringCodes, ensureCapacity } from './string-codes';
 
+/**
+ * Defaults of Anserini/Pyserini (k1 0.9, b 0.4), tuned for passages rather than whole documents:
+ * chunks are already about one size, so full length normalisation (b 0.75) mostly penalises a
+ * chunk for carrying its heading or a code sample next to the sentence that answers.
+ */
 export interface Bm25Options {
-  /** Term-frequency saturation (default 1.2). */
+  /** Term-frequency saturation (default 0.9). */
   k1?: number;
-  /** Length normalisation, 0 = none, 1 = full (default 0.75). */
+  /** Length normalisation, 0 = none, 1 = full (default 0.4). */
   b?: number;
 }
 
@@ -65,8 +70,8 @@ export class Bm25Index {
   private readonly heap = new ScoredHeap(64);
 
   constructor(options: Bm25Options = {}) {
-    this.k1 = options.k1 ?? 1.2;
-    this.b = options.b ?? 0.75;
+    this.k1 = options.k1 ?? 0.9;
+    this.b = options.b ?? 0.4;
   }
 
   /** Number of chunks indexed. */

@@ -1,5 +1,5 @@
 import { BaseEmbedding } from '@llamaindex/core/embeddings';
-import { STOPWORDS, stem, words } from '../../common/text';
+import { analyseText, stem } from '../../common/text';
 
 export interface LocalHashingEmbeddingOptions {
   /** Length of the vectors (default 384). */
@@ -9,12 +9,26 @@ export interface LocalHashingEmbeddingOptions {
   maxGram?: number;
   /** Share of the vector's energy given to whole-word stems; the rest goes to n-grams (default 0.5). */
   wordWeight?: number;
+  /**
+   * Energy of one feature naming the text's language (told by its function words), relative to
+   * the words and n-grams together (default 0.1; 0 turns it off). Two texts in the same language
+   * gain about that much cosine, so that a question asked in French prefers the French version
+   * of a lesson taught in both languages, whose n-grams it otherwise shares almost equally.
+   */
+  languageWeight?: number;
 }
 
 const DEFAULT_DIMENSIONS = 384;
-const MODEL_FAMILY = 'local-hash-v1';
+/**
+ * Bump it whenever the vectors of the default settings change, the tokenizer of
+ * src/common/text included (v2: language feature, language-aware stopwords, new stemmer).
+ */
+const MODEL_FAMILY = 'local-hash-v2';
+const DEFAULT_LANGUAGE_WEIGHT = 0.1;
 const WORD_SEED = 0x9e3779b9;
 const GRAM_SEED = 0x85ebca6b;
+const LANGUAGE_SEED = 0xc2b2ae35;
+const LANGUAGE_FEATURES = 8;
 /** Stands for the start and end of a word, so "<ab" (a prefix) differs from "ab" inside a word. */
 const BOUNDARY = 0x2;
 
@@ -97,7 +111,11 @@ function norm(vector: Float64Array): number {
  * A deterministic text embedding that needs no model file and no network: feature hashing of
  * stemmed content words (exact topical overlap) and of character 3–5-grams of the folded words
  * (typos, inflections, and French/English cognates such as "fonction"/"function" share most of
- * their n-grams). Vectors are L2-normalised, so cosine similarity is their dot product.
+ * their n-grams), plus one feature for the text's language. Vectors are L2-normalised, so cosine
+ * similarity is their dot product; texts with nothing in common score about 0.
+ *
+ * It is deliberately independent of the indexed corpus (no IDF): a vector never changes when
+ * other chunks are added, so indexes can be updated chunk by chunk and saved.
  *
  * It captures surface similarity, not meaning: synonyms with no shared letters stay unrelated.
  * That is why local retrieval fuses it with BM25 rather than relying on it alone.
@@ -108,6 +126,7 @@ export class LocalHashingEmbedding extends BaseEmbedding {
   private readonly minGram: number;
   private readonly maxGram: number;
   private readonly wordWeight: number;
+  private readonly languageWeight: number;
   private readonly wordFeatures = new HashBuffer();
   private readonly gramFeatures = new HashBuffer();
   private readonly wordPart: Float64Array;
@@ -119,6 +138,7 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     this.minGram = options.minGram ?? 3;
     this.maxGram = options.maxGram ?? 5;
     this.wordWeight = options.wordWeight ?? 0.5;
+    this.languageWeight = options.languageWeight ?? DEFAULT_LANGUAGE_WEIGHT;
     if (!Number.isInteger(this.dimensions) || this.dimensions < 1) {
       throw new RangeError('dimensions must be a positive integer');
     }
@@ -128,10 +148,14 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     if (!(this.wordWeight >= 0 && this.wordWeight <= 1)) {
       throw new RangeError('wordWeight must be between 0 and 1');
     }
+    if (!(this.languageWeight >= 0 && this.languageWeight <= 1)) {
+      throw new RangeError('languageWeight must be between 0 and 1');
+    }
     // The name changes with every setting that changes the vectors (dimensions are recorded
     // beside it), so an index built with other settings is detected as a different model.
-    const variant =
-      this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5 ? '' : `:g${this.minGram}-${this.maxGram}:w${this.wordWeight}`;
+    const defaults =
+      this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5 && this.languageWeight === DEFAULT_LANGUAGE_WEIGHT;
+    const variant = defaults ? '' : `:g${this.minGram}-${this.maxGram}:w${this.wordWeight}:l${this.languageWeight}`;
     this.modelName = `${MODEL_FAMILY}${variant}`;
     this.embedInfo = { dimensions: this.dimensions };
     this.wordPart = new Float64Array(this.dimensions);
@@ -161,8 +185,8 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     const gramFeatures = this.gramFeatures;
     wordFeatures.length = 0;
     gramFeatures.length = 0;
-    for (const word of words(text)) {
-      if (STOPWORDS.has(word)) continue;
+    const content = analyseText(text);
+    for (const word of content.words) {
       const stemmed = stem(word);
       wordFeatures.push(hashChars(stemmed, 0, stemmed.length, WORD_SEED));
       const padded = word.length + 2;
@@ -187,12 +211,18 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     // the whole-word signal, then mixed with the configured share of energy.
     const a = wordNorm > 0 ? Math.sqrt(this.wordWeight) / wordNorm : 0;
     const b = gramNorm > 0 ? Math.sqrt(1 - this.wordWeight) / gramNorm : 0;
-    let total = 0;
-    for (let i = 0; i < this.dimensions; i++) {
-      const value = a * wordPart[i] + b * gramPart[i];
-      gramPart[i] = value;
-      total += value * value;
+    for (let i = 0; i < this.dimensions; i++) gramPart[i] = a * wordPart[i] + b * gramPart[i];
+    if (content.language && this.languageWeight > 0 && (wordNorm > 0 || gramNorm > 0)) {
+      // Spread over a few features so that no single component stands out, which would coarsen
+      // the int8 quantisation of the whole vector in the vector store.
+      const amplitude = Math.sqrt(this.languageWeight / LANGUAGE_FEATURES);
+      for (let f = 0; f < LANGUAGE_FEATURES; f++) {
+        const hash = hashChars(content.language, 0, content.language.length, LANGUAGE_SEED + f);
+        gramPart[(hash & 0x7fffffff) % this.dimensions] += (hash & 0x80000000 ? -1 : 1) * amplitude;
+      }
     }
+    let total = 0;
+    for (let i = 0; i < this.dimensions; i++) total += gramPart[i] * gramPart[i];
     const scale = total > 0 ? 1 / Math.sqrt(total) : 0;
     for (let i = 0; i < this.dimensions; i++) out[i] = gramPart[i] * scale;
   }

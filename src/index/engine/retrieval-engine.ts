@@ -141,7 +141,9 @@ export class RetrievalEngine {
     options: EngineOptions,
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 128);
-    this.retriever = new HybridRetriever(keyword, vectors, (query) => this.embedQuery(query), options.hybrid);
+    // Texts that share nothing get cosine 0 from the local hashing embedding: a known floor.
+    const hybrid = { similarityFloor: embedding instanceof LocalHashingEmbedding ? 0 : undefined, ...options.hybrid };
+    this.retriever = new HybridRetriever(keyword, vectors, (query) => this.embedQuery(query), hybrid);
   }
 
   /** An empty engine for the given embedding model. */

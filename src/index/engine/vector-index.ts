@@ -237,6 +237,23 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     return out;
   }
 
+  /**
+   * Exact cosine similarity of `vector` to each of the given ids that is stored (unknown ids are
+   * left out). Hybrid retrieval uses it to score keyword candidates the vector search did not reach.
+   */
+  similarities(vector: ArrayLike<number>, ids: Iterable<string>): Map<string, number> {
+    const slots: number[] = [];
+    for (const id of ids) {
+      const slot = this.idSlot.get(id);
+      if (slot !== undefined) slots.push(slot);
+    }
+    const out = new Map<string, number>();
+    if (slots.length === 0) return out;
+    const hits = this.graph.scan(vector, slots, slots.length);
+    for (let i = 0; i < hits.slots.length; i++) out.set(this.slotId[hits.slots[i]] as string, hits.similarities[i]);
+    return out;
+  }
+
   serialize(): Buffer {
     const bound = this.graph.slotBound;
     return encodeContainer(

@@ -10,10 +10,10 @@ import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } f
 
 /** Words that shape a question but say nothing about its topic. */
 const QUESTION_WORDS = new Set(
-  `what why how when where who whom which whose explain describe define definition tell give list show mean meaning means
-  example examples please does did do can could would should is are
+  `what why how when where who whom which whose explain describe define definition tell give show mean meaning means
+  please does did do can could would should is are
   quoi pourquoi comment quand ou qui quel quelle quels quelles lequel laquelle expliquer explique expliquez expliquer decrire
-  decris decrivez definir definis definissez definition donne donnez donner dire dis dites exemple exemples signifie
+  decris decrivez definir definis definissez definition donne donnez donner dire dis dites signifie
   signifient veut veulent merci svp qu'est qu’est c'est c’est`
     .split(/\s+/)
     .filter(Boolean),

@@ -86,7 +86,7 @@ describe('RetrievalEngine', () => {
     const expected: [string, string][] = [
       ['dictionnaire', 'dict'],
       ['recursoin', 'rec'],
-      ['module remainder', 'mod'],
+      ['remaindr of a divison', 'mod'],
       ['how do I sort a list', 'sort'],
       ['list in order', 'sort'],
       ['exceptoin handling', 'exc'],
@@ -112,6 +112,27 @@ describe('RetrievalEngine', () => {
     for (let i = 1; i < hits.length; i++) {
       assert.ok(hits[i].score <= hits[i - 1].score && hits[i].score > 0);
     }
+  });
+
+  it('should score a chunk found by similarity alone at half the best, with equal weights', async () => {
+    const [hit] = await engine.search('dictionnaire', { k: 1 });
+    assert.equal(hit.chunkId, 'dict');
+    assert.equal(hit.keywordRank, undefined);
+    assert.equal(hit.score, 0.5);
+    const keywordHeavy = await RetrievalEngine.create(new LocalHashingEmbedding(), { hybrid: { keywordWeight: 3, vectorWeight: 1 } });
+    await keywordHeavy.addChunks(corpusChunks());
+    assert.equal((await keywordHeavy.search('dictionnaire', { k: 1 }))[0].score, 0.25);
+  });
+
+  it('should weigh a keyword candidate by its real similarity even when the vector list stops before it', async () => {
+    // Read one candidate deep, "module remainder" finds imp by keyword and mod by vector.
+    const shallow = await RetrievalEngine.create(new LocalHashingEmbedding(), { hybrid: { candidates: 1 } });
+    await shallow.addChunks(corpusChunks());
+    const [hit] = await shallow.search('module remainder', { k: 1 });
+    assert.equal(hit.chunkId, 'imp');
+    assert.equal(hit.vectorRank, undefined);
+    assert.ok((hit.vectorSimilarity ?? 0) > 0);
+    assert.ok(hit.score > 0.5);
   });
 
   it('should return only the requested module, and k results when it has that many', async () => {
@@ -170,12 +191,12 @@ describe('RetrievalEngine', () => {
       resources: 15,
       modules: 1,
       dimensions: 384,
-      embeddingModel: 'local-hash-v1',
+      embeddingModel: 'local-hash-v2',
       vectorStore: 'hnsw-int8',
       vectorBytes: 0,
     });
     const manifest = await RetrievalEngine.readManifest(dir);
-    assert.equal(manifest?.embeddingModel, 'local-hash-v1');
+    assert.equal(manifest?.embeddingModel, 'local-hash-v2');
     assert.equal(manifest?.dimensions, 384);
   });
 
@@ -197,8 +218,8 @@ describe('RetrievalEngine', () => {
     await engine.save(dir);
     await assert.rejects(RetrievalEngine.load(dir, new LocalHashingEmbedding({ dimensions: 256 })), (error) => {
       assert.ok(error instanceof EmbeddingModelChanged);
-      assert.deepEqual(error.indexed, { model: 'local-hash-v1', dimensions: 384 });
-      assert.deepEqual(error.configured, { model: 'local-hash-v1', dimensions: 256 });
+      assert.deepEqual(error.indexed, { model: 'local-hash-v2', dimensions: 384 });
+      assert.deepEqual(error.configured, { model: 'local-hash-v2', dimensions: 256 });
       return true;
     });
     await assert.rejects(RetrievalEngine.load(dir, new WrappedEmbedding('remote-embed-3', 384)), EmbeddingModelChanged);

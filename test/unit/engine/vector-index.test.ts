@@ -112,6 +112,14 @@ describe('LocalVectorStore', () => {
     assert.equal(local.search(queries[0], { k: 1 })[0].chunkId, 'again');
   });
 
+  it('should give the exact similarity of chosen ids, leaving out unknown ones', () => {
+    const query = queries[3];
+    const exact = (i: number) => vectors[i].reduce((sum, x, d) => sum + x * query[d], 0) / normOf(vectors[i]) / normOf(query);
+    const found = store.similarities(query, ['v5', 'v1234', 'nobody']);
+    assert.deepEqual([...found.keys()].sort(), ['v1234', 'v5']);
+    for (const i of [5, 1234]) assert.ok(Math.abs((found.get(`v${i}`) as number) - exact(i)) < 0.02, `v${i}`);
+  });
+
   it('should answer the same after a binary round trip', () => {
     const copy = LocalVectorStore.deserialize(store.serialize());
     for (const query of queries.slice(0, 10)) {

@@ -75,8 +75,8 @@ describe('gradeSchema', () => {
 });
 
 const mcq = { type: 'mcq', question: 'Which gas do plants release?', choices: ['Oxygen', 'Nitrogen', 'Helium', 'Argon'], answer: 'Oxygen', explanation: 'Photosynthesis releases oxygen.', sources: [1] };
-const trueFalse = { type: 'true_false', question: 'Plants release oxygen.', answer: 'TRUE', explanation: '', sources: [2] };
-const short = { type: 'short_answer', question: 'Name the green pigment.', answer: 'Chlorophyll', explanation: '', sources: [1, 2] };
+const trueFalse = { type: 'true_false', question: 'Plants release oxygen.', answer: 'TRUE', explanation: 'Oxygen is a by-product.', sources: [2] };
+const short = { type: 'short_answer', question: 'Name the green pigment.', answer: 'Chlorophyll', explanation: 'Chlorophyll is green.', sources: [1, 2] };
 
 describe('questionsSchema', () => {
   it('should accept well-formed questions, normalising true/false answers', () => {
@@ -102,6 +102,11 @@ describe('questionsSchema', () => {
     const schema = questionsSchema(['true_false'], 2, 5);
     assert.ok(violations(() => schema.parse({ questions: [short], warnings: [] })).some((m) => /type must be one of true_false/.test(m)));
     assert.ok(violations(() => schema.parse({ questions: [{ ...trueFalse, sources: [3, 0] }], warnings: [] })).some((m) => /cite at least one passage number from 1 to 2/.test(m)));
+  });
+
+  it('should reject a question without an explanation', () => {
+    const messages = violations(() => questionsSchema(['short_answer'], 2, 5).parse({ questions: [{ ...short, explanation: ' ' }, { ...short, question: 'b?', explanation: undefined }], warnings: [] }));
+    assert.deepEqual(messages, ['questions[0].explanation must be a non-empty string', 'questions[1].explanation must be a non-empty string']);
   });
 
   it('should keep only the count asked for and default missing warnings to none', () => {
