@@ -26,15 +26,34 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } } }, OAUTH2_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId, extraModels: [PasswordGrantFormDto] });
-  addLoginFormBody(document);
+  addExtraRequestBodies(document);
+  addRequestIdHeader(document);
   return sortKeys(document);
 }
 
-/** The login route takes JSON or the OAuth2 form; each content type gets its own schema. */
-function addLoginFormBody(document: OpenAPIObject): void {
-  const body = document.paths['/api/auth/login']?.post?.requestBody;
-  if (body && 'content' in body) {
-    body.content['application/x-www-form-urlencoded'] = { schema: { $ref: '#/components/schemas/PasswordGrantFormDto' } };
+/**
+ * Routes that take a second content type beside JSON: Nest's decorators describe one body schema,
+ * so the other is added here, each media type with its own schema.
+ */
+const EXTRA_REQUEST_BODIES: { path: string; method: 'post'; mediaType: string; schema: string }[] = [
+  { path: '/api/auth/login', method: 'post', mediaType: 'application/x-www-form-urlencoded', schema: 'PasswordGrantFormDto' },
+  { path: '/api/admin/modules/{id}/resources', method: 'post', mediaType: 'multipart/form-data', schema: 'UploadResourceDto' },
+];
+
+function addExtraRequestBodies(document: OpenAPIObject): void {
+  for (const extra of EXTRA_REQUEST_BODIES) {
+    const body = document.paths[extra.path]?.[extra.method]?.requestBody;
+    if (body && 'content' in body) body.content[extra.mediaType] = { schema: { $ref: `#/components/schemas/${extra.schema}` } };
+  }
+}
+
+/** Every answer carries X-Request-Id (API.md), so every response declares it. */
+function addRequestIdHeader(document: OpenAPIObject): void {
+  const header = { description: 'The request id, echoed or generated; it names the request in the server logs.', schema: { type: 'string' } };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>)) {
+      for (const response of Object.values(operation?.responses ?? {})) response.headers = { ...response.headers, 'X-Request-Id': header };
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Inject, Patch, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -8,7 +8,7 @@ import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-resp
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { CreateModuleDto, CreateTextResourceDto, ModuleDto, ResourceDto, toModuleDto, toResourceDto, UpdateModuleDto } from './content.dto';
+import { CreateModuleDto, CreateTextResourceDto, ModuleDto, ResourceDto, toModuleDto, toResourceDto, UpdateModuleDto, UploadResourceDto } from './content.dto';
 import { ContentService, IncomingDocument } from './content.service';
 
 /** Room for the multipart framing and fields around the file itself. */
@@ -59,8 +59,9 @@ export class ContentAdminController {
       'or JSON `{title, content, format}`. The document is read at once (an unreadable one is 422 and nothing is stored), then indexed: ' +
       'the answer says `indexed` when that took under a moment, else `pending` until its chunks are searchable.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ type: CreateTextResourceDto })
+  @ApiExtraModels(UploadResourceDto)
+  // The multipart form (UploadResourceDto) is added beside this JSON body in openapi.ts.
+  @ApiBody({ type: CreateTextResourceDto, description: 'A file as multipart/form-data (`file`, `title?`), or a text document as JSON.' })
   @ApiEnvelope(ResourceDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'payload_too_large', 'unsupported_media_type', 'unprocessable_document')
   async addResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Req() request: FastifyRequest): Promise<ResourceDto> {

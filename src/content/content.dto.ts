@@ -128,7 +128,7 @@ export class CreateTextResourceDto {
 /** The multipart form of a resource upload (documentation only: the route reads the stream). */
 export class UploadResourceDto {
   @ApiProperty({ type: 'string', format: 'binary', description: 'PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content.' })
-  file!: unknown;
+  file!: Blob;
 
   @ApiPropertyOptional({ maxLength: 300, description: 'Defaults to the document\'s own title, else the file name.' })
   title?: string;

@@ -115,7 +115,7 @@ export class GenerateQuestionsDto {
   @MaxLength(500)
   topic?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, description: 'How many questions (default 5).' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -130,7 +130,7 @@ export class GenerateQuestionsDto {
   @IsIn(QUESTION_TYPES, { each: true })
   types?: QuestionType[];
 
-  @ApiPropertyOptional({ enum: DIFFICULTIES, default: 'medium' })
+  @ApiPropertyOptional({ enum: DIFFICULTIES, description: 'Default `medium`.' })
   @IsOptional()
   @IsIn(DIFFICULTIES)
   difficulty?: Difficulty;

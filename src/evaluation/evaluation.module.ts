@@ -26,10 +26,13 @@ export class EvaluationModule implements OnModuleInit {
     @Inject(LOCAL_LLM) private readonly local: LocalLlmProvider,
     private readonly erasure: UserDataErasure,
     private readonly grades: GradesRepository,
+    private readonly questions: QuestionsRepository,
   ) {}
 
   onModuleInit(): void {
     registerLocalEvaluationTasks(this.local);
     this.erasure.register('grades', (userId) => this.grades.deleteForUser(userId));
+    // Generated questions can carry the learner's own topic text: they go with the account.
+    this.erasure.register('questions', (userId) => this.questions.deleteCreatedBy(userId));
   }
 }

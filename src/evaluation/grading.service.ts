@@ -94,6 +94,9 @@ export class GradingService {
 
   /** A teacher's override of the score and/or feedback; the model's verdict is kept as `original`. */
   async review(reviewer: Principal, id: string, patch: { score?: number; feedback?: string }): Promise<Grade> {
+    if (patch.score === undefined && patch.feedback === undefined) {
+      throw ApiError.validation([{ field: 'score', message: 'give a score or a feedback to change' }], 'Nothing to change: give a score, a feedback, or both.');
+    }
     // Optimistic: a review lands only on the grade it was computed from, else it is redone on the
     // newer one, so concurrent reviews never move progress by a difference nobody replaced.
     for (let attempt = 0; attempt < MAX_REVIEW_ATTEMPTS; attempt++) {

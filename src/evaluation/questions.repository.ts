@@ -21,4 +21,8 @@ export class QuestionsRepository {
     const found = await this.questions.findOne({ _id: id });
     return found && toDomain(found);
   }
+
+  deleteCreatedBy(userId: string): Promise<number> {
+    return this.questions.deleteMany({ createdBy: userId });
+  }
 }

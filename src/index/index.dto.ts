@@ -50,7 +50,7 @@ export class SearchQueryDto {
   @Matches(/^[0-9a-f]{24}$/, { message: 'module_id must be a 24-character hexadecimal id' })
   module_id?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'How many passages (default 5).' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

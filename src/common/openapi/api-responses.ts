@@ -2,11 +2,20 @@ import { applyDecorators, HttpStatus, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../errors/api-error';
 
+export class FieldErrorDto {
+  @ApiProperty({ example: 'email' }) field!: string;
+  @ApiProperty({ example: 'email must be an email' }) message!: string;
+}
+
 export class ErrorDetailDto {
   @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'validation_failed' }) code!: ErrorCode;
   @ApiProperty({ example: 'The request is not valid.' }) message!: string;
-  @ApiPropertyOptional({ description: 'For validation_failed: one entry per offending field, `{field, message}`.', example: [{ field: 'email', message: 'email must be an email' }] })
-  details?: unknown;
+  @ApiPropertyOptional({
+    description: 'For `validation_failed`: one entry per offending field. For `service_unavailable` from readiness: the state of each component.',
+    oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } }, { type: 'object', additionalProperties: true }],
+    example: [{ field: 'email', message: 'email must be an email' }],
+  })
+  details?: FieldErrorDto[] | Record<string, unknown>;
 }
 
 export class ErrorEnvelopeDto {
@@ -20,7 +29,7 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
   return applyDecorators(
-    ApiExtraModels(ErrorEnvelopeDto),
+    ApiExtraModels(ErrorEnvelopeDto, FieldErrorDto),
     ...[...byStatus].map(([status, grouped]) =>
       ApiResponse({
         status,

@@ -5,7 +5,7 @@ export const ENGLISH_STOPWORDS = new Set(
   having he her here hers herself him himself his how i if in into is it its itself just me more most
   my myself no nor not now of off on once only or other our ours ourselves out over own same she should
   so some such than that the their theirs them themselves then there these they this those through to
-  too under until up very was we were what when where which who whom why will with would you your
+  too under until up very was we were what when where which while who whom why will with would you your
   yours yourself yourselves also may might must shall can't cannot won't don't doesn't isn't aren't`
     .split(/\s+/)
     .filter(Boolean),
@@ -24,3 +24,12 @@ export const FRENCH_STOPWORDS = new Set(
 );
 
 export const STOPWORDS = new Set([...ENGLISH_STOPWORDS, ...FRENCH_STOPWORDS]);
+
+/**
+ * Programming keywords that are also English function words but that search must keep: in a
+ * course, "while" nearly always names the loop, and it is rare enough in prose for BM25 to weigh
+ * it. ("if", "for", "in", "and", "not" stay stopwords: too common in prose to tell anything.)
+ * Only retrieval keeps them (`analyseText`); graders and summaries read STOPWORDS as they are.
+ */
+export const SEARCHABLE_KEYWORDS = new Set(['while']);
+

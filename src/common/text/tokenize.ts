@@ -1,4 +1,4 @@
-import { ENGLISH_STOPWORDS, FRENCH_STOPWORDS, STOPWORDS } from './stopwords';
+import { ENGLISH_STOPWORDS, FRENCH_STOPWORDS, SEARCHABLE_KEYWORDS, STOPWORDS } from './stopwords';
 
 /** Lower-cases and strips diacritics so "Élève" and "eleve" meet in one index term. */
 export function foldText(text: string): string {
@@ -33,7 +33,7 @@ const SUFFIX_RULES: readonly (readonly [string, string, number])[] = [
   ['issements', '', 3], ['issement', '', 3], ['ements', '', 4], ['ement', '', 4], ['ments', '', 4], ['ment', '', 4],
   // English -ate verbs and French/English -ation nouns meet: "iterate", "iterating", "iteration".
   ['ations', '', 4], ['ation', '', 4], ['ating', '', 4], ['ated', '', 4], ['ates', '', 4], ['ate', '', 4],
-  ['ities', '', 3], ['ility', '', 3], ['ity', '', 3], ['ingly', '', 3], ['edly', '', 3], ['ness', '', 3],
+  ['ities', '', 3], ['ility', '', 3], ['ingly', '', 3], ['edly', '', 3], ['ness', '', 3],
   // "arithmétique" and "arithmetic", "logique" and "logic".
   ['iques', 'ic', 3], ['ique', 'ic', 3],
   ['ings', '', 3], ['ing', '', 3],
@@ -87,8 +87,8 @@ export interface TextContent {
 /**
  * Folded words of a text without its stopwords: those of its language when its function words
  * tell it (more French-only than English-only ones, or the reverse), both lists when they do not.
- * A French "comment" or "car" is a function word, an English one is not; an English "if" or
- * "for" inside a French lesson is code, and stays searchable.
+ * A French "car" is a function word, an English one is not; an English "if" or "for" inside a
+ * French lesson is code, and stays searchable, as do SEARCHABLE_KEYWORDS in any text.
  */
 export function analyseText(text: string): TextContent {
   const folded = words(text);
@@ -102,7 +102,7 @@ export function analyseText(text: string): TextContent {
   }
   const language: Language | undefined = fr === en ? undefined : fr > en ? 'fr' : 'en';
   const stopwords = language === 'fr' ? FRENCH_STOPWORDS : language === 'en' ? ENGLISH_STOPWORDS : STOPWORDS;
-  return { words: folded.filter((word) => !stopwords.has(word)), language };
+  return { words: folded.filter((word) => !stopwords.has(word) || SEARCHABLE_KEYWORDS.has(word)), language };
 }
 
 /** Folded words of a text without the stopwords of its language (see `analyseText`), in order. */
