@@ -19,7 +19,13 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
   // A short warm-up so the JIT has compiled the hot paths before measuring.
   await autocannon({ url, connections: CONNECTIONS, duration: 2, headers });
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
 }
 
 const BARE_SERVER = `
@@ -40,7 +46,9 @@ async function main(): Promise<void> {
 
     const row = (name: string, f: Figures) =>
       `${name.padEnd(34)} ${f.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(3)} ms   p99 ${String(f.p99).padStart(3)} ms   errors ${f.errors + f.non2xx}`;
-    console.log(`\nHTTP baseline: ${CONNECTIONS} connections, ${DURATION_S} s each, servers ${hasTaskset ? 'pinned to one core' : 'not pinned (no taskset)'}`);
+    console.log(
+      `\nHTTP baseline: ${CONNECTIONS} connections, ${DURATION_S} s each, servers ${hasTaskset ? 'pinned to one core' : 'not pinned (no taskset)'}`,
+    );
     console.log(row('bare node:http (ceiling)', baseline));
     console.log(row('GET /api/users/me (JWT, full app)', me));
     console.log(`ratio app / ceiling: ${(me.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)} (target >= 0.40)\n`);

@@ -47,15 +47,19 @@ async function main(): Promise<void> {
       chunkText.set(id, normalise(chunk.text));
       chunkDoc.set(id, document);
     }
-    await engine.addChunks(chunks.map(({ id, chunk }) => ({ id, resourceId: document, moduleId: 'bench', text: chunkTextForEmbedding(chunk) })));
+    await engine.addChunks(
+      chunks.map(({ id, chunk }) => ({ id, resourceId: document, moduleId: 'bench', text: chunkTextForEmbedding(chunk) })),
+    );
   }
 
   const questions = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'retrieval', 'questions.json'), 'utf8')) as Question[];
-  const relevant = (q: Question, chunkId: string) => chunkDoc.get(chunkId) === q.document && (chunkText.get(chunkId) ?? '').includes(normalise(q.answer_text));
+  const relevant = (q: Question, chunkId: string) =>
+    chunkDoc.get(chunkId) === q.document && (chunkText.get(chunkId) ?? '').includes(normalise(q.answer_text));
   const unanswerable = questions.filter((q) => ![...chunkText.keys()].some((id) => relevant(q, id)));
 
   console.log(`\nRetrieval quality: ${questions.length} questions, ${files.length} documents, ${chunkText.size} chunks`);
-  if (unanswerable.length > 0) console.log(`(${unanswerable.length} questions have no chunk holding their whole answer: counted as misses)`);
+  if (unanswerable.length > 0)
+    console.log(`(${unanswerable.length} questions have no chunk holding their whole answer: counted as misses)`);
   console.log('mode       recall@1  recall@5  MRR     median ms');
   const figures: Record<string, { r1: number; r5: number; mrr: number }> = {};
   for (const mode of ['keyword', 'vector', 'hybrid'] as RetrievalMode[]) {
@@ -75,7 +79,9 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     const n = questions.length;
     figures[mode] = { r1: r1 / n, r5: r5 / n, mrr: mrr / n };
-    console.log(`${mode.padEnd(10)} ${(r1 / n).toFixed(3).padStart(8)}  ${(r5 / n).toFixed(3).padStart(8)}  ${(mrr / n).toFixed(3)}   ${times[Math.floor(n / 2)]!.toFixed(2)}`);
+    console.log(
+      `${mode.padEnd(10)} ${(r1 / n).toFixed(3).padStart(8)}  ${(r5 / n).toFixed(3).padStart(8)}  ${(mrr / n).toFixed(3)}   ${times[Math.floor(n / 2)]!.toFixed(2)}`,
+    );
   }
   const { hybrid, keyword } = figures as Record<'hybrid' | 'keyword', { r1: number; r5: number; mrr: number }>;
   const ok = hybrid.r1 >= keyword.r1 && hybrid.r5 >= keyword.r5 && hybrid.mrr >= keyword.mrr && hybrid.r5 >= 0.9;
@@ -85,7 +91,10 @@ async function main(): Promise<void> {
     console.log('\n../shared/data is absent: skipping the OpenStax indexing throughput.');
     return;
   }
-  const chapters = readFileSync(SHARED_DATA, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { doc_id: string; title: string; text: string });
+  const chapters = readFileSync(SHARED_DATA, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { doc_id: string; title: string; text: string });
   const big = await RetrievalEngine.create(new LocalHashingEmbedding());
   let parseMs = 0;
   let indexMs = 0;
@@ -96,13 +105,22 @@ async function main(): Promise<void> {
     const chunks = chunkDocument(parsed);
     parseMs += performance.now() - started;
     started = performance.now();
-    await big.addChunks(chunks.map((chunk, i) => ({ id: `${chapter.doc_id}-${i}`, resourceId: chapter.doc_id, moduleId: 'openstax', text: chunkTextForEmbedding(chunk) })));
+    await big.addChunks(
+      chunks.map((chunk, i) => ({
+        id: `${chapter.doc_id}-${i}`,
+        resourceId: chapter.doc_id,
+        moduleId: 'openstax',
+        text: chunkTextForEmbedding(chunk),
+      })),
+    );
     indexMs += performance.now() - started;
     count += chunks.length;
   }
   console.log(`\nOpenStax Introduction to Python (CC BY 4.0): ${chapters.length} chapters, ${count} chunks`);
   console.log(`  parse + chunk: ${(parseMs / 1000).toFixed(2)} s; embed + index: ${(indexMs / 1000).toFixed(2)} s`);
-  console.log(`  indexing throughput: ${(count / (indexMs / 1000)).toFixed(0)} chunks/s (embed + index), ${(count / ((parseMs + indexMs) / 1000)).toFixed(0)} chunks/s end to end`);
+  console.log(
+    `  indexing throughput: ${(count / (indexMs / 1000)).toFixed(0)} chunks/s (embed + index), ${(count / ((parseMs + indexMs) / 1000)).toFixed(0)} chunks/s end to end`,
+  );
 }
 
 void main();

@@ -42,7 +42,14 @@ async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConf
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(fastifyHelmet, {
     // Swagger UI needs its inline bootstrap script and styles.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] } },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+      },
+    },
   });
   // The per-upload limits are applied where the file is read (content-admin.controller.ts).
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1 } });
@@ -57,7 +64,13 @@ async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConf
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     logger.info(
-      { request_id: request.id, method: request.method, route, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        request_id: request.id,
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
     done();

@@ -44,7 +44,24 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), CoreModule.forRoot(), ObservabilityModule, PersistenceModule, CacheModule, AuditModule, UsageModule, LlmModule, AuthModule, UsersModule, ContentModule, IndexModule, ChatModule, EvaluationModule, AdminModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CoreModule.forRoot(),
+        ObservabilityModule,
+        PersistenceModule,
+        CacheModule,
+        AuditModule,
+        UsageModule,
+        LlmModule,
+        AuthModule,
+        UsersModule,
+        ContentModule,
+        IndexModule,
+        ChatModule,
+        EvaluationModule,
+        AdminModule,
+        HealthModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },

@@ -49,7 +49,10 @@ function addExtraRequestBodies(document: OpenAPIObject): void {
 
 /** Every answer carries X-Request-Id (API.md), so every response declares it. */
 function addRequestIdHeader(document: OpenAPIObject): void {
-  const header = { description: 'The request id, echoed or generated; it names the request in the server logs.', schema: { type: 'string' } };
+  const header = {
+    description: 'The request id, echoed or generated; it names the request in the server logs.',
+    schema: { type: 'string' },
+  };
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item as Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>)) {
       for (const response of Object.values(operation?.responses ?? {})) response.headers = { ...response.headers, 'X-Request-Id': header };
@@ -61,7 +64,11 @@ function addRequestIdHeader(document: OpenAPIObject): void {
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])])) as T;
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    ) as T;
   }
   return value;
 }

@@ -76,7 +76,10 @@ export async function startApp(port: number, env: Record<string, string> = {}): 
 export async function api<T>(url: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
   const response = await fetch(`${url}${path}`, {
     method: init.method ?? (init.body ? 'POST' : 'GET'),
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    headers: {
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
   const json = (await response.json()) as { ok: boolean; data: T; error?: unknown };
@@ -95,7 +98,9 @@ export async function waitForDemoCourse(url: string, token: string): Promise<voi
   while (Date.now() < deadline) {
     const modules = await api<{ items: { resource_count: number }[] }>(url, '/api/modules', { token });
     if (modules.items.length >= 2 && modules.items.every((m) => m.resource_count >= 4)) {
-      const status = await api<{ chunks: number }>(url, '/api/admin/index/status', { token: await tokenFor(url, BENCH_ADMIN.email, BENCH_ADMIN.password) });
+      const status = await api<{ chunks: number }>(url, '/api/admin/index/status', {
+        token: await tokenFor(url, BENCH_ADMIN.email, BENCH_ADMIN.password),
+      });
       if (status.chunks > 0) return;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));

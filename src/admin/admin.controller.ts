@@ -7,7 +7,16 @@ import { ConversationsRepository } from '../chat/conversations.repository';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
-import { AdminConversationPageDto, AdminConversationsQueryDto, AdminConversationWithMessagesDto, AuditPageDto, AuditQueryDto, StatsDto, toAdminConversationDto, toAuditEntryDto } from './admin.dto';
+import {
+  AdminConversationPageDto,
+  AdminConversationsQueryDto,
+  AdminConversationWithMessagesDto,
+  AuditPageDto,
+  AuditQueryDto,
+  StatsDto,
+  toAdminConversationDto,
+  toAuditEntryDto,
+} from './admin.dto';
 import { AdminService } from './admin.service';
 
 const dateOrUndefined = (value: string | undefined) => (value ? new Date(value) : undefined);

@@ -86,5 +86,6 @@ export class StatsDto {
   @ApiProperty() grades!: number;
   @ApiProperty({ description: 'Mean percentage of every grade (0 when there is none).' }) average_percentage!: number;
   @ApiProperty({ type: TokenTotalsDto, description: 'Model tokens used since the start.' }) tokens!: TokenTotalsDto;
-  @ApiProperty({ type: [TokensByDayDto], description: 'The last 30 days (UTC), oldest first, days without use included.' }) tokens_by_day!: TokensByDayDto[];
+  @ApiProperty({ type: [TokensByDayDto], description: 'The last 30 days (UTC), oldest first, days without use included.' })
+  tokens_by_day!: TokensByDayDto[];
 }

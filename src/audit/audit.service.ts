@@ -29,7 +29,12 @@ export class AuditService {
     this.entries = store.collection<AuditEntryRecord>({ name: 'audit', schema: AuditEntrySchema });
   }
 
-  async record(actorId: string, action: string, target: { type: string; id?: string | null }, details: Record<string, unknown> = {}): Promise<void> {
+  async record(
+    actorId: string,
+    action: string,
+    target: { type: string; id?: string | null },
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.entries.insertOne({
       _id: newId(),
       actorId,

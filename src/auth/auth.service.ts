@@ -163,7 +163,15 @@ export class AuthService {
     const now = this.clock.now();
     const sessionId = newId();
     const refresh = this.newRefreshToken(sessionId);
-    await this.sessions.create({ id: sessionId, userId: user.id, tokenHash: refresh.hash, spentHashes: [], createdAt: now, expiresAt: this.refreshExpiry(now), revokedAt: null });
+    await this.sessions.create({
+      id: sessionId,
+      userId: user.id,
+      tokenHash: refresh.hash,
+      spentHashes: [],
+      createdAt: now,
+      expiresAt: this.refreshExpiry(now),
+      revokedAt: null,
+    });
     return this.tokensFor(user, sessionId, refresh.token);
   }
 

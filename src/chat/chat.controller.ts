@@ -11,7 +11,16 @@ import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { toPassageDto } from '../index/index.dto';
 import { isLlmAbort } from '../infrastructure/llm';
-import { ChatAnswerDto, ChatRequestDto, ConversationDto, ConversationPageDto, ConversationWithMessagesDto, RenameConversationDto, toConversationDto, toMessageDto } from './chat.dto';
+import {
+  ChatAnswerDto,
+  ChatRequestDto,
+  ConversationDto,
+  ConversationPageDto,
+  ConversationWithMessagesDto,
+  RenameConversationDto,
+  toConversationDto,
+  toMessageDto,
+} from './chat.dto';
 import { ChatAnswer, ChatService } from './chat.service';
 
 /** nginx's status for a request whose client closed the connection before the answer. */
@@ -54,8 +63,17 @@ export class ChatController {
   @ApiOperation({ summary: 'Ask the tutor; the answer cites the course passages it used' })
   @ApiEnvelope(ChatAnswerDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
-  async sendMessage(@CurrentPrincipal() principal: Principal, @Body() body: ChatRequestDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ChatAnswerDto> {
-    const turn = await this.chat.prepare(principal, { message: body.message, conversationId: body.conversation_id, moduleId: body.module_id });
+  async sendMessage(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChatRequestDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ChatAnswerDto> {
+    const turn = await this.chat.prepare(principal, {
+      message: body.message,
+      conversationId: body.conversation_id,
+      moduleId: body.module_id,
+    });
     const gone = clientGone(request, reply);
     try {
       return toAnswerDto(await this.chat.answer(principal, turn, gone.signal));
@@ -76,15 +94,24 @@ export class ChatController {
     summary: 'Ask the tutor and receive the answer as it is written (server-sent events)',
     description:
       'Events, in order: `meta` `{conversation_id}`; `token` `{delta}` as the answer grows; `sources` `{sources}`; `done` `{message_id, answer}` ' +
-      '(the assistant\'s message). A failure after the stream has started is sent as an `error` `{code, message}` event. ' +
+      "(the assistant's message). A failure after the stream has started is sent as an `error` `{code, message}` event. " +
       'If the client disconnects, the model call is cancelled and what was written is stored as an interrupted message.',
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
-  async streamMessage(@CurrentPrincipal() principal: Principal, @Body() body: ChatRequestDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async streamMessage(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChatRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     // Errors before the first byte (validation, quota, unknown conversation) are ordinary JSON errors.
-    const turn = await this.chat.prepare(principal, { message: body.message, conversationId: body.conversation_id, moduleId: body.module_id });
+    const turn = await this.chat.prepare(principal, {
+      message: body.message,
+      conversationId: body.conversation_id,
+      moduleId: body.module_id,
+    });
     const abort = clientGone(request, reply);
     reply.hijack();
     const raw = reply.raw;
@@ -106,7 +133,8 @@ export class ChatController {
     } catch (error) {
       const { body: errorBody, unexpected } = toErrorResponse(error, String(request.id));
       // The exception filter never sees errors of a started stream, so the unforeseen ones are logged here.
-      if (unexpected && !abort.signal.aborted) this.logger.error({ err: error, method: request.method, url: request.url }, 'Unexpected error while streaming an answer');
+      if (unexpected && !abort.signal.aborted)
+        this.logger.error({ err: error, method: request.method, url: request.url }, 'Unexpected error while streaming an answer');
       send('error', { code: errorBody.error.code, message: errorBody.error.message });
     } finally {
       raw.end();
@@ -137,7 +165,11 @@ export class ChatController {
   @ApiOperation({ summary: 'Rename one of my conversations' })
   @ApiEnvelope(ConversationDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found')
-  async renameConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: RenameConversationDto): Promise<ConversationDto> {
+  async renameConversation(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() body: RenameConversationDto,
+  ): Promise<ConversationDto> {
     return toConversationDto(await this.chat.rename(principal, id, body.title));
   }
 

@@ -2,7 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PassageDto, toPassageDto } from '../index/index.dto';
-import { MESSAGE_ROLES, MESSAGE_STATUSES, MessageRole, MessageStatus, SourceSnapshot } from '../infrastructure/persistence/schemas/message.schema';
+import {
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  MessageRole,
+  MessageStatus,
+  SourceSnapshot,
+} from '../infrastructure/persistence/schemas/message.schema';
 import { Conversation } from './conversations.repository';
 import { Message } from './messages.repository';
 
@@ -23,7 +29,7 @@ export class ChatRequestDto {
   @Matches(ID, idMessage('conversation_id'))
   conversation_id?: string;
 
-  @ApiPropertyOptional({ description: 'Answer from this module\'s documents only.', pattern: ID.source })
+  @ApiPropertyOptional({ description: "Answer from this module's documents only.", pattern: ID.source })
   @IsOptional()
   @IsString()
   @Matches(ID, idMessage('module_id'))
@@ -32,7 +38,7 @@ export class ChatRequestDto {
 
 export class ChatAnswerDto {
   @ApiProperty() conversation_id!: string;
-  @ApiProperty({ description: 'The assistant\'s message.' }) message_id!: string;
+  @ApiProperty({ description: "The assistant's message." }) message_id!: string;
   @ApiProperty({ description: 'The answer, citing its sources as [1], [2]…' }) answer!: string;
   @ApiProperty({ type: [PassageDto], description: 'Exactly the passages given to the model, in citation order.' }) sources!: PassageDto[];
   @ApiProperty({ example: 'local' }) model!: string;
@@ -53,7 +59,8 @@ export class MessageDto {
   @ApiProperty({ enum: MESSAGE_ROLES }) role!: MessageRole;
   @ApiProperty() content!: string;
   @ApiProperty({ type: [PassageDto] }) sources!: PassageDto[];
-  @ApiProperty({ enum: MESSAGE_STATUSES, description: '`interrupted` when the client left while the answer was streaming.' }) status!: MessageStatus;
+  @ApiProperty({ enum: MESSAGE_STATUSES, description: '`interrupted` when the client left while the answer was streaming.' })
+  status!: MessageStatus;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 

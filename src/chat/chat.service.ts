@@ -9,7 +9,15 @@ import { APP_CONFIG } from '../config/config.module';
 import { SearchService } from '../index/search.service';
 import { Passage } from '../index/passage';
 import { RateCounter } from '../infrastructure/cache/rate-counter';
-import { AnswerLanguage, buildSummaryMessages, buildTutorMessages, LlmProvider, LlmResult, llmUnavailable, TutorAnswerTask } from '../infrastructure/llm';
+import {
+  AnswerLanguage,
+  buildSummaryMessages,
+  buildTutorMessages,
+  LlmProvider,
+  LlmResult,
+  llmUnavailable,
+  TutorAnswerTask,
+} from '../infrastructure/llm';
 import { SourceSnapshot } from '../infrastructure/persistence/schemas/message.schema';
 import { UsersRepository } from '../users/users.repository';
 import { HISTORY_LOOKBACK, retrievalQuery, selectWindow, titleFrom } from './chat-memory';
@@ -86,7 +94,9 @@ export class ChatService {
     });
 
     const language = await this.languageFor(principal.userId, input.message);
-    const recent = (await this.messages.recent(conversation.id, userSeq, HISTORY_LOOKBACK)).filter((m) => m.seq >= conversation.summarizedBefore);
+    const recent = (await this.messages.recent(conversation.id, userSeq, HISTORY_LOOKBACK)).filter(
+      (m) => m.seq >= conversation.summarizedBefore,
+    );
     const window = selectWindow(recent, userSeq);
     conversation = await this.foldOlderTurns(principal, conversation, window.windowStart, language);
 
@@ -114,7 +124,12 @@ export class ChatService {
   async streamAnswer(principal: Principal, turn: PreparedTurn, onDelta: (text: string) => void, signal: AbortSignal): Promise<ChatAnswer> {
     let produced = '';
     try {
-      for await (const event of this.llm.stream({ task: turn.task, messages: buildTutorMessages(turn.task), signal, userId: principal.userId })) {
+      for await (const event of this.llm.stream({
+        task: turn.task,
+        messages: buildTutorMessages(turn.task),
+        signal,
+        userId: principal.userId,
+      })) {
         if (event.type === 'delta') {
           produced += event.text;
           onDelta(event.text);
@@ -125,7 +140,8 @@ export class ChatService {
       throw new Error('the model stream ended without a final result');
     } catch (error) {
       // The client went away: keep what was said so far, marked as interrupted (if anything was).
-      if (signal.aborted && produced.trim() !== '') return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
+      if (signal.aborted && produced.trim() !== '')
+        return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
       throw error;
     }
   }
@@ -154,7 +170,13 @@ export class ChatService {
 
   // ---- internals ---------------------------------------------------------------------------------
 
-  private async storeAnswer(principal: Principal, turn: PreparedTurn, text: string, result: Pick<LlmResult, 'model'>, status: 'complete' | 'interrupted'): Promise<ChatAnswer> {
+  private async storeAnswer(
+    principal: Principal,
+    turn: PreparedTurn,
+    text: string,
+    result: Pick<LlmResult, 'model'>,
+    status: 'complete' | 'interrupted',
+  ): Promise<ChatAnswer> {
     const now = this.clock.now();
     const message = await this.messages.create({
       id: newId(),
@@ -198,7 +220,10 @@ export class ChatService {
   private async enforceQuota(userId: string): Promise<void> {
     const used = await this.counter.increment(`chat:${userId}`, QUOTA_WINDOW_SECONDS);
     if (used.count > this.config.chat.requestsPerMinute) {
-      throw ApiError.rateLimited(used.resetInSeconds, `Chat is limited to ${this.config.chat.requestsPerMinute} messages a minute; try again shortly.`);
+      throw ApiError.rateLimited(
+        used.resetInSeconds,
+        `Chat is limited to ${this.config.chat.requestsPerMinute} messages a minute; try again shortly.`,
+      );
     }
   }
 
@@ -212,7 +237,12 @@ export class ChatService {
    * Turns that fell out of the window are folded into the running summary, so long conversations
    * neither overflow the model's context nor forget their beginning. A failure keeps the old summary.
    */
-  private async foldOlderTurns(principal: Principal, conversation: Conversation, windowStart: number, language: AnswerLanguage): Promise<Conversation> {
+  private async foldOlderTurns(
+    principal: Principal,
+    conversation: Conversation,
+    windowStart: number,
+    language: AnswerLanguage,
+  ): Promise<Conversation> {
     if (windowStart <= conversation.summarizedBefore) return conversation;
     const older = await this.messages.range(conversation.id, conversation.summarizedBefore, windowStart);
     if (older.length === 0) return conversation;
@@ -224,9 +254,13 @@ export class ChatService {
     };
     try {
       const result = await this.llm.complete({ task, messages: buildSummaryMessages(task), userId: principal.userId });
-      return (await this.conversations.update(conversation.id, { summary: result.text.trim(), summarizedBefore: windowStart })) ?? conversation;
+      return (
+        (await this.conversations.update(conversation.id, { summary: result.text.trim(), summarizedBefore: windowStart })) ?? conversation
+      );
     } catch (error) {
-      this.logger.warn(`Summarising conversation ${conversation.id} failed; keeping the previous summary (${error instanceof Error ? error.message : String(error)}).`);
+      this.logger.warn(
+        `Summarising conversation ${conversation.id} failed; keeping the previous summary (${error instanceof Error ? error.message : String(error)}).`,
+      );
       return conversation;
     }
   }
@@ -237,7 +271,8 @@ export class ChatService {
  * so the client gets llm_unavailable rather than an empty message or a storage failure.
  */
 function answerText(result: LlmResult): string {
-  if (result.text.trim() === '') throw llmUnavailable(`the model returned an empty answer (finish reason: ${result.finishReason ?? 'unknown'})`);
+  if (result.text.trim() === '')
+    throw llmUnavailable(`the model returned an empty answer (finish reason: ${result.finishReason ?? 'unknown'})`);
   return result.text;
 }
 

@@ -37,7 +37,10 @@ export class ConversationsRepository {
    * answer the model can still fail to give) is counted by `addMessage` once it does.
    */
   async reserveSeq(id: string, count: number, now: Date, stored = count): Promise<number> {
-    const updated = await this.conversations.updateOne({ _id: id }, { $inc: { nextSeq: count, messageCount: stored }, $set: { updatedAt: now } });
+    const updated = await this.conversations.updateOne(
+      { _id: id },
+      { $inc: { nextSeq: count, messageCount: stored }, $set: { updatedAt: now } },
+    );
     if (!updated) throw new Error(`conversation ${id} vanished`);
     return updated.nextSeq - count;
   }
@@ -48,7 +51,10 @@ export class ConversationsRepository {
     return updated && toDomain(updated);
   }
 
-  async update(id: string, patch: Partial<Pick<Conversation, 'title' | 'summary' | 'summarizedBefore' | 'updatedAt'>>): Promise<Conversation | null> {
+  async update(
+    id: string,
+    patch: Partial<Pick<Conversation, 'title' | 'summary' | 'summarizedBefore' | 'updatedAt'>>,
+  ): Promise<Conversation | null> {
     const updated = await this.conversations.updateOne({ _id: id }, { $set: patch });
     return updated && toDomain(updated);
   }
@@ -58,7 +64,8 @@ export class ConversationsRepository {
     const query: Filter = {};
     if (filter.userId) query.userId = filter.userId;
     if (filter.moduleId) query.moduleId = filter.moduleId;
-    if (filter.from || filter.to) query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+    if (filter.from || filter.to)
+      query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     if (filter.beforeId) query._id = { $lt: filter.beforeId };
     return (await this.conversations.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
   }

@@ -105,7 +105,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const uses = (provider: ModelProvider) => llmProvider === provider || embeddingProvider === provider;
   // Each remote provider's variables are required only when that provider is chosen.
   const requireFor = (provider: ModelProvider, names: string[]) => {
-    if (uses(provider)) for (const name of names) if (!env[name]) problems.push(`${name} is required when LLM_PROVIDER or EMBEDDING_PROVIDER is ${provider}.`);
+    if (uses(provider))
+      for (const name of names)
+        if (!env[name]) problems.push(`${name} is required when LLM_PROVIDER or EMBEDDING_PROVIDER is ${provider}.`);
   };
   requireFor('azure-openai', ['AZURE_OPENAI_ENDPOINT']);
   if (llmProvider === 'azure-openai') requireFor('azure-openai', ['AZURE_OPENAI_CHAT_DEPLOYMENT']);
@@ -123,8 +125,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mongodbUri: env.MONGODB_URI || undefined,
     redisUrl: env.REDIS_URL || undefined,
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'lp:',
-    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], environment === 'test' ? 'silent' : 'info'),
-    corsOrigins: !corsRaw || corsRaw === '*' ? true : corsRaw.split(',').map((o) => o.trim()).filter(Boolean),
+    logLevel: read.oneOf(
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      environment === 'test' ? 'silent' : 'info',
+    ),
+    corsOrigins:
+      !corsRaw || corsRaw === '*'
+        ? true
+        : corsRaw
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     uploadLimitBytes: read.integer('UPLOAD_LIMIT_BYTES', 20 * 1_048_576, 1024, 1024 * 1_048_576),
     registrationOpen: read.boolean('REGISTRATION_OPEN', true),

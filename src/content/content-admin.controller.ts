@@ -8,7 +8,16 @@ import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-resp
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { CreateModuleDto, CreateTextResourceDto, ModuleDto, ResourceDto, toModuleDto, toResourceDto, UpdateModuleDto, UploadResourceDto } from './content.dto';
+import {
+  CreateModuleDto,
+  CreateTextResourceDto,
+  ModuleDto,
+  ResourceDto,
+  toModuleDto,
+  toResourceDto,
+  UpdateModuleDto,
+  UploadResourceDto,
+} from './content.dto';
 import { ContentService, IncomingDocument } from './content.service';
 
 /** Room for the multipart framing and fields around the file itself. */

@@ -41,7 +41,10 @@ export class ResourceDto {
   @ApiProperty({ type: String, nullable: true, example: 'loops.pdf' }) filename!: string | null;
   @ApiProperty({ example: 'application/pdf' }) mime_type!: string;
   @ApiProperty({ example: 48213 }) size_bytes!: number;
-  @ApiProperty({ enum: RESOURCE_STATUSES, description: '`pending` until its chunks are searchable, then `indexed`, or `failed` with `error`.' })
+  @ApiProperty({
+    enum: RESOURCE_STATUSES,
+    description: '`pending` until its chunks are searchable, then `indexed`, or `failed` with `error`.',
+  })
   status!: ResourceStatus;
   @ApiProperty({ example: 12 }) chunk_count!: number;
   @ApiProperty({ type: String, nullable: true }) error!: string | null;
@@ -127,9 +130,13 @@ export class CreateTextResourceDto {
 
 /** The multipart form of a resource upload (documentation only: the route reads the stream). */
 export class UploadResourceDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content.' })
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content.',
+  })
   file!: Blob;
 
-  @ApiPropertyOptional({ maxLength: 300, description: 'Defaults to the document\'s own title, else the file name.' })
+  @ApiPropertyOptional({ maxLength: 300, description: "Defaults to the document's own title, else the file name." })
   title?: string;
 }

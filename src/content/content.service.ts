@@ -74,7 +74,8 @@ export class ContentService {
 
   async updateModule(actor: Principal, id: string, patch: { title?: string; description?: string }): Promise<CourseModule> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    const updated = Object.keys(defined).length > 0 ? await this.modules.update(id, defined, this.clock.now()) : await this.modules.findById(id);
+    const updated =
+      Object.keys(defined).length > 0 ? await this.modules.update(id, defined, this.clock.now()) : await this.modules.findById(id);
     if (!updated) throw ApiError.notFound('module');
     await this.audit.record(actor.userId, 'module.update', { type: 'module', id }, defined);
     return updated;
@@ -97,8 +98,11 @@ export class ContentService {
    */
   async addResource(actor: Principal | null, moduleId: string, incoming: IncomingDocument): Promise<Resource> {
     await this.getModule(moduleId);
-    if (incoming.bytes.length > this.config.uploadLimitBytes) throw new ApiError('payload_too_large', `The document is larger than the ${this.config.uploadLimitBytes} bytes allowed.`);
-    const type = incoming.format ? FORMAT_TYPES[incoming.format] : detectDocumentType(incoming.bytes, incoming.filename, incoming.declaredMime);
+    if (incoming.bytes.length > this.config.uploadLimitBytes)
+      throw new ApiError('payload_too_large', `The document is larger than the ${this.config.uploadLimitBytes} bytes allowed.`);
+    const type = incoming.format
+      ? FORMAT_TYPES[incoming.format]
+      : detectDocumentType(incoming.bytes, incoming.filename, incoming.declaredMime);
     const { document, chunks } = await parseAndChunkDocument(incoming.bytes, type);
     if (chunks.length === 0) throw new ApiError('unprocessable_document', 'The document has no text to index.');
 
@@ -117,10 +121,24 @@ export class ContentService {
       createdAt: now,
     });
     await this.chunks.insertMany(
-      chunks.map((chunk) => ({ id: newId(), resourceId: resource.id, moduleId, position: chunk.position, text: chunk.text, page: chunk.page ?? null, heading: chunk.heading ?? null })),
+      chunks.map((chunk) => ({
+        id: newId(),
+        resourceId: resource.id,
+        moduleId,
+        position: chunk.position,
+        text: chunk.text,
+        page: chunk.page ?? null,
+        heading: chunk.heading ?? null,
+      })),
     );
     await this.modules.adjustResourceCount(moduleId, 1);
-    if (actor) await this.audit.record(actor.userId, 'resource.create', { type: 'resource', id: resource.id }, { module_id: moduleId, title: resource.title });
+    if (actor)
+      await this.audit.record(
+        actor.userId,
+        'resource.create',
+        { type: 'resource', id: resource.id },
+        { module_id: moduleId, title: resource.title },
+      );
 
     const indexing = this.index.indexResource(resource);
     const settled = await Promise.race([indexing, new Promise<null>((resolve) => setTimeout(() => resolve(null), INDEX_WAIT_MS).unref())]);

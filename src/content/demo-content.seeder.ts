@@ -31,7 +31,9 @@ export class DemoContentSeeder implements OnApplicationBootstrap {
   /** Runs after start-up without holding it up: the API answers while the course loads. */
   onApplicationBootstrap(): void {
     if (!this.config.seedDemoContent) return;
-    void this.seed(DEMO_COURSE_DIR).catch((error: unknown) => this.logger.error(`Loading the demo course failed: ${error instanceof Error ? error.message : String(error)}`));
+    void this.seed(DEMO_COURSE_DIR).catch((error: unknown) =>
+      this.logger.error(`Loading the demo course failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   async seed(directory: string): Promise<void> {

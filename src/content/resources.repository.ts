@@ -37,7 +37,11 @@ export class ResourcesRepository {
     return (await this.resources.find({ ...filter }, { sort: { _id: 1 } })).map(toDomain);
   }
 
-  async setStatus(id: string, status: ResourceStatus, fields: { chunkCount?: number; error?: string | null } = {}): Promise<Resource | null> {
+  async setStatus(
+    id: string,
+    status: ResourceStatus,
+    fields: { chunkCount?: number; error?: string | null } = {},
+  ): Promise<Resource | null> {
     const updated = await this.resources.updateOne({ _id: id }, { $set: { status, ...fields } });
     return updated && toDomain(updated);
   }

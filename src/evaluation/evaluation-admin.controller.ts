@@ -15,8 +15,16 @@ import { GradingService } from './grading.service';
 const ID = /^[0-9a-f]{24}$/;
 
 export class AdminGradesQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ pattern: ID.source }) @IsOptional() @IsString() @Matches(ID, { message: 'user_id must be a 24-character hexadecimal id' }) user_id?: string;
-  @ApiPropertyOptional({ pattern: ID.source }) @IsOptional() @IsString() @Matches(ID, { message: 'module_id must be a 24-character hexadecimal id' }) module_id?: string;
+  @ApiPropertyOptional({ pattern: ID.source })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'user_id must be a 24-character hexadecimal id' })
+  user_id?: string;
+  @ApiPropertyOptional({ pattern: ID.source })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'module_id must be a 24-character hexadecimal id' })
+  module_id?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or after.' }) @IsOptional() @IsDateString() from?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or before.' }) @IsOptional() @IsDateString() to?: string;
 }
@@ -50,12 +58,21 @@ export class EvaluationAdminController {
 
   @Patch(':id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'Override a grade\'s score or feedback; the original is kept and progress follows' })
+  @ApiOperation({ summary: "Override a grade's score or feedback; the original is kept and progress follows" })
   @ApiEnvelope(AdminGradeDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
-  async reviewEvaluation(@CurrentPrincipal() reviewer: Principal, @IdParam() id: string, @Body() body: ReviewGradeDto): Promise<AdminGradeDto> {
+  async reviewEvaluation(
+    @CurrentPrincipal() reviewer: Principal,
+    @IdParam() id: string,
+    @Body() body: ReviewGradeDto,
+  ): Promise<AdminGradeDto> {
     const grade = await this.grading.review(reviewer, id, { score: body.score, feedback: body.feedback });
-    await this.audit.record(reviewer.userId, 'grade.review', { type: 'grade', id }, { score: body.score, feedback_changed: body.feedback !== undefined });
+    await this.audit.record(
+      reviewer.userId,
+      'grade.review',
+      { type: 'grade', id },
+      { score: body.score, feedback_changed: body.feedback !== undefined },
+    );
     return toAdminGradeDto(grade);
   }
 }

@@ -4,7 +4,18 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
-import { GeneratedQuestionsDto, GenerateQuestionsDto, GradeDto, GradePageDto, GradeRequestDto, GradesQueryDto, ProgressDto, toGradeDto, toProgressDto, toQuestionDto } from './evaluation.dto';
+import {
+  GeneratedQuestionsDto,
+  GenerateQuestionsDto,
+  GradeDto,
+  GradePageDto,
+  GradeRequestDto,
+  GradesQueryDto,
+  ProgressDto,
+  toGradeDto,
+  toProgressDto,
+  toQuestionDto,
+} from './evaluation.dto';
 import { GradesRepository } from './grades.repository';
 import { GradingService } from './grading.service';
 import { ProgressService } from './progress.service';
@@ -24,7 +35,7 @@ export class EvaluationController {
 
   @Post('grade')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Grade an answer against a reference, a rubric, or a generated question\'s key' })
+  @ApiOperation({ summary: "Grade an answer against a reference, a rubric, or a generated question's key" })
   @ApiEnvelope(GradeDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
   async gradeAnswer(@CurrentPrincipal() principal: Principal, @Body() body: GradeRequestDto): Promise<GradeDto> {
@@ -32,7 +43,11 @@ export class EvaluationController {
       question: body.question,
       studentAnswer: body.student_answer,
       referenceAnswer: body.reference_answer,
-      rubric: body.rubric?.map((r) => ({ criterion: r.criterion, maxPoints: r.max_points, ...(r.description ? { description: r.description } : {}) })),
+      rubric: body.rubric?.map((r) => ({
+        criterion: r.criterion,
+        maxPoints: r.max_points,
+        ...(r.description ? { description: r.description } : {}),
+      })),
       maxScore: body.max_score,
       moduleId: body.module_id,
       questionId: body.question_id,
@@ -62,7 +77,12 @@ export class EvaluationController {
   @ApiEnvelope(GradePageDto)
   @ApiErrors('validation_failed')
   async listGrades(@CurrentPrincipal() principal: Principal, @Query() query: GradesQueryDto): Promise<GradePageDto> {
-    const rows = await this.grades.list({ userId: principal.userId, moduleId: query.module_id, beforeId: this.cursors.decode(query.cursor), limit: query.limit });
+    const rows = await this.grades.list({
+      userId: principal.userId,
+      moduleId: query.module_id,
+      beforeId: this.cursors.decode(query.cursor),
+      limit: query.limit,
+    });
     return this.cursors.page(rows, query.limit, (g) => g.id, toGradeDto);
   }
 

@@ -60,7 +60,7 @@ export class GradeRequestDto {
   @MaxLength(4000)
   question?: string;
 
-  @ApiProperty({ maxLength: 20000, example: 'Because the Earth\'s axis is tilted.' })
+  @ApiProperty({ maxLength: 20000, example: "Because the Earth's axis is tilted." })
   @IsString()
   @MaxLength(20000)
   student_answer!: string;
@@ -80,20 +80,27 @@ export class GradeRequestDto {
   @Type(() => RubricCriterionDto)
   rubric?: RubricCriterionDto[];
 
-  @ApiPropertyOptional({ minimum: 0.5, maximum: 1000, description: 'Default 10, or the sum of the rubric\'s points (and then must equal it).' })
+  @ApiPropertyOptional({
+    minimum: 0.5,
+    maximum: 1000,
+    description: "Default 10, or the sum of the rubric's points (and then must equal it).",
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.5)
   @Max(1000)
   max_score?: number;
 
-  @ApiPropertyOptional({ pattern: ID.source, description: 'Ground the feedback in this module\'s passages; counts toward progress there.' })
+  @ApiPropertyOptional({ pattern: ID.source, description: "Ground the feedback in this module's passages; counts toward progress there." })
   @IsOptional()
   @IsString()
   @Matches(ID, idMessage('module_id'))
   module_id?: string;
 
-  @ApiPropertyOptional({ pattern: ID.source, description: 'Grade against a generated question\'s answer key (MCQ and true/false are graded exactly).' })
+  @ApiPropertyOptional({
+    pattern: ID.source,
+    description: "Grade against a generated question's answer key (MCQ and true/false are graded exactly).",
+  })
   @IsOptional()
   @IsString()
   @Matches(ID, idMessage('question_id'))
@@ -150,7 +157,7 @@ export class GradesQueryDto extends ListQueryDto {
 }
 
 export class ReviewGradeDto {
-  @ApiPropertyOptional({ minimum: 0, description: 'Within 0 and the grade\'s max_score.' })
+  @ApiPropertyOptional({ minimum: 0, description: "Within 0 and the grade's max_score." })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
@@ -185,7 +192,8 @@ export class GradeDto {
   @ApiProperty({ type: [String] }) improvements!: string[];
   @ApiProperty({ type: [CriterionScoreDto] }) criteria!: CriterionScoreDto[];
   @ApiProperty({ type: [PassageDto] }) sources!: PassageDto[];
-  @ApiProperty({ example: 'local', description: '`exact` for multiple-choice and true/false answers graded against the key.' }) model!: string;
+  @ApiProperty({ example: 'local', description: '`exact` for multiple-choice and true/false answers graded against the key.' })
+  model!: string;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
@@ -197,7 +205,8 @@ export class OriginalGradeDto {
 export class AdminGradeDto extends GradeDto {
   @ApiProperty() user_id!: string;
   @ApiProperty({ type: String, nullable: true }) module_id!: string | null;
-  @ApiProperty({ type: OriginalGradeDto, nullable: true, description: 'The model\'s verdict, when a teacher changed it.' }) original!: OriginalGradeDto | null;
+  @ApiProperty({ type: OriginalGradeDto, nullable: true, description: "The model's verdict, when a teacher changed it." })
+  original!: OriginalGradeDto | null;
   @ApiProperty({ type: String, nullable: true }) reviewed_by!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) reviewed_at!: string | null;
 }
@@ -241,7 +250,8 @@ export class ModuleProgressDto {
   @ApiProperty({
     minimum: 0,
     maximum: 1,
-    description: 'Recency-weighted mean of the percentages / 100: a grade 30 days newer weighs e ≈ 2.7 times more (half-life about 21 days).',
+    description:
+      'Recency-weighted mean of the percentages / 100: a grade 30 days newer weighs e ≈ 2.7 times more (half-life about 21 days).',
   })
   mastery!: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_attempt_at!: string | null;

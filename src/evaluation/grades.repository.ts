@@ -36,7 +36,8 @@ export class GradesRepository {
     const query: Filter = {};
     if (filter.userId) query.userId = filter.userId;
     if (filter.moduleId) query.moduleId = filter.moduleId;
-    if (filter.from || filter.to) query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+    if (filter.from || filter.to)
+      query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     if (filter.beforeId) query._id = { $lt: filter.beforeId };
     return (await this.grades.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
   }
@@ -50,7 +51,11 @@ export class GradesRepository {
    * Applies a review only if the grade still has the percentage the reviewer's change was computed
    * from (null otherwise): progress moves by the difference, which must be the one really replaced.
    */
-  async review(id: string, expectedPercentage: number, patch: Pick<Grade, 'score' | 'percentage' | 'feedback' | 'criteria' | 'original' | 'reviewedBy' | 'reviewedAt'>): Promise<Grade | null> {
+  async review(
+    id: string,
+    expectedPercentage: number,
+    patch: Pick<Grade, 'score' | 'percentage' | 'feedback' | 'criteria' | 'original' | 'reviewedBy' | 'reviewedAt'>,
+  ): Promise<Grade | null> {
     const updated = await this.grades.updateOne({ _id: id, percentage: expectedPercentage }, { $set: patch });
     return updated && toDomain(updated);
   }

@@ -60,7 +60,17 @@ export class GradingService {
 
     // Multiple choice and true/false have one right answer: graded exactly, without any model.
     if (stored && (stored.type === 'mcq' || stored.type === 'true_false')) {
-      return this.store(principal, { question, request, rubric, maxScore, moduleId, stored, model: 'exact', answer: exactGrade(stored, request.studentAnswer, maxScore, rubric), sources: stored.sources });
+      return this.store(principal, {
+        question,
+        request,
+        rubric,
+        maxScore,
+        moduleId,
+        stored,
+        model: 'exact',
+        answer: exactGrade(stored, request.studentAnswer, maxScore, rubric),
+        sources: stored.sources,
+      });
     }
 
     // The key alone is what a right answer must say; its explanation (usually the quoted course
@@ -81,21 +91,39 @@ export class GradingService {
     };
 
     // Identical inputs to the same model get the same grade, from the cache.
-    const cacheKey = `grade:${createHash('sha256').update(JSON.stringify([this.llm.name, this.llm.model, input])).digest('base64url')}`;
+    const cacheKey = `grade:${createHash('sha256')
+      .update(JSON.stringify([this.llm.name, this.llm.model, input]))
+      .digest('base64url')}`;
     let cached = await this.cache.get<{ answer: GradeAnswer; model: string }>(cacheKey);
     if (!cached) {
       const task: GradeTask = { kind: 'grade', input };
-      const { value, result } = await this.llm.completeStructured({ task, messages: buildGradeMessages(input), userId: principal.userId, temperature: 0 }, gradeSchema(maxScore, rubric));
+      const { value, result } = await this.llm.completeStructured(
+        { task, messages: buildGradeMessages(input), userId: principal.userId, temperature: 0 },
+        gradeSchema(maxScore, rubric),
+      );
       cached = { answer: value, model: result.model };
       await this.cache.set(cacheKey, cached, CACHE_TTL_MS);
     }
-    return this.store(principal, { question, request, rubric, maxScore, moduleId, stored, model: cached.model, answer: cached.answer, sources: passages.map(snapshot) });
+    return this.store(principal, {
+      question,
+      request,
+      rubric,
+      maxScore,
+      moduleId,
+      stored,
+      model: cached.model,
+      answer: cached.answer,
+      sources: passages.map(snapshot),
+    });
   }
 
   /** A teacher's override of the score and/or feedback; the model's verdict is kept as `original`. */
   async review(reviewer: Principal, id: string, patch: { score?: number; feedback?: string }): Promise<Grade> {
     if (patch.score === undefined && patch.feedback === undefined) {
-      throw ApiError.validation([{ field: 'score', message: 'give a score or a feedback to change' }], 'Nothing to change: give a score, a feedback, or both.');
+      throw ApiError.validation(
+        [{ field: 'score', message: 'give a score or a feedback to change' }],
+        'Nothing to change: give a score, a feedback, or both.',
+      );
     }
     // Optimistic: a review lands only on the grade it was computed from, else it is redone on the
     // newer one, so concurrent reviews never move progress by a difference nobody replaced.
@@ -115,7 +143,8 @@ export class GradingService {
         reviewedAt: this.clock.now(),
       });
       if (!updated) continue;
-      if (grade.moduleId && percentage !== grade.percentage) await this.progress.adjust(grade.userId, grade.moduleId, percentage - grade.percentage, grade.createdAt);
+      if (grade.moduleId && percentage !== grade.percentage)
+        await this.progress.adjust(grade.userId, grade.moduleId, percentage - grade.percentage, grade.createdAt);
       return updated;
     }
     throw new ApiError('conflict', 'The grade is being changed by someone else; please try again.');
@@ -123,7 +152,17 @@ export class GradingService {
 
   private async store(
     principal: Principal,
-    g: { question: string; request: GradeRequest; rubric: RubricItem[]; maxScore: number; moduleId?: string; stored: StoredQuestion | null; model: string; answer: GradeAnswer; sources: SourceSnapshot[] },
+    g: {
+      question: string;
+      request: GradeRequest;
+      rubric: RubricItem[];
+      maxScore: number;
+      moduleId?: string;
+      stored: StoredQuestion | null;
+      model: string;
+      answer: GradeAnswer;
+      sources: SourceSnapshot[];
+    },
   ): Promise<Grade> {
     const now = this.clock.now();
     const score = Math.min(g.maxScore, Math.max(0, g.answer.score));
@@ -142,7 +181,12 @@ export class GradingService {
       feedback: g.answer.feedback,
       strengths: g.answer.strengths,
       improvements: g.answer.improvements,
-      criteria: g.answer.criteria.map((c, i) => ({ criterion: c.criterion, score: c.score, maxPoints: g.rubric[i]!.maxPoints, comment: c.comment })),
+      criteria: g.answer.criteria.map((c, i) => ({
+        criterion: c.criterion,
+        score: c.score,
+        maxPoints: g.rubric[i]!.maxPoints,
+        comment: c.comment,
+      })),
       sources: g.sources,
       model: g.model,
       original: null,
@@ -164,9 +208,11 @@ export class GradingService {
     if (rubric.length === 0) return given ?? DEFAULT_MAX_SCORE;
     const total = rubric.reduce((sum, r) => sum + r.maxPoints, 0);
     // A rubric worth nothing leaves no scale to grade on (and a percentage of 0/0).
-    if (total <= 0) throw ApiError.validation([{ field: 'rubric', message: 'the rubric\'s points must add up to more than 0' }]);
+    if (total <= 0) throw ApiError.validation([{ field: 'rubric', message: "the rubric's points must add up to more than 0" }]);
     if (given !== undefined && Math.abs(given - total) > 1e-9) {
-      throw ApiError.validation([{ field: 'max_score', message: `must equal the sum of the rubric's points (${total}) when a rubric is given` }]);
+      throw ApiError.validation([
+        { field: 'max_score', message: `must equal the sum of the rubric's points (${total}) when a rubric is given` },
+      ]);
     }
     return total;
   }
@@ -180,7 +226,12 @@ function snapshot(passage: Passage): SourceSnapshot {
   return { ...passage, location: { ...passage.location } };
 }
 
-const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!]+$/, '');
+const normalise = (text: string) =>
+  text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.!]+$/, '');
 const TRUE_WORDS = new Set(['true', 'vrai', 'yes', 'oui', 't', 'v']);
 const FALSE_WORDS = new Set(['false', 'faux', 'no', 'non', 'f']);
 
@@ -196,13 +247,23 @@ export function exactGrade(question: StoredQuestion, studentAnswer: string, maxS
     // The text of a choice counts as that choice, even when it is itself a letter or a number
     // (choices "1"…"4"); otherwise a letter (a–d) or a number (1–4) picks a choice by position.
     const byText = choices.find((c) => normalise(c) === given);
-    const byPosition = /^[a-d]$/.test(given) ? choices[given.charCodeAt(0) - 97] : /^[1-4]$/.test(given) ? choices[Number(given) - 1] : undefined;
+    const byPosition = /^[a-d]$/.test(given)
+      ? choices[given.charCodeAt(0) - 97]
+      : /^[1-4]$/.test(given)
+        ? choices[Number(given) - 1]
+        : undefined;
     right = normalise(byText ?? byPosition ?? studentAnswer) === normalise(question.answer);
   }
   const score = right ? maxScore : 0;
   const fr = question.language === 'fr';
   const key = question.type === 'true_false' ? (fr ? (question.answer === 'true' ? 'vrai' : 'faux') : question.answer) : question.answer;
-  const feedback = right ? (fr ? `Bonne réponse : ${key}.` : `Correct: ${key}.`) : fr ? `Réponse incorrecte. La bonne réponse est : ${key}.` : `Not correct. The right answer is: ${key}.`;
+  const feedback = right
+    ? fr
+      ? `Bonne réponse : ${key}.`
+      : `Correct: ${key}.`
+    : fr
+      ? `Réponse incorrecte. La bonne réponse est : ${key}.`
+      : `Not correct. The right answer is: ${key}.`;
   return {
     score,
     feedback: question.explanation ? `${feedback} ${question.explanation}` : feedback,

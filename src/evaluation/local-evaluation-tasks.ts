@@ -10,7 +10,8 @@ import { GradeAnswer, QuestionsAnswer } from './structured-answers';
  */
 export function registerLocalEvaluationTasks(local: LocalLlmProvider): void {
   if (!local.supports('grade')) local.registerTask('grade', (task: LlmTask) => JSON.stringify(localGrade(task as GradeTask)));
-  if (!local.supports('generate_questions')) local.registerTask('generate_questions', (task: LlmTask) => JSON.stringify(localQuestions(task as GenerateQuestionsTask)));
+  if (!local.supports('generate_questions'))
+    local.registerTask('generate_questions', (task: LlmTask) => JSON.stringify(localQuestions(task as GenerateQuestionsTask)));
 }
 
 function localGrade({ input }: GradeTask): GradeAnswer {

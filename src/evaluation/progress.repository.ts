@@ -19,14 +19,21 @@ export class ProgressRepository {
     const weight = recencyWeight(at);
     await this.progress.updateOne(
       { _id: `${userId}:${moduleId}` },
-      { $set: { userId, moduleId }, $inc: { attempts: 1, percentSum: percentage, weight, weightedPercent: weight * percentage }, $max: { lastAttemptAt: at } },
+      {
+        $set: { userId, moduleId },
+        $inc: { attempts: 1, percentSum: percentage, weight, weightedPercent: weight * percentage },
+        $max: { lastAttemptAt: at },
+      },
       { upsert: true },
     );
   }
 
   /** A teacher changed a grade's percentage: move the sums by the difference, at the grade's own weight. */
   async adjust(userId: string, moduleId: string, delta: number, gradedAt: Date): Promise<void> {
-    await this.progress.updateOne({ _id: `${userId}:${moduleId}` }, { $inc: { percentSum: delta, weightedPercent: recencyWeight(gradedAt) * delta } });
+    await this.progress.updateOne(
+      { _id: `${userId}:${moduleId}` },
+      { $inc: { percentSum: delta, weightedPercent: recencyWeight(gradedAt) * delta } },
+    );
   }
 
   async forUser(userId: string): Promise<Progress[]> {

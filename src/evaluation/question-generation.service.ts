@@ -31,7 +31,10 @@ const TOPIC_PASSAGES = 12;
 
 const NO_MATERIAL = {
   en: { module: 'The module has no indexed material to write questions from.', topic: 'No course material matches this topic.' },
-  fr: { module: "Le module n'a aucun support indexé à partir duquel écrire des questions.", topic: 'Aucun support de cours ne correspond à ce sujet.' },
+  fr: {
+    module: "Le module n'a aucun support indexé à partir duquel écrire des questions.",
+    topic: 'Aucun support de cours ne correspond à ce sujet.',
+  },
 } as const;
 
 export type GenerateQuestionsTask = { kind: 'generate_questions'; input: QuestionPromptInput; passages: Passage[] };
@@ -50,12 +53,24 @@ export class QuestionGenerationService {
 
   async generate(principal: Principal, request: GenerateRequest): Promise<{ questions: StoredQuestion[]; warnings: string[] }> {
     if (!request.moduleId && !request.topic) {
-      throw ApiError.validation([{ field: 'module_id', message: 'give module_id or topic (or both)' }], 'Say what the questions should be about: a module_id or a topic.');
+      throw ApiError.validation(
+        [{ field: 'module_id', message: 'give module_id or topic (or both)' }],
+        'Say what the questions should be about: a module_id or a topic.',
+      );
     }
     if (request.moduleId) await this.search.assertModule(request.moduleId);
     const passages = await this.passagesFor(request);
     const count = request.count ?? 5;
-    const language = request.language ?? (await this.users.findById(principal.userId))?.locale ?? detectLanguage(request.topic ?? passages.map((p) => p.text).join(' ').slice(0, 2000));
+    const language =
+      request.language ??
+      (await this.users.findById(principal.userId))?.locale ??
+      detectLanguage(
+        request.topic ??
+          passages
+            .map((p) => p.text)
+            .join(' ')
+            .slice(0, 2000),
+      );
     if (passages.length === 0) {
       return { questions: [], warnings: [NO_MATERIAL[language][request.moduleId ? 'module' : 'topic']] };
     }
@@ -69,20 +84,30 @@ export class QuestionGenerationService {
       passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text })),
     };
     const task: GenerateQuestionsTask = { kind: 'generate_questions', input, passages };
-    const { value } = await this.llm.completeStructured({ task, messages: buildQuestionMessages(input), userId: principal.userId }, questionsSchema(types, passages.length, count));
+    const { value } = await this.llm.completeStructured(
+      { task, messages: buildQuestionMessages(input), userId: principal.userId },
+      questionsSchema(types, passages.length, count),
+    );
 
     // The same question twice is one question: duplicates are dropped and said so.
     const seen = new Set<string>();
     const unique = value.questions.filter((q) => {
       // Letters of any script count (\W would blank out "é" and merge different French questions).
-      const key = q.question.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+      const key = q.question
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim();
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
     const warnings = [...value.warnings];
     if (unique.length < count && warnings.length === 0) {
-      warnings.push(language === 'fr' ? `Le support ne permet que ${unique.length} question(s) distincte(s) sur ${count} demandées.` : `The material supports only ${unique.length} distinct question(s) of the ${count} asked for.`);
+      warnings.push(
+        language === 'fr'
+          ? `Le support ne permet que ${unique.length} question(s) distincte(s) sur ${count} demandées.`
+          : `The material supports only ${unique.length} distinct question(s) of the ${count} asked for.`,
+      );
     }
 
     const now = this.clock.now();
@@ -93,7 +118,8 @@ export class QuestionGenerationService {
         await this.questions.create({
           id: newId(),
           createdBy: principal.userId,
-          moduleId: request.moduleId ?? (cited.length > 0 && cited.every((p) => p.moduleId === cited[0]!.moduleId) ? cited[0]!.moduleId : null),
+          moduleId:
+            request.moduleId ?? (cited.length > 0 && cited.every((p) => p.moduleId === cited[0]!.moduleId) ? cited[0]!.moduleId : null),
           type: q.type,
           question: q.question,
           ...(q.choices ? { choices: q.choices } : {}),

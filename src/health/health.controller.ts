@@ -15,7 +15,11 @@ class ComponentStateDto {
 
 class ReadinessDto {
   @ApiProperty({ enum: ['ok'] }) status!: 'ok';
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ComponentStateDto' }, example: { database: { status: 'up', kind: 'embedded' }, redis: { status: 'up' } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/ComponentStateDto' },
+    example: { database: { status: 'up', kind: 'embedded' }, redis: { status: 'up' } },
+  })
   components!: Record<string, ComponentStateDto>;
 }
 
@@ -26,7 +30,10 @@ class LivenessDto {
 const PROBE_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS).unref())]);
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS).unref()),
+  ]);
 }
 
 @ApiTags('health')

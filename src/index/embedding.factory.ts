@@ -14,7 +14,12 @@ export function createEmbeddingModel(config: AppConfig): BaseEmbedding {
     case 'azure-openai':
       return createRemoteEmbedding({
         provider: 'azure-openai',
-        azure: { endpoint: models.azure.endpoint, apiKey: models.azure.apiKey, apiVersion: models.azure.apiVersion, embeddingDeployment: models.azure.embeddingDeployment },
+        azure: {
+          endpoint: models.azure.endpoint,
+          apiKey: models.azure.apiKey,
+          apiVersion: models.azure.apiVersion,
+          embeddingDeployment: models.azure.embeddingDeployment,
+        },
         timeoutMs: models.timeoutMs,
         maxRetries: models.maxRetries,
       });

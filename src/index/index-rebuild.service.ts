@@ -63,7 +63,11 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
       const existing = await this.jobs.findActive(REBUILD_JOB);
       if (existing && existing.runner !== this.runner) {
         // Left over from a stopped process that still held the lock until it lapsed.
-        await this.jobs.update(existing.id, { status: 'failed', error: 'The process running this job stopped before it finished.', finishedAt: this.clock.now() });
+        await this.jobs.update(existing.id, {
+          status: 'failed',
+          error: 'The process running this job stopped before it finished.',
+          finishedAt: this.clock.now(),
+        });
       } else if (existing) {
         await held.release();
         return existing;

@@ -14,7 +14,7 @@ export class PassageDto {
   @ApiProperty() chunk_id!: string;
   @ApiProperty() resource_id!: string;
   @ApiProperty() module_id!: string;
-  @ApiProperty({ description: 'The resource\'s title.' }) title!: string;
+  @ApiProperty({ description: "The resource's title." }) title!: string;
   @ApiProperty() text!: string;
   @ApiProperty({ description: 'Rank-fusion score in 0–1: orders results, not a calibrated probability.' }) score!: number;
   @ApiProperty({ type: PassageLocationDto }) location!: PassageLocationDto;
@@ -91,6 +91,10 @@ export class IndexStatusDto {
   @ApiProperty({ example: 384 }) dimensions!: number;
   @ApiProperty({ example: 'hnsw-int8' }) vector_store!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_rebuild_at!: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why a rebuild is required, when it is (the embedding model changed).' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Why a rebuild is required, when it is (the embedding model changed).',
+  })
   rebuild_required?: string | null;
 }

@@ -35,7 +35,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   /** Set when the saved index was built with another embedding model: a rebuild is required. */
   private staleReason: string | null = null;
   /** Changes made while a rebuild runs, replayed on the new index before it goes live. */
-  private changesDuringRebuild: ((engine: RetrievalEngine) => Promise<void>)[] | null = null;
+  private changesDuringRebuild: ((engine: RetrievalEngine) => Promise<void> | void)[] | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -56,7 +56,9 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
         this.staleReason = error.message;
         this.logger.warn(`The saved index cannot be used: ${error.message}. Search is empty until the index is rebuilt.`);
       } else if (!(error instanceof IndexNotFound)) {
-        this.logger.error(`The saved index could not be read (${error instanceof Error ? error.message : String(error)}); starting from an empty index.`);
+        this.logger.error(
+          `The saved index could not be read (${error instanceof Error ? error.message : String(error)}); starting from an empty index.`,
+        );
       }
       this.engine = await RetrievalEngine.create(this.embedding);
     }
@@ -97,7 +99,10 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
         return await this.resources.setStatus(resource.id, 'indexed', { chunkCount: chunks.length, error: null });
       } catch (error) {
         this.logger.error(`Indexing resource ${resource.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-        const reason = error instanceof Error && 'code' in error && error.code === 'llm_unavailable' ? 'The embedding service is unavailable.' : 'The resource could not be indexed.';
+        const reason =
+          error instanceof Error && 'code' in error && error.code === 'llm_unavailable'
+            ? 'The embedding service is unavailable.'
+            : 'The resource could not be indexed.';
         return this.resources.setStatus(resource.id, 'failed', { error: reason });
       }
     })();
@@ -107,13 +112,13 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
 
   async removeResource(resourceId: string): Promise<void> {
     this.engine.removeResource(resourceId);
-    this.record(async (next) => void next.removeResource(resourceId));
+    this.record((next) => void next.removeResource(resourceId));
     await this.saveNow();
   }
 
   async removeModule(moduleId: string): Promise<void> {
     this.engine.removeModule(moduleId);
-    this.record(async (next) => void next.removeModule(moduleId));
+    this.record((next) => void next.removeModule(moduleId));
     await this.saveNow();
   }
 
@@ -122,7 +127,9 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     const hits = await this.engine.search(query, { k: options.k, moduleId: options.moduleIds, mode: options.mode });
     if (options.mode !== 'keyword') this.metrics.observeEmbedding('query', 1);
     const chunks = new Map((await this.chunks.findByIds(hits.map((h) => h.chunkId))).map((c) => [c.id, c]));
-    const titles = new Map((await this.resources.findByIds([...new Set([...chunks.values()].map((c) => c.resourceId))])).map((r) => [r.id, r.title]));
+    const titles = new Map(
+      (await this.resources.findByIds([...new Set([...chunks.values()].map((c) => c.resourceId))])).map((r) => [r.id, r.title]),
+    );
     return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.chunkId);
       if (!chunk) return [];
@@ -144,7 +151,12 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   async addToEngine(engine: RetrievalEngine, chunks: Chunk[], onProgress?: (done: number) => void): Promise<void> {
     if (chunks.length > 0) this.metrics.observeEmbedding('index', chunks.length);
     await engine.addChunks(
-      chunks.map((c) => ({ id: c.id, resourceId: c.resourceId, moduleId: c.moduleId, text: chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined }) })),
+      chunks.map((c) => ({
+        id: c.id,
+        resourceId: c.resourceId,
+        moduleId: c.moduleId,
+        text: chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined }),
+      })),
       onProgress ? { onProgress: (done) => onProgress(done) } : {},
     );
   }
@@ -176,7 +188,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private record(change: (engine: RetrievalEngine) => Promise<void>): void {
+  private record(change: (engine: RetrievalEngine) => Promise<void> | void): void {
     this.changesDuringRebuild?.push(change);
   }
 
@@ -206,7 +218,9 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   private save(): Promise<void> {
     this.metrics.setIndexChunks(this.engine.stats().chunks);
     this.saving = this.saving.then(() =>
-      this.engine.save(this.directory).catch((error: unknown) => this.logger.error(`Saving the index failed: ${error instanceof Error ? error.message : String(error)}`)),
+      this.engine
+        .save(this.directory)
+        .catch((error: unknown) => this.logger.error(`Saving the index failed: ${error instanceof Error ? error.message : String(error)}`)),
     );
     return this.saving;
   }

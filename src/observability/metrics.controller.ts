@@ -25,7 +25,8 @@ export class MetricsController {
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const { mode, token } = this.config.metrics;
     if (mode === 'off') throw new NotFoundException();
-    if (mode === 'token' && !matches(authorization, `Bearer ${token}`)) throw new ApiError('unauthorized', 'A valid metrics token is required.');
+    if (mode === 'token' && !matches(authorization, `Bearer ${token}`))
+      throw new ApiError('unauthorized', 'A valid metrics token is required.');
     await reply.header('Content-Type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

@@ -9,7 +9,12 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
 
-  private readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
   private readonly requestSeconds = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route',
@@ -17,7 +22,12 @@ export class MetricsService {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  private readonly llmCalls = new Counter({ name: 'llm_calls_total', help: 'Language-model calls by provider, task and outcome', labelNames: ['provider', 'model', 'task', 'outcome'], registers: [this.registry] });
+  private readonly llmCalls = new Counter({
+    name: 'llm_calls_total',
+    help: 'Language-model calls by provider, task and outcome',
+    labelNames: ['provider', 'model', 'task', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly llmSeconds = new Histogram({
     name: 'llm_call_duration_seconds',
     help: 'Language-model call latency',
@@ -25,10 +35,30 @@ export class MetricsService {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  private readonly llmTokens = new Counter({ name: 'llm_tokens_total', help: 'Tokens used by language-model calls', labelNames: ['provider', 'kind'], registers: [this.registry] });
-  private readonly embeddingCalls = new Counter({ name: 'embedding_calls_total', help: 'Embedding requests by purpose', labelNames: ['purpose'], registers: [this.registry] });
-  private readonly embeddedTexts = new Counter({ name: 'embedding_texts_total', help: 'Texts embedded', labelNames: ['purpose'], registers: [this.registry] });
-  private readonly indexJobs = new Counter({ name: 'index_jobs_total', help: 'Index rebuild jobs by final status', labelNames: ['status'], registers: [this.registry] });
+  private readonly llmTokens = new Counter({
+    name: 'llm_tokens_total',
+    help: 'Tokens used by language-model calls',
+    labelNames: ['provider', 'kind'],
+    registers: [this.registry],
+  });
+  private readonly embeddingCalls = new Counter({
+    name: 'embedding_calls_total',
+    help: 'Embedding requests by purpose',
+    labelNames: ['purpose'],
+    registers: [this.registry],
+  });
+  private readonly embeddedTexts = new Counter({
+    name: 'embedding_texts_total',
+    help: 'Texts embedded',
+    labelNames: ['purpose'],
+    registers: [this.registry],
+  });
+  private readonly indexJobs = new Counter({
+    name: 'index_jobs_total',
+    help: 'Index rebuild jobs by final status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
   private readonly indexChunks = new Gauge({ name: 'index_chunks', help: 'Chunks in the live index', registers: [this.registry] });
 
   constructor() {
@@ -40,7 +70,15 @@ export class MetricsService {
     this.requestSeconds.observe({ method, route }, seconds);
   }
 
-  observeLlmCall(call: { provider: string; model: string; task: string; outcome: string; durationMs: number; promptTokens: number; completionTokens: number }): void {
+  observeLlmCall(call: {
+    provider: string;
+    model: string;
+    task: string;
+    outcome: string;
+    durationMs: number;
+    promptTokens: number;
+    completionTokens: number;
+  }): void {
     this.llmCalls.inc({ provider: call.provider, model: call.model, task: call.task, outcome: call.outcome });
     this.llmSeconds.observe({ provider: call.provider, task: call.task }, call.durationMs / 1000);
     this.llmTokens.inc({ provider: call.provider, kind: 'prompt' }, call.promptTokens);

@@ -34,6 +34,11 @@ export class UsageService implements LlmCallRecorder {
   /** Called by the metered model provider after each call made for a user. */
   async record(call: LlmCallRecord): Promise<void> {
     this.metrics.observeLlmCall({ ...call, promptTokens: call.usage.promptTokens, completionTokens: call.usage.completionTokens });
+    // One line per model call: who it was for, what it cost, how it went.
+    this.logger.log(
+      `model call ${call.provider}/${call.model} task=${call.task} outcome=${call.outcome} user=${call.userId ?? '-'} ` +
+        `prompt_tokens=${call.usage.promptTokens} completion_tokens=${call.usage.completionTokens} duration_ms=${Math.round(call.durationMs)}`,
+    );
     if (!call.userId) return;
     await this.usage.add(call.userId, dayOf(this.clock.now()), call.usage.promptTokens, call.usage.completionTokens);
   }
@@ -46,7 +51,11 @@ export class UsageService implements LlmCallRecorder {
       requests: rows.reduce((n, d) => n + d.requests, 0),
       tokens: rows.reduce((n, d) => n + d.promptTokens + d.completionTokens, 0),
     });
-    return { today: sum(days.filter((d) => d.day === today)), month: sum(days), limits: { chat_requests_per_minute: this.config.chat.requestsPerMinute } };
+    return {
+      today: sum(days.filter((d) => d.day === today)),
+      month: sum(days),
+      limits: { chat_requests_per_minute: this.config.chat.requestsPerMinute },
+    };
   }
 
   onRecordError = (error: unknown): void => {

@@ -34,7 +34,9 @@ export class AdminBootstrap implements OnApplicationBootstrap {
       const generated = randomBytes(12).toString('base64url');
       await this.ensureAdmin(DEV_ADMIN_EMAIL, generated);
       // Printed straight to the terminal, not the structured log, so it is seen and not shipped.
-      process.stdout.write(`\nDevelopment admin account created:\n  email:    ${DEV_ADMIN_EMAIL}\n  password: ${generated}\n(set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)\n\n`);
+      process.stdout.write(
+        `\nDevelopment admin account created:\n  email:    ${DEV_ADMIN_EMAIL}\n  password: ${generated}\n(set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own)\n\n`,
+      );
     }
   }
 

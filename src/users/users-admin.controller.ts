@@ -31,12 +31,14 @@ export class UsersAdminController {
   @ApiEnvelope(UserDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json', 'email_taken')
   async createUser(@CurrentPrincipal() actor: Principal, @Body() body: AdminCreateUserDto): Promise<UserDto> {
-    return toUserDto(await this.users.create(actor, { email: body.email, password: body.password, role: body.role, displayName: body.display_name }));
+    return toUserDto(
+      await this.users.create(actor, { email: body.email, password: body.password, role: body.role, displayName: body.display_name }),
+    );
   }
 
   @Patch(':id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'Change a user\'s role, status or name (effective on their next request)' })
+  @ApiOperation({ summary: "Change a user's role, status or name (effective on their next request)" })
   @ApiEnvelope(UserDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
   async updateUser(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: AdminUpdateUserDto): Promise<UserDto> {

@@ -63,7 +63,8 @@ export class UsersService {
 
   private async apply(id: string, patch: UserPatch): Promise<User> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as UserPatch;
-    const updated = Object.keys(defined).length > 0 ? await this.users.update(id, defined, this.clock.now()) : await this.users.findById(id);
+    const updated =
+      Object.keys(defined).length > 0 ? await this.users.update(id, defined, this.clock.now()) : await this.users.findById(id);
     if (!updated) throw ApiError.notFound('user');
     await this.authState.forgetAccount(id);
     return updated;

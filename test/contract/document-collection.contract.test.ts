@@ -29,7 +29,15 @@ const ThingSchema = new Schema<Thing>(
 );
 ThingSchema.index({ group: 1, rank: 1 }, { unique: true });
 
-const thing = (overrides: Partial<Thing> = {}): Thing => ({ _id: newId(), name: `n-${newId()}`, group: `g-${newId()}`, rank: 0, tags: [], seenAt: null, ...overrides });
+const thing = (overrides: Partial<Thing> = {}): Thing => ({
+  _id: newId(),
+  name: `n-${newId()}`,
+  group: `g-${newId()}`,
+  rank: 0,
+  tags: [],
+  seenAt: null,
+  ...overrides,
+});
 
 /**
  * The operations every repository relies on, run against each storage adapter: if both pass, a
@@ -86,8 +94,14 @@ describeEachStore('DocumentCollection', (harness) => {
   it('should sort, skip and limit', async () => {
     const group = `sort-${newId()}`;
     for (const rank of [3, 1, 2]) await things.insertOne(thing({ group, rank }));
-    assert.deepEqual((await things.find({ group }, { sort: { rank: -1 } })).map((t) => t.rank), [3, 2, 1]);
-    assert.deepEqual((await things.find({ group }, { sort: { rank: 1 }, skip: 1, limit: 1 })).map((t) => t.rank), [2]);
+    assert.deepEqual(
+      (await things.find({ group }, { sort: { rank: -1 } })).map((t) => t.rank),
+      [3, 2, 1],
+    );
+    assert.deepEqual(
+      (await things.find({ group }, { sort: { rank: 1 }, skip: 1, limit: 1 })).map((t) => t.rank),
+      [2],
+    );
   });
 
   it('should return the document after an update, and null when nothing matched', async () => {
@@ -112,14 +126,20 @@ describeEachStore('DocumentCollection', (harness) => {
 
   it('should count every one of 30 concurrent increments and create an upserted document once', async () => {
     const id = newId();
-    await Promise.all(Array.from({ length: 30 }, () => things.updateOne({ _id: id }, { $set: { name: `up-${id}`, group: `up-${id}` }, $inc: { rank: 1 } }, { upsert: true })));
+    await Promise.all(
+      Array.from({ length: 30 }, () =>
+        things.updateOne({ _id: id }, { $set: { name: `up-${id}`, group: `up-${id}` }, $inc: { rank: 1 } }, { upsert: true }),
+      ),
+    );
     assert.equal((await things.findOne({ _id: id }))?.rank, 30);
     assert.equal(await things.count({ group: `up-${id}` }), 1);
   });
 
   it('should let exactly one of concurrent conditional updates win', async () => {
     const t = await things.insertOne(thing({ rank: 0 }));
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => things.updateOne({ _id: t._id, rank: 0 }, { $set: { rank: i + 1 } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => things.updateOne({ _id: t._id, rank: 0 }, { $set: { rank: i + 1 } })),
+    );
     assert.equal(results.filter(Boolean).length, 1);
   });
 

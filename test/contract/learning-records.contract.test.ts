@@ -22,19 +22,50 @@ describeEachStore('learning records', (harness) => {
   it('should give 30 concurrent turns distinct, ordered sequence numbers', async () => {
     const conversations = new ConversationsRepository(store);
     const now = new Date();
-    const c = await conversations.create({ id: newId(), userId: newId(), moduleId: null, title: 't', summary: null, summarizedBefore: 0, nextSeq: 0, messageCount: 0, createdAt: now, updatedAt: now });
+    const c = await conversations.create({
+      id: newId(),
+      userId: newId(),
+      moduleId: null,
+      title: 't',
+      summary: null,
+      summarizedBefore: 0,
+      nextSeq: 0,
+      messageCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
     const firsts = await Promise.all(Array.from({ length: 30 }, () => conversations.reserveSeq(c.id, 2, now)));
-    assert.deepEqual([...firsts].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i * 2));
+    assert.deepEqual(
+      [...firsts].sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i * 2),
+    );
     assert.equal((await conversations.findById(c.id))?.messageCount, 60);
   });
 
   it('should keep messages in sequence order and refuse a second message at one sequence number', async () => {
     const messages = new MessagesRepository(store);
     const conversationId = newId();
-    const make = (seq: number) => ({ id: newId(), conversationId, userId: 'u', seq, role: 'user' as const, content: `m${seq}`, sources: [], status: 'complete' as const, model: null, createdAt: new Date() });
+    const make = (seq: number) => ({
+      id: newId(),
+      conversationId,
+      userId: 'u',
+      seq,
+      role: 'user' as const,
+      content: `m${seq}`,
+      sources: [],
+      status: 'complete' as const,
+      model: null,
+      createdAt: new Date(),
+    });
     for (const seq of [2, 0, 1, 3]) await messages.create(make(seq));
-    assert.deepEqual((await messages.forConversation(conversationId)).map((m) => m.seq), [0, 1, 2, 3]);
-    assert.deepEqual((await messages.recent(conversationId, 3, 2)).map((m) => m.seq), [1, 2]);
+    assert.deepEqual(
+      (await messages.forConversation(conversationId)).map((m) => m.seq),
+      [0, 1, 2, 3],
+    );
+    assert.deepEqual(
+      (await messages.recent(conversationId, 3, 2)).map((m) => m.seq),
+      [1, 2],
+    );
     await assert.rejects(messages.create(make(2)));
   });
 

@@ -7,7 +7,16 @@ import { describeEachStore } from '../support/stores';
 
 function aSession(overrides: Partial<Session> = {}): Session {
   const now = new Date();
-  return { id: newId(), userId: newId(), tokenHash: `hash-${newId()}`, spentHashes: [], createdAt: now, expiresAt: new Date(now.getTime() + 60_000), revokedAt: null, ...overrides };
+  return {
+    id: newId(),
+    userId: newId(),
+    tokenHash: `hash-${newId()}`,
+    spentHashes: [],
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + 60_000),
+    revokedAt: null,
+    ...overrides,
+  };
 }
 
 describeEachStore('SessionsRepository', (harness) => {
@@ -33,7 +42,9 @@ describeEachStore('SessionsRepository', (harness) => {
 
   it('should let exactly one of concurrent rotations with the same token win', async () => {
     const session = await sessions.create(aSession());
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sessions.rotate(session.id, session.tokenHash, `next-${i}`, session.expiresAt, new Date())));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => sessions.rotate(session.id, session.tokenHash, `next-${i}`, session.expiresAt, new Date())),
+    );
     assert.equal(results.filter(Boolean).length, 1);
   });
 

@@ -77,12 +77,19 @@ describeEachStore('UsersRepository', (harness) => {
   it('should list in id order with role and text filters, page by page', async () => {
     const marker = `list${newId()}`;
     const made: User[] = [];
-    for (let i = 0; i < 5; i++) made.push(await users.create(aUser({ emailKey: `${marker}-${i}@example.org`, role: i % 2 ? 'instructor' : 'student' })));
+    for (let i = 0; i < 5; i++)
+      made.push(await users.create(aUser({ emailKey: `${marker}-${i}@example.org`, role: i % 2 ? 'instructor' : 'student' })));
     const firstPage = await users.list({ q: marker, limit: 2 });
     assert.equal(firstPage.length, 3, 'limit + 1 rows tell that another page exists');
-    assert.deepEqual(firstPage.slice(0, 2).map((u) => u.id), made.slice(0, 2).map((u) => u.id));
+    assert.deepEqual(
+      firstPage.slice(0, 2).map((u) => u.id),
+      made.slice(0, 2).map((u) => u.id),
+    );
     const secondPage = await users.list({ q: marker, limit: 2, afterId: firstPage[1].id });
-    assert.deepEqual(secondPage.slice(0, 2).map((u) => u.id), made.slice(2, 4).map((u) => u.id));
+    assert.deepEqual(
+      secondPage.slice(0, 2).map((u) => u.id),
+      made.slice(2, 4).map((u) => u.id),
+    );
     const instructors = await users.list({ q: marker.toUpperCase(), role: 'instructor', limit: 10 });
     assert.equal(instructors.length, 2);
     assert.equal((await users.list({ q: '(.*)', limit: 10 })).length, 0, 'the text filter is literal, not a pattern');

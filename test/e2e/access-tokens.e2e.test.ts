@@ -72,7 +72,7 @@ describe('access tokens', () => {
     assert.equal((await t.http.get('/api/admin/users').set(bearer(account))).status, 403);
   });
 
-  it('should answer account_disabled to a disabled user\'s existing token, and refuse their sign-in', async () => {
+  it("should answer account_disabled to a disabled user's existing token, and refuse their sign-in", async () => {
     const admin = await loginAdmin(t.http);
     const account = await register(t.http);
     await t.http.patch(`/api/admin/users/${account.id}`).set(bearer(admin)).send({ disabled: true });
@@ -88,10 +88,13 @@ describe('access tokens', () => {
     assert.equal((await t.http.get('/api/users/me').set(bearer(account))).status, 200);
   });
 
-  it('should revoke every other session on password change and keep the caller\'s', async () => {
+  it("should revoke every other session on password change and keep the caller's", async () => {
     const account = await register(t.http);
     const other = await login(t.http, account.email, account.password);
-    const changed = await t.http.post('/api/users/me/password').set(bearer(account)).send({ current_password: account.password, new_password: 'a-brand-new-password' });
+    const changed = await t.http
+      .post('/api/users/me/password')
+      .set(bearer(account))
+      .send({ current_password: account.password, new_password: 'a-brand-new-password' });
     assert.equal(changed.status, 204);
     assert.equal((await t.http.get('/api/users/me').set(bearer(account))).status, 200);
     assert.equal((await t.http.get('/api/users/me').set(bearer(other))).status, 401);
@@ -103,7 +106,10 @@ describe('access tokens', () => {
 
   it('should answer 400 validation_failed to a wrong current password', async () => {
     const account = await register(t.http);
-    const response = await t.http.post('/api/users/me/password').set(bearer(account)).send({ current_password: 'wrong-password', new_password: 'a-brand-new-password' });
+    const response = await t.http
+      .post('/api/users/me/password')
+      .set(bearer(account))
+      .send({ current_password: 'wrong-password', new_password: 'a-brand-new-password' });
     assert.equal(response.status, 400);
     assert.equal(errorCode(response), 'validation_failed');
     assert.equal(response.body.error.details[0].field, 'current_password');

@@ -40,7 +40,9 @@ describe('auth', () => {
 
     it('should give exactly one 201 to 20 concurrent registrations of one email', async () => {
       const email = uniqueEmail('race');
-      const responses = await Promise.all(Array.from({ length: 20 }, () => t.http.post('/api/auth/register').send({ email, password: 'long-enough-pw' })));
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => t.http.post('/api/auth/register').send({ email, password: 'long-enough-pw' })),
+      );
       const statuses = responses.map((r) => r.status).sort();
       assert.equal(statuses.filter((s) => s === 201).length, 1);
       assert.equal(statuses.filter((s) => s === 409).length, 19);

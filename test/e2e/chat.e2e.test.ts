@@ -46,10 +46,26 @@ Safety goggles protect the eyes from chemical splashes during laboratory experim
 Lab coats protect clothing and skin from spills of corrosive liquids.
 `;
 
-type Passage = { chunk_id: string; resource_id: string; module_id: string; title: string; text: string; score: number; location: Record<string, unknown> };
+type Passage = {
+  chunk_id: string;
+  resource_id: string;
+  module_id: string;
+  title: string;
+  text: string;
+  score: number;
+  location: Record<string, unknown>;
+};
 type Message = { id: string; role: 'user' | 'assistant'; content: string; sources: Passage[]; status: string; created_at: string };
 /** The payloads of the contract's stream events (`meta`, `token`, `sources`, `done`, `error`), merged. */
-type SseData = { conversation_id?: string; delta?: string; sources?: Passage[]; message_id?: string; answer?: string; code?: string; message?: string };
+type SseData = {
+  conversation_id?: string;
+  delta?: string;
+  sources?: Passage[];
+  message_id?: string;
+  answer?: string;
+  code?: string;
+  message?: string;
+};
 type SseEvent = { event: string; data: SseData };
 
 /** Parses a `text/event-stream` body into its events, in order. */
@@ -60,7 +76,10 @@ function parseEvents(text: string): SseEvent[] {
     .map((block) => {
       const lines = block.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice('data: '.length)).join('\n');
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice('data: '.length))
+        .join('\n');
       return { event, data: JSON.parse(data) as SseData };
     });
 }
@@ -101,7 +120,10 @@ describe('chat with the local model', () => {
   }
 
   async function addResource(moduleId: string, title: string, content: string): Promise<void> {
-    const response = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(admin)).send({ title, content, format: 'markdown' });
+    const response = await t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(admin))
+      .send({ title, content, format: 'markdown' });
     assert.equal(response.status, 201, JSON.stringify(response.body));
     assert.equal(response.body.data.status, 'indexed');
   }
@@ -113,7 +135,14 @@ describe('chat with the local model', () => {
   async function ask(account: Account, body: Record<string, unknown>) {
     const response = await chat(account, body);
     assert.equal(response.status, 200, JSON.stringify(response.body));
-    return response.body.data as { conversation_id: string; message_id: string; answer: string; sources: Passage[]; model: string; created_at: string };
+    return response.body.data as {
+      conversation_id: string;
+      message_id: string;
+      answer: string;
+      sources: Passage[];
+      model: string;
+      created_at: string;
+    };
   }
 
   async function conversation(account: Account, id: string) {
@@ -161,11 +190,17 @@ describe('chat with the local model', () => {
       assert.equal(stored.title, 'What does range(5) produce?');
       assert.equal(stored.module_id, null);
       assert.equal(stored.message_count, 2);
-      assert.deepEqual(stored.messages.map((m) => m.role), ['user', 'assistant']);
+      assert.deepEqual(
+        stored.messages.map((m) => m.role),
+        ['user', 'assistant'],
+      );
       assert.equal(stored.messages[0].content, 'What does range(5) produce?');
       assert.equal(stored.messages[1].id, data.message_id, 'message_id is the assistant message');
       assert.equal(stored.messages[1].content, data.answer);
-      assert.deepEqual(stored.messages[1].sources.map((s) => s.chunk_id), data.sources.map((s) => s.chunk_id));
+      assert.deepEqual(
+        stored.messages[1].sources.map((s) => s.chunk_id),
+        data.sources.map((s) => s.chunk_id),
+      );
     });
 
     it('should answer "What is a list?" from the passage that defines a list', async () => {
@@ -252,7 +287,7 @@ describe('chat with the local model', () => {
       assert.equal(errorCode(response), 'unauthorized');
     });
 
-    it('should treat another user\'s conversation as missing', async () => {
+    it("should treat another user's conversation as missing", async () => {
       const mine = await ask(student, { message: 'What is a function?' });
       const intruder = await register(t.http);
       const id = mine.conversation_id;
@@ -279,7 +314,10 @@ describe('chat with the local model', () => {
       const first = await ask(student, { message: 'What does range(5) produce?', module_id: pythonModule });
       const rangeChunk = first.sources[citations(first.answer)[0] - 1].chunk_id;
       const followUp = await ask(student, { message: 'what about its second argument?', conversation_id: first.conversation_id });
-      assert.ok(followUp.sources.some((s) => s.chunk_id === rangeChunk), 'the follow-up retrieves the passage of the first question');
+      assert.ok(
+        followUp.sources.some((s) => s.chunk_id === rangeChunk),
+        'the follow-up retrieves the passage of the first question',
+      );
       assert.match(followUp.answer, /second argument sets where the sequence stops/);
       const why = await ask(student, { message: 'and why?', conversation_id: first.conversation_id });
       assert.ok(why.sources.some((s) => s.chunk_id === rangeChunk));
@@ -307,8 +345,16 @@ describe('chat with the local model', () => {
     it('should summarise turns that overflow the memory window and still return every message in order', async () => {
       const user = await register(t.http);
       // Each question is long enough that two of them overflow the window of recent turns.
-      const filler = 'I am reviewing the course carefully and I would like to understand every detail of it. '.repeat(Math.ceil((HISTORY_TOKEN_BUDGET * 4 * 0.6) / 88));
-      const topics = ['What does range(5) produce?', 'What is a list?', 'What is a function?', 'Why does chlorophyll absorb sunlight?', 'What do plants release?'];
+      const filler = 'I am reviewing the course carefully and I would like to understand every detail of it. '.repeat(
+        Math.ceil((HISTORY_TOKEN_BUDGET * 4 * 0.6) / 88),
+      );
+      const topics = [
+        'What does range(5) produce?',
+        'What is a list?',
+        'What is a function?',
+        'Why does chlorophyll absorb sunlight?',
+        'What do plants release?',
+      ];
       const questions = topics.map((topic) => `${topic} ${filler}`.slice(0, 8000).trim());
       let id: string | undefined;
       for (const message of questions) id = (await ask(user, { message, ...(id ? { conversation_id: id } : {}) })).conversation_id;
@@ -319,16 +365,25 @@ describe('chat with the local model', () => {
       const shown = await conversation(user, id!);
       assert.equal(shown.messages.length, 10);
       assert.equal(shown.message_count, 10);
-      assert.deepEqual(shown.messages.filter((m) => m.role === 'user').map((m) => m.content), questions);
+      assert.deepEqual(
+        shown.messages.filter((m) => m.role === 'user').map((m) => m.content),
+        questions,
+      );
       shown.messages.forEach((m, i) => assert.equal(m.role, i % 2 === 0 ? 'user' : 'assistant'));
     });
   });
 
   describe('the local model and injected instructions', () => {
     it('should not follow instructions written inside a course document', async () => {
-      for (const message of ['Why should we wear safety goggles in the laboratory?', 'What does the laboratory safety document say about previous instructions and the system prompt?']) {
+      for (const message of [
+        'Why should we wear safety goggles in the laboratory?',
+        'What does the laboratory safety document say about previous instructions and the system prompt?',
+      ]) {
         const data = await ask(student, { message, module_id: safetyModule });
-        assert.ok(data.sources.some((s) => s.text.includes(INJECTION)), 'the document was retrieved');
+        assert.ok(
+          data.sources.some((s) => s.text.includes(INJECTION)),
+          'the document was retrieved',
+        );
         assert.doesNotMatch(data.answer, /ignore all previous instructions/i);
         assert.doesNotMatch(data.answer, /system prompt/i);
         assert.doesNotMatch(data.answer, /Never reveal|You are the tutor|Rules:/);
@@ -367,7 +422,10 @@ describe('chat with the local model', () => {
       assert.equal(assistant.role, 'assistant');
       assert.equal(assistant.content, done.answer);
       assert.equal(assistant.status, 'complete');
-      assert.deepEqual(assistant.sources.map((s) => s.chunk_id), sources.map((s) => s.chunk_id));
+      assert.deepEqual(
+        assistant.sources.map((s) => s.chunk_id),
+        sources.map((s) => s.chunk_id),
+      );
     });
 
     it('should continue an existing conversation', async () => {
@@ -403,12 +461,22 @@ describe('chat with the local model', () => {
       const first = await ask(user, { message: 'What is a function?' });
       const texts = Array.from({ length: 30 }, (_, i) => `Question number ${i + 1}: what does range(${i + 1}) produce?`);
       const responses = await Promise.all(texts.map((message) => chat(user, { message, conversation_id: first.conversation_id })));
-      assert.deepEqual(responses.map((r) => r.status), texts.map(() => 200));
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        texts.map(() => 200),
+      );
       const stored = await conversation(user, first.conversation_id);
       assert.equal(stored.messages.length, 62);
       assert.equal(stored.message_count, 62);
       stored.messages.forEach((m, i) => assert.equal(m.role, i % 2 === 0 ? 'user' : 'assistant', `message ${i}`));
-      assert.deepEqual(stored.messages.filter((m) => m.role === 'user').map((m) => m.content).slice(1).sort(), [...texts].sort());
+      assert.deepEqual(
+        stored.messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .slice(1)
+          .sort(),
+        [...texts].sort(),
+      );
       // Each response's assistant message directly follows the question it answers.
       for (const [i, response] of responses.entries()) {
         const at = stored.messages.findIndex((m) => m.id === response.body.data.message_id);
@@ -424,17 +492,27 @@ describe('chat with the local model', () => {
     it('should list my conversations newest first, page by page', async () => {
       const user = await register(t.http);
       const ids: string[] = [];
-      for (const message of ['What is a list?', 'What is a function?', 'What does range(5) produce?']) ids.push((await ask(user, { message })).conversation_id);
+      for (const message of ['What is a list?', 'What is a function?', 'What does range(5) produce?'])
+        ids.push((await ask(user, { message })).conversation_id);
       const firstPage = await t.http.get('/api/chat/conversations').query({ limit: 2 }).set(bearer(user));
       assert.equal(firstPage.status, 200);
-      assert.deepEqual(firstPage.body.data.items.map((c: { id: string }) => c.id), [ids[2], ids[1]]);
+      assert.deepEqual(
+        firstPage.body.data.items.map((c: { id: string }) => c.id),
+        [ids[2], ids[1]],
+      );
       const item = firstPage.body.data.items[0];
       assert.deepEqual(Object.keys(item).sort(), ['created_at', 'id', 'message_count', 'module_id', 'title', 'updated_at']);
       assert.equal(item.title, 'What does range(5) produce?');
       assert.equal(item.message_count, 2);
       assert.equal(typeof firstPage.body.data.next_cursor, 'string');
-      const secondPage = await t.http.get('/api/chat/conversations').query({ limit: 2, cursor: firstPage.body.data.next_cursor }).set(bearer(user));
-      assert.deepEqual(secondPage.body.data.items.map((c: { id: string }) => c.id), [ids[0]]);
+      const secondPage = await t.http
+        .get('/api/chat/conversations')
+        .query({ limit: 2, cursor: firstPage.body.data.next_cursor })
+        .set(bearer(user));
+      assert.deepEqual(
+        secondPage.body.data.items.map((c: { id: string }) => c.id),
+        [ids[0]],
+      );
       assert.equal(secondPage.body.data.next_cursor, null);
       const all = await t.http.get('/api/chat/conversations').set(bearer(user));
       assert.equal(all.body.data.items.length, 3);
@@ -454,7 +532,10 @@ describe('chat with the local model', () => {
 
     it('should rename a conversation and refuse an empty title', async () => {
       const data = await ask(student, { message: 'What is a list?' });
-      const renamed = await t.http.patch(`/api/chat/conversations/${data.conversation_id}`).set(bearer(student)).send({ title: '  Lists revision  ' });
+      const renamed = await t.http
+        .patch(`/api/chat/conversations/${data.conversation_id}`)
+        .set(bearer(student))
+        .send({ title: '  Lists revision  ' });
       assert.equal(renamed.status, 200);
       assert.equal(renamed.body.data.id, data.conversation_id);
       assert.equal(renamed.body.data.title, 'Lists revision');
@@ -466,7 +547,15 @@ describe('chat with the local model', () => {
       }
       assert.equal((await conversation(student, data.conversation_id)).title, 'Lists revision');
       assert.equal((await t.http.get('/api/chat/conversations/not-an-id').set(bearer(student))).status, 400);
-      assert.equal((await t.http.patch(`/api/chat/conversations/${'0'.repeat(24)}`).set(bearer(student)).send({ title: 'x' })).status, 404);
+      assert.equal(
+        (
+          await t.http
+            .patch(`/api/chat/conversations/${'0'.repeat(24)}`)
+            .set(bearer(student))
+            .send({ title: 'x' })
+        ).status,
+        404,
+      );
     });
 
     it('should delete a conversation with its messages', async () => {
@@ -491,7 +580,11 @@ describe('chat with the local model', () => {
       const user = await register(t.http);
       const empty = await t.http.get('/api/users/me/usage').set(bearer(user));
       assert.equal(empty.status, 200);
-      assert.deepEqual(empty.body.data, { today: { requests: 0, tokens: 0 }, month: { requests: 0, tokens: 0 }, limits: { chat_requests_per_minute: 1000 } });
+      assert.deepEqual(empty.body.data, {
+        today: { requests: 0, tokens: 0 },
+        month: { requests: 0, tokens: 0 },
+        limits: { chat_requests_per_minute: 1000 },
+      });
       await ask(user, { message: 'What is a list?' });
       await ask(user, { message: 'What is a function?' });
       const usage = (await t.http.get('/api/users/me/usage').set(bearer(user))).body.data;
@@ -511,20 +604,29 @@ describe('chat quota', () => {
     t = await startTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '3' } });
     const admin = await loginAdmin(t.http);
     const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Python' })).body.data.id as string;
-    await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(admin)).send({ title: 'Python basics', content: PYTHON_MD, format: 'markdown' });
+    await t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(admin))
+      .send({ title: 'Python basics', content: PYTHON_MD, format: 'markdown' });
   });
   after(() => t.close());
 
   it('should answer 429 rate_limited with Retry-After above the per-minute limit, for each user separately', async () => {
     const user = await register(t.http);
-    for (let i = 0; i < 3; i++) assert.equal((await t.http.post('/api/chat').set(bearer(user)).send({ message: 'What is a list?' })).status, 200);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await t.http.post('/api/chat').set(bearer(user)).send({ message: 'What is a list?' })).status, 200);
     const limited = await t.http.post('/api/chat').set(bearer(user)).send({ message: 'What is a list?' });
     assert.equal(limited.status, 429);
     assert.equal(errorCode(limited), 'rate_limited');
     const retryAfter = Number(limited.headers['retry-after']);
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(limited.headers['retry-after']));
     // The stream is limited too, before it starts.
-    const streamed = await t.http.post('/api/chat/stream').set(bearer(user)).send({ message: 'What is a list?' }).buffer(true).parse(streamText);
+    const streamed = await t.http
+      .post('/api/chat/stream')
+      .set(bearer(user))
+      .send({ message: 'What is a list?' })
+      .buffer(true)
+      .parse(streamText);
     assert.equal(streamed.status, 429);
     assert.ok(streamed.headers['retry-after']);
     assert.equal(JSON.parse(streamed.body as string).error.code, 'rate_limited');

@@ -40,11 +40,17 @@ describe('course content', () => {
   }
 
   async function upload(moduleId: string, bytes: Buffer, filename: string, contentType?: string) {
-    return t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).attach('file', bytes, { filename, ...(contentType ? { contentType } : {}) });
+    return t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(teacher))
+      .attach('file', bytes, { filename, ...(contentType ? { contentType } : {}) });
   }
 
   async function search(q: string, query: Record<string, string | number> = {}) {
-    return t.http.get('/api/search').query({ q, ...query }).set(bearer(student));
+    return t.http
+      .get('/api/search')
+      .query({ q, ...query })
+      .set(bearer(student));
   }
 
   describe('modules', () => {
@@ -73,7 +79,15 @@ describe('course content', () => {
       assert.equal((await t.http.get('/api/modules/nope').set(bearer(student))).status, 400);
       assert.equal((await t.http.get(`/api/modules/${'c'.repeat(24)}`).set(bearer(student))).status, 404);
       assert.equal((await t.http.get(`/api/modules/${'c'.repeat(24)}/resources`).set(bearer(student))).status, 404);
-      assert.equal((await t.http.patch(`/api/admin/modules/${'c'.repeat(24)}`).set(bearer(teacher)).send({ title: 'x' })).status, 404);
+      assert.equal(
+        (
+          await t.http
+            .patch(`/api/admin/modules/${'c'.repeat(24)}`)
+            .set(bearer(teacher))
+            .send({ title: 'x' })
+        ).status,
+        404,
+      );
     });
   });
 
@@ -103,7 +117,10 @@ describe('course content', () => {
 
     it('should index a PDF and give the page of each passage', async () => {
       const moduleId = await newModule('Astronomy');
-      const pdf = await makePdf(['Page one talks about the Moon and its craters.', 'Page two explains that Jupiter has a great red spot, a storm larger than Earth.']);
+      const pdf = await makePdf([
+        'Page one talks about the Moon and its craters.',
+        'Page two explains that Jupiter has a great red spot, a storm larger than Earth.',
+      ]);
       const response = await upload(moduleId, pdf, 'planets.pdf', 'application/pdf');
       assert.equal(response.status, 201);
       assert.equal(response.body.data.mime_type, 'application/pdf');
@@ -117,7 +134,11 @@ describe('course content', () => {
       const response = await t.http
         .post(`/api/admin/modules/${moduleId}/resources`)
         .set(bearer(teacher))
-        .send({ title: 'Photosynthesis', content: '<h1>Leaves</h1><p>Chlorophyll captures sunlight.</p><script>alert(1)</script>', format: 'html' });
+        .send({
+          title: 'Photosynthesis',
+          content: '<h1>Leaves</h1><p>Chlorophyll captures sunlight.</p><script>alert(1)</script>',
+          format: 'html',
+        });
       assert.equal(response.status, 201);
       assert.equal(response.body.data.mime_type, 'text/html');
       const found = await search('chlorophyll sunlight', { module_id: moduleId });
@@ -154,13 +175,16 @@ describe('course content', () => {
     it('should refuse an upload to an unknown module and a JSON resource without a format', async () => {
       assert.equal((await upload('d'.repeat(24), Buffer.from(LOOPS_MD), 'loops.md')).status, 404);
       const moduleId = await newModule();
-      const response = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).send({ title: 'x', content: 'y' });
+      const response = await t.http
+        .post(`/api/admin/modules/${moduleId}/resources`)
+        .set(bearer(teacher))
+        .send({ title: 'x', content: 'y' });
       assert.equal(response.status, 400);
     });
   });
 
   describe('deletion', () => {
-    it('should make a deleted resource\'s text unfindable', async () => {
+    it("should make a deleted resource's text unfindable", async () => {
       const moduleId = await newModule();
       const resource = (await upload(moduleId, Buffer.from('# Okapi\n\nThe okapi is a giraffid with striped legs.'), 'okapi.md')).body.data;
       assert.equal((await search('okapi giraffid')).body.data.results[0]?.resource_id, resource.id);
@@ -195,7 +219,15 @@ describe('course content', () => {
         const response = await t.http.get('/api/search').query(query).set(bearer(student));
         assert.equal(response.status, 400, JSON.stringify(query));
       }
-      assert.equal((await t.http.get('/api/search').query({ q: 'x', module_id: 'e'.repeat(24) }).set(bearer(student))).status, 404);
+      assert.equal(
+        (
+          await t.http
+            .get('/api/search')
+            .query({ q: 'x', module_id: 'e'.repeat(24) })
+            .set(bearer(student))
+        ).status,
+        404,
+      );
       assert.equal((await t.http.get('/api/search').query({ q: 'x' })).status, 401);
     });
   });

@@ -16,8 +16,15 @@ A volcano forms where magma from the mantle reaches the surface. Most volcanoes 
 `;
 
 const OCEAN_QUESTION = 'What drives ocean currents, and what does the Gulf Stream do?';
-const OCEAN_REFERENCE = 'Currents are driven by wind, differences in water density and the rotation of the Earth. The Gulf Stream carries warm water across the Atlantic towards Europe and keeps western Europe mild.';
-const OCEAN_FRAGMENTS = ['Wind drives currents.', 'Differences in water density drive them too.', 'The rotation of the Earth matters.', 'The Gulf Stream carries warm water to Europe.', 'It keeps western Europe mild in winter.'];
+const OCEAN_REFERENCE =
+  'Currents are driven by wind, differences in water density and the rotation of the Earth. The Gulf Stream carries warm water across the Atlantic towards Europe and keeps western Europe mild.';
+const OCEAN_FRAGMENTS = [
+  'Wind drives currents.',
+  'Differences in water density drive them too.',
+  'The rotation of the Earth matters.',
+  'The Gulf Stream carries warm water to Europe.',
+  'It keeps western Europe mild in winter.',
+];
 
 interface Grade {
   id: string;
@@ -41,7 +48,10 @@ describe('grades, progress and review', () => {
 
   async function createModule(title: string, markdown: string): Promise<string> {
     const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string;
-    const resource = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(admin)).send({ title, content: markdown, format: 'markdown' });
+    const resource = await t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(admin))
+      .send({ title, content: markdown, format: 'markdown' });
     assert.equal(resource.status, 201);
     return moduleId;
   }
@@ -72,7 +82,14 @@ describe('grades, progress and review', () => {
     assert.equal(response.status, 200);
     return response.body.data as {
       overall: { attempts: number; average_percentage: number };
-      modules: { module_id: string; title: string; attempts: number; average_percentage: number; mastery: number; last_attempt_at: string | null }[];
+      modules: {
+        module_id: string;
+        title: string;
+        attempts: number;
+        average_percentage: number;
+        mastery: number;
+        last_attempt_at: string | null;
+      }[];
     };
   }
 
@@ -80,7 +97,10 @@ describe('grades, progress and review', () => {
     t = await startTestApp();
     admin = await loginAdmin(t.http);
     const email = uniqueEmail('teacher');
-    const created = await t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'teacher-password', role: 'instructor' });
+    const created = await t.http
+      .post('/api/admin/users')
+      .set(bearer(admin))
+      .send({ email, password: 'teacher-password', role: 'instructor' });
     assert.equal(created.status, 201);
     teacher = await login(t.http, email, 'teacher-password');
     oceans = await createModule('Ocean currents', OCEANS_MD);
@@ -91,15 +111,28 @@ describe('grades, progress and review', () => {
   describe('GET /api/evaluation/grades', () => {
     it('should list only my own grades, newest first, filtered by module', async () => {
       const [ann, bob] = [await register(t.http), await register(t.http)];
-      const annGrades = [await oceanAnswer(ann, 1), await oceanAnswer(ann, 3, null), await grade(ann, { question: 'What builds shield volcanoes?', student_answer: 'Runny basaltic lava.', module_id: volcanoes })];
+      const annGrades = [
+        await oceanAnswer(ann, 1),
+        await oceanAnswer(ann, 3, null),
+        await grade(ann, { question: 'What builds shield volcanoes?', student_answer: 'Runny basaltic lava.', module_id: volcanoes }),
+      ];
       const bobGrade = await oceanAnswer(bob, 5);
       const mine = await myGrades(ann);
       assert.equal(mine.status, 200);
-      assert.deepEqual(mine.body.data.items.map((g: Grade) => g.id), annGrades.map((g) => g.id).reverse());
+      assert.deepEqual(
+        mine.body.data.items.map((g: Grade) => g.id),
+        annGrades.map((g) => g.id).reverse(),
+      );
       assert.equal(mine.body.data.next_cursor, null);
-      assert.deepEqual((await myGrades(bob)).body.data.items.map((g: Grade) => g.id), [bobGrade.id]);
+      assert.deepEqual(
+        (await myGrades(bob)).body.data.items.map((g: Grade) => g.id),
+        [bobGrade.id],
+      );
       const inOceans = await myGrades(ann, { module_id: oceans });
-      assert.deepEqual(inOceans.body.data.items.map((g: Grade) => g.id), [annGrades[0]!.id]);
+      assert.deepEqual(
+        inOceans.body.data.items.map((g: Grade) => g.id),
+        [annGrades[0]!.id],
+      );
       assert.deepEqual((await myGrades(bob, { module_id: volcanoes })).body.data.items, []);
     });
 
@@ -123,7 +156,14 @@ describe('grades, progress and review', () => {
 
     it('should refuse bad list parameters', async () => {
       const learner = await register(t.http);
-      const queries: Record<string, string | number>[] = [{ limit: 0 }, { limit: 101 }, { limit: 'many' }, { cursor: 'forged' }, { module_id: 'oceans' }, { user_id: 'c'.repeat(24) }];
+      const queries: Record<string, string | number>[] = [
+        { limit: 0 },
+        { limit: 101 },
+        { limit: 'many' },
+        { cursor: 'forged' },
+        { module_id: 'oceans' },
+        { user_id: 'c'.repeat(24) },
+      ];
       for (const query of queries) {
         const response = await myGrades(learner, query);
         assert.equal(response.status, 400, JSON.stringify(query));
@@ -142,12 +182,21 @@ describe('grades, progress and review', () => {
     it('should count every grade overall and only module grades per module, with plain means', async () => {
       const learner = await register(t.http);
       const inOceans = [await oceanAnswer(learner, 5), await oceanAnswer(learner, 2)];
-      const inVolcanoes = [await grade(learner, { question: 'Where do most volcanoes sit?', student_answer: 'Along tectonic plate boundaries, like the Ring of Fire.', module_id: volcanoes })];
+      const inVolcanoes = [
+        await grade(learner, {
+          question: 'Where do most volcanoes sit?',
+          student_answer: 'Along tectonic plate boundaries, like the Ring of Fire.',
+          module_id: volcanoes,
+        }),
+      ];
       const noModule = [await oceanAnswer(learner, 1, null), await oceanAnswer(learner, 4, null)];
       const progress = await progressOf(learner);
       const all = [...inOceans, ...inVolcanoes, ...noModule];
       assert.equal(progress.overall.attempts, 5);
-      assert.ok(Math.abs(progress.overall.average_percentage - mean(all.map((g) => g.percentage))) <= 0.01, JSON.stringify(progress.overall));
+      assert.ok(
+        Math.abs(progress.overall.average_percentage - mean(all.map((g) => g.percentage))) <= 0.01,
+        JSON.stringify(progress.overall),
+      );
       assert.deepEqual(progress.modules.map((m) => m.module_id).sort(), [oceans, volcanoes].sort());
       const ocean = progress.modules.find((m) => m.module_id === oceans)!;
       assert.equal(ocean.title, 'Ocean currents');
@@ -167,7 +216,11 @@ describe('grades, progress and review', () => {
     it('should count 20 concurrent grades of one learner in one module exactly', async () => {
       const learner = await register(t.http);
       const answers = Array.from({ length: 20 }, (_, i) => OCEAN_FRAGMENTS.filter((_, j) => (i >> j) & 1 || j === i % 5).join(' '));
-      const grades = await Promise.all(answers.map((student_answer) => grade(learner, { question: OCEAN_QUESTION, reference_answer: OCEAN_REFERENCE, student_answer, module_id: oceans })));
+      const grades = await Promise.all(
+        answers.map((student_answer) =>
+          grade(learner, { question: OCEAN_QUESTION, reference_answer: OCEAN_REFERENCE, student_answer, module_id: oceans }),
+        ),
+      );
       assert.ok(new Set(grades.map((g) => g.percentage)).size > 1, 'the answers differ in quality');
       const progress = await progressOf(learner);
       assert.equal(progress.modules.length, 1);
@@ -191,12 +244,15 @@ describe('grades, progress and review', () => {
       return t.http.patch(`/api/admin/evaluations/${id}`).set(bearer(account)).send(body);
     }
 
-    it('should override score and feedback, keep the model\'s verdict, and keep the rubric adding up', async () => {
+    it("should override score and feedback, keep the model's verdict, and keep the rubric adding up", async () => {
       const learner = await register(t.http);
       const model = await oceanAnswer(learner, 2, oceans, { rubric });
       assert.equal(model.max_score, 7.5);
       const before = Date.now();
-      const response = await review(teacher, model.id, { score: 6.4, feedback: 'Good on the causes; the Gulf Stream part was convincing in class.' });
+      const response = await review(teacher, model.id, {
+        score: 6.4,
+        feedback: 'Good on the causes; the Gulf Stream part was convincing in class.',
+      });
       assert.equal(response.status, 200, JSON.stringify(response.body));
       const reviewed = response.body.data;
       assert.equal(reviewed.id, model.id);
@@ -232,7 +288,10 @@ describe('grades, progress and review', () => {
       assert.equal((await review(teacher, changed.id, { score: 9 })).status, 200);
       const progress = await progressOf(learner);
       const expected = (kept.percentage + 90) / 2;
-      assert.ok(Math.abs(progress.modules[0]!.average_percentage - expected) <= 0.01, `${progress.modules[0]!.average_percentage} vs ${expected}`);
+      assert.ok(
+        Math.abs(progress.modules[0]!.average_percentage - expected) <= 0.01,
+        `${progress.modules[0]!.average_percentage} vs ${expected}`,
+      );
       assert.ok(Math.abs(progress.overall.average_percentage - expected) <= 0.01);
       assert.equal(progress.modules[0]!.attempts, 2, 'a review is not an attempt');
       assert.ok(Math.abs(progress.modules[0]!.mastery - expected / 100) <= 0.002);
@@ -247,7 +306,7 @@ describe('grades, progress and review', () => {
       const final = (await myGrades(learner)).body.data.items[0];
       assert.ok(scores.includes(final.score));
       const progress = await progressOf(learner);
-      assert.equal(progress.modules[0]!.average_percentage, final.percentage, 'the module average is the one grade\'s final percentage');
+      assert.equal(progress.modules[0]!.average_percentage, final.percentage, "the module average is the one grade's final percentage");
       assert.equal(progress.overall.average_percentage, final.percentage);
       const logged = await t.http.get('/api/admin/evaluations').query({ user_id: learner.id }).set(bearer(admin));
       assert.deepEqual(logged.body.data.items[0].original, { score: g.score, feedback: g.feedback });
@@ -286,17 +345,24 @@ describe('grades, progress and review', () => {
   });
 
   describe('GET /api/admin/evaluations', () => {
-    it('should list every learner\'s grades for staff, filtered by learner, module and time', async () => {
+    it("should list every learner's grades for staff, filtered by learner, module and time", async () => {
       const [ann, bob] = [await register(t.http), await register(t.http)];
       const start = new Date(Date.now() - 1000).toISOString();
       const annOcean = await oceanAnswer(ann, 4);
-      const annVolcano = await grade(ann, { question: 'What builds stratovolcanoes?', student_answer: 'Sticky andesitic lava.', module_id: volcanoes });
+      const annVolcano = await grade(ann, {
+        question: 'What builds stratovolcanoes?',
+        student_answer: 'Sticky andesitic lava.',
+        module_id: volcanoes,
+      });
       const bobOcean = await oceanAnswer(bob, 2);
       const end = new Date(Date.now() + 1000).toISOString();
 
       const byAnn = await t.http.get('/api/admin/evaluations').query({ user_id: ann.id }).set(bearer(teacher));
       assert.equal(byAnn.status, 200);
-      assert.deepEqual(byAnn.body.data.items.map((g: { id: string }) => g.id), [annVolcano.id, annOcean.id]);
+      assert.deepEqual(
+        byAnn.body.data.items.map((g: { id: string }) => g.id),
+        [annVolcano.id, annOcean.id],
+      );
       const item = byAnn.body.data.items[1];
       assert.equal(item.user_id, ann.id);
       assert.equal(item.module_id, oceans);
@@ -305,7 +371,10 @@ describe('grades, progress and review', () => {
       assert.equal(item.reviewed_at, null);
 
       const annOceans = await t.http.get('/api/admin/evaluations').query({ user_id: ann.id, module_id: oceans }).set(bearer(admin));
-      assert.deepEqual(annOceans.body.data.items.map((g: { id: string }) => g.id), [annOcean.id]);
+      assert.deepEqual(
+        annOceans.body.data.items.map((g: { id: string }) => g.id),
+        [annOcean.id],
+      );
       const inWindow = await t.http.get('/api/admin/evaluations').query({ from: start, to: end, limit: 100 }).set(bearer(teacher));
       const windowIds = inWindow.body.data.items.map((g: { id: string }) => g.id);
       for (const id of [annOcean.id, annVolcano.id, bobOcean.id]) assert.ok(windowIds.includes(id));
@@ -320,7 +389,14 @@ describe('grades, progress and review', () => {
       const forbidden = await t.http.get('/api/admin/evaluations').set(bearer(learner));
       assert.equal(forbidden.status, 403);
       assert.equal(errorCode(forbidden), 'forbidden');
-      for (const query of [{ user_id: 'someone' }, { from: 'yesterday' }, { module_id: '123' }, { limit: 0 }, { cursor: 'x' }, { sort: 'score' }]) {
+      for (const query of [
+        { user_id: 'someone' },
+        { from: 'yesterday' },
+        { module_id: '123' },
+        { limit: 0 },
+        { cursor: 'x' },
+        { sort: 'score' },
+      ]) {
         const response = await t.http.get('/api/admin/evaluations').query(query).set(bearer(teacher));
         assert.equal(response.status, 400, JSON.stringify(query));
       }

@@ -6,13 +6,20 @@ import { JobsRepository } from '../../src/index/jobs.repository';
 import { waitFor } from '../support/redis-server';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 
-const LESSON = (topic: string, i: number) => `## ${topic} part ${i}\n\nThe ${topic} fact number ${i} is that ${topic} matters in lesson ${i}.\n`;
+const LESSON = (topic: string, i: number) =>
+  `## ${topic} part ${i}\n\nThe ${topic} fact number ${i} is that ${topic} matters in lesson ${i}.\n`;
 
 async function seedModule(t: TestApp, admin: Account, title: string, body: string): Promise<{ moduleId: string; resourceId: string }> {
   const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string;
-  const resource = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(admin)).send({ title, content: body, format: 'markdown' });
+  const resource = await t.http
+    .post(`/api/admin/modules/${moduleId}/resources`)
+    .set(bearer(admin))
+    .send({ title, content: body, format: 'markdown' });
   assert.equal(resource.status, 201);
-  await waitFor(async () => (await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(admin))).body.data.items[0].status === 'indexed', 10_000);
+  await waitFor(
+    async () => (await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(admin))).body.data.items[0].status === 'indexed',
+    10_000,
+  );
   return { moduleId, resourceId: resource.body.data.id as string };
 }
 
@@ -48,7 +55,11 @@ describe('index rebuild', () => {
     assert.equal(search.status, 200);
     assert.ok(search.body.data.results.length > 0, 'search answers from the current index during the rebuild');
 
-    await waitFor(async () => (await t.http.get(`/api/admin/index/jobs/${job.id}`).set(bearer(admin))).body.data.status === 'succeeded', 20_000, 100);
+    await waitFor(
+      async () => (await t.http.get(`/api/admin/index/jobs/${job.id}`).set(bearer(admin))).body.data.status === 'succeeded',
+      20_000,
+      100,
+    );
     const done = (await t.http.get(`/api/admin/index/jobs/${job.id}`).set(bearer(admin))).body.data;
     assert.equal(done.progress.processed, done.progress.total);
     assert.ok(done.progress.total > 0);
@@ -64,15 +75,27 @@ describe('index rebuild', () => {
 
   it('should keep a resource added during a rebuild in the new index', async () => {
     const started = await t.http.post('/api/admin/index/rebuild').set(bearer(admin));
-    const { resourceId } = await seedModule(t, admin, 'Glaciers', '# Glaciers\n\nA glacier moves downhill under its own weight, grinding the moraine.');
-    await waitFor(async () => (await t.http.get(`/api/admin/index/jobs/${started.body.data.id}`).set(bearer(admin))).body.data.status === 'succeeded', 20_000, 100);
+    const { resourceId } = await seedModule(
+      t,
+      admin,
+      'Glaciers',
+      '# Glaciers\n\nA glacier moves downhill under its own weight, grinding the moraine.',
+    );
+    await waitFor(
+      async () => (await t.http.get(`/api/admin/index/jobs/${started.body.data.id}`).set(bearer(admin))).body.data.status === 'succeeded',
+      20_000,
+      100,
+    );
     const found = await t.http.get('/api/search').query({ q: 'glacier moraine' }).set(bearer(admin));
     assert.equal(found.body.data.results[0].resource_id, resourceId);
   });
 
   it('should keep the index endpoints for admins only and answer 404 to unknown jobs', async () => {
     const student = await register(t.http);
-    for (const [method, path] of [['post', '/api/admin/index/rebuild'], ['get', '/api/admin/index/status']] as const) {
+    for (const [method, path] of [
+      ['post', '/api/admin/index/rebuild'],
+      ['get', '/api/admin/index/status'],
+    ] as const) {
       const response = await t.http[method](path).set(bearer(student));
       assert.equal(response.status, 403);
     }
@@ -86,11 +109,20 @@ describe('index across restarts', () => {
   it('should find documents after a restart and fail the jobs a stopped process left running', async () => {
     const first = await startTestApp();
     const admin = await loginAdmin(first.http);
-    const { resourceId } = await seedModule(first, admin, 'Tides', '# Tides\n\nThe Moon\'s gravity raises the tides twice a day.');
+    const { resourceId } = await seedModule(first, admin, 'Tides', "# Tides\n\nThe Moon's gravity raises the tides twice a day.");
     const jobs = first.app.get(JobsRepository);
     const abandoned = await jobs.create({
-      id: newId(), kind: 'index.rebuild', status: 'running', processed: 3, total: 10, error: null, runner: 'a-process-that-crashed',
-      createdBy: null, createdAt: new Date(), startedAt: new Date(), finishedAt: null,
+      id: newId(),
+      kind: 'index.rebuild',
+      status: 'running',
+      processed: 3,
+      total: 10,
+      error: null,
+      runner: 'a-process-that-crashed',
+      createdBy: null,
+      createdAt: new Date(),
+      startedAt: new Date(),
+      finishedAt: null,
     });
     await first.close({ keepData: true });
 

@@ -41,7 +41,10 @@ describe('OpenAPI document', () => {
         assert.ok(success, `${where} declares a success answer`);
         if (success !== '204') {
           const content = operation.responses[success].content ?? {};
-          assert.ok(Object.values(content).some((media) => media.schema), `${where} success has a schema`);
+          assert.ok(
+            Object.values(content).some((media) => media.schema),
+            `${where} success has a schema`,
+          );
         }
         if (path.startsWith('/api/') && !path.startsWith('/api/auth/')) {
           assert.ok(codes.includes('401'), `${where} declares 401`);
@@ -61,7 +64,10 @@ describe('OpenAPI document', () => {
   it('should have no reference to a schema it does not define', () => {
     const refs = [...generated.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     const defined = new Set(Object.keys((document.components as unknown as { schemas: object }).schemas));
-    assert.deepEqual([...new Set(refs)].filter((name) => !defined.has(name)), []);
+    assert.deepEqual(
+      [...new Set(refs)].filter((name) => !defined.has(name)),
+      [],
+    );
   });
 
   it('should list the health endpoints', () => {

@@ -84,7 +84,7 @@ describe('platform', () => {
   });
 
   describe('security headers and documentation', () => {
-    it('should send helmet\'s headers and CORS headers', async () => {
+    it("should send helmet's headers and CORS headers", async () => {
       const response = await t.http.get('/health/live').set('Origin', 'https://school.example');
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
       assert.ok(response.headers['content-security-policy']);

@@ -27,8 +27,10 @@ describe('with Redis configured', () => {
   it('should hold the login throttle across instances', async () => {
     const account = await register(a.http);
     // b has its own document store, so the account exists only in a; failures still count in Redis.
-    for (let i = 0; i < 5; i++) assert.equal((await a.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-password' })).status, 401);
-    for (let i = 0; i < 5; i++) assert.equal((await b.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-password' })).status, 401);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await a.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-password' })).status, 401);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await b.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-password' })).status, 401);
     const blocked = await a.http.post('/api/auth/login').send({ email: account.email, password: account.password });
     assert.equal(blocked.status, 429);
     assert.equal(errorCode(blocked), 'rate_limited');
@@ -39,7 +41,10 @@ describe('with Redis configured', () => {
     const account = await register(a.http);
     await a.http.get('/api/users/me').set(bearer(account));
     const keys = await redisKeys(SHARED_REDIS_URL, `${prefix}cache*`);
-    assert.ok(keys.some((key) => key.includes(`auth:user:${account.id}`)), `keys: ${keys.join(', ')}`);
+    assert.ok(
+      keys.some((key) => key.includes(`auth:user:${account.id}`)),
+      `keys: ${keys.join(', ')}`,
+    );
   });
 });
 
@@ -82,7 +87,10 @@ describe('when Redis goes away while running', () => {
     await waitFor(async () => (await t.http.get('/health/ready')).status === 200, 10_000, 100);
     await t.http.get('/api/users/me').set(bearer(account));
     const keys = await redisKeys(redis.url, 'outage:cache*');
-    assert.ok(keys.some((key) => key.includes(`auth:user:${account.id}`)), 'the cache is used again');
+    assert.ok(
+      keys.some((key) => key.includes(`auth:user:${account.id}`)),
+      'the cache is used again',
+    );
     assert.equal(t.logs().filter((line) => String(line.msg).startsWith('Redis is connected')).length, 2);
   });
 });

@@ -22,7 +22,10 @@ describe('embedded store across restarts', () => {
       const refreshed = await second.http.post('/api/auth/refresh').send({ refresh_token: account.refreshToken });
       assert.equal(refreshed.status, 200);
       // The admin bootstrap is idempotent: still one admin with that email.
-      const admins = await second.http.get('/api/admin/users').query({ role: 'admin' }).set(bearer(await loginAdmin(second.http)));
+      const admins = await second.http
+        .get('/api/admin/users')
+        .query({ role: 'admin' })
+        .set(bearer(await loginAdmin(second.http)));
       assert.equal(admins.body.data.items.length, 1);
     } finally {
       await second.close();

@@ -51,10 +51,16 @@ describe('users', () => {
 
     it('should create a user with a role, and refuse a taken email', async () => {
       const email = uniqueEmail('teacher');
-      const created = await t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'teacher-password', role: 'instructor', display_name: 'Prof' });
+      const created = await t.http
+        .post('/api/admin/users')
+        .set(bearer(admin))
+        .send({ email, password: 'teacher-password', role: 'instructor', display_name: 'Prof' });
       assert.equal(created.status, 201);
       assert.equal(created.body.data.role, 'instructor');
-      const again = await t.http.post('/api/admin/users').set(bearer(admin)).send({ email: email.toUpperCase(), password: 'teacher-password', role: 'student' });
+      const again = await t.http
+        .post('/api/admin/users')
+        .set(bearer(admin))
+        .send({ email: email.toUpperCase(), password: 'teacher-password', role: 'student' });
       assert.equal(again.status, 409);
       assert.equal(errorCode(again), 'email_taken');
       const signIn = await t.http.post('/api/auth/login').send({ email, password: 'teacher-password' });
@@ -82,7 +88,10 @@ describe('users', () => {
     it('should filter by role and by text, case-insensitively', async () => {
       const marker = `Filter${Date.now()}`;
       await register(t.http, { email: uniqueEmail(marker.toLowerCase()) });
-      await t.http.post('/api/admin/users').set(bearer(admin)).send({ email: uniqueEmail(marker.toLowerCase()), password: 'teacher-password', role: 'instructor' });
+      await t.http
+        .post('/api/admin/users')
+        .set(bearer(admin))
+        .send({ email: uniqueEmail(marker.toLowerCase()), password: 'teacher-password', role: 'instructor' });
       const instructors = await t.http.get('/api/admin/users').query({ q: marker.toUpperCase(), role: 'instructor' }).set(bearer(admin));
       assert.equal(instructors.body.data.items.length, 1);
       assert.equal(instructors.body.data.items[0].role, 'instructor');
@@ -103,7 +112,10 @@ describe('users', () => {
     it('should answer 400 to a malformed id and 404 to an unknown one', async () => {
       const malformed = await t.http.patch('/api/admin/users/not-an-id').set(bearer(admin)).send({ role: 'student' });
       assert.equal(malformed.status, 400);
-      const unknown = await t.http.patch(`/api/admin/users/${'a'.repeat(24)}`).set(bearer(admin)).send({ role: 'student' });
+      const unknown = await t.http
+        .patch(`/api/admin/users/${'a'.repeat(24)}`)
+        .set(bearer(admin))
+        .send({ role: 'student' });
       assert.equal(unknown.status, 404);
       assert.equal(errorCode(unknown), 'not_found');
       const deleteUnknown = await t.http.delete(`/api/admin/users/${'b'.repeat(24)}`).set(bearer(admin));

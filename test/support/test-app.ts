@@ -73,18 +73,35 @@ export interface Account {
   refreshToken: string;
 }
 
-export async function register(http: TestAgent, overrides: { email?: string; password?: string; display_name?: string } = {}): Promise<Account> {
+export async function register(
+  http: TestAgent,
+  overrides: { email?: string; password?: string; display_name?: string } = {},
+): Promise<Account> {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? 'a-good-password';
-  const response = await http.post('/api/auth/register').send({ email, password, ...(overrides.display_name ? { display_name: overrides.display_name } : {}) });
+  const response = await http
+    .post('/api/auth/register')
+    .send({ email, password, ...(overrides.display_name ? { display_name: overrides.display_name } : {}) });
   if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.data.user.id, email, password, accessToken: response.body.data.access_token, refreshToken: response.body.data.refresh_token };
+  return {
+    id: response.body.data.user.id,
+    email,
+    password,
+    accessToken: response.body.data.access_token,
+    refreshToken: response.body.data.refresh_token,
+  };
 }
 
 export async function login(http: TestAgent, email: string, password: string): Promise<Account> {
   const response = await http.post('/api/auth/login').send({ email, password });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.data.user.id, email, password, accessToken: response.body.data.access_token, refreshToken: response.body.data.refresh_token };
+  return {
+    id: response.body.data.user.id,
+    email,
+    password,
+    accessToken: response.body.data.access_token,
+    refreshToken: response.body.data.refresh_token,
+  };
 }
 
 export function loginAdmin(http: TestAgent): Promise<Account> {
@@ -96,7 +113,12 @@ export const bearer = (account: { accessToken: string }) => ({ Authorization: `B
 /** Asserts the error envelope of API.md and returns its code. */
 export function errorCode(response: request.Response): string {
   const body = response.body as { ok?: unknown; error?: { code?: unknown; message?: unknown }; request_id?: unknown };
-  if (body.ok !== false || typeof body.error?.code !== 'string' || typeof body.error.message !== 'string' || typeof body.request_id !== 'string') {
+  if (
+    body.ok !== false ||
+    typeof body.error?.code !== 'string' ||
+    typeof body.error.message !== 'string' ||
+    typeof body.request_id !== 'string'
+  ) {
     throw new Error(`not an error envelope: ${response.status} ${JSON.stringify(response.body)}`);
   }
   if (response.headers['x-request-id'] !== body.request_id) throw new Error('request_id differs from the X-Request-Id header');

@@ -15,7 +15,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: { error(message: unknown, ...rest: unknown[]): void }): void {
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: { error(message: unknown, ...rest: unknown[]): void },
+): void {
   const response = toErrorResponse(exception, String(request.id));
   if (response.unexpected) {
     logger.error({ err: exception, method: request.method, url: request.url }, 'Unexpected error while serving a request');

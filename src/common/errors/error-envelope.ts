@@ -56,7 +56,14 @@ interface FrameworkError {
  * query or driver text ever reaches a client.
  */
 export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
-  const build = (code: ErrorCode, status: number, message: string, details?: unknown, headers: Record<string, string> = {}, unexpected = false): ErrorResponse => ({
+  const build = (
+    code: ErrorCode,
+    status: number,
+    message: string,
+    details?: unknown,
+    headers: Record<string, string> = {},
+    unexpected = false,
+  ): ErrorResponse => ({
     status,
     headers,
     unexpected,
@@ -70,7 +77,8 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     const status = error.getStatus();
     // Nest re-throws Fastify's body-parser errors as plain HttpExceptions; only the message tells
     // a JSON syntax error ("Body is not valid JSON…", "Body cannot be empty…") from other 400s.
-    if (status === 400 && /\bJSON\b|application\/json/.test(error.message)) return build('invalid_json', 400, GENERIC_MESSAGES.invalid_json!);
+    if (status === 400 && /\bJSON\b|application\/json/.test(error.message))
+      return build('invalid_json', 400, GENERIC_MESSAGES.invalid_json!);
     const code = CODE_BY_STATUS[status];
     if (!code) return build('internal_error', 500, GENERIC_MESSAGES.internal_error!, undefined, {}, true);
     // Nest's own messages for these are safe and specific ("Cannot GET /x"); others get ours.
@@ -80,7 +88,11 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
 
   const framework = (error ?? {}) as FrameworkError;
   const status = framework.statusCode ?? framework.status;
-  if (error instanceof SyntaxError || framework.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || framework.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+  if (
+    error instanceof SyntaxError ||
+    framework.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    framework.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+  ) {
     return build('invalid_json', 400, GENERIC_MESSAGES.invalid_json!);
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -4,10 +4,27 @@ import { currentRequestId } from '../http/request-context';
 
 /** Never written to a log, wherever they appear in a logged object. */
 const REDACTED_PATHS = [
-  'password', '*.password', 'current_password', '*.current_password', 'new_password', '*.new_password',
-  'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'token', '*.token',
-  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization', 'headers.cookie',
-  'api_key', '*.api_key', 'apiKey', '*.apiKey',
+  'password',
+  '*.password',
+  'current_password',
+  '*.current_password',
+  'new_password',
+  '*.new_password',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'headers.cookie',
+  'api_key',
+  '*.api_key',
+  'apiKey',
+  '*.apiKey',
 ];
 
 export function createRootLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -55,11 +72,11 @@ export class AppLogger implements LoggerService {
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
     // Nest passes the context (class name) last, and for errors a stack before it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const stack = typeof rest[0] === 'string' ? (rest[0]) : undefined;
+    const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
     if (message instanceof Error) {
       this.root[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.root[level]({ context, ...(message) });
+      this.root[level]({ context, ...message });
     } else {
       this.root[level]({ context, ...(stack ? { stack } : {}) }, String(message));
     }

@@ -11,8 +11,12 @@ export class ErrorDetailDto {
   @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'validation_failed' }) code!: ErrorCode;
   @ApiProperty({ example: 'The request is not valid.' }) message!: string;
   @ApiPropertyOptional({
-    description: 'For `validation_failed`: one entry per offending field. For `service_unavailable` from readiness: the state of each component.',
-    oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } }, { type: 'object', additionalProperties: true }],
+    description:
+      'For `validation_failed`: one entry per offending field. For `service_unavailable` from readiness: the state of each component.',
+    oneOf: [
+      { type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } },
+      { type: 'object', additionalProperties: true },
+    ],
     example: [{ field: 'email', message: 'email must be an email' }],
   })
   details?: FieldErrorDto[] | Record<string, unknown>;
@@ -42,7 +46,10 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
 }
 
 /** Declares a success answer in the `{ok: true, data}` envelope. */
-export function ApiEnvelope(model: Type<unknown> | null, options: { status?: number; description?: string; isArray?: boolean } = {}): MethodDecorator {
+export function ApiEnvelope(
+  model: Type<unknown> | null,
+  options: { status?: number; description?: string; isArray?: boolean } = {},
+): MethodDecorator {
   const status = options.status ?? HttpStatus.OK;
   const ref = model ? { $ref: getSchemaPath(model) } : { type: 'object', nullable: true };
   const data = options.isArray ? { type: 'array', items: ref } : ref;

@@ -22,7 +22,13 @@ export class CursorCodec {
     if (cursor === undefined) return undefined;
     const [payload, signature, extra] = cursor.split('.');
     const expected = payload ? this.sign(payload) : '';
-    if (extra !== undefined || !payload || !signature || signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+    if (
+      extra !== undefined ||
+      !payload ||
+      !signature ||
+      signature.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
+    ) {
       throw ApiError.validation([{ field: 'cursor', message: 'is not a cursor issued by this API' }]);
     }
     return Buffer.from(payload, 'base64url').toString('utf8');

@@ -11,7 +11,7 @@ export class ListQueryDto {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `next_cursor`.' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `next_cursor`." })
   @IsOptional()
   @IsString()
   @MaxLength(512)

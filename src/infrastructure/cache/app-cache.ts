@@ -17,7 +17,7 @@ export class AppCache {
   async get<T>(key: string): Promise<T | undefined> {
     if (this.redis.configured && !this.redis.isUp) return undefined;
     try {
-      return ((await this.cache.get<T>(key)) ?? undefined);
+      return (await this.cache.get<T>(key)) ?? undefined;
     } catch (error) {
       this.redis.reportFailure(error);
       return undefined;

@@ -14,7 +14,11 @@ const MEMORY_CACHE_ENTRIES = 50_000;
 
 function createStore(config: AppConfig, redis: RedisConnection): Keyv {
   const keyv = redis.client
-    ? new Keyv({ store: new KeyvRedis(redis.client, { throwOnConnectError: false, throwOnErrors: true }), namespace: `${config.redisKeyPrefix}cache`, useKeyPrefix: false })
+    ? new Keyv({
+        store: new KeyvRedis(redis.client, { throwOnConnectError: false, throwOnErrors: true }),
+        namespace: `${config.redisKeyPrefix}cache`,
+        useKeyPrefix: false,
+      })
     : new Keyv({ store: new BoundedMap(MEMORY_CACHE_ENTRIES) });
   // Failures are handled (and logged once) by AppCache; an unhandled 'error' event would crash.
   keyv.on('error', () => undefined);

@@ -34,7 +34,12 @@ export class DistributedLock {
     if (!client) {
       if (this.local.has(name)) return null;
       this.local.add(name);
-      return { release: async () => void this.local.delete(name) };
+      return {
+        release: () => {
+          this.local.delete(name);
+          return Promise.resolve();
+        },
+      };
     }
     const key = this.prefix + name;
     const token = randomUUID();

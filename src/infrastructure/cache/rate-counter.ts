@@ -48,7 +48,11 @@ export class RateCounter {
     const client = this.redis.client;
     if (client && this.redis.isUp) {
       try {
-        const [count, ttl] = (await client.multi().get(this.prefix + key).ttl(this.prefix + key).exec()) as unknown as [string | null, number];
+        const [count, ttl] = (await client
+          .multi()
+          .get(this.prefix + key)
+          .ttl(this.prefix + key)
+          .exec()) as unknown as [string | null, number];
         return { count: Number(count ?? 0), resetInSeconds: Math.max(0, Number(ttl)) };
       } catch (error) {
         this.redis.reportFailure(error);

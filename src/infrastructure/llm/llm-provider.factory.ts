@@ -1,7 +1,13 @@
 import type OpenAI from 'openai';
 import type { LlmProvider } from './llm-provider';
 import { LocalLlmProvider } from './local-llm.provider';
-import { AzureConnection, OpenAICompatibleConnection, TokenProvider, createAzureClient, createOpenAICompatibleClient } from './openai-clients';
+import {
+  AzureConnection,
+  OpenAICompatibleConnection,
+  TokenProvider,
+  createAzureClient,
+  createOpenAICompatibleClient,
+} from './openai-clients';
 import { OpenAIChatProvider } from './openai-chat.provider';
 import { RemoteEmbedding } from './remote-embedding';
 import { RetryPolicy, retryPolicyFrom } from './retry-policy';
@@ -45,7 +51,14 @@ export function createLlmProvider(config: LlmProviderConfig, deps: ProviderDeps 
 
 export function createRemoteEmbedding(config: RemoteEmbeddingConfig, deps: ProviderDeps = {}): RemoteEmbedding {
   const retry = retryPolicyFrom(config.timeoutMs, config.maxRetries, deps.retry);
-  const { client, model } = remoteClient(config.provider, config.azure?.embeddingDeployment, config.openai?.embeddingModel, config, retry, deps);
+  const { client, model } = remoteClient(
+    config.provider,
+    config.azure?.embeddingDeployment,
+    config.openai?.embeddingModel,
+    config,
+    retry,
+    deps,
+  );
   return new RemoteEmbedding({
     name: config.provider,
     client,

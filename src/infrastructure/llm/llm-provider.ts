@@ -36,6 +36,9 @@ export abstract class LlmProvider {
     const result = { ...second, usage: addUsage(first.usage, second.usage) };
     const secondOutcome = parseStructuredAnswer(second.text, schema);
     if (secondOutcome.ok) return { value: secondOutcome.value, result, attempts: 2 };
-    throw llmUnavailable(`${this.name}: no valid "${schema.name}" answer after a repair attempt`, new SchemaViolation(secondOutcome.errors));
+    throw llmUnavailable(
+      `${this.name}: no valid "${schema.name}" answer after a repair attempt`,
+      new SchemaViolation(secondOutcome.errors),
+    );
   }
 }

@@ -28,7 +28,12 @@ export const LOCAL_LLM = Symbol('LOCAL_LLM');
             ? local
             : createLlmProvider({
                 provider: models.llmProvider,
-                azure: { endpoint: models.azure.endpoint, apiKey: models.azure.apiKey, apiVersion: models.azure.apiVersion, chatDeployment: models.azure.chatDeployment },
+                azure: {
+                  endpoint: models.azure.endpoint,
+                  apiKey: models.azure.apiKey,
+                  apiVersion: models.azure.apiVersion,
+                  chatDeployment: models.azure.chatDeployment,
+                },
                 openai: { baseUrl: models.openai.baseUrl, apiKey: models.openai.apiKey, chatModel: models.openai.chatModel },
                 timeoutMs: models.timeoutMs,
                 maxRetries: models.maxRetries,

@@ -26,7 +26,10 @@ type Intent = 'why' | 'definition' | 'how' | 'other';
 
 const INTENT_PATTERNS: Array<[Exclude<Intent, 'other'>, RegExp]> = [
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
-  ['definition', /\b(?:what (?:is|are|does)|what's|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire)\b/],
+  [
+    'definition',
+    /\b(?:what (?:is|are|does)|what's|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire)\b/,
+  ],
   ['how', /\b(?:how|comment)\b/],
 ];
 
@@ -41,7 +44,8 @@ function definesMainTerm(candidate: Candidate, query: Map<string, number>): bool
 /** Phrases that mark a sentence as giving what the question's intent asks for. */
 const INTENT_CUES: Record<Exclude<Intent, 'other'>, RegExp> = {
   why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
-  definition: /\b(?:is an?|is the|are|refers? to|means|is defined as|consists? of|est une?|sont des|designe|consiste|se definit|correspond a|signifie)\b/,
+  definition:
+    /\b(?:is an?|is the|are|refers? to|means|is defined as|consists? of|est une?|sont des|designe|consiste|se definit|correspond a|signifie)\b/,
   how: /\b(?:by|first|then|finally|steps?|using|through|par|d'abord|ensuite|puis|enfin|etapes?|en utilisant|grace a)\b/,
 };
 
@@ -60,12 +64,15 @@ const RELATIVE_SCORE_FLOOR = 0.45;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
-const PHRASES: Record<AnswerLanguage, { intro: string; followUpIntro: string; nothing: string; noPassages: string; otherLanguage: string }> = {
+const PHRASES: Record<
+  AnswerLanguage,
+  { intro: string; followUpIntro: string; nothing: string; noPassages: string; otherLanguage: string }
+> = {
   en: {
     intro: 'According to the course material:',
     followUpIntro: 'The course material adds:',
     nothing:
-      "I could not find anything about this in the course material available to me. Try rephrasing your question, or ask about a topic the course covers.",
+      'I could not find anything about this in the course material available to me. Try rephrasing your question, or ask about a topic the course covers.',
     noPassages:
       'I have no course material to answer from yet. Try again once the course documents have been added, or ask about another module.',
     otherLanguage: '(The excerpts are quoted in their original language.)',
@@ -74,7 +81,7 @@ const PHRASES: Record<AnswerLanguage, { intro: string; followUpIntro: string; no
     intro: 'D’après le support de cours :',
     followUpIntro: 'Le support de cours précise :',
     nothing:
-      "Je n’ai rien trouvé à ce sujet dans les supports de cours dont je dispose. Essayez de reformuler votre question, ou posez-la sur un thème traité dans le cours.",
+      'Je n’ai rien trouvé à ce sujet dans les supports de cours dont je dispose. Essayez de reformuler votre question, ou posez-la sur un thème traité dans le cours.',
     noPassages:
       'Je ne dispose encore d’aucun support de cours pour répondre. Réessayez une fois les documents du cours ajoutés, ou interrogez-moi sur un autre module.',
     otherLanguage: '(Les extraits sont cités dans leur langue d’origine.)',
@@ -158,7 +165,12 @@ function contentTerms(text: string): string[] {
  * The question's terms weigh most. Earlier turns fill in what a follow-up leaves implicit ("and
  * why?"), so they weigh more when the question alone says little, newest first.
  */
-function weightedQuery(questionTerms: string[], history: ChatMessage[], summary: string | undefined, followUp: boolean): Map<string, number> {
+function weightedQuery(
+  questionTerms: string[],
+  history: ChatMessage[],
+  summary: string | undefined,
+  followUp: boolean,
+): Map<string, number> {
   const weights = new Map<string, number>();
   const add = (list: string[], weight: number) => {
     for (const term of list) weights.set(term, Math.max(weights.get(term) ?? 0, weight));

@@ -79,7 +79,14 @@ export class MeteredLlmProvider extends LlmProvider {
     }
   }
 
-  private save(request: LlmRequest, streamed: boolean, outcome: LlmCallRecord['outcome'], model: string, usage: TokenUsage, started: number): void {
+  private save(
+    request: LlmRequest,
+    streamed: boolean,
+    outcome: LlmCallRecord['outcome'],
+    model: string,
+    usage: TokenUsage,
+    started: number,
+  ): void {
     const record: LlmCallRecord = {
       provider: this.inner.name,
       model,

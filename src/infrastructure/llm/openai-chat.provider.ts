@@ -124,9 +124,7 @@ export class OpenAIChatProvider extends LlmProvider {
     return {
       text,
       model: completion.model || this.model,
-      usage: completion.usage
-        ? toUsage(completion.usage)
-        : usageOf(estimateMessagesTokens(request.messages), estimateTokens(text)),
+      usage: completion.usage ? toUsage(completion.usage) : usageOf(estimateMessagesTokens(request.messages), estimateTokens(text)),
       finishReason,
     };
   }

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import { APIConnectionError, APIError } from 'openai';
 import { ApiError } from '../../common/errors/api-error';
 
 /** How hard a remote call is retried before the caller gets `llm_unavailable`. */
@@ -80,7 +80,7 @@ function classify(error: unknown): Failure {
     return {
       retryable: RETRYABLE_STATUS.has(status) || status >= 500,
       reason: `HTTP ${status}: ${error.message}`,
-      retryAfterMs: retryAfterMs(error.headers),
+      retryAfterMs: retryAfterMs(error.headers as Headers | undefined),
     };
   }
   if (error instanceof StreamInterruptedError) return { retryable: true, reason: error.message };

@@ -61,6 +61,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body (undefined when absent or not JSON). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON the client sent
   body: any;
   /** The deployment named in an Azure path. */
   deployment?: string;
@@ -221,7 +222,12 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
         const headers: Record<string, string> = {};
         if (reply.retryAfter !== undefined) headers['retry-after'] = reply.retryAfter;
         if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
-        return sendJson(res, reply.status, { error: { code: String(reply.status), message: reply.message ?? `Fake error ${reply.status}` } }, headers);
+        return sendJson(
+          res,
+          reply.status,
+          { error: { code: String(reply.status), message: reply.message ?? `Fake error ${reply.status}` } },
+          headers,
+        );
       }
       case 'raw':
         return sendJson(res, reply.status, reply.body, reply.headers);
@@ -261,7 +267,11 @@ function chatCompletion(reply: Extract<FakeReply, { type: 'chat' }>, request: Re
   };
 }
 
-async function streamCompletion(reply: Extract<FakeReply, { type: 'stream' }>, request: RecordedRequest, res: ServerResponse): Promise<void> {
+async function streamCompletion(
+  reply: Extract<FakeReply, { type: 'stream' }>,
+  request: RecordedRequest,
+  res: ServerResponse,
+): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const base = {
     id: `chatcmpl-fake-${request.receivedAt}`,
@@ -277,7 +287,14 @@ async function streamCompletion(reply: Extract<FakeReply, { type: 'stream' }>, r
     });
   // Azure opens every stream with the prompt's content-filter results and no choices.
   if (request.deployment) {
-    await send({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] });
+    await send({
+      id: '',
+      object: '',
+      created: 0,
+      model: '',
+      choices: [],
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
+    });
   }
   await send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null });
   for (let i = 0; i < reply.chunks.length; i++) {
@@ -316,7 +333,10 @@ function embeddingsAnswer(reply: Extract<FakeReply, { type: 'embeddings' }>, req
       index,
       embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector,
     })),
-    usage: { prompt_tokens: inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0), total_tokens: inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0) },
+    usage: {
+      prompt_tokens: inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0),
+      total_tokens: inputs.reduce((n, t) => n + Math.ceil(t.length / 4), 0),
+    },
   };
 }
 
@@ -334,7 +354,7 @@ export function hashVector(text: string, dimensions: number): number[] {
 
 function usageFor(request: RecordedRequest, completion: string, override: Partial<FakeUsage> | undefined): FakeUsage {
   const messages: Array<{ content?: unknown }> = request.body?.messages ?? [];
-  const prompt = override?.prompt_tokens ?? messages.reduce((n, m) => n + 4 + Math.ceil(String(m.content ?? '').length / 4), 0);
+  const prompt = override?.prompt_tokens ?? messages.reduce((n, m) => n + 4 + Math.ceil((typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')).length / 4), 0);
   const completionTokens = override?.completion_tokens ?? Math.ceil(completion.length / 4);
   return { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: override?.total_tokens ?? prompt + completionTokens };
 }

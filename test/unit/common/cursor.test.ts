@@ -16,15 +16,32 @@ describe('CursorCodec', () => {
     const issued = codec.encode('abc');
     const forged = `${Buffer.from('zzz').toString('base64url')}.${issued.split('.')[1]}`;
     for (const bad of ['', 'abc', forged, `${issued}.x`, issued.slice(0, -1)]) {
-      assert.throws(() => codec.decode(bad), (error: unknown) => error instanceof ApiError && error.code === 'validation_failed', bad);
+      assert.throws(
+        () => codec.decode(bad),
+        (error: unknown) => error instanceof ApiError && error.code === 'validation_failed',
+        bad,
+      );
     }
   });
 
   it('should give a next cursor only when there is another page', () => {
     const rows = [{ id: '1' }, { id: '2' }, { id: '3' }];
-    const full = codec.page(rows, 2, (r) => r.id, (r) => r.id);
+    const full = codec.page(
+      rows,
+      2,
+      (r) => r.id,
+      (r) => r.id,
+    );
     assert.deepEqual(full.items, ['1', '2']);
     assert.equal(codec.decode(full.next_cursor!), '2');
-    assert.equal(codec.page(rows, 3, (r) => r.id, (r) => r.id).next_cursor, null);
+    assert.equal(
+      codec.page(
+        rows,
+        3,
+        (r) => r.id,
+        (r) => r.id,
+      ).next_cursor,
+      null,
+    );
   });
 });

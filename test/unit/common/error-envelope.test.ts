@@ -9,7 +9,11 @@ describe('error envelope', () => {
     const response = toErrorResponse(ApiError.rateLimited(12.2), 'rid');
     assert.equal(response.status, 429);
     assert.deepEqual(response.headers, { 'Retry-After': '13' });
-    assert.deepEqual(response.body, { ok: false, error: { code: 'rate_limited', message: 'Too many requests; try again later.' }, request_id: 'rid' });
+    assert.deepEqual(response.body, {
+      ok: false,
+      error: { code: 'rate_limited', message: 'Too many requests; try again later.' },
+      request_id: 'rid',
+    });
   });
 
   it('should hide the text of unexpected errors', () => {
@@ -23,6 +27,9 @@ describe('error envelope', () => {
   it('should map framework errors to the contract codes', () => {
     assert.equal(toErrorResponse(new NotFoundException('Cannot GET /x'), 'r').body.error.code, 'not_found');
     assert.equal(toErrorResponse(new PayloadTooLargeException(), 'r').body.error.code, 'payload_too_large');
-    assert.equal(toErrorResponse(new BadRequestException("Body is not valid JSON but content-type is set to 'application/json'"), 'r').body.error.code, 'invalid_json');
+    assert.equal(
+      toErrorResponse(new BadRequestException("Body is not valid JSON but content-type is set to 'application/json'"), 'r').body.error.code,
+      'invalid_json',
+    );
   });
 });

@@ -13,8 +13,17 @@ describe('text helpers', () => {
     assert.equal(plural, singular);
   });
 
-  it('should split longer French elisions such as qu\' and lorsqu\'', () => {
-    assert.deepEqual(words("Qu'est-ce qu'une liste, lorsqu'on trie jusqu'au bout ?"), ['est', 'ce', 'une', 'liste', 'on', 'trie', 'au', 'bout']);
+  it("should split longer French elisions such as qu' and lorsqu'", () => {
+    assert.deepEqual(words("Qu'est-ce qu'une liste, lorsqu'on trie jusqu'au bout ?"), [
+      'est',
+      'ce',
+      'une',
+      'liste',
+      'on',
+      'trie',
+      'au',
+      'bout',
+    ]);
   });
 
   it('should bring inflections of one word to one stem', () => {
@@ -37,7 +46,7 @@ describe('text helpers', () => {
     assert.notEqual(stem('staying'), stem('stain'));
   });
 
-  it('should drop the stopwords of the text\'s own language only', () => {
+  it("should drop the stopwords of the text's own language only", () => {
     assert.ok(terms('Why do people in a car lean forward when it brakes?').includes('car'));
     assert.ok(!terms('Il reste chez lui, car il pleut et le vent souffle.').includes('car'));
     assert.ok(terms('Que fait une boucle while ?').includes(stem('while')));

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../../src/config/app-config';
 
 const STRONG = 'q8v2Zt9kLm3Xp7Rw1Yc6Hn4Bd0Fg5JsA';
-const productionEnv = { NODE_ENV: 'production', JWT_ACCESS_SECRET: STRONG, JWT_REFRESH_SECRET: `${STRONG}x`, ADMIN_EMAIL: 'ops@school.example', ADMIN_PASSWORD: 'a-long-admin-passphrase' };
+const productionEnv = {
+  NODE_ENV: 'production',
+  JWT_ACCESS_SECRET: STRONG,
+  JWT_REFRESH_SECRET: `${STRONG}x`,
+  ADMIN_EMAIL: 'ops@school.example',
+  ADMIN_PASSWORD: 'a-long-admin-passphrase',
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -44,7 +50,10 @@ describe('configuration', () => {
 
   it('should refuse weak JWT secrets in production', () => {
     for (const weak of ['short', 'a'.repeat(40), 'changeme-changeme-changeme-changeme']) {
-      assert.ok(problemsOf({ ...productionEnv, JWT_ACCESS_SECRET: weak }).some((p) => p.includes('JWT_ACCESS_SECRET')), weak);
+      assert.ok(
+        problemsOf({ ...productionEnv, JWT_ACCESS_SECRET: weak }).some((p) => p.includes('JWT_ACCESS_SECRET')),
+        weak,
+      );
     }
   });
 

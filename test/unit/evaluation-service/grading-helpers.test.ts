@@ -59,8 +59,14 @@ describe('rescaleCriteria', () => {
   });
 
   it('should reach the extremes exactly', () => {
-    assert.deepEqual(rescaleCriteria(criteria, 10).map((c) => c.score), [4, 3, 3]);
-    assert.deepEqual(rescaleCriteria(criteria, 0).map((c) => c.score), [0, 0, 0]);
+    assert.deepEqual(
+      rescaleCriteria(criteria, 10).map((c) => c.score),
+      [4, 3, 3],
+    );
+    assert.deepEqual(
+      rescaleCriteria(criteria, 0).map((c) => c.score),
+      [0, 0, 0],
+    );
   });
 
   it('should keep the sum exact when thirds do not round evenly', () => {
@@ -76,7 +82,10 @@ describe('rescaleCriteria', () => {
 
   it('should keep names, comments and points, and leave a grade without criteria alone', () => {
     const scaled = rescaleCriteria(criteria, 5);
-    assert.deepEqual(scaled.map((c) => [c.criterion, c.comment, c.maxPoints]), criteria.map((c) => [c.criterion, c.comment, c.maxPoints]));
+    assert.deepEqual(
+      scaled.map((c) => [c.criterion, c.comment, c.maxPoints]),
+      criteria.map((c) => [c.criterion, c.comment, c.maxPoints]),
+    );
     assert.deepEqual(rescaleCriteria([], 5), []);
   });
 });
@@ -125,8 +134,17 @@ describe('exactGrade', () => {
       { criterion: 'Speed', maxPoints: 1.5 },
     ];
     const right = exactGrade(question({}), 'Mitochondrion', 4.5, rubric);
-    assert.deepEqual(right.criteria.map((c) => [c.criterion, c.score]), [['Choice', 3], ['Speed', 1.5]]);
+    assert.deepEqual(
+      right.criteria.map((c) => [c.criterion, c.score]),
+      [
+        ['Choice', 3],
+        ['Speed', 1.5],
+      ],
+    );
     const wrong = exactGrade(question({}), 'Ribosome', 4.5, rubric);
-    assert.deepEqual(wrong.criteria.map((c) => c.score), [0, 0]);
+    assert.deepEqual(
+      wrong.criteria.map((c) => c.score),
+      [0, 0],
+    );
   });
 });

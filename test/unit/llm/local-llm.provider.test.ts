@@ -56,7 +56,10 @@ describe('local grounded provider', () => {
     assert.match(result.text, /convert light energy into chemical energy/);
     assert.match(result.text, /glucose \[1\]\./);
     assert.ok(citations(result.text).length > 0);
-    assert.ok(citations(result.text).every((n) => n === 1), result.text);
+    assert.ok(
+      citations(result.text).every((n) => n === 1),
+      result.text,
+    );
     assert.equal(result.model, 'local');
     assert.ok(result.usage.completionTokens > 0 && result.usage.totalTokens === result.usage.promptTokens + result.usage.completionTokens);
   });
@@ -181,7 +184,11 @@ describe('local grounded provider', () => {
         language: 'en',
         turns: [
           { role: 'user', content: 'What is photosynthesis?' },
-          { role: 'assistant', content: 'According to the course material:\n\nPhotosynthesis is the process by which green plants convert light energy into chemical energy [1].' },
+          {
+            role: 'assistant',
+            content:
+              'According to the course material:\n\nPhotosynthesis is the process by which green plants convert light energy into chemical energy [1].',
+          },
           { role: 'user', content: 'Where does photosynthesis happen?' },
           { role: 'assistant', content: 'It takes place in the chloroplasts, which contain the green pigment chlorophyll [1].' },
         ],
@@ -210,7 +217,10 @@ describe('local grounded provider', () => {
     });
     assert.match(result.text, /^Sujets: cellules/);
     assert.match(result.text, /L’étudiant a demandé: “Et la méiose \?”/);
-    assert.match(result.text, /Points clés: La mitose divise une cellule en deux cellules filles identiques\. La méiose produit quatre cellules filles/);
+    assert.match(
+      result.text,
+      /Points clés: La mitose divise une cellule en deux cellules filles identiques\. La méiose produit quatre cellules filles/,
+    );
   });
 
   it('should run tasks registered by other modules and refuse unknown ones', async () => {

@@ -33,7 +33,10 @@ describe('metered provider', () => {
   it('should record an abandoned stream as aborted with the tokens already produced', async () => {
     const calls: LlmCallRecord[] = [];
     const provider = new MeteredLlmProvider(new LocalLlmProvider(), { record: (c) => void calls.push(c) });
-    const request = { task: { kind: 'tutor_answer', question: 'What is mitosis?', history: [], passages, language: 'en' as const }, messages: [{ role: 'user' as const, content: 'What is mitosis?' }] };
+    const request = {
+      task: { kind: 'tutor_answer', question: 'What is mitosis?', history: [], passages, language: 'en' as const },
+      messages: [{ role: 'user' as const, content: 'What is mitosis?' }],
+    };
     for await (const event of provider.stream(request)) if (event.type === 'delta') break;
     assert.equal(calls.length, 1);
     assert.equal(calls[0].outcome, 'aborted');
@@ -42,12 +45,13 @@ describe('metered provider', () => {
 
   it('should not fail the answer when the recorder fails', async () => {
     const errors: unknown[] = [];
-    const provider = new MeteredLlmProvider(
-      new LocalLlmProvider(),
-      { record: () => Promise.reject(new Error('database down')) },
-      (e) => errors.push(e),
+    const provider = new MeteredLlmProvider(new LocalLlmProvider(), { record: () => Promise.reject(new Error('database down')) }, (e) =>
+      errors.push(e),
     );
-    const result = await provider.complete({ task: { kind: 'tutor_answer', question: 'What is mitosis?', history: [], passages, language: 'en' }, messages: [] });
+    const result = await provider.complete({
+      task: { kind: 'tutor_answer', question: 'What is mitosis?', history: [], passages, language: 'en' },
+      messages: [],
+    });
     assert.match(result.text, /Mitosis/);
     await new Promise((r) => setImmediate(r));
     assert.equal(errors.length, 1);

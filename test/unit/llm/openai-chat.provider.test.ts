@@ -18,7 +18,11 @@ const API_VERSION = '2024-10-21';
 const DEPLOYMENT = 'tutor-gpt4o';
 const FAST_BACKOFF: ProviderDeps = { retry: { baseDelayMs: 5, maxDelayMs: 20 } };
 
-function azure(fake: FakeAzureOpenAI, options: { timeoutMs?: number; maxRetries?: number } = {}, deps: ProviderDeps = FAST_BACKOFF): LlmProvider {
+function azure(
+  fake: FakeAzureOpenAI,
+  options: { timeoutMs?: number; maxRetries?: number } = {},
+  deps: ProviderDeps = FAST_BACKOFF,
+): LlmProvider {
   return createLlmProvider(
     {
       provider: 'azure-openai',
@@ -92,7 +96,12 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
 
   it('should answer llm_unavailable without calling the service when no Entra token can be had', async () => {
     const provider = createLlmProvider(
-      { provider: 'azure-openai', azure: { endpoint: fake.url, apiVersion: API_VERSION, chatDeployment: DEPLOYMENT }, timeoutMs: 5_000, maxRetries: 2 },
+      {
+        provider: 'azure-openai',
+        azure: { endpoint: fake.url, apiVersion: API_VERSION, chatDeployment: DEPLOYMENT },
+        timeoutMs: 5_000,
+        maxRetries: 2,
+      },
       { azureTokenProvider: () => Promise.reject(new Error('CredentialUnavailableError')) },
     );
     await assert.rejects(provider.complete(request()), isUnavailable);
@@ -242,7 +251,10 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
   it('should fail at once when a Retry-After points past the deadline', async () => {
     fake.setDefault('chat', () => ({ type: 'error', status: 429, retryAfter: '120' }));
     const started = Date.now();
-    await assert.rejects(azure(fake, { maxRetries: 3 }, { retry: { deadlineMs: 2_000, maxRetryAfterMs: 60_000 } }).complete(request()), isUnavailable);
+    await assert.rejects(
+      azure(fake, { maxRetries: 3 }, { retry: { deadlineMs: 2_000, maxRetryAfterMs: 60_000 } }).complete(request()),
+      isUnavailable,
+    );
     assert.ok(Date.now() - started < 1_000);
     assert.equal(fake.requests.length, 1);
   });
@@ -276,7 +288,11 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
     }
     const verdict: StructuredSchema<Verdict> = {
       name: 'verdict',
-      jsonSchema: { type: 'object', required: ['score', 'feedback'], properties: { score: { type: 'number' }, feedback: { type: 'string' } } },
+      jsonSchema: {
+        type: 'object',
+        required: ['score', 'feedback'],
+        properties: { score: { type: 'number' }, feedback: { type: 'string' } },
+      },
       parse(value) {
         const v = value as Partial<Verdict>;
         const problems: string[] = [];
@@ -289,7 +305,11 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
 
     it('should repair an invalid answer once, showing the model its errors', async () => {
       fake.enqueue('chat', { type: 'chat', text: '{"score": 14}', usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
-      fake.enqueue('chat', { type: 'chat', text: '```json\n{"score": 7, "feedback": "Good"}\n```', usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38 } });
+      fake.enqueue('chat', {
+        type: 'chat',
+        text: '```json\n{"score": 7, "feedback": "Good"}\n```',
+        usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38 },
+      });
       const outcome = await azure(fake).completeStructured(request('Grade this'), verdict);
       assert.deepEqual(outcome.value, { score: 7, feedback: 'Good' });
       assert.equal(outcome.attempts, 2);

@@ -34,11 +34,17 @@ describe('remote embeddings', () => {
     const embedding = azureEmbedding(4);
     const vectors = await embedding.getTextEmbeddingsBatch(texts);
     assert.equal(fake.requests.length, 3);
-    assert.deepEqual(fake.requests.map((r) => r.body.input.length), [4, 4, 2]);
+    assert.deepEqual(
+      fake.requests.map((r) => r.body.input.length),
+      [4, 4, 2],
+    );
     assert.equal(fake.requests[0].path, `/openai/deployments/${DEPLOYMENT}/embeddings`);
     assert.equal(fake.requests[0].query['api-version'], '2024-10-21');
     assert.equal(fake.requests[0].headers['api-key'], 'k');
-    assert.deepEqual(vectors, texts.map((t) => hashVector(t, 6)));
+    assert.deepEqual(
+      vectors,
+      texts.map((t) => hashVector(t, 6)),
+    );
     assert.equal(embedding.dimensions, 6);
   });
 
@@ -46,11 +52,27 @@ describe('remote embeddings', () => {
     const answer = (vectors: number[][]) => ({
       type: 'raw' as const,
       status: 200,
-      body: { object: 'list', model: 'm', data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })).reverse(), usage: { prompt_tokens: 1, total_tokens: 1 } },
+      body: {
+        object: 'list',
+        model: 'm',
+        data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })).reverse(),
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      },
     });
-    fake.enqueue('embeddings', answer([[1, 0], [0, 1], [1, 1]]));
+    fake.enqueue(
+      'embeddings',
+      answer([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     const vectors = await azureEmbedding(8).embedTexts(['a', 'b', 'c']);
-    assert.deepEqual(vectors, [[1, 0], [0, 1], [1, 1]]);
+    assert.deepEqual(vectors, [
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
   });
 
   it('should retry a throttled batch after its Retry-After and embed LlamaIndex nodes', async () => {
@@ -59,7 +81,10 @@ describe('remote embeddings', () => {
     const embedded = await azureEmbedding(16)(nodes);
     assert.equal(fake.requests.length, 2);
     assert.ok(fake.requests[1].receivedAt - fake.requests[0].receivedAt >= 90);
-    assert.deepEqual(embedded.map((n) => n.embedding), [hashVector('Photosynthesis uses light.', 6), hashVector('Cells divide.', 6)]);
+    assert.deepEqual(
+      embedded.map((n) => n.embedding),
+      [hashVector('Photosynthesis uses light.', 6), hashVector('Cells divide.', 6)],
+    );
   });
 
   it('should answer llm_unavailable when a batch keeps failing', async () => {

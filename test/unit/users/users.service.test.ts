@@ -62,6 +62,9 @@ describe('UsersService', () => {
   it('should answer not_found for an unknown user', async () => {
     const { service } = setUp();
     await assert.rejects(service.delete(admin, 'nobody'), (e: unknown) => e instanceof ApiError && e.code === 'not_found');
-    await assert.rejects(service.adminUpdate(admin, 'nobody', { role: 'student' }), (e: unknown) => e instanceof ApiError && e.code === 'not_found');
+    await assert.rejects(
+      service.adminUpdate(admin, 'nobody', { role: 'student' }),
+      (e: unknown) => e instanceof ApiError && e.code === 'not_found',
+    );
   });
 });

@@ -86,7 +86,12 @@ class MongoCollection<T extends StoredDocument> implements DocumentCollection<T>
   async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<T | null> {
     const updated = await this.guard(() =>
       this.model
-        .findOneAndUpdate(filter, update, { returnDocument: 'after', upsert: Boolean(options.upsert), runValidators: true, setDefaultsOnInsert: true })
+        .findOneAndUpdate(filter, update, {
+          returnDocument: 'after',
+          upsert: Boolean(options.upsert),
+          runValidators: true,
+          setDefaultsOnInsert: true,
+        })
         .lean()
         .exec(),
     );
