@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppCache } from '../infrastructure/cache/app-cache';
-import { UsersRepository } from '../users/users.repository';
 import { Role } from '../users/user';
+import { toUserDto, UserDto } from '../users/users.dto';
+import { UsersRepository } from '../users/users.repository';
 import { SessionsRepository } from './sessions.repository';
 
 export interface AccountState {
   role: Role;
   disabled: boolean;
+  /** The account as `GET /api/users/me` shows it, so that route needs no further read. */
+  profile: UserDto;
 }
 
 /**
@@ -31,7 +34,7 @@ export class AuthStateCache {
     const cached = await this.cache.get<AccountState | typeof MISSING>(key);
     if (cached !== undefined) return cached === MISSING ? null : cached;
     const user = await this.users.findById(userId);
-    const state = user ? { role: user.role, disabled: user.disabled } : null;
+    const state = user ? { role: user.role, disabled: user.disabled, profile: toUserDto(user) } : null;
     await this.cache.set(key, state ?? MISSING, TTL_MS);
     return state;
   }

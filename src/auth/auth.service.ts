@@ -156,7 +156,7 @@ export class AuthService {
     const [account, live] = await Promise.all([this.state.account(claims.sub), this.state.sessionIsLive(claims.sid, claims.sub)]);
     if (!account || !live) throw unauthorized();
     if (account.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
-    return { userId: claims.sub, role: account.role, sessionId: claims.sid };
+    return { userId: claims.sub, role: account.role, sessionId: claims.sid, profile: account.profile };
   }
 
   private async startSession(user: User): Promise<IssuedTokens> {

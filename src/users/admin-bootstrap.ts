@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
+import { AuthStateCache } from '../auth/auth-state.cache';
 import { ApiError } from '../common/errors/api-error';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -23,6 +24,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersRepository,
     private readonly auth: AuthService,
+    private readonly authState: AuthStateCache,
     private readonly clock: Clock,
   ) {}
 
@@ -45,6 +47,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     if (existing) {
       if (existing.role !== 'admin' || existing.disabled) {
         await this.users.update(existing.id, { role: 'admin', disabled: false }, this.clock.now());
+        await this.authState.forgetAccount(existing.id);
         this.logger.log(`Account ${email} restored as an admin.`);
       }
       return;

@@ -21,8 +21,9 @@ export class UsersController {
   @Get()
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiEnvelope(UserDto)
-  async getMe(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return toUserDto(await this.users.get(principal.userId));
+  getMe(@CurrentPrincipal() principal: Principal): UserDto {
+    // Read by the auth guard for this very request; any change to the account forgets it.
+    return principal.profile;
   }
 
   @Patch()

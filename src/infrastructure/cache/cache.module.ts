@@ -19,7 +19,8 @@ function createStore(config: AppConfig, redis: RedisConnection): Keyv {
         namespace: `${config.redisKeyPrefix}cache`,
         useKeyPrefix: false,
       })
-    : new Keyv({ store: new BoundedMap(MEMORY_CACHE_ENTRIES) });
+    : // In memory the values are kept as they are: no JSON round trip on every read.
+      new Keyv({ store: new BoundedMap(MEMORY_CACHE_ENTRIES), serialize: undefined, deserialize: undefined });
   // Failures are handled (and logged once) by AppCache; an unhandled 'error' event would crash.
   keyv.on('error', () => undefined);
   return keyv;

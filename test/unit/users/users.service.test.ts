@@ -34,7 +34,7 @@ function setUp(existing: Partial<User>[] = []) {
   return { service: new UsersService(repository, auth, state, erasure, audit, new SystemClock()), calls, users };
 }
 
-const admin: Principal = { userId: 'admin-1', role: 'admin', sessionId: 's' };
+const admin = { userId: 'admin-1', role: 'admin', sessionId: 's' } as Principal;
 
 describe('UsersService', () => {
   it('should refuse an admin removing their own admin role or disabling themselves', async () => {
