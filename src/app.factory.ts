@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
+import helmet from 'helmet';
+import { envelopeHook } from './common/http/envelope';
 import { requestContext, requestIdFrom } from './common/http/request-context';
 import { AppLogger, createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -40,21 +41,17 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(fastifyHelmet, {
+  // helmet's headers, computed once: @fastify/helmet rebuilds helmet's middleware on every request.
+  const securityHeaders = helmet({
     // Swagger UI needs its inline bootstrap script and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-      },
-    },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] } },
   });
+  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   // The per-upload limits are applied where the file is read (content-admin.controller.ts).
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1 } });
   await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
 
+  fastify.addHook('preSerialization', envelopeHook);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', String(request.id));
     requestContext.run({ requestId: String(request.id) }, done);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -9,7 +9,6 @@ import { EvaluationModule } from './evaluation/evaluation.module';
 import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { EnvelopeInterceptor } from './common/http/envelope.interceptor';
 import { CursorCodec } from './common/pagination/cursor';
 import { createValidationPipe, OperatorKeysPipe } from './common/validation/validation';
 import { AppConfig } from './config/app-config';
@@ -64,7 +63,6 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_PIPE, useClass: OperatorKeysPipe },
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],

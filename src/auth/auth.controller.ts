@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { RawResponse } from '../common/http/raw-response.decorator';
+import { enveloped } from '../common/http/envelope';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { validateAs } from '../common/validation/validation';
 import { toUserDto } from '../users/users.dto';
@@ -35,7 +35,6 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @RawResponse()
   @ApiOperation({
     summary: 'Sign in with email and password',
     description:
@@ -51,10 +50,10 @@ export class AuthController {
     if (isForm) {
       const form = await validateAs(PasswordGrantFormDto, request.body);
       const pair = toTokenPair(await this.auth.login(form.username, form.password));
-      return { ok: true, data: pair, access_token: pair.access_token, token_type: pair.token_type, expires_in: pair.expires_in };
+      return enveloped({ ok: true, data: pair, access_token: pair.access_token, token_type: pair.token_type, expires_in: pair.expires_in });
     }
     const body = await validateAs(LoginDto, request.body);
-    return { ok: true, data: toTokenPair(await this.auth.login(body.email, body.password)) };
+    return toTokenPair(await this.auth.login(body.email, body.password));
   }
 
   @Post('refresh')

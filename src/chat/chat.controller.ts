@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { toErrorResponse } from '../common/errors/error-envelope';
-import { RawResponse } from '../common/http/raw-response.decorator';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -89,7 +88,6 @@ export class ChatController {
   }
 
   @Post('stream')
-  @RawResponse()
   @ApiOperation({
     summary: 'Ask the tutor and receive the answer as it is written (server-sent events)',
     description:

@@ -87,7 +87,7 @@ export function toJobDto(job: Job): JobDto {
 export class IndexStatusDto {
   @ApiProperty({ description: 'Resources stored (all statuses).' }) resources!: number;
   @ApiProperty({ description: 'Chunks in the live index.' }) chunks!: number;
-  @ApiProperty({ example: 'local-hash-v1' }) embedding_model!: string;
+  @ApiProperty({ example: 'local-hash-v2' }) embedding_model!: string;
   @ApiProperty({ example: 384 }) dimensions!: number;
   @ApiProperty({ example: 'hnsw-int8' }) vector_store!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_rebuild_at!: string | null;

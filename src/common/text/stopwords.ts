@@ -29,7 +29,7 @@ export const STOPWORDS = new Set([...ENGLISH_STOPWORDS, ...FRENCH_STOPWORDS]);
  * Programming keywords that are also English function words but that search must keep: in a
  * course, "while" nearly always names the loop, and it is rare enough in prose for BM25 to weigh
  * it. ("if", "for", "in", "and", "not" stay stopwords: too common in prose to tell anything.)
- * Only retrieval keeps them (`analyseText`); graders and summaries read STOPWORDS as they are.
+ * Only `analyseText` (hence `terms` and the local embedding) keeps them; code that reads
+ * STOPWORDS directly, such as the local grader, still drops them.
  */
 export const SEARCHABLE_KEYWORDS = new Set(['while']);
-

@@ -2,7 +2,10 @@ import { ENGLISH_STOPWORDS, FRENCH_STOPWORDS, SEARCHABLE_KEYWORDS, STOPWORDS } f
 
 /** Lower-cases and strips diacritics so "Élève" and "eleve" meet in one index term. */
 export function foldText(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
@@ -30,25 +33,56 @@ export function words(text: string): string[] {
  */
 const SUFFIX_RULES: readonly (readonly [string, string, number])[] = [
   // Nouns and adverbs in -ment keep a stem of four letters, so "comment" stays whole.
-  ['issements', '', 3], ['issement', '', 3], ['ements', '', 4], ['ement', '', 4], ['ments', '', 4], ['ment', '', 4],
+  ['issements', '', 3],
+  ['issement', '', 3],
+  ['ements', '', 4],
+  ['ement', '', 4],
+  ['ments', '', 4],
+  ['ment', '', 4],
   // English -ate verbs and French/English -ation nouns meet: "iterate", "iterating", "iteration".
-  ['ations', '', 4], ['ation', '', 4], ['ating', '', 4], ['ated', '', 4], ['ates', '', 4], ['ate', '', 4],
-  ['ities', '', 3], ['ility', '', 3], ['ingly', '', 3], ['edly', '', 3], ['ness', '', 3],
+  ['ations', '', 4],
+  ['ation', '', 4],
+  ['ating', '', 4],
+  ['ated', '', 4],
+  ['ates', '', 4],
+  ['ate', '', 4],
+  ['ities', '', 3],
+  ['ility', '', 3],
+  ['ingly', '', 3],
+  ['edly', '', 3],
+  ['ness', '', 3],
   // "arithmétique" and "arithmetic", "logique" and "logic".
-  ['iques', 'ic', 3], ['ique', 'ic', 3],
-  ['ings', '', 3], ['ing', '', 3],
+  ['iques', 'ic', 3],
+  ['ique', 'ic', 3],
+  ['ings', '', 3],
+  ['ing', '', 3],
   // "dictionaries", "dictionary" and "copied" all end in -i (a final -y after a consonant is
   // turned into -i once the suffix is gone, so "copying" meets them too).
-  ['ies', 'i', 2], ['ied', 'i', 2],
-  ['ions', '', 3], ['ion', '', 3],
+  ['ies', 'i', 2],
+  ['ied', 'i', 2],
+  ['ions', '', 3],
+  ['ion', '', 3],
   // French plurals in -x: "anneaux" to "anneau", "journaux" to "journal".
-  ['eaux', 'eau', 2], ['aux', 'al', 2],
-  ['euses', '', 3], ['euse', '', 3], ['eux', '', 3],
-  ['ives', '', 3], ['ive', '', 3], ['ifs', '', 3], ['if', '', 3],
-  ['ers', '', 3], ['er', '', 3], ['ees', '', 3], ['ee', '', 3], ['es', '', 3], ['ed', '', 3], ['ez', '', 3],
+  ['eaux', 'eau', 2],
+  ['aux', 'al', 2],
+  ['euses', '', 3],
+  ['euse', '', 3],
+  ['eux', '', 3],
+  ['ives', '', 3],
+  ['ive', '', 3],
+  ['ifs', '', 3],
+  ['if', '', 3],
+  ['ers', '', 3],
+  ['er', '', 3],
+  ['ees', '', 3],
+  ['ee', '', 3],
+  ['es', '', 3],
+  ['ed', '', 3],
+  ['ez', '', 3],
   // "quickly" loses -ly; "apply" and "family" are too short and keep it (then -y becomes -i).
   ['ly', '', 5],
-  ['s', '', 3], ['e', '', 3],
+  ['s', '', 3],
+  ['e', '', 3],
 ];
 
 const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);

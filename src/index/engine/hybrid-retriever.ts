@@ -65,7 +65,6 @@ export type QueryEmbedder = (query: string) => Promise<ArrayLike<number> | null>
  */
 export class HybridRetriever {
   private readonly keywordShare: number;
-  private readonly vectorShare: number;
   private readonly similarityFloor: number | undefined;
   private readonly candidates: number;
 
@@ -81,7 +80,6 @@ export class HybridRetriever {
       throw new RangeError('fusion weights must not be negative, and not both 0');
     }
     this.keywordShare = keywordWeight / (keywordWeight + vectorWeight);
-    this.vectorShare = 1 - this.keywordShare;
     this.similarityFloor = options.similarityFloor;
     this.candidates = Math.max(1, Math.floor(options.candidates ?? 50));
   }
@@ -138,8 +136,8 @@ export class HybridRetriever {
         for (const hit of fused.values()) {
           const similarity = hit.vectorSimilarity;
           if (similarity === undefined) continue;
-          // With no spread (one candidate, or all at or below a fixed floor) only a best hit above
-          // a fixed floor, or the best of a min-max list, counts as similar.
+          // No spread: under min-max, the candidates all tie for best (1); at or under a fixed
+          // floor, nothing is similar (0).
           const share = range > 0 ? (similarity - floor) / range : this.similarityFloor === undefined && similarity >= best ? 1 : 0;
           hit.score += vectorShare * Math.min(1, Math.max(0, share));
         }

@@ -10,8 +10,8 @@ export interface LocalHashingEmbeddingOptions {
   /** Share of the vector's energy given to whole-word stems; the rest goes to n-grams (default 0.5). */
   wordWeight?: number;
   /**
-   * Energy of one feature naming the text's language (told by its function words), relative to
-   * the words and n-grams together (default 0.1; 0 turns it off). Two texts in the same language
+   * Energy given to features naming the text's language (told by its function words), relative
+   * to the words and n-grams together (default 0.1; 0 turns it off). Two texts in the same language
    * gain about that much cosine, so that a question asked in French prefers the French version
    * of a lesson taught in both languages, whose n-grams it otherwise shares almost equally.
    */
@@ -111,7 +111,7 @@ function norm(vector: Float64Array): number {
  * A deterministic text embedding that needs no model file and no network: feature hashing of
  * stemmed content words (exact topical overlap) and of character 3–5-grams of the folded words
  * (typos, inflections, and French/English cognates such as "fonction"/"function" share most of
- * their n-grams), plus one feature for the text's language. Vectors are L2-normalised, so cosine
+ * their n-grams), plus a few features naming the text's language. Vectors are L2-normalised, so cosine
  * similarity is their dot product; texts with nothing in common score about 0.
  *
  * It is deliberately independent of the indexed corpus (no IDF): a vector never changes when
@@ -153,8 +153,7 @@ export class LocalHashingEmbedding extends BaseEmbedding {
     }
     // The name changes with every setting that changes the vectors (dimensions are recorded
     // beside it), so an index built with other settings is detected as a different model.
-    const defaults =
-      this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5 && this.languageWeight === DEFAULT_LANGUAGE_WEIGHT;
+    const defaults = this.minGram === 3 && this.maxGram === 5 && this.wordWeight === 0.5 && this.languageWeight === DEFAULT_LANGUAGE_WEIGHT;
     const variant = defaults ? '' : `:g${this.minGram}-${this.maxGram}:w${this.wordWeight}:l${this.languageWeight}`;
     this.modelName = `${MODEL_FAMILY}${variant}`;
     this.embedInfo = { dimensions: this.dimensions };
