@@ -4,10 +4,11 @@ import fastifyCors from '@fastify/cors';
 import fastifyMultipart from '@fastify/multipart';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { envelopeHook } from './common/http/envelope';
-import { requestContext, requestIdFrom } from './common/http/request-context';
-import { AppLogger, createRootLogger } from './common/logging/logger';
+import { requestIdFrom } from './common/http/request-id';
+import { AppLogger, createAccessLogger, createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './observability/metrics.service';
 import { setUpOpenApi } from './openapi';
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
   });
-  await registerHttpPlumbing(app, config, rootLogger);
+  await registerHttpPlumbing(app, config, createAccessLogger(config.logLevel, options.logDestination as never));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
@@ -41,20 +42,15 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  // helmet's headers, computed once: @fastify/helmet rebuilds helmet's middleware on every request.
-  const securityHeaders = helmet({
-    // Swagger UI needs its inline bootstrap script and styles.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https:'] } },
-  });
-  fastify.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  const securityHeaders = helmetHeaders();
   // The per-upload limits are applied where the file is read (content-admin.controller.ts).
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1 } });
   await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
 
   fastify.addHook('preSerialization', envelopeHook);
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', String(request.id));
-    requestContext.run({ requestId: String(request.id) }, done);
+    void reply.headers(securityHeaders).header('X-Request-Id', String(request.id));
+    done();
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -72,4 +68,26 @@ async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConf
     );
     done();
   });
+}
+
+/**
+ * helmet's security headers, computed once and set as one object per request: helmet's own
+ * middleware (and @fastify/helmet, which rebuilds it per request) cost far more on a hot path.
+ */
+function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const middleware = helmet({
+    // Swagger UI needs its inline bootstrap script and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+      },
+    },
+  });
+  const response = { setHeader: (name: string, value: unknown) => void (headers[name] = String(value)), removeHeader: () => undefined };
+  middleware({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
 }

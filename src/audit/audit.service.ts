@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { currentRequestId } from '../common/http/request-context';
+import { Principal } from '../auth/principal';
 import { newId } from '../common/ids';
 import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
 import { AuditEntryRecord, AuditEntrySchema } from '../infrastructure/persistence/schemas/audit-entry.schema';
@@ -29,20 +29,21 @@ export class AuditService {
     this.entries = store.collection<AuditEntryRecord>({ name: 'audit', schema: AuditEntrySchema });
   }
 
+  /** `actor` carries the id of the request the action was made in, which the entry keeps. */
   async record(
-    actorId: string,
+    actor: Pick<Principal, 'userId' | 'requestId'>,
     action: string,
     target: { type: string; id?: string | null },
     details: Record<string, unknown> = {},
   ): Promise<void> {
     await this.entries.insertOne({
       _id: newId(),
-      actorId,
+      actorId: actor.userId,
       action,
       targetType: target.type,
       targetId: target.id ?? null,
       details,
-      requestId: currentRequestId() ?? null,
+      requestId: actor.requestId ?? null,
       createdAt: this.clock.now(),
     });
   }

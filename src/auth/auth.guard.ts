@@ -19,6 +19,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.auth.authenticate(request.headers.authorization);
+    principal.requestId = String(request.id);
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && roles.length > 0 && !roles.includes(principal.role)) throw ApiError.forbidden();

@@ -8,6 +8,8 @@ export interface Principal {
   userId: string;
   role: Role;
   sessionId: string;
+  /** The request being served (X-Request-Id), for audit entries and logs. */
+  requestId?: string;
   /** The account as it was read for this request (current: every account change forgets it). */
   profile: UserDto;
 }

@@ -68,7 +68,7 @@ export class ContentService {
       createdAt: now,
       updatedAt: now,
     });
-    if (actor) await this.audit.record(actor.userId, 'module.create', { type: 'module', id: module.id }, { title: module.title });
+    if (actor) await this.audit.record(actor, 'module.create', { type: 'module', id: module.id }, { title: module.title });
     return module;
   }
 
@@ -77,7 +77,7 @@ export class ContentService {
     const updated =
       Object.keys(defined).length > 0 ? await this.modules.update(id, defined, this.clock.now()) : await this.modules.findById(id);
     if (!updated) throw ApiError.notFound('module');
-    await this.audit.record(actor.userId, 'module.update', { type: 'module', id }, defined);
+    await this.audit.record(actor, 'module.update', { type: 'module', id }, defined);
     return updated;
   }
 
@@ -88,7 +88,7 @@ export class ContentService {
     await this.index.removeModule(id);
     await this.chunks.deleteByModule(id);
     await this.resources.deleteByModule(id);
-    await this.audit.record(actor.userId, 'module.delete', { type: 'module', id });
+    await this.audit.record(actor, 'module.delete', { type: 'module', id });
   }
 
   /**
@@ -134,7 +134,7 @@ export class ContentService {
     await this.modules.adjustResourceCount(moduleId, 1);
     if (actor)
       await this.audit.record(
-        actor.userId,
+        actor,
         'resource.create',
         { type: 'resource', id: resource.id },
         { module_id: moduleId, title: resource.title },
@@ -151,6 +151,6 @@ export class ContentService {
     await this.index.removeResource(id);
     await this.chunks.deleteByResource(id);
     if (await this.resources.delete(id)) await this.modules.adjustResourceCount(resource.moduleId, -1);
-    await this.audit.record(actor.userId, 'resource.delete', { type: 'resource', id }, { module_id: resource.moduleId });
+    await this.audit.record(actor, 'resource.delete', { type: 'resource', id }, { module_id: resource.moduleId });
   }
 }

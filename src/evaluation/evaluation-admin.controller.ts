@@ -68,7 +68,7 @@ export class EvaluationAdminController {
   ): Promise<AdminGradeDto> {
     const grade = await this.grading.review(reviewer, id, { score: body.score, feedback: body.feedback });
     await this.audit.record(
-      reviewer.userId,
+      reviewer,
       'grade.review',
       { type: 'grade', id },
       { score: body.score, feedback_changed: body.feedback !== undefined },

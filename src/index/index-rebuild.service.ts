@@ -86,7 +86,7 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
         startedAt: null,
         finishedAt: null,
       });
-      if (actor) await this.audit.record(actor.userId, 'index.rebuild', { type: 'job', id: job.id });
+      if (actor) await this.audit.record(actor, 'index.rebuild', { type: 'job', id: job.id });
       this.running = this.run(job, held).finally(() => (this.running = undefined));
       return job;
     } catch (error) {

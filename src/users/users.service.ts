@@ -36,7 +36,7 @@ export class UsersService {
 
   async create(actor: Principal, account: { email: string; password: string; role: Role; displayName?: string }): Promise<User> {
     const user = await this.auth.createAccount(account);
-    await this.audit.record(actor.userId, 'user.create', { type: 'user', id: user.id }, { role: user.role });
+    await this.audit.record(actor, 'user.create', { type: 'user', id: user.id }, { role: user.role });
     return user;
   }
 
@@ -46,7 +46,7 @@ export class UsersService {
       if (patch.disabled === true) throw ApiError.conflict('You cannot disable your own account.');
     }
     const updated = await this.apply(id, patch);
-    await this.audit.record(actor.userId, 'user.update', { type: 'user', id }, { ...patch });
+    await this.audit.record(actor, 'user.update', { type: 'user', id }, { ...patch });
     return updated;
   }
 
@@ -58,7 +58,7 @@ export class UsersService {
     await this.erasure.eraseAll(id);
     await this.users.delete(id);
     await this.authState.forgetAccount(id);
-    await this.audit.record(actor.userId, 'user.delete', { type: 'user', id });
+    await this.audit.record(actor, 'user.delete', { type: 'user', id });
   }
 
   private async apply(id: string, patch: UserPatch): Promise<User> {

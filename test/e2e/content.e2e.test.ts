@@ -131,14 +131,11 @@ describe('course content', () => {
 
     it('should accept a resource given as JSON text', async () => {
       const moduleId = await newModule();
-      const response = await t.http
-        .post(`/api/admin/modules/${moduleId}/resources`)
-        .set(bearer(teacher))
-        .send({
-          title: 'Photosynthesis',
-          content: '<h1>Leaves</h1><p>Chlorophyll captures sunlight.</p><script>alert(1)</script>',
-          format: 'html',
-        });
+      const response = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).send({
+        title: 'Photosynthesis',
+        content: '<h1>Leaves</h1><p>Chlorophyll captures sunlight.</p><script>alert(1)</script>',
+        format: 'html',
+      });
       assert.equal(response.status, 201);
       assert.equal(response.body.data.mime_type, 'text/html');
       const found = await search('chlorophyll sunlight', { module_id: moduleId });

@@ -23,7 +23,10 @@ export function sendError(
 ): void {
   const response = toErrorResponse(exception, String(request.id));
   if (response.unexpected) {
-    logger.error({ err: exception, method: request.method, url: request.url }, 'Unexpected error while serving a request');
+    logger.error(
+      { request_id: String(request.id), err: exception, method: request.method, url: request.url },
+      'Unexpected error while serving a request',
+    );
   }
   if (reply.sent || reply.raw.headersSent) return;
   void reply.code(response.status).headers(response.headers).type('application/json; charset=utf-8').send(response.body);

@@ -24,7 +24,12 @@ function inContract(request: FastifyRequest): boolean {
  * AsyncResource bindings and an RxJS pipeline per request, a large share of a small route's time.
  * Errors are already shaped by the exception filter and pass through.
  */
-export function envelopeHook(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+export function envelopeHook(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
   if (reply.statusCode >= 300 || !inContract(request) || (typeof payload === 'object' && payload !== null && ENVELOPED in payload)) {
     done(null, payload);
     return;

@@ -354,7 +354,12 @@ export function hashVector(text: string, dimensions: number): number[] {
 
 function usageFor(request: RecordedRequest, completion: string, override: Partial<FakeUsage> | undefined): FakeUsage {
   const messages: Array<{ content?: unknown }> = request.body?.messages ?? [];
-  const prompt = override?.prompt_tokens ?? messages.reduce((n, m) => n + 4 + Math.ceil((typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')).length / 4), 0);
+  const prompt =
+    override?.prompt_tokens ??
+    messages.reduce(
+      (n, m) => n + 4 + Math.ceil((typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? '')).length / 4),
+      0,
+    );
   const completionTokens = override?.completion_tokens ?? Math.ceil(completion.length / 4);
   return { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: override?.total_tokens ?? prompt + completionTokens };
 }

@@ -1,16 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
-export interface RequestContext {
-  requestId: string;
-}
-
-/** Carries the request id through every async call made for a request, into each log line. */
-export const requestContext = new AsyncLocalStorage<RequestContext>();
-
-export function currentRequestId(): string | undefined {
-  return requestContext.getStore()?.requestId;
-}
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
