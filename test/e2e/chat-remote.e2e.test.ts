@@ -2,9 +2,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type request from 'supertest';
 import { FakeAzureOpenAI, startFakeAzureOpenAI } from '../support/fake-azure-openai';
-import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
+import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, createCourseModule } from '../support/test-app';
+import { parseEvents, streamText } from '../support/event-stream';
 
 /** The tutor chat against a remote model: a local server speaking the Azure OpenAI protocol. */
 
@@ -31,39 +31,6 @@ Lab coats protect clothing and skin from spills of corrosive liquids.
 `;
 
 type Message = { id: string; role: 'user' | 'assistant'; content: string; status: string; sources: unknown[] };
-/** The payloads of the contract's stream events (`meta`, `token`, `sources`, `done`, `error`), merged. */
-type SseData = {
-  conversation_id?: string;
-  delta?: string;
-  sources?: unknown[];
-  message_id?: string;
-  answer?: string;
-  code?: string;
-  message?: string;
-};
-type SseEvent = { event: string; data: SseData };
-
-function parseEvents(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
-      const data = lines
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice('data: '.length))
-        .join('\n');
-      return { event, data: JSON.parse(data) as SseData };
-    });
-}
-
-function streamText(res: request.Response, done: (error: Error | null, body: string) => void): void {
-  let body = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => done(null, body));
-}
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -114,14 +81,8 @@ describe('chat with a remote Azure OpenAI model', () => {
   let pythonModule: string;
   let safetyModule: string;
 
-  async function createModule(title: string, markdown: string): Promise<string> {
-    const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string;
-    const resource = await t.http
-      .post(`/api/admin/modules/${moduleId}/resources`)
-      .set(bearer(admin))
-      .send({ title, content: markdown, format: 'markdown' });
-    assert.equal(resource.status, 201);
-    return moduleId;
+  function createModule(title: string, markdown: string): Promise<string> {
+    return createCourseModule(t, admin, title, markdown);
   }
 
   function chat(account: Account, body: Record<string, unknown>) {

@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type request from 'supertest';
 import { HISTORY_TOKEN_BUDGET } from '../../src/chat/chat-memory';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
 import { MessagesRepository } from '../../src/chat/messages.repository';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
+import { parseEvents, streamText } from '../support/event-stream';
 
 /** The tutor chat through the booted app, with the local model answering from small course texts. */
 
@@ -56,41 +56,6 @@ type Passage = {
   location: Record<string, unknown>;
 };
 type Message = { id: string; role: 'user' | 'assistant'; content: string; sources: Passage[]; status: string; created_at: string };
-/** The payloads of the contract's stream events (`meta`, `token`, `sources`, `done`, `error`), merged. */
-type SseData = {
-  conversation_id?: string;
-  delta?: string;
-  sources?: Passage[];
-  message_id?: string;
-  answer?: string;
-  code?: string;
-  message?: string;
-};
-type SseEvent = { event: string; data: SseData };
-
-/** Parses a `text/event-stream` body into its events, in order. */
-function parseEvents(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
-      const data = lines
-        .filter((l) => l.startsWith('data: '))
-        .map((l) => l.slice('data: '.length))
-        .join('\n');
-      return { event, data: JSON.parse(data) as SseData };
-    });
-}
-
-/** Collects a streamed body as text whatever its content type (JSON error envelopes are parsed by the caller). */
-function streamText(res: request.Response, done: (error: Error | null, body: string) => void): void {
-  let body = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => done(null, body));
-}
 
 function citations(answer: string): number[] {
   return [...answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));

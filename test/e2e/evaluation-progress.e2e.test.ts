@@ -1,7 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditService } from '../../src/audit/audit.service';
-import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import {
+  Account,
+  bearer,
+  errorCode,
+  login,
+  loginAdmin,
+  register,
+  startTestApp,
+  TestApp,
+  uniqueEmail,
+  createCourseModule,
+} from '../support/test-app';
 
 /** My grades and progress, concurrent attempts, and the teachers' review of grades. */
 
@@ -46,14 +57,8 @@ describe('grades, progress and review', () => {
   let oceans: string;
   let volcanoes: string;
 
-  async function createModule(title: string, markdown: string): Promise<string> {
-    const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string;
-    const resource = await t.http
-      .post(`/api/admin/modules/${moduleId}/resources`)
-      .set(bearer(admin))
-      .send({ title, content: markdown, format: 'markdown' });
-    assert.equal(resource.status, 201);
-    return moduleId;
+  function createModule(title: string, markdown: string): Promise<string> {
+    return createCourseModule(t, admin, title, markdown);
   }
 
   async function grade(account: Account, body: Record<string, unknown>): Promise<Grade> {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
+import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, createCourseModule } from '../support/test-app';
 
 /** POST /api/evaluation/generate-questions, and grading the generated questions by their id. */
 
@@ -84,16 +84,8 @@ describe('generating questions', () => {
   let thin: string;
   let empty: string;
 
-  async function createModule(title: string, markdown?: string): Promise<string> {
-    const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string;
-    if (markdown) {
-      const resource = await t.http
-        .post(`/api/admin/modules/${moduleId}/resources`)
-        .set(bearer(admin))
-        .send({ title, content: markdown, format: 'markdown' });
-      assert.equal(resource.status, 201);
-    }
-    return moduleId;
+  function createModule(title: string, markdown?: string): Promise<string> {
+    return createCourseModule(t, admin, title, markdown);
   }
 
   function generate(account: Account, body: Record<string, unknown>) {

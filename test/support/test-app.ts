@@ -124,3 +124,18 @@ export function errorCode(response: request.Response): string {
   if (response.headers['x-request-id'] !== body.request_id) throw new Error('request_id differs from the X-Request-Id header');
   return body.error.code;
 }
+
+/** A module created by `account`, holding one Markdown resource when `markdown` is given. */
+export async function createCourseModule(t: TestApp, account: { accessToken: string }, title: string, markdown?: string): Promise<string> {
+  const created = await t.http.post('/api/admin/modules').set(bearer(account)).send({ title });
+  if (created.status !== 201) throw new Error(`module creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const moduleId = created.body.data.id as string;
+  if (markdown) {
+    const resource = await t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(account))
+      .send({ title, content: markdown, format: 'markdown' });
+    if (resource.status !== 201) throw new Error(`resource creation failed: ${resource.status} ${JSON.stringify(resource.body)}`);
+  }
+  return moduleId;
+}
