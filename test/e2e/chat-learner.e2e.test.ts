@@ -1,0 +1,38 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProgressRepository } from '../../src/evaluation/progress.repository';
+import { startFakeAzureOpenAI } from '../support/fake-azure-openai';
+import { bearer, createCourseModule, loginAdmin, register, startTestApp } from '../support/test-app';
+
+describe('the tutor knows the learner', () => {
+  it("should put the learner's weakest modules in the instructions to the model, and only weak ones", async () => {
+    const fake = await startFakeAzureOpenAI({ apiKey: 'k' });
+    const t = await startTestApp({
+      env: {
+        LLM_PROVIDER: 'azure-openai',
+        AZURE_OPENAI_ENDPOINT: fake.url,
+        AZURE_OPENAI_API_KEY: 'k',
+        AZURE_OPENAI_CHAT_DEPLOYMENT: 'tutor',
+        LLM_MAX_RETRIES: '0',
+      },
+    });
+    try {
+      const admin = await loginAdmin(t.http);
+      const fractions = await createCourseModule(t, admin, 'Fractions', '# Fractions\n\nA fraction has a numerator and a denominator.');
+      const decimals = await createCourseModule(t, admin, 'Decimals', '# Decimals\n\nA decimal point separates whole numbers from tenths.');
+      const student = await register(t.http);
+      const progress = t.app.get(ProgressRepository);
+      await progress.addAttempt(student.id, fractions, 20, new Date());
+      await progress.addAttempt(student.id, decimals, 95, new Date());
+
+      const answer = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'How do I add two fractions together?' });
+      assert.equal(answer.status, 200);
+      const system = (fake.requests.at(-1)!.body.messages as { role: string; content: string }[]).find((m) => m.role === 'system')!.content;
+      assert.match(system, /weakest modules so far are: Fractions/);
+      assert.doesNotMatch(system, /Decimals\b.*weakest|weakest.*Decimals/);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
