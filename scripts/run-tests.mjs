@@ -20,9 +20,8 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { TZ: 'UTC', NODE_ENV: 'test', ...process.env } },
-);
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { TZ: 'UTC', NODE_ENV: 'test', ...process.env },
+});
 process.exit(result.status ?? 1);

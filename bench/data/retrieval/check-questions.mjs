@@ -70,13 +70,10 @@ const documents = new Map();
 const manifest = readJson(join(courseDir, 'manifest.json'));
 const moduleKeys = new Set();
 for (const module of manifest?.modules ?? []) {
-  if (!module.key || moduleKeys.has(module.key))
-    fail(`manifest: missing or repeated key "${module.key}"`);
+  if (!module.key || moduleKeys.has(module.key)) fail(`manifest: missing or repeated key "${module.key}"`);
   moduleKeys.add(module.key);
-  if (!module.title || !module.description)
-    fail(`manifest: module ${module.key} lacks a title or description`);
-  if (!LANGUAGES.has(module.language))
-    fail(`manifest: module ${module.key} has language "${module.language}"`);
+  if (!module.title || !module.description) fail(`manifest: module ${module.key} lacks a title or description`);
+  if (!LANGUAGES.has(module.language)) fail(`manifest: module ${module.key} has language "${module.language}"`);
   for (const entry of module.documents ?? []) {
     const path = join(courseDir, entry.file);
     if (!entry.title) fail(`manifest: ${entry.file} has no title`);
@@ -107,11 +104,9 @@ const languageOfDocument = new Map();
 
 for (const q of Array.isArray(questions) ? questions : []) {
   const label = q.id ?? JSON.stringify(q).slice(0, 60);
-  if (!/^q\d{3,}$/.test(q.id ?? '') || ids.has(q.id))
-    fail(`${label}: id missing, malformed or repeated`);
+  if (!/^q\d{3,}$/.test(q.id ?? '') || ids.has(q.id)) fail(`${label}: id missing, malformed or repeated`);
   ids.add(q.id);
-  if (typeof q.question !== 'string' || q.question.trim().length < 3)
-    fail(`${label}: empty question`);
+  if (typeof q.question !== 'string' || q.question.trim().length < 3) fail(`${label}: empty question`);
   if (!LANGUAGES.has(q.language)) fail(`${label}: language "${q.language}"`);
   else perLanguage[q.language] += 1;
   if (q.style !== undefined && !STYLES.has(q.style)) fail(`${label}: unknown style "${q.style}"`);
@@ -135,15 +130,12 @@ for (const q of Array.isArray(questions) ? questions : []) {
 
   const answer = typeof q.answer_text === 'string' ? normalise(q.answer_text) : '';
   if (answer !== q.answer_text) fail(`${label}: answer_text has stray whitespace`);
-  if (answer.length < 10 || answer.length > 120)
-    fail(`${label}: answer_text is ${answer.length} characters`);
-  if (MARKDOWN_SYNTAX.test(answer))
-    fail(`${label}: answer_text holds Markdown syntax: "${answer}"`);
+  if (answer.length < 10 || answer.length > 120) fail(`${label}: answer_text is ${answer.length} characters`);
+  if (MARKDOWN_SYNTAX.test(answer)) fail(`${label}: answer_text holds Markdown syntax: "${answer}"`);
 
   const inOwn = countOccurrences(document.text, answer);
   if (inOwn === 0) fail(`${label}: answer_text not found in ${q.document}: "${answer}"`);
-  else if (inOwn > 1)
-    fail(`${label}: answer_text occurs ${inOwn} times in ${q.document}: "${answer}"`);
+  else if (inOwn > 1) fail(`${label}: answer_text occurs ${inOwn} times in ${q.document}: "${answer}"`);
   else if (countOccurrences(document.prose, answer) === 0) {
     fail(`${label}: answer_text only occurs inside a code block: "${answer}"`);
   }
@@ -165,9 +157,7 @@ for (const [rel, document] of documents) {
   console.log(`  ${rel}: ${document.words} words, ${perDocument.get(rel)} questions`);
 }
 const share = (n) => (total ? `${Math.round((100 * n) / total)}%` : '-');
-console.log(
-  `questions: ${total} (en ${perLanguage.en} = ${share(perLanguage.en)}, fr ${perLanguage.fr} = ${share(perLanguage.fr)})`,
-);
+console.log(`questions: ${total} (en ${perLanguage.en} = ${share(perLanguage.en)}, fr ${perLanguage.fr} = ${share(perLanguage.fr)})`);
 console.log(
   `styles: ${Object.entries(perStyle)
     .map(([style, n]) => `${style} ${n}`)
