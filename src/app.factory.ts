@@ -1,12 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCors from '@fastify/cors';
-import fastifyMultipart from '@fastify/multipart';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { envelopeHook } from './common/http/envelope';
+import { acceptMultipartStreams } from './common/http/multipart-upload';
 import { requestIdFrom } from './common/http/request-id';
 import { AppLogger, createAccessLogger, createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -43,8 +43,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const securityHeaders = helmetHeaders();
-  // The per-upload limits are applied where the file is read (content-admin.controller.ts).
-  await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimitBytes, files: 1 } });
+  acceptMultipartStreams(fastify);
   await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
 
   fastify.addHook('preSerialization', envelopeHook);

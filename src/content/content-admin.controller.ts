@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
+import { isMultipart, readMultipartUpload } from '../common/http/multipart-upload';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
 import { AppConfig } from '../config/app-config';
@@ -88,26 +89,16 @@ export class ContentAdminController {
   }
 
   private async readUpload(request: FastifyRequest): Promise<IncomingDocument> {
-    if (!request.isMultipart()) {
+    if (!isMultipart(request)) {
       const body = await validateAs(CreateTextResourceDto, request.body);
       return { bytes: Buffer.from(body.content, 'utf8'), title: body.title, format: body.format };
     }
     // Refuse at once what announces itself as too big, before reading any of it.
     const announced = Number(request.headers['content-length'] ?? 0);
     if (announced > this.config.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(this.config.uploadLimitBytes);
-    const part = await request.file({ limits: { fileSize: this.config.uploadLimitBytes, files: 1, fields: 4, fieldSize: 1024 } });
-    if (!part) throw ApiError.validation([{ field: 'file', message: 'a file is required' }]);
-    let bytes: Buffer;
-    try {
-      // Stops reading at the limit: an oversized stream is never held in memory whole.
-      bytes = await part.toBuffer();
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(this.config.uploadLimitBytes);
-      throw error;
-    }
-    const titleField = part.fields.title;
-    const title = titleField && 'value' in titleField && typeof titleField.value === 'string' ? titleField.value.slice(0, 300) : undefined;
-    return { bytes, filename: part.filename || undefined, declaredMime: part.mimetype, title };
+    const upload = await readMultipartUpload(request, this.config.uploadLimitBytes);
+    const title = upload.fields.title?.trim().slice(0, 300) || undefined;
+    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title };
   }
 }
 

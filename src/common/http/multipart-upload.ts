@@ -1,0 +1,78 @@
+import Busboy from '@fastify/busboy';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors/api-error';
+
+export interface UploadedFile {
+  bytes: Buffer;
+  filename?: string;
+  mimeType?: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * Lets multipart requests through Fastify unread, for the one route that takes uploads to stream
+ * itself. Registering @fastify/multipart instead would add two async hooks to every request of the
+ * API, uploads or not.
+ */
+export function acceptMultipartStreams(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
+}
+
+export function isMultipart(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+/**
+ * Reads the single file (`file`) and small text fields of a multipart upload. Reading stops at
+ * `maxBytes`: an oversized file is refused with 413 without being held in memory whole.
+ */
+export function readMultipartUpload(request: FastifyRequest, maxBytes: number): Promise<UploadedFile> {
+  return new Promise<UploadedFile>((resolve, reject) => {
+    let parser: ReturnType<typeof Busboy>;
+    try {
+      parser = Busboy({
+        headers: request.headers as { 'content-type': string },
+        limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
+      });
+    } catch {
+      reject(ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }]));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let file: Omit<UploadedFile, 'fields'> | undefined;
+    let pending: Promise<void> = Promise.resolve();
+    let failure: ApiError | undefined;
+
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (field, stream, filename, _encoding, mimeType) => {
+      if (field !== 'file' || file) {
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      pending = new Promise<void>((done) => {
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('limit', () => {
+          failure = new ApiError('payload_too_large', `The upload is larger than the ${maxBytes} bytes allowed.`);
+          // Drain the rest without keeping it, then let the request end.
+          stream.resume();
+        });
+        stream.on('end', () => {
+          file = { bytes: Buffer.concat(chunks), filename: filename || undefined, mimeType: mimeType || undefined };
+          done();
+        });
+      });
+    });
+    parser.on('error', () => reject(ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }])));
+    parser.on('finish', () => {
+      void pending.then(() => {
+        if (failure) reject(failure);
+        else if (!file) reject(ApiError.validation([{ field: 'file', message: 'a file is required' }]));
+        else resolve({ ...file, fields });
+      });
+    });
+    request.raw.pipe(parser);
+  });
+}
