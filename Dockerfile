@@ -19,7 +19,9 @@ COPY package.json package-lock.json ./
 # Dependencies' install scripts stay off, as package.json's allowScripts says: argon2 ships prebuilt
 # binaries (loaded by node-gyp-build), @swc/core gets its binary from a platform package
 # (@swc/core-linux-x64-gnu or -arm64-gnu), and @scarf/scarf's script only reports installs.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# `npm install` rather than `npm ci`: the lock file records only the optional @swc/core binaries of
+# the platform it was written on, which `npm ci` refuses as out of sync.
+RUN npm install --ignore-scripts --no-audit --no-fund
 
 COPY tsconfig.json .swcrc nest-cli.json ./
 COPY src ./src
