@@ -11,17 +11,19 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
+# argon2 is compiled from source: its prebuilt Linux binary crashed (SIGSEGV) on some CPUs we run on.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+
 # mongoose 9 needs Node 20.19 or newer; fail here rather than at the first request.
 RUN node -e "const [major, minor] = process.versions.node.split('.').map(Number); \
   if (major < 20 || (major === 20 && minor < 19)) { console.error('Node >= 20.19 required, this image has ' + process.version); process.exit(1); }"
 
 COPY package.json package-lock.json ./
-# Dependencies' install scripts stay off, as package.json's allowScripts says: argon2 ships prebuilt
-# binaries (loaded by node-gyp-build), @swc/core gets its binary from a platform package
-# (@swc/core-linux-x64-gnu or -arm64-gnu), and @scarf/scarf's script only reports installs.
+# Install scripts stay off except argon2's native build (package.json's allowScripts): @swc/core
+# gets its binary from a platform package and @scarf/scarf's script only reports installs.
 # `npm install` rather than `npm ci`: the lock file records only the optional @swc/core binaries of
 # the platform it was written on, which `npm ci` refuses as out of sync.
-RUN npm install --ignore-scripts --no-audit --no-fund
+RUN npm install --ignore-scripts --no-audit --no-fund && npm rebuild argon2
 
 COPY tsconfig.json .swcrc nest-cli.json ./
 COPY src ./src
