@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Principal } from '../auth/principal';
 import { newId } from '../common/ids';
-import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { DocumentCollection, DocumentStore } from '../infrastructure/persistence/document-store';
 import { AuditEntryRecord, AuditEntrySchema } from '../infrastructure/persistence/schemas/audit-entry.schema';
-import { Domain, toDomain } from '../infrastructure/persistence/stored';
+import { Domain, logQuery, toDomain } from '../infrastructure/persistence/stored';
 
 export type AuditEntry = Domain<AuditEntryRecord>;
 
@@ -50,11 +50,7 @@ export class AuditService {
 
   /** Newest first, `limit + 1` rows (the extra one tells whether there is a next page). */
   async list(query: AuditQuery): Promise<AuditEntry[]> {
-    const filter: Filter = {};
-    if (query.actorId) filter.actorId = query.actorId;
-    if (query.action) filter.action = query.action;
-    if (query.from || query.to) filter.createdAt = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) };
-    if (query.beforeId) filter._id = { $lt: query.beforeId };
+    const filter = logQuery({ actorId: query.actorId, action: query.action }, query);
     return (await this.entries.find(filter, { sort: { _id: -1 }, limit: query.limit + 1 })).map(toDomain);
   }
 }

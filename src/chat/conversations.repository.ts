@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { DocumentCollection, DocumentStore } from '../infrastructure/persistence/document-store';
 import { ConversationRecord, ConversationSchema } from '../infrastructure/persistence/schemas/conversation.schema';
-import { Domain, toDomain, toStored } from '../infrastructure/persistence/stored';
+import { Domain, logQuery, LogWindow, toDomain, toStored } from '../infrastructure/persistence/stored';
 
 export type Conversation = Domain<ConversationRecord>;
 
-export interface ConversationFilter {
+export interface ConversationFilter extends LogWindow {
   userId?: string;
   moduleId?: string;
-  from?: Date;
-  to?: Date;
-  beforeId?: string;
   limit: number;
 }
 
@@ -61,12 +58,7 @@ export class ConversationsRepository {
 
   /** Newest first, `limit + 1` rows. */
   async list(filter: ConversationFilter): Promise<Conversation[]> {
-    const query: Filter = {};
-    if (filter.userId) query.userId = filter.userId;
-    if (filter.moduleId) query.moduleId = filter.moduleId;
-    if (filter.from || filter.to)
-      query.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
-    if (filter.beforeId) query._id = { $lt: filter.beforeId };
+    const query = logQuery({ userId: filter.userId, moduleId: filter.moduleId }, filter);
     return (await this.conversations.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
   }
 
