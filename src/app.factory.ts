@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import fastifyCors from '@fastify/cors';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
+import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
 import { acceptMultipartStreams } from './common/http/multipart-upload';
 import { requestIdFrom } from './common/http/request-id';
@@ -33,18 +33,18 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
   });
-  await registerHttpPlumbing(app, config, createAccessLogger(config.logLevel, options.logDestination as never));
+  registerHttpPlumbing(app, config, createAccessLogger(config.logLevel, options.logDestination as never));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-async function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): Promise<void> {
+function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, logger: PinoLogger): void {
   const fastify = app.getHttpAdapter().getInstance();
   const securityHeaders = helmetHeaders();
   acceptMultipartStreams(fastify);
-  await app.register(fastifyCors, { origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After'], credentials: false });
+  enableCors(fastify, config.corsOrigins);
 
   fastify.addHook('preSerialization', envelopeHook);
   fastify.addHook('onRequest', (request, reply, done) => {

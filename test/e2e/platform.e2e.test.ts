@@ -91,6 +91,20 @@ describe('platform', () => {
       assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
     });
 
+    it('should answer CORS preflight requests for the API', async () => {
+      const response = await t.http
+        .options('/api/users/me')
+        .set('Origin', 'https://school.example')
+        .set('Access-Control-Request-Method', 'GET')
+        .set('Access-Control-Request-Headers', 'authorization');
+      assert.equal(response.status, 204);
+      assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
+      assert.match(response.headers['access-control-allow-methods'], /PATCH/);
+      assert.equal(response.headers['access-control-allow-headers'], 'authorization');
+      const exposed = await t.http.get('/health/live').set('Origin', 'https://school.example');
+      assert.match(exposed.headers['access-control-expose-headers'], /X-Request-Id/);
+    });
+
     it('should serve the Swagger UI and the OpenAPI document without authentication', async () => {
       const ui = await t.http.get('/docs');
       assert.equal(ui.status, 200);
@@ -100,5 +114,25 @@ describe('platform', () => {
       assert.equal(json.body.openapi.startsWith('3.'), true);
       assert.ok(json.body.paths['/api/auth/login']);
     });
+  });
+});
+
+describe('CORS with a list of origins', () => {
+  it('should allow only the configured origins', async () => {
+    const t = await startTestApp({ env: { CORS_ORIGINS: 'https://school.example, https://app.school.example' } });
+    try {
+      const allowed = await t.http.get('/health/live').set('Origin', 'https://app.school.example');
+      assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.school.example');
+      const refused = await t.http.get('/health/live').set('Origin', 'https://evil.example');
+      assert.equal(refused.headers['access-control-allow-origin'], undefined);
+      const preflight = await t.http
+        .options('/api/chat')
+        .set('Origin', 'https://evil.example')
+        .set('Access-Control-Request-Method', 'POST');
+      assert.equal(preflight.headers['access-control-allow-origin'], undefined);
+      assert.equal(preflight.headers['access-control-allow-methods'], undefined);
+    } finally {
+      await t.close();
+    }
   });
 });
