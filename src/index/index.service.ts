@@ -75,11 +75,6 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     await this.saving;
   }
 
-  /** The embedding model's identity, for the status endpoint and rebuilds. */
-  get embeddingModel(): BaseEmbedding {
-    return this.embedding;
-  }
-
   get needsRebuild(): string | null {
     return this.staleReason;
   }

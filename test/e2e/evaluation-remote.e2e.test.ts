@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeAzureOpenAI, startFakeAzureOpenAI } from '../support/fake-azure-openai';
-import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
+import { Account, bearer, createCourseModule, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 
 /** Grading and question generation against a remote model: a local server speaking the Azure OpenAI protocol. */
 
@@ -60,12 +60,7 @@ describe('evaluation with a remote Azure OpenAI model', () => {
       },
     });
     admin = await loginAdmin(t.http);
-    geology = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Rocks' })).body.data.id;
-    const resource = await t.http
-      .post(`/api/admin/modules/${geology}/resources`)
-      .set(bearer(admin))
-      .send({ title: 'Rocks', content: GEOLOGY_MD, format: 'markdown' });
-    assert.equal(resource.status, 201);
+    geology = await createCourseModule(t, admin, 'Rocks', GEOLOGY_MD);
   });
   beforeEach(() => fake.reset());
   after(async () => {
