@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppCache } from '../infrastructure/cache/app-cache';
+import { BoundedMap } from '../infrastructure/cache/bounded-map';
+import { RedisConnection } from '../infrastructure/cache/redis-connection';
 import { Role } from '../users/user';
 import { toUserDto, UserDto } from '../users/users.dto';
 import { UsersRepository } from '../users/users.repository';
@@ -14,48 +16,79 @@ export interface AccountState {
 
 /**
  * What every authenticated request must know beyond the token: the account's current role and
- * status, and whether its session is still live. Cached briefly (shared in Redis when configured);
- * every write that changes them forgets the entry, so a change applies on the very next request.
- * The short lifetime bounds staleness if an invalidation was lost while Redis was away.
+ * status, and whether its session is still live. Cached briefly; every write that changes them
+ * forgets the entry, so a change applies on the very next request. The short lifetime bounds
+ * staleness if an invalidation was lost while Redis was away.
+ *
+ * With Redis the entries live in the shared cache, so a change made through one instance applies
+ * on all of them. Without Redis there is one process, and the entries are kept in a plain map read
+ * without a promise: going through cache-manager and Keyv twice per request was a large share of
+ * an authenticated request's cost.
  */
 const TTL_MS = 60_000;
+const LOCAL_ENTRIES = 50_000;
 const MISSING = 'missing';
 
 @Injectable()
 export class AuthStateCache {
+  private readonly local: BoundedMap<string, { value: unknown; expiresAt: number }> | null;
+
   constructor(
     private readonly cache: AppCache,
+    redis: RedisConnection,
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
-  ) {}
+  ) {
+    this.local = redis.configured ? null : new BoundedMap(LOCAL_ENTRIES);
+  }
 
   async account(userId: string): Promise<AccountState | null> {
     const key = `auth:user:${userId}`;
-    const cached = await this.cache.get<AccountState | typeof MISSING>(key);
+    const cached = this.local
+      ? this.localValue<AccountState | typeof MISSING>(key)
+      : await this.cache.get<AccountState | typeof MISSING>(key);
     if (cached !== undefined) return cached === MISSING ? null : cached;
     const user = await this.users.findById(userId);
     const state = user ? { role: user.role, disabled: user.disabled, profile: toUserDto(user) } : null;
-    await this.cache.set(key, state ?? MISSING, TTL_MS);
+    await this.remember(key, state ?? MISSING);
     return state;
   }
 
   /** A session is live until revoked (logout, reuse, password change); access tokens expire on their own. */
   async sessionIsLive(sessionId: string, userId: string): Promise<boolean> {
     const key = `auth:session:${sessionId}`;
-    let owner = await this.cache.get<string>(key);
+    let owner = this.local ? this.localValue<string>(key) : await this.cache.get<string>(key);
     if (owner === undefined) {
       const session = await this.sessions.findById(sessionId);
       owner = session && !session.revokedAt ? session.userId : MISSING;
-      await this.cache.set(key, owner, TTL_MS);
+      await this.remember(key, owner);
     }
     return owner === userId;
   }
 
   forgetAccount(userId: string): Promise<void> {
-    return this.cache.del(`auth:user:${userId}`);
+    return this.forget(`auth:user:${userId}`);
   }
 
   async forgetSessions(sessionIds: string[]): Promise<void> {
-    await Promise.all(sessionIds.map((id) => this.cache.del(`auth:session:${id}`)));
+    await Promise.all(sessionIds.map((id) => this.forget(`auth:session:${id}`)));
+  }
+
+  private localValue<T>(key: string): T | undefined {
+    const entry = this.local!.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > Date.now()) return entry.value as T;
+    this.local!.delete(key);
+    return undefined;
+  }
+
+  private async remember(key: string, value: unknown): Promise<void> {
+    if (this.local) this.local.set(key, { value, expiresAt: Date.now() + TTL_MS });
+    else await this.cache.set(key, value, TTL_MS);
+  }
+
+  private async forget(key: string): Promise<void> {
+    if (this.local) this.local.delete(key);
+    else await this.cache.del(key);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { HttpRequestMetrics } from './http-request-metrics';
 
 /**
  * Prometheus metrics of one application instance. A registry of its own (not prom-client's global
@@ -9,19 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export class MetricsService {
   readonly registry = new Registry();
 
-  private readonly requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [this.registry],
-  });
-  private readonly requestSeconds = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by route',
-    labelNames: ['method', 'route'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  private readonly requests = new HttpRequestMetrics();
   private readonly llmCalls = new Counter({
     name: 'llm_calls_total',
     help: 'Language-model calls by provider, task and outcome',
@@ -63,11 +52,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.requests.register(this.registry);
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.requests.inc({ method, route, status: String(status) });
-    this.requestSeconds.observe({ method, route }, seconds);
+    this.requests.observe(method, route, status, seconds);
   }
 
   observeLlmCall(call: {

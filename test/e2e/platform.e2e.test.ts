@@ -84,11 +84,22 @@ describe('platform', () => {
   });
 
   describe('security headers and documentation', () => {
-    it("should send helmet's headers and CORS headers", async () => {
+    it("should send helmet's headers for a JSON API, and CORS headers", async () => {
       const response = await t.http.get('/health/live').set('Origin', 'https://school.example');
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
-      assert.ok(response.headers['content-security-policy']);
+      assert.equal(response.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'");
+      assert.equal(response.headers['x-frame-options'], 'DENY');
+      assert.match(String(response.headers['strict-transport-security']), /max-age=\d+/);
+      assert.equal(response.headers['referrer-policy'], 'no-referrer');
       assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
+    });
+
+    it("should send helmet's page headers with the Swagger UI, allowing its inline script", async () => {
+      const response = await t.http.get('/docs');
+      assert.equal(response.status, 200);
+      assert.match(String(response.headers['content-security-policy']), /script-src 'self' 'unsafe-inline'/);
+      assert.equal(response.headers['cross-origin-opener-policy'], 'same-origin');
+      assert.equal(response.headers['x-content-type-options'], 'nosniff');
     });
 
     it('should answer CORS preflight requests for the API', async () => {

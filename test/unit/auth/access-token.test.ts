@@ -27,4 +27,17 @@ describe('AccessTokenCodec', () => {
       assert.equal(codec.verify(broken, now), null, broken);
     }
   });
+
+  it('should remember a verified token by its exact text only', () => {
+    const token = codec.sign(claims, now);
+    assert.ok(codec.verify(token, now));
+    const lastChar = token.at(-1) === 'A' ? 'B' : 'A';
+    assert.equal(codec.verify(token.slice(0, -1) + lastChar, now), null, 'a forged signature is checked, not remembered');
+    const [header, , signature] = token.split('.');
+    const otherPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin', iat: now, exp: now + 900, iss: 'issuer-a' })).toString(
+      'base64url',
+    );
+    assert.equal(codec.verify(`${header}.${otherPayload}.${signature}`, now), null, 'a changed payload is checked, not remembered');
+    assert.equal(codec.verify(token, now + 900), null, 'a remembered token still expires');
+  });
 });
