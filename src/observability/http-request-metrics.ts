@@ -24,7 +24,7 @@ export class HttpRequestMetrics {
 
   observe(method: string, route: string, status: number, seconds: number): void {
     let byMethod = this.tallies.get(route);
-    if (!byMethod) this.tallies.set(route, (byMethod = new Map()));
+    if (!byMethod) this.tallies.set(route, (byMethod = new Map<string, RouteTally>()));
     let tally = byMethod.get(method);
     if (!tally) {
       tally = { byStatus: new Map(), buckets: new Array<number>(LATENCY_BUCKETS_SECONDS.length + 1).fill(0), sum: 0, count: 0 };
@@ -81,7 +81,7 @@ function collector(name: string, help: string, kind: 'counter' | 'histogram', sa
   const described = { name, help, type: kind as unknown as MetricType, aggregator: 'sum' as const, collect: () => undefined };
   return {
     ...described,
-    get: async (): Promise<MetricObjectWithValues<MetricValue<string>>> => ({ ...described, values: samples() }),
+    get: (): Promise<MetricObjectWithValues<MetricValue<string>>> => Promise.resolve({ ...described, values: samples() }),
     // The tallies live as long as the process, like prom-client's own counters.
     reset: () => undefined,
   } as unknown as Metric;
