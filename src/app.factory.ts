@@ -46,11 +46,12 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
   acceptMultipartStreams(fastify);
-  enableCors(fastify, config.corsOrigins);
+  const addCorsHeaders = enableCors(fastify, config.corsOrigins);
 
   fastify.addHook('preSerialization', envelopeHook);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? headers.documentation : headers.api).header('x-request-id', String(request.id));
+    addCorsHeaders(request, reply);
     done();
   });
   const metrics = app.get(MetricsService);

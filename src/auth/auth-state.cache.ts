@@ -42,28 +42,26 @@ export class AuthStateCache {
     this.local = redis.configured ? null : new BoundedMap(LOCAL_ENTRIES);
   }
 
-  async account(userId: string): Promise<AccountState | null> {
+  /**
+   * The account's state. Answered at once, without a promise, when this process holds it: it is
+   * read on every authenticated request.
+   */
+  account(userId: string): AccountState | null | Promise<AccountState | null> {
     const key = `auth:user:${userId}`;
-    const cached = this.local
-      ? this.localValue<AccountState | typeof MISSING>(key)
-      : await this.cache.get<AccountState | typeof MISSING>(key);
-    if (cached !== undefined) return cached === MISSING ? null : cached;
-    const user = await this.users.findById(userId);
-    const state = user ? { role: user.role, disabled: user.disabled, profile: toUserDto(user) } : null;
-    await this.remember(key, state ?? MISSING);
-    return state;
+    const held = this.localValue<AccountState | typeof MISSING>(key);
+    if (held !== undefined) return held === MISSING ? null : held;
+    return this.loadAccount(key, userId);
   }
 
-  /** A session is live until revoked (logout, reuse, password change); access tokens expire on their own. */
-  async sessionIsLive(sessionId: string, userId: string): Promise<boolean> {
+  /**
+   * Whether the session is live: until revoked (logout, reuse, password change); access tokens
+   * expire on their own. Answered at once when this process holds it, like `account`.
+   */
+  sessionIsLive(sessionId: string, userId: string): boolean | Promise<boolean> {
     const key = `auth:session:${sessionId}`;
-    let owner = this.local ? this.localValue<string>(key) : await this.cache.get<string>(key);
-    if (owner === undefined) {
-      const session = await this.sessions.findById(sessionId);
-      owner = session && !session.revokedAt ? session.userId : MISSING;
-      await this.remember(key, owner);
-    }
-    return owner === userId;
+    const owner = this.localValue<string>(key);
+    if (owner !== undefined) return owner === userId;
+    return this.loadSessionOwner(key, sessionId).then((loaded) => loaded === userId);
   }
 
   forgetAccount(userId: string): Promise<void> {
@@ -74,11 +72,31 @@ export class AuthStateCache {
     await Promise.all(sessionIds.map((id) => this.forget(`auth:session:${id}`)));
   }
 
+  private async loadAccount(key: string, userId: string): Promise<AccountState | null> {
+    const cached = this.local ? undefined : await this.cache.get<AccountState | typeof MISSING>(key);
+    if (cached !== undefined) return cached === MISSING ? null : cached;
+    const user = await this.users.findById(userId);
+    const state = user ? { role: user.role, disabled: user.disabled, profile: toUserDto(user) } : null;
+    await this.remember(key, state ?? MISSING);
+    return state;
+  }
+
+  private async loadSessionOwner(key: string, sessionId: string): Promise<string> {
+    const cached = this.local ? undefined : await this.cache.get<string>(key);
+    if (cached !== undefined) return cached;
+    const session = await this.sessions.findById(sessionId);
+    const owner = session && !session.revokedAt ? session.userId : MISSING;
+    await this.remember(key, owner);
+    return owner;
+  }
+
+  /** Only without Redis: with Redis every instance must see the shared entry. */
   private localValue<T>(key: string): T | undefined {
-    const entry = this.local!.get(key);
+    if (!this.local) return undefined;
+    const entry = this.local.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt > Date.now()) return entry.value as T;
-    this.local!.delete(key);
+    this.local.delete(key);
     return undefined;
   }
 

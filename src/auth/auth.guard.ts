@@ -5,24 +5,54 @@ import { ApiError } from '../common/errors/api-error';
 import { Role } from '../users/user';
 import { AuthService } from './auth.service';
 import { PUBLIC_KEY, ROLES_KEY } from './authenticated.decorator';
+import { Principal } from './principal';
+
+interface RoutePolicy {
+  isPublic: boolean;
+  roles: Role[];
+}
 
 /** The one global guard: every route needs a valid access token unless it is marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Decorators never change at run time, so each route's policy is read from metadata once (by class, then handler). */
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policyOf(context);
+    if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.auth.authenticate(request.headers.authorization);
-    principal.requestId = String(request.id);
-    request.principal = principal;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && roles.length > 0 && !roles.includes(principal.role)) throw ApiError.forbidden();
-    return true;
+    const principal = this.auth.authenticate(request.headers.authorization);
+    // Most requests are authenticated without waiting; only a state read from a store returns a promise.
+    return principal instanceof Promise ? principal.then((p) => admit(request, p, policy)) : admit(request, principal, policy);
   }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.policies.get(controller);
+    if (!byHandler) this.policies.set(controller, (byHandler = new WeakMap()));
+    let policy = byHandler.get(handler);
+    if (!policy) {
+      const targets = [handler, controller];
+      policy = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ?? false,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [],
+      };
+      byHandler.set(handler, policy);
+    }
+    return policy;
+  }
+}
+
+function admit(request: FastifyRequest, principal: Principal, policy: RoutePolicy): boolean {
+  principal.requestId = String(request.id);
+  request.principal = principal;
+  if (policy.roles.length > 0 && !policy.roles.includes(principal.role)) throw ApiError.forbidden();
+  return true;
 }

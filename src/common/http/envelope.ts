@@ -12,10 +12,14 @@ export function enveloped<T extends object>(body: T): T {
   return body;
 }
 
-/** Routes of the contract: /api and /health answer in the envelope; /docs-json and /metrics do not. */
+/**
+ * Routes of the contract: /api and /health answer in the envelope; /docs-json and /metrics do not.
+ * Decided on the path (only matched routes get here with a success status), which is cheaper to
+ * read than the route's pattern.
+ */
 function inContract(request: FastifyRequest): boolean {
-  const route = request.routeOptions.url ?? '';
-  return route.startsWith('/api/') || route.startsWith('/health/');
+  const path = request.url;
+  return path.startsWith('/api/') || path.startsWith('/health/');
 }
 
 /**
