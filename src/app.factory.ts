@@ -7,7 +7,7 @@ import { envelopeHook } from './common/http/envelope';
 import { acceptMultipartStreams } from './common/http/multipart-upload';
 import { requestIdFrom } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
-import { AccessLogEntry, AppLogger, createAccessLog, createRootLogger, createStdoutDestination } from './common/logging/logger';
+import { AccessLog, AppLogger, createRootLogger, createStdoutDestination } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './observability/metrics.service';
 import { setUpOpenApi } from './openapi';
@@ -35,14 +35,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
   });
-  registerHttpPlumbing(app, config, createAccessLog(config.logLevel, logDestination));
+  registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: ((entry: AccessLogEntry) => void) | null): void {
+function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): void {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
   acceptMultipartStreams(fastify);
@@ -59,7 +59,8 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
     const route = request.routeOptions.url ?? 'unmatched';
     const durationMs = reply.elapsedTime;
     metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000);
-    accessLog?.({ requestId: String(request.id), method: request.method, route, status: reply.statusCode, durationMs });
+    accessLog?.write({ requestId: String(request.id), method: request.method, route, status: reply.statusCode, durationMs });
     done();
   });
+  if (accessLog) fastify.addHook('onClose', (_instance, done) => (accessLog.flush(), done()));
 }

@@ -29,9 +29,38 @@ const TTL_MS = 60_000;
 const LOCAL_ENTRIES = 50_000;
 const MISSING = 'missing';
 
+type Held<T> = { value: T; expiresAt: number };
+
+/** Entries of one kind held in this process, by id: the id strings come from remembered tokens, so their hashes are cached. */
+class LocalEntries<T> {
+  private readonly entries = new BoundedMap<string, Held<T>>(LOCAL_ENTRIES);
+
+  get(id: string): T | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt > Date.now()) return entry.value;
+    this.entries.delete(id);
+    return undefined;
+  }
+
+  set(id: string, value: T): void {
+    this.entries.set(id, { value, expiresAt: Date.now() + TTL_MS });
+  }
+
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+}
+
 @Injectable()
 export class AuthStateCache {
-  private readonly local: BoundedMap<string, { value: unknown; expiresAt: number }> | null;
+  /** Without Redis only: with Redis every instance must see the shared entries. */
+  private readonly local: { accounts: LocalEntries<AccountState | typeof MISSING>; sessions: LocalEntries<string> } | null;
+  /**
+   * Counts every forget. A read from the store that a forget overtook may hold the old state, so
+   * it is returned but not remembered; otherwise a change could wait a whole TTL to apply.
+   */
+  private forgets = 0;
 
   constructor(
     private readonly cache: AppCache,
@@ -39,7 +68,7 @@ export class AuthStateCache {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
   ) {
-    this.local = redis.configured ? null : new BoundedMap(LOCAL_ENTRIES);
+    this.local = redis.configured ? null : { accounts: new LocalEntries(), sessions: new LocalEntries() };
   }
 
   /**
@@ -47,10 +76,9 @@ export class AuthStateCache {
    * read on every authenticated request.
    */
   account(userId: string): AccountState | null | Promise<AccountState | null> {
-    const key = `auth:user:${userId}`;
-    const held = this.localValue<AccountState | typeof MISSING>(key);
+    const held = this.local?.accounts.get(userId);
     if (held !== undefined) return held === MISSING ? null : held;
-    return this.loadAccount(key, userId);
+    return this.loadAccount(userId);
   }
 
   /**
@@ -58,55 +86,53 @@ export class AuthStateCache {
    * expire on their own. Answered at once when this process holds it, like `account`.
    */
   sessionIsLive(sessionId: string, userId: string): boolean | Promise<boolean> {
-    const key = `auth:session:${sessionId}`;
-    const owner = this.localValue<string>(key);
+    const owner = this.local?.sessions.get(sessionId);
     if (owner !== undefined) return owner === userId;
-    return this.loadSessionOwner(key, sessionId).then((loaded) => loaded === userId);
+    return this.loadSessionOwner(sessionId).then((loaded) => loaded === userId);
   }
 
-  forgetAccount(userId: string): Promise<void> {
-    return this.forget(`auth:user:${userId}`);
+  async forgetAccount(userId: string): Promise<void> {
+    this.forgets += 1;
+    if (this.local) this.local.accounts.delete(userId);
+    else await this.cache.del(accountKey(userId));
   }
 
   async forgetSessions(sessionIds: string[]): Promise<void> {
-    await Promise.all(sessionIds.map((id) => this.forget(`auth:session:${id}`)));
+    this.forgets += 1;
+    if (this.local) sessionIds.forEach((id) => this.local!.sessions.delete(id));
+    else await Promise.all(sessionIds.map((id) => this.cache.del(sessionKey(id))));
   }
 
-  private async loadAccount(key: string, userId: string): Promise<AccountState | null> {
-    const cached = this.local ? undefined : await this.cache.get<AccountState | typeof MISSING>(key);
-    if (cached !== undefined) return cached === MISSING ? null : cached;
+  private async loadAccount(userId: string): Promise<AccountState | null> {
+    if (!this.local) {
+      const cached = await this.cache.get<AccountState | typeof MISSING>(accountKey(userId));
+      if (cached !== undefined) return cached === MISSING ? null : cached;
+    }
+    const forgetsBefore = this.forgets;
     const user = await this.users.findById(userId);
     const state = user ? { role: user.role, disabled: user.disabled, profile: toUserDto(user) } : null;
-    await this.remember(key, state ?? MISSING);
+    if (this.forgets === forgetsBefore) {
+      if (this.local) this.local.accounts.set(userId, state ?? MISSING);
+      else await this.cache.set(accountKey(userId), state ?? MISSING, TTL_MS);
+    }
     return state;
   }
 
-  private async loadSessionOwner(key: string, sessionId: string): Promise<string> {
-    const cached = this.local ? undefined : await this.cache.get<string>(key);
-    if (cached !== undefined) return cached;
+  private async loadSessionOwner(sessionId: string): Promise<string> {
+    if (!this.local) {
+      const cached = await this.cache.get<string>(sessionKey(sessionId));
+      if (cached !== undefined) return cached;
+    }
+    const forgetsBefore = this.forgets;
     const session = await this.sessions.findById(sessionId);
     const owner = session && !session.revokedAt ? session.userId : MISSING;
-    await this.remember(key, owner);
+    if (this.forgets === forgetsBefore) {
+      if (this.local) this.local.sessions.set(sessionId, owner);
+      else await this.cache.set(sessionKey(sessionId), owner, TTL_MS);
+    }
     return owner;
   }
-
-  /** Only without Redis: with Redis every instance must see the shared entry. */
-  private localValue<T>(key: string): T | undefined {
-    if (!this.local) return undefined;
-    const entry = this.local.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt > Date.now()) return entry.value as T;
-    this.local.delete(key);
-    return undefined;
-  }
-
-  private async remember(key: string, value: unknown): Promise<void> {
-    if (this.local) this.local.set(key, { value, expiresAt: Date.now() + TTL_MS });
-    else await this.cache.set(key, value, TTL_MS);
-  }
-
-  private async forget(key: string): Promise<void> {
-    if (this.local) this.local.delete(key);
-    else await this.cache.del(key);
-  }
 }
+
+const accountKey = (userId: string) => `auth:user:${userId}`;
+const sessionKey = (sessionId: string) => `auth:session:${sessionId}`;

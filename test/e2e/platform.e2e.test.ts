@@ -13,8 +13,7 @@ describe('platform', () => {
     it('should echo a well-formed X-Request-Id and name it in the log line of the request', async () => {
       const response = await t.http.get('/health/live').set('X-Request-Id', 'client-id_1.2');
       assert.equal(response.headers['x-request-id'], 'client-id_1.2');
-      const line = t.logs().find((l) => l.request_id === 'client-id_1.2' && l.msg === 'request');
-      assert.ok(line, 'a log line carries the request id');
+      const line = await t.logLine((l) => l.request_id === 'client-id_1.2' && l.msg === 'request');
       assert.equal(line.status, 200);
       assert.equal(line.route, '/health/live');
     });
@@ -37,7 +36,8 @@ describe('platform', () => {
     it('should never write passwords or tokens to the log', async () => {
       const account = await register(t.http, { password: 'very-secret-password-1' });
       await t.http.post('/api/auth/login').send({ email: account.email, password: 'wrong-secret-password-2' });
-      await t.http.get('/api/users/me').set(bearer(account));
+      await t.http.get('/api/users/me').set(bearer(account)).set('X-Request-Id', 'secrets-check');
+      await t.logLine((l) => l.request_id === 'secrets-check');
       const text = JSON.stringify(t.logs());
       assert.doesNotMatch(text, /very-secret-password-1|wrong-secret-password-2/);
       assert.ok(!text.includes(account.accessToken));
@@ -46,11 +46,19 @@ describe('platform', () => {
 
     it('should write one JSON line per request with method, route, status and duration', async () => {
       await t.http.get('/health/live').set('X-Request-Id', 'line-check');
+      await t.logLine((l) => l.request_id === 'line-check');
       const lines = t.logs().filter((l) => l.request_id === 'line-check' && l.msg === 'request');
       assert.equal(lines.length, 1);
       assert.equal(lines[0].method, 'GET');
       assert.equal(typeof lines[0].duration_ms, 'number');
       assert.equal(typeof lines[0].time, 'string');
+    });
+
+    it('should write the last request lines when the app closes', async () => {
+      const closing = await startTestApp();
+      await closing.http.get('/health/live').set('X-Request-Id', 'last-words');
+      await closing.close();
+      assert.ok(closing.logs().some((l) => l.request_id === 'last-words' && l.msg === 'request'));
     });
   });
 

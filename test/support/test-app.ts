@@ -17,6 +17,8 @@ export interface TestApp {
   http: TestAgent;
   /** Every JSON log line the app wrote so far. */
   logs: () => Record<string, unknown>[];
+  /** The first log line matching, waiting for it: access lines are written in batches (a quarter second at most). */
+  logLine: (matches: (line: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>;
   close: (options?: { keepData?: boolean }) => Promise<void>;
 }
 
@@ -50,6 +52,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataDir,
     http: request(app.getHttpServer()),
     logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logLine: async (matches) => {
+      const deadline = Date.now() + 2_000;
+      for (;;) {
+        const found = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find(matches);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error('no such log line within 2 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     close: async ({ keepData = false } = {}) => {
       await app.close();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });

@@ -73,22 +73,71 @@ export interface AccessLogEntry {
   durationMs: number;
 }
 
+/** Gathered access lines are written once they reach this size, or this long after the first. */
+const ACCESS_BATCH_BYTES = 16 * 1024;
+const ACCESS_BATCH_DELAY_MS = 250;
+
+/** Access logs with lines not yet written; the process writes them out synchronously as it exits. */
+const unwrittenAccessLogs = new Set<AccessLog>();
+let exitHookInstalled = false;
+
 /**
  * The one-line-per-request access log, in the shape of pino's lines (level, time, fields, msg) and
  * on the same stream. Its fields are fixed and never hold secrets, so the line is built directly
- * rather than through pino's generic serialiser and redaction, which cost several times more than
- * the rest of a small request's logging. Returns null when the level leaves `info` out.
+ * rather than through pino's generic serialiser and redaction. Lines are gathered and handed to
+ * the stream in batches (16 KB, or a quarter second after the first): handing it one short line
+ * per request (each measured, copied and queued for the file system on its own) cost a fifth of a
+ * small request. Batches are written when the app closes and when the process exits.
  */
-export function createAccessLog(level: string, destination: pino.DestinationStream): ((entry: AccessLogEntry) => void) | null {
-  const levels = pino.levels.values;
-  if ((levels[level] ?? Number.POSITIVE_INFINITY) > levels.info!) return null;
-  const time = isoTimeOncePerMillisecond();
-  return (entry) => {
-    destination.write(
-      `{"level":"info"${time()},"request_id":${JSON.stringify(entry.requestId)},"method":${JSON.stringify(entry.method)},` +
-        `"route":${JSON.stringify(entry.route)},"status":${entry.status},"duration_ms":${Math.round(entry.durationMs * 10) / 10},"msg":"request"}\n`,
-    );
-  };
+export class AccessLog {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly time = isoTimeOncePerMillisecond();
+
+  private constructor(private readonly destination: pino.DestinationStream) {}
+
+  /** Null when the level leaves `info` out. */
+  static create(level: string, destination: pino.DestinationStream): AccessLog | null {
+    const levels = pino.levels.values;
+    return (levels[level] ?? Number.POSITIVE_INFINITY) > levels.info! ? null : new AccessLog(destination);
+  }
+
+  write(entry: AccessLogEntry): void {
+    const line =
+      `{"level":"info"${this.time()},"request_id":${JSON.stringify(entry.requestId)},"method":${JSON.stringify(entry.method)},` +
+      `"route":${JSON.stringify(entry.route)},"status":${entry.status},"duration_ms":${Math.round(entry.durationMs * 10) / 10},"msg":"request"}\n`;
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.pendingBytes >= ACCESS_BATCH_BYTES) this.flush();
+    else if (!this.timer) this.startTimer();
+  }
+
+  /** Hands the gathered lines to the stream. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    unwrittenAccessLogs.delete(this);
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.destination.write(text);
+  }
+
+  private startTimer(): void {
+    this.timer = setTimeout(() => this.flush(), ACCESS_BATCH_DELAY_MS).unref();
+    unwrittenAccessLogs.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const log of unwrittenAccessLogs) {
+          log.flush();
+          (log.destination as { flushSync?: () => void }).flushSync?.();
+        }
+      });
+    }
+  }
 }
 
 /** Nest's logger interface on top of pino, so framework and application logs share one JSON stream. */
