@@ -38,7 +38,10 @@ function setUp() {
     },
   } as unknown as SessionsRepository;
   const cache = new AuthStateCache({} as AppCache, { configured: false } as RedisConnection, users, sessions);
-  return { cache, user, reads, holdReads: (until: Promise<void>) => (hold = until) };
+  const holdReads = (until: Promise<void> | null): void => {
+    hold = until;
+  };
+  return { cache, user, reads, holdReads };
 }
 
 describe('AuthStateCache without Redis', () => {
@@ -74,7 +77,7 @@ describe('AuthStateCache without Redis', () => {
     await cache.forgetAccount(userId);
     release();
     assert.equal((await stale)?.disabled, false, 'the read that started first sees the old state');
-    holdReads(Promise.resolve());
+    holdReads(null);
     assert.equal((await cache.account(userId))?.disabled, true, 'but it was not remembered');
     assert.equal(reads.users, 2);
   });
