@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { AccessLog } from '../../../src/common/logging/logger';
 
@@ -68,5 +70,18 @@ describe('AccessLog', () => {
     assert.equal(lines()[0]!.request_id, 'quote"and\\backslash');
     assert.equal(AccessLog.create('warn', destination), null);
     assert.equal(AccessLog.create('silent', destination), null);
+  });
+
+  it('should write the lines still gathered when the process exits', () => {
+    const logger = join(__dirname, '..', '..', '..', 'src', 'common', 'logging', 'logger.js');
+    const program = `
+      const { AccessLog, createStdoutDestination } = require(${JSON.stringify(logger)});
+      const log = AccessLog.create('info', createStdoutDestination());
+      log.write({ requestId: 'just-before-exit', method: 'GET', route: '/health/live', status: 200, durationMs: 1 });
+      process.exit(3);
+    `;
+    const child = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8' });
+    assert.equal(child.status, 3);
+    assert.match(child.stdout, /"request_id":"just-before-exit"/);
   });
 });
