@@ -1,4 +1,5 @@
 import { createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
+import { isId } from '../common/ids';
 import { BoundedMap } from '../infrastructure/cache/bounded-map';
 import { Role } from '../users/user';
 
@@ -44,7 +45,7 @@ export class AccessTokenCodec {
     return `${body}.${this.signature(body).toString('base64url')}`;
   }
 
-  /** The token's claims, or null when it is malformed, wrongly signed, expired or not ours. */
+  /** The token's claims (user and session ids well-formed), or null when it is malformed, wrongly signed, expired or not ours. */
   verify(token: string, nowSeconds: number): AccessClaims | null {
     const known = this.verified.get(token);
     if (known) {
@@ -67,7 +68,7 @@ export class AccessTokenCodec {
     const expected = this.signature(token.slice(0, secondDot));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
     const claims = parseSegment(token.slice(firstDot + 1, secondDot));
-    if (!claims || typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') return null;
+    if (!claims || !isId(claims.sub) || !isId(claims.sid) || typeof claims.exp !== 'number') return null;
     if (claims.iss !== this.issuer || claims.exp <= nowSeconds) return null;
     return claims as unknown as AccessClaims;
   }

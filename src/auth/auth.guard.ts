@@ -26,7 +26,7 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const request = context.getArgByIndex<FastifyRequest>(0);
     const principal = this.auth.authenticate(request.headers.authorization);
     // Most requests are authenticated without waiting; only a state read from a store returns a promise.
     return principal instanceof Promise ? principal.then((p) => admit(request, p, policy)) : admit(request, principal, policy);

@@ -21,7 +21,7 @@ declare module 'fastify' {
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const principal = context.switchToHttp().getRequest<FastifyRequest>().principal;
+  const principal = context.getArgByIndex<FastifyRequest>(0).principal;
   if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
   return principal;
 });
