@@ -62,5 +62,10 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
     accessLog?.write({ requestId: String(request.id), method: request.method, route, status: reply.statusCode, durationMs });
     done();
   });
-  if (accessLog) fastify.addHook('onClose', (_instance, done) => (accessLog.flush(), done()));
+  if (accessLog) {
+    fastify.addHook('onClose', (_instance, done) => {
+      accessLog.flush();
+      done();
+    });
+  }
 }
