@@ -99,7 +99,8 @@ export class AuthStateCache {
 
   async forgetSessions(sessionIds: string[]): Promise<void> {
     this.forgets += 1;
-    if (this.local) sessionIds.forEach((id) => this.local!.sessions.delete(id));
+    const local = this.local;
+    if (local) sessionIds.forEach((id) => local.sessions.delete(id));
     else await Promise.all(sessionIds.map((id) => this.cache.del(sessionKey(id))));
   }
 

@@ -1,5 +1,7 @@
 import type { Metric, MetricObjectWithValues, MetricType, MetricValue, Registry } from 'prom-client';
 
+const REQUESTS_METRIC = 'http_requests_total';
+const LATENCY_METRIC = 'http_request_duration_seconds';
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface RouteTally {
@@ -39,10 +41,8 @@ export class HttpRequestMetrics {
   }
 
   register(registry: Registry): void {
-    registry.registerMetric(collector('http_requests_total', 'HTTP requests by route and status', 'counter', () => this.requestSamples()));
-    registry.registerMetric(
-      collector('http_request_duration_seconds', 'HTTP request latency by route', 'histogram', () => this.latencySamples()),
-    );
+    registry.registerMetric(collector(REQUESTS_METRIC, 'HTTP requests by route and status', 'counter', () => this.requestSamples()));
+    registry.registerMetric(collector(LATENCY_METRIC, 'HTTP request latency by route', 'histogram', () => this.latencySamples()));
   }
 
   private *eachTally(): Generator<[Labels, RouteTally]> {
@@ -60,17 +60,16 @@ export class HttpRequestMetrics {
   }
 
   private latencySamples(): MetricValue<string>[] {
-    const name = 'http_request_duration_seconds';
     const samples: (MetricValue<string> & { metricName: string })[] = [];
     for (const [labels, tally] of this.eachTally()) {
       let cumulative = 0;
       LATENCY_BUCKETS_SECONDS.forEach((bound, i) => {
         cumulative += tally.buckets[i]!;
-        samples.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${name}_bucket` });
+        samples.push({ labels: { ...labels, le: bound }, value: cumulative, metricName: `${LATENCY_METRIC}_bucket` });
       });
-      samples.push({ labels: { ...labels, le: '+Inf' }, value: tally.count, metricName: `${name}_bucket` });
-      samples.push({ labels, value: tally.sum, metricName: `${name}_sum` });
-      samples.push({ labels, value: tally.count, metricName: `${name}_count` });
+      samples.push({ labels: { ...labels, le: '+Inf' }, value: tally.count, metricName: `${LATENCY_METRIC}_bucket` });
+      samples.push({ labels, value: tally.sum, metricName: `${LATENCY_METRIC}_sum` });
+      samples.push({ labels, value: tally.count, metricName: `${LATENCY_METRIC}_count` });
     }
     return samples;
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { HISTORY_TOKEN_BUDGET } from '../../src/chat/chat-memory';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
 import { MessagesRepository } from '../../src/chat/messages.repository';
-import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
+import { Account, bearer, createCourseModule, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 import { parseEvents, streamText } from '../support/event-stream';
 
 /** The tutor chat through the booted app, with the local model answering from small course texts. */
@@ -78,10 +78,8 @@ describe('chat with the local model', () => {
   let biologyModule: string;
   let safetyModule: string;
 
-  async function createModule(title: string): Promise<string> {
-    const response = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title });
-    assert.equal(response.status, 201);
-    return response.body.data.id as string;
+  function createModule(title: string): Promise<string> {
+    return createCourseModule(t, admin, title);
   }
 
   async function addResource(moduleId: string, title: string, content: string): Promise<void> {
