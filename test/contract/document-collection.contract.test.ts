@@ -1,4 +1,4 @@
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Schema } from 'mongoose';
 import { newId } from '../../src/common/ids';
@@ -46,11 +46,11 @@ const thing = (overrides: Partial<Thing> = {}): Thing => ({
 describeEachStore('DocumentCollection', (harness) => {
   let store: DocumentStore;
   let things: DocumentCollection<Thing>;
-  before(async () => {
+  beforeAll(async () => {
     store = await harness().open();
     things = store.collection<Thing>({ name: 'contract_things', schema: ThingSchema });
   });
-  after(async () => {
+  afterAll(async () => {
     await harness().close(store);
     await harness().dispose();
   });

@@ -1,4 +1,4 @@
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
 import { MessagesRepository } from '../../src/chat/messages.repository';
@@ -11,10 +11,10 @@ import { describeEachStore } from '../support/stores';
 
 describeEachStore('learning records', (harness) => {
   let store: DocumentStore;
-  before(async () => {
+  beforeAll(async () => {
     store = await harness().open();
   });
-  after(async () => {
+  afterAll(async () => {
     await harness().close(store);
     await harness().dispose();
   });

@@ -1,4 +1,4 @@
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Session, SessionsRepository } from '../../src/auth/sessions.repository';
 import { newId } from '../../src/common/ids';
@@ -22,11 +22,11 @@ function aSession(overrides: Partial<Session> = {}): Session {
 describeEachStore('SessionsRepository', (harness) => {
   let store: DocumentStore;
   let sessions: SessionsRepository;
-  before(async () => {
+  beforeAll(async () => {
     store = await harness().open();
     sessions = new SessionsRepository(store);
   });
-  after(async () => {
+  afterAll(async () => {
     await harness().close(store);
     await harness().dispose();
   });

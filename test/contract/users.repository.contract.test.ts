@@ -1,4 +1,4 @@
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { newId } from '../../src/common/ids';
 import { DocumentStore, DuplicateKeyError } from '../../src/infrastructure/persistence/document-store';
@@ -27,11 +27,11 @@ function aUser(overrides: Partial<User> = {}): User {
 describeEachStore('UsersRepository', (harness) => {
   let store: DocumentStore;
   let users: UsersRepository;
-  before(async () => {
+  beforeAll(async () => {
     store = await harness().open();
     users = new UsersRepository(store);
   });
-  after(async () => {
+  afterAll(async () => {
     await harness().close(store);
     await harness().dispose();
   });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { AccessTokenCodec } from '../../src/auth/access-token';
 import { bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
@@ -8,10 +8,10 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base
 
 describe('access tokens', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
 import { SessionsRepository } from '../../src/auth/sessions.repository';
@@ -120,14 +120,14 @@ describe('administration', () => {
   let moduleId: string;
   const h = helpers(() => t.http);
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '1000' } });
     admin = await loginAdmin(t.http);
     teacher = await h.createStaff(admin, 'instructor');
     student = await register(t.http);
     moduleId = await h.createModule(teacher, 'Loops');
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   async function adminConversations(query: Record<string, string | number>) {
     return ok<{ items: AdminConversation[]; next_cursor: string | null }>(
@@ -517,11 +517,11 @@ describe('administration statistics', () => {
   let t: TestApp;
   let admin: Account;
   const h = helpers(() => t.http);
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '1000' } });
     admin = await loginAdmin(t.http);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   const stats = () => ok<Stats>(t.http.get('/api/admin/stats').set(bearer(admin)));
   const todayUtc = () => new Date().toISOString().slice(0, 10);

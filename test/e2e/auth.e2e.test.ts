@@ -1,13 +1,13 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { bearer, errorCode, login, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 describe('auth', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('registration', () => {
     it('should create a student and sign them in', async () => {

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,7 +115,7 @@ describe('chat with a remote Azure OpenAI model', () => {
     return (t.app.getHttpServer().address() as AddressInfo).port;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     fake = await startFakeAzureOpenAI({ apiKey: API_KEY });
     t = await startTestApp({
       env: {
@@ -134,7 +134,7 @@ describe('chat with a remote Azure OpenAI model', () => {
     student = await register(t.http);
   });
   beforeEach(() => fake.reset());
-  after(async () => {
+  afterAll(async () => {
     await t.close();
     await fake.close();
   });

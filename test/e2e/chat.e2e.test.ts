@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { HISTORY_TOKEN_BUDGET } from '../../src/chat/chat-memory';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
@@ -118,7 +118,7 @@ describe('chat with the local model', () => {
     return t.http.post('/api/chat/stream').set(bearer(account)).send(body).buffer(true).parse(streamText);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '1000' } });
     admin = await loginAdmin(t.http);
     pythonModule = await createModule('Python');
@@ -130,7 +130,7 @@ describe('chat with the local model', () => {
     await addResource(safetyModule, 'Laboratory safety', SAFETY_MD);
     student = await register(t.http);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('POST /api/chat', () => {
     it('should answer a new question in a new conversation, citing passages from the course', async () => {
@@ -563,7 +563,7 @@ describe('chat with the local model', () => {
 
 describe('chat quota', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { CHAT_REQUESTS_PER_MINUTE: '3' } });
     const admin = await loginAdmin(t.http);
     const moduleId = (await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Python' })).body.data.id as string;
@@ -572,7 +572,7 @@ describe('chat quota', () => {
       .set(bearer(admin))
       .send({ title: 'Python basics', content: PYTHON_MD, format: 'markdown' });
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('should answer 429 rate_limited with Retry-After above the per-minute limit, for each user separately', async () => {
     const user = await register(t.http);

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { AuditService } from '../../src/audit/audit.service';
 import { makePdf, PNG_BYTES } from '../support/documents';
@@ -22,7 +22,7 @@ describe('course content', () => {
   let admin: Account;
   let teacher: Account;
   let student: Account;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { UPLOAD_LIMIT_BYTES: String(200 * 1024) } });
     admin = await loginAdmin(t.http);
     const email = uniqueEmail('teacher');
@@ -31,7 +31,7 @@ describe('course content', () => {
     teacher.accessToken = (teacher as unknown as { access_token: string }).access_token;
     student = await register(t.http);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   async function newModule(title = 'Programming basics'): Promise<string> {
     const response = await t.http.post('/api/admin/modules').set(bearer(teacher)).send({ title, description: 'Loops and more' });

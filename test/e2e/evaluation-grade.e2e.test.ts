@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, createCourseModule } from '../support/test-app';
 
@@ -96,14 +96,14 @@ describe('grading answers', () => {
     return response.body.data as GradeBody;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     admin = await loginAdmin(t.http);
     biology = await createModule('Photosynthesis', PHOTOSYNTHESIS_MD);
     respiration = await createModule('Cellular respiration', RESPIRATION_MD);
     student = await register(t.http);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('the grade', () => {
     it('should answer exactly the fields of the contract, out of 10 by default', async () => {

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { AuditService } from '../../src/audit/audit.service';
 import {
@@ -98,7 +98,7 @@ describe('grades, progress and review', () => {
     };
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     admin = await loginAdmin(t.http);
     const email = uniqueEmail('teacher');
@@ -111,7 +111,7 @@ describe('grades, progress and review', () => {
     oceans = await createModule('Ocean currents', OCEANS_MD);
     volcanoes = await createModule('Volcanoes', VOLCANOES_MD);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('GET /api/evaluation/grades', () => {
     it('should list only my own grades, newest first, filtered by module', async () => {

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, createCourseModule } from '../support/test-app';
 
@@ -123,7 +123,7 @@ describe('generating questions', () => {
     if (q.type === 'true_false') assert.ok(q.answer === 'true' || q.answer === 'false', q.answer);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     admin = await loginAdmin(t.http);
     biology = await createModule('Photosynthesis', BIOLOGY_MD);
@@ -138,7 +138,7 @@ describe('generating questions', () => {
       .set(bearer(student));
     biologyChunks = new Set(search.body.data.results.map((p: { chunk_id: string }) => p.chunk_id));
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('bad input', () => {
     it('should refuse a request without module_id or topic, and invalid fields, with validation_failed', async () => {
@@ -235,14 +235,12 @@ describe('generating questions', () => {
       assert.ok(nothing.warnings && nothing.warnings.length > 0);
     });
 
-    it(
-      'should offer multiple-choice questions from rich material whose terms appear once or twice',
-      { todo: 'local generator (src/evaluation/local) finds only 3 key terms in the water-cycle text, so no MCQ' },
-      async () => {
-        const { questions, warnings } = await generated(student, { module_id: water, count: 4, types: ['mcq'] });
-        assert.equal(questions.length, 4, String(warnings));
-      },
-    );
+    // Known gap (issue 11): the local generator finds only 3 key terms in the water-cycle text, so it
+    // offers no MCQ. `failing` runs the test and turns red once the generator is fixed.
+    it.failing('should offer multiple-choice questions from rich material whose terms appear once or twice', async () => {
+      const { questions, warnings } = await generated(student, { module_id: water, count: 4, types: ['mcq'] });
+      assert.equal(questions.length, 4, String(warnings));
+    });
   });
 
   describe('languages', () => {

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { FakeAzureOpenAI, startFakeAzureOpenAI } from '../support/fake-azure-openai';
 import { Account, bearer, createCourseModule, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
@@ -47,7 +47,7 @@ describe('evaluation with a remote Azure OpenAI model', () => {
     return t.http.post('/api/evaluation/grade').set(bearer(account)).send(body);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     fake = await startFakeAzureOpenAI({ apiKey: API_KEY });
     t = await startTestApp({
       env: {
@@ -63,7 +63,7 @@ describe('evaluation with a remote Azure OpenAI model', () => {
     geology = await createCourseModule(t, admin, 'Rocks', GEOLOGY_MD);
   });
   beforeEach(() => fake.reset());
-  after(async () => {
+  afterAll(async () => {
     await t.close();
     await fake.close();
   });

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { waitFor, redisKeys, SHARED_REDIS_URL } from '../support/redis-server';
 import { startFakeAzureOpenAI } from '../support/fake-azure-openai';

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { newId } from '../../src/common/ids';
 import { LocalHashingEmbedding } from '../../src/index/engine';
@@ -26,13 +26,13 @@ async function seedModule(t: TestApp, admin: Account, title: string, body: strin
 describe('index rebuild', () => {
   let t: TestApp;
   let admin: Account;
-  before(async () => {
+  beforeAll(async () => {
     // A pause between pages keeps the job running long enough to be observed.
     t = await startTestApp({ env: { INDEX_REBUILD_PAUSE_MS: '1500' } });
     admin = await loginAdmin(t.http);
     await seedModule(t, admin, 'Volcanoes', `# Volcanoes\n\n${Array.from({ length: 20 }, (_, i) => LESSON('magma', i)).join('\n')}`);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('should run one rebuild at a time, report progress, keep search answering, then switch', async () => {
     const started = await t.http.post('/api/admin/index/rebuild').set(bearer(admin));

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 
@@ -47,14 +47,14 @@ describe('metrics, open', () => {
   let admin: Account;
   let student: Account;
   let moduleId: string;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { METRICS: 'open' } });
     admin = await loginAdmin(t.http);
     student = await register(t.http);
     const created = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Loops' });
     moduleId = created.body.data.id;
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   async function scrape(): Promise<{ text: string; samples: Sample[] }> {
     const response = await t.http.get('/metrics');
@@ -162,10 +162,10 @@ describe('metrics, open', () => {
 
 describe('metrics, off', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { METRICS: 'off' } });
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('should answer 404 with the error envelope', async () => {
     const response = await t.http.get('/metrics');
@@ -178,10 +178,10 @@ describe('metrics, off', () => {
 describe('metrics behind a token', () => {
   const token = 'metrics-token-0123456789abcdef';
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp({ env: { METRICS: 'token', METRICS_TOKEN: token } });
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   it('should answer 401 without the token or with a wrong one', async () => {
     for (const authorization of [undefined, `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, token, `Basic ${token}`]) {

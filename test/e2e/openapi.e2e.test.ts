@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { generateOpenApiDocument, OPENAPI_FILE } from '../../scripts/generate-openapi';
 
@@ -13,7 +13,7 @@ interface Operation {
 describe('OpenAPI document', () => {
   let generated: string;
   let document: { paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
-  before(async () => {
+  beforeAll(async () => {
     generated = await generateOpenApiDocument();
     document = JSON.parse(generated);
   });

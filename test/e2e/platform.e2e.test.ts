@@ -1,13 +1,13 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { bearer, errorCode, register, startTestApp, TestApp } from '../support/test-app';
 
 describe('platform', () => {
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('request ids', () => {
     it('should echo a well-formed X-Request-Id and name it in the log line of the request', async () => {

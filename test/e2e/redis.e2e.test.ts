@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { bearer, errorCode, login, register, startTestApp, TestApp } from '../support/test-app';
 import { DisposableRedis, freePort, redisKeys, SHARED_REDIS_URL, waitFor } from '../support/redis-server';
@@ -7,13 +7,13 @@ describe('with Redis configured', () => {
   const prefix = `lp-test-${process.pid}-${Date.now()}:`;
   let a: TestApp;
   let b: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     const env = { REDIS_URL: SHARED_REDIS_URL, REDIS_KEY_PREFIX: prefix };
     a = await startTestApp({ env });
     // A second instance on the same Redis (its own store: only the shared counters matter here).
     b = await startTestApp({ env });
   });
-  after(async () => {
+  afterAll(async () => {
     await a.close();
     await b.close();
   });
@@ -51,12 +51,12 @@ describe('with Redis configured', () => {
 describe('when Redis goes away while running', () => {
   let redis: DisposableRedis;
   let t: TestApp;
-  before(async () => {
+  beforeAll(async () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
     t = await startTestApp({ env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'outage:' } });
   });
-  after(async () => {
+  afterAll(async () => {
     await t.close();
     await redis.stop();
   });

@@ -1,15 +1,15 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { bearer, errorCode, loginAdmin, register, startTestApp, TestApp, uniqueEmail, Account } from '../support/test-app';
 
 describe('users', () => {
   let t: TestApp;
   let admin: Account;
-  before(async () => {
+  beforeAll(async () => {
     t = await startTestApp();
     admin = await loginAdmin(t.http);
   });
-  after(() => t.close());
+  afterAll(() => t.close());
 
   describe('me', () => {
     it('should change my display name and locale', async () => {

@@ -85,9 +85,12 @@ function classify(error: unknown): Failure {
   }
   if (error instanceof StreamInterruptedError) return { retryable: true, reason: error.message };
   // undici reports a connection cut mid-body as a TypeError("terminated") whose cause has a code.
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-  if (error instanceof TypeError && (error.message === 'terminated' || (typeof code === 'string' && NETWORK_CODES.has(code)))) {
-    return { retryable: true, reason: `connection lost: ${error.message}` };
+  // Matched by name: the error is made by Node's built-in fetch, whose TypeError is not the one of
+  // a vm context such as a Jest test's.
+  const cut = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  const code = cut?.cause?.code;
+  if (cut?.name === 'TypeError' && (cut.message === 'terminated' || (typeof code === 'string' && NETWORK_CODES.has(code)))) {
+    return { retryable: true, reason: `connection lost: ${String(cut.message)}` };
   }
   return { retryable: false, reason: error instanceof Error ? error.message : String(error) };
 }

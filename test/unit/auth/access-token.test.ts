@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { AccessTokenCodec } from '../../../src/auth/access-token';
 

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ApiError } from '../../../src/common/errors/api-error';

@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,12 +65,12 @@ describe('RetrievalEngine', () => {
   let engine: RetrievalEngine;
   let dir: string;
 
-  before(async () => {
+  beforeAll(async () => {
     engine = await engineWith(corpusChunks());
     dir = await mkdtemp(join(tmpdir(), 'engine-test-'));
   });
 
-  after(async () => {
+  afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 

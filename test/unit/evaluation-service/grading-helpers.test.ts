@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { exactGrade, percentageOf, rescaleCriteria } from '../../../src/evaluation/grading.service';
 import type { StoredQuestion } from '../../../src/evaluation/questions.repository';

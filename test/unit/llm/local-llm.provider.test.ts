@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { GroundingPassage, LlmRequest, TutorAnswerTask } from '../../../src/infrastructure/llm/llm.types';
 import { LocalLlmProvider } from '../../../src/infrastructure/llm/local-llm.provider';

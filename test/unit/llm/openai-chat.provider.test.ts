@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
 import {
@@ -58,10 +58,10 @@ function isUnavailable(error: unknown): boolean {
 describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
   let fake: FakeAzureOpenAI;
 
-  before(async () => {
+  beforeAll(async () => {
     fake = await startFakeAzureOpenAI({ apiKey: API_KEY, bearerToken: 'entra-token-123' });
   });
-  after(() => fake.close());
+  afterAll(() => fake.close());
   beforeEach(() => fake.reset());
 
   it('should call the deployment path with the api-version query and the api-key header', async () => {

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it, expect } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Document } from '@llamaindex/core/schema';
 import { ApiError } from '../../../src/common/errors/api-error';
@@ -10,10 +10,10 @@ const DEPLOYMENT = 'embed-small';
 describe('remote embeddings', () => {
   let fake: FakeAzureOpenAI;
 
-  before(async () => {
+  beforeAll(async () => {
     fake = await startFakeAzureOpenAI({ apiKey: 'k', dimensions: 6 });
   });
-  after(() => fake.close());
+  afterAll(() => fake.close());
   beforeEach(() => fake.reset());
 
   function azureEmbedding(batchSize: number, maxRetries = 2): RemoteEmbedding {
@@ -34,17 +34,11 @@ describe('remote embeddings', () => {
     const embedding = azureEmbedding(4);
     const vectors = await embedding.getTextEmbeddingsBatch(texts);
     assert.equal(fake.requests.length, 3);
-    assert.deepEqual(
-      fake.requests.map((r) => r.body.input.length),
-      [4, 4, 2],
-    );
+    expect(fake.requests.map((r) => r.body.input.length)).toEqual([4, 4, 2]);
     assert.equal(fake.requests[0].path, `/openai/deployments/${DEPLOYMENT}/embeddings`);
     assert.equal(fake.requests[0].query['api-version'], '2024-10-21');
     assert.equal(fake.requests[0].headers['api-key'], 'k');
-    assert.deepEqual(
-      vectors,
-      texts.map((t) => hashVector(t, 6)),
-    );
+    expect(vectors).toEqual(texts.map((t) => hashVector(t, 6)));
     assert.equal(embedding.dimensions, 6);
   });
 
@@ -68,7 +62,7 @@ describe('remote embeddings', () => {
       ]),
     );
     const vectors = await azureEmbedding(8).embedTexts(['a', 'b', 'c']);
-    assert.deepEqual(vectors, [
+    expect(vectors).toEqual([
       [1, 0],
       [0, 1],
       [1, 1],
@@ -81,10 +75,7 @@ describe('remote embeddings', () => {
     const embedded = await azureEmbedding(16)(nodes);
     assert.equal(fake.requests.length, 2);
     assert.ok(fake.requests[1].receivedAt - fake.requests[0].receivedAt >= 90);
-    assert.deepEqual(
-      embedded.map((n) => n.embedding),
-      [hashVector('Photosynthesis uses light.', 6), hashVector('Cells divide.', 6)],
-    );
+    expect(embedded.map((n) => n.embedding)).toEqual([hashVector('Photosynthesis uses light.', 6), hashVector('Cells divide.', 6)]);
   });
 
   it('should answer llm_unavailable when a batch keeps failing', async () => {

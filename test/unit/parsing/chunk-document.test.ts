@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { chunkDocument, chunkTextForEmbedding, DEFAULT_CHUNK_SIZE } from '../../../src/content/parsing/chunk-document';

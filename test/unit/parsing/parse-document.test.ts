@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
 import { parseAndChunkDocument, parseDocument } from '../../../src/content/parsing/parse-document';
@@ -22,7 +22,7 @@ describe('parseDocument in a worker', () => {
     });
     const document = await parseDocument(pdf, 'pdf');
     assert.equal(document.title, 'Biology 101');
-    assert.deepEqual(document.sections, [
+    expect(document.sections).toEqual([
       { text: 'Cells are the units of life.\nThey divide.', page: 1 },
       { text: 'Plants make sugar from light.', page: 3 },
     ]);
@@ -45,10 +45,7 @@ describe('parseDocument in a worker', () => {
       assert.equal(chunk.page, markers.indexOf(marker) + 1, `chunk "${chunk.text.slice(0, 40)}…" is on its page`);
       assert.ok(!markers.some((m) => m !== marker && chunk.text.includes(m)), 'a chunk never spans two pages');
     }
-    assert.deepEqual(
-      chunks.map((c) => c.position),
-      chunks.map((_, i) => i),
-    );
+    expect(chunks.map((c) => c.position)).toEqual(chunks.map((_, i) => i));
   });
 
   it('should refuse a password-protected PDF as unprocessable', async () => {
@@ -78,7 +75,7 @@ describe('parseDocument in a worker', () => {
     ]);
     const document = await parseDocument(docx, 'docx');
     assert.equal(document.title, 'Biology Course');
-    assert.deepEqual(document.sections, [
+    expect(document.sections).toEqual([
       { text: 'Cells are the units of life.', headingPath: ['Cells'] },
       { text: 'They make ATP & heat.', headingPath: ['Cells', 'Mitochondria'] },
       { text: 'They make proteins.', headingPath: ['Cells', 'Ribosomes'] },
