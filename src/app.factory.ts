@@ -4,9 +4,11 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
-import { acceptMultipartStreams } from './common/http/multipart-upload';
+import { registerBodyParsers } from './common/http/body-parsers';
+import { assertAcceptedMediaType } from './common/http/media-types';
 import { requestIdFrom } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
+import { assertNoRefusedKeys } from './common/validation/input-keys';
 import { AccessLog, AppLogger, createRootLogger, createStdoutDestination } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './observability/metrics.service';
@@ -34,6 +36,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
+    // Bodies are parsed by registerBodyParsers alone (input rules of API.md), not by Nest's defaults.
+    bodyParser: false,
   });
   registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
   setUpOpenApi(app);
@@ -45,13 +49,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): void {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
-  acceptMultipartStreams(fastify);
+  registerBodyParsers(fastify, config.bodyLimitBytes);
   const addCorsHeaders = enableCors(fastify, config.corsOrigins);
 
   fastify.addHook('preSerialization', envelopeHook);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? headers.documentation : headers.api).header('x-request-id', String(request.id));
     addCorsHeaders(request, reply);
+    try {
+      assertNoRefusedKeys(Object.keys(request.query as object));
+      assertAcceptedMediaType(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
     done();
   });
   const metrics = app.get(MetricsService);
