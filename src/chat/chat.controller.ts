@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { toErrorResponse } from '../common/errors/error-envelope';
+import { hijackWithHeaders } from '../common/http/hijacked-reply';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -111,14 +112,11 @@ export class ChatController {
       moduleId: body.module_id,
     });
     const abort = clientGone(request, reply);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
+    const raw = hijackWithHeaders(reply, 200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
-      'X-Request-Id': String(request.id),
     });
     const send = (event: string, data: unknown) => {
       if (!raw.destroyed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
