@@ -5,6 +5,7 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { toErrorResponse } from '../common/errors/error-envelope';
 import { hijackWithHeaders } from '../common/http/hijacked-reply';
+import { pathOf } from '../common/logging/redact';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -130,7 +131,7 @@ export class ChatController {
       const { body: errorBody, unexpected } = toErrorResponse(error, String(request.id));
       // The exception filter never sees errors of a started stream, so the unforeseen ones are logged here.
       if (unexpected && !abort.signal.aborted)
-        this.logger.error({ err: error, method: request.method, url: request.url }, 'Unexpected error while streaming an answer');
+        this.logger.error({ err: error, method: request.method, path: pathOf(request.url) }, 'Unexpected error while streaming an answer');
       send('error', { code: errorBody.error.code, message: errorBody.error.message });
     } finally {
       raw.end();
