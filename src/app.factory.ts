@@ -30,7 +30,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     skipMiddie: true,
     // The id is chosen here so Fastify, Nest and every log line share it (API.md: X-Request-Id).
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(request.headers['x-request-id']),
-    trustProxy: true,
+    // Off unless configured: X-Forwarded-For is believed only from the proxies named (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
