@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
+import { frameworkErrorHandler } from './common/http/framework-errors';
 import { registerBodyParsers } from './common/http/body-parsers';
 import { assertAcceptedMediaType } from './common/http/media-types';
 import { requestIdFrom } from './common/http/request-id';
@@ -23,6 +25,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logDestination = (options.logDestination as DestinationStream | undefined) ?? createStdoutDestination();
   const rootLogger = createRootLogger(config.logLevel, logDestination);
+  // Set once the plumbing is registered; the router's own refusals need it too.
+  let addSharedHeaders: SharedHeaders = () => undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     logger: false,
@@ -33,6 +37,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Off unless configured: X-Forwarded-For is believed only from the proxies named (TRUST_PROXY).
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler((request, reply) => addSharedHeaders(request, reply)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(rootLogger),
@@ -40,23 +45,29 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Bodies are parsed by registerBodyParsers alone (input rules of API.md), not by Nest's defaults.
     bodyParser: false,
   });
-  registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
+  addSharedHeaders = registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): void {
+/** Adds what every answer carries (API.md): the request id, the security headers and CORS. */
+type SharedHeaders = (request: FastifyRequest, reply: FastifyReply) => void;
+
+function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): SharedHeaders {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
   registerBodyParsers(fastify, config.bodyLimitBytes);
   const addCorsHeaders = enableCors(fastify, config.corsOrigins);
 
   fastify.addHook('preSerialization', envelopeHook);
-  fastify.addHook('onRequest', (request, reply, done) => {
+  const addSharedHeaders: SharedHeaders = (request, reply) => {
     void reply.headers(request.url.startsWith('/docs') ? headers.documentation : headers.api).header('x-request-id', String(request.id));
     addCorsHeaders(request, reply);
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    addSharedHeaders(request, reply);
     try {
       assertNoRefusedKeys(Object.keys(request.query as object));
       assertAcceptedMediaType(request);
@@ -80,4 +91,5 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
       done();
     });
   }
+  return addSharedHeaders;
 }

@@ -127,6 +127,23 @@ describe('input rules', () => {
     });
   });
 
+  describe('paths the router refuses', () => {
+    it('should answer an overlong or badly encoded path segment with the envelope and the usual headers', async () => {
+      for (const path of [`/api/modules/${'x'.repeat(250)}`, '/api/modules/%E0%A4%A/resources', '/api/chat/conversations/%zz']) {
+        const response = await t.http
+          .get(path)
+          .set(bearer(student))
+          .set('X-Request-Id', 'router-refusal')
+          .set('Origin', 'https://school.example');
+        assert.equal(response.status, 400, `${path}: ${response.status} ${response.text}`);
+        assert.equal(errorCode(response), 'validation_failed');
+        assert.equal(response.headers['x-request-id'], 'router-refusal');
+        assert.equal(response.headers['x-content-type-options'], 'nosniff');
+        assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
+      }
+    });
+  });
+
   describe('media types', () => {
     it('should answer 415 naming application/json to a form or text body on a JSON route', async () => {
       for (const [type, body] of [
