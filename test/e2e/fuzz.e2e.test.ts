@@ -215,7 +215,7 @@ function queryString(g: Gen, route: Route, ids: string[]): string {
     if (g.chance(0.1)) parts.push(`${parameter.name}=${enc(g.pick(STRINGS))}`);
   }
   if (g.chance(0.15)) parts.push(`${enc(g.pick(KEYS))}=${enc(g.pick(STRINGS))}`);
-  if (g.chance(0.05)) parts.push(g.pick(['%zz', '%E0%A4%A', 'a[b]=1', 'a[__proto__][x]=1', '&&&', '=x', 'limit']));
+  if (g.chance(0.05)) parts.push(g.pick(['%zz', '%E0%A4%A', 'q=%ED%A0%80', 'a[b]=1', 'a[__proto__][x]=1', '&&&', '=x', 'limit']));
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 

@@ -119,6 +119,16 @@ describe('input rules', () => {
       assert.equal(resources.body.data.items.length, 0, 'a refused upload stores nothing');
     });
 
+    it('should answer 400, not 500, to text that is not valid Unicode (a lone surrogate escape)', async () => {
+      const register = await postJson('/api/auth/register', null, '{"email":"\\ud800","password":"a-good-password"}');
+      assert.equal(register.status, 400, JSON.stringify(register.body));
+      assert.equal(errorCode(register), 'validation_failed');
+      const grade = await postJson('/api/evaluation/grade', student, '{"question":"q","student_answer":"x\\udfffy"}');
+      assert.equal(errorCode(grade), 'validation_failed');
+      const search = await t.http.get('/api/search?q=%ED%A0%80').set(bearer(student));
+      assert.ok(search.status < 500, `${search.status}`);
+    });
+
     it('should take the same words as values', async () => {
       const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'constructor __proto__ prototype $where' });
       assert.equal(chat.status, 200);

@@ -72,16 +72,28 @@ function isJsonSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** A UTF-16 surrogate without its pair: JSON can spell one (`"\ud800"`), no UTF-8 text can hold one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Where a JSON text may spell one: a `\u` escape of a surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const NOT_UNICODE = 'must be valid Unicode text (it holds a lone surrogate escape)';
+
 /**
- * Refused keys of an already parsed value, with the path of each (`rubric.0.$gt`). Walks with an
- * explicit stack, so no input can exhaust the call stack, and stops at MAX_JSON_DEPTH + 1 levels.
+ * Refused keys of an already parsed value, with the path of each (`rubric.0.$gt`), and, when
+ * `unicode` is set, strings that are not valid Unicode (which string validators and UTF-8 stores
+ * choke on). Walks with an explicit stack, so no input can exhaust the call stack, and stops at
+ * MAX_JSON_DEPTH + 1 levels.
  */
-export function refusedKeys(value: unknown): FieldError[] {
+export function refusedKeys(value: unknown, unicode = false): FieldError[] {
   const found: FieldError[] = [];
   const stack: { value: unknown; path: string; key?: string; depth: number }[] = [{ value, path: '', depth: 0 }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (item.key !== undefined && isRefusedKey(item.key)) found.push(refusal(item.path, item.key));
+    else if (unicode && item.key !== undefined && LONE_SURROGATE.test(item.key)) found.push({ field: item.path, message: NOT_UNICODE });
+    if (unicode && typeof item.value === 'string' && LONE_SURROGATE.test(item.value))
+      found.push({ field: item.path || 'body', message: NOT_UNICODE });
     if (item.value === null || typeof item.value !== 'object' || item.depth > MAX_JSON_DEPTH) continue;
     // Children are pushed last first, so they are visited in order: the details list keys as the body has them.
     const keys = Object.keys(item.value);
@@ -97,7 +109,8 @@ export function refusedKeys(value: unknown): FieldError[] {
 /**
  * Parses a JSON request body under the input rules of API.md: nesting is bounded before any
  * parsing (a body nested 100,000 deep never reaches a recursive walk such as class-transformer's),
- * then refused keys anywhere are 400 `validation_failed`; text that is not JSON is `invalid_json`.
+ * then refused keys and strings that are not valid Unicode, anywhere, are 400 `validation_failed`;
+ * text that is not JSON is `invalid_json`.
  */
 export function parseJsonBody(text: string): unknown {
   // No content is no body (a DELETE some clients send with a JSON Content-Type), not broken JSON;
@@ -110,8 +123,9 @@ export function parseJsonBody(text: string): unknown {
   } catch {
     throw new ApiError('invalid_json', 'The request body is not valid JSON.');
   }
-  if (suspectKeys) {
-    const found = refusedKeys(value);
+  const suspectText = SURROGATE_ESCAPE.test(text);
+  if (suspectKeys || suspectText) {
+    const found = refusedKeys(value, suspectText);
     if (found.length > 0) throw ApiError.validation(found);
   }
   return value;

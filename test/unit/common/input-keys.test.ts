@@ -65,6 +65,18 @@ describe('JSON bodies under the input rules', () => {
     assert.equal(parseJsonBody('  \n'), undefined);
   });
 
+  it('should refuse strings and keys holding a lone surrogate, which JSON can spell and Unicode text cannot hold', () => {
+    assert.deepEqual(refusal('{"email":"\\ud800","ok":"\\ud83d\\ude00"}'), {
+      code: 'validation_failed',
+      details: [{ field: 'email', message: 'must be valid Unicode text (it holds a lone surrogate escape)' }],
+    });
+    assert.equal(refusal('{"a":["x\\udc00y"]}').code, 'validation_failed');
+    assert.equal(refusal('{"\\udbff":1}').code, 'validation_failed');
+    assert.equal(refusal('"\\ud800"').code, 'validation_failed');
+    // A pair is a character, and a backslash before "ud800" is text.
+    assert.deepEqual(parseJsonBody('{"a":"\\ud83d\\ude00 \\\\ud800"}'), { a: '😀 \\ud800' });
+  });
+
   it('should list refused keys of parsed values in body order', () => {
     assert.deepEqual(refusedKeys(JSON.parse('{"b":{"$in":[]},"a":[{"prototype":0}]}')), [
       { field: 'b.$in', message: 'keys starting with "$" are not allowed' },
