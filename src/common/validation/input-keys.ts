@@ -25,39 +25,52 @@ const tooDeep = (): ApiError =>
 interface Scan {
   /** A key that is refused, or spelled with escapes and so to be decoded before deciding. */
   suspectKeys: boolean;
+  /** A `\u` escape of a surrogate, which may leave a string that is not valid Unicode. */
+  surrogateEscapes: boolean;
 }
+
+/** The characters that end a run of plain string content. */
+const STRING_SPECIAL = /["\\]/g;
 
 /**
  * One pass over JSON text, without recursion and without building anything: it measures nesting
- * (refusing past MAX_JSON_DEPTH at once, however deep the text goes on) and notices refused keys.
- * It does not check the syntax, which JSON.parse does next; on broken text it may see keys
- * where there are none, which only costs the walk that looks for them in the parsed value.
+ * (refusing past MAX_JSON_DEPTH at once, however deep the text goes on), notices refused keys and
+ * surrogate escapes. It does not check the syntax, which JSON.parse does next; on broken text it
+ * may see keys where there are none, which only costs the walk that looks for them in the parsed value.
  */
 function scanJson(text: string): Scan {
   let depth = 0;
   let suspectKeys = false;
+  let surrogateEscapes = false;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i + 1;
-      let end = text.indexOf('"', start);
-      // A quote preceded by an odd number of backslashes is escaped: look further.
-      while (end !== -1) {
-        let slashes = 0;
-        for (let k = end - 1; k >= start && text.charCodeAt(k) === 0x5c; k--) slashes++;
-        if (slashes % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
+      let escaped = false;
+      let end = -1;
+      // Jump from one quote or backslash to the next; a backslash always takes the character after it.
+      for (let at = start; ;) {
+        STRING_SPECIAL.lastIndex = at;
+        const found = STRING_SPECIAL.exec(text);
+        if (!found) break;
+        if (text.charCodeAt(found.index) === 0x22) {
+          end = found.index;
+          break;
+        }
+        escaped = true;
+        if (text.charCodeAt(found.index + 1) === 0x75 /* u */ && (text.charCodeAt(found.index + 2) | 0x20) === 0x64 /* d */) {
+          const digit = text.charCodeAt(found.index + 3) | 0x20;
+          if ((digit >= 0x38 && digit <= 0x39) || (digit >= 0x61 && digit <= 0x66)) surrogateEscapes = true;
+        }
+        at = found.index + 2;
       }
-      if (end === -1) return { suspectKeys };
+      if (end === -1) break;
       i = end;
       if (!suspectKeys) {
         let next = end + 1;
         while (next < length && isJsonSpace(text.charCodeAt(next))) next++;
-        if (text.charCodeAt(next) === 0x3a /* : */) {
-          const raw = text.slice(start, end);
-          suspectKeys = raw.includes('\\') || isRefusedKey(raw);
-        }
+        if (text.charCodeAt(next) === 0x3a /* : */) suspectKeys = escaped || isRefusedKey(text.slice(start, end));
       }
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (++depth > MAX_JSON_DEPTH) throw tooDeep();
@@ -65,7 +78,7 @@ function scanJson(text: string): Scan {
       depth--;
     }
   }
-  return { suspectKeys };
+  return { suspectKeys, surrogateEscapes };
 }
 
 function isJsonSpace(c: number): boolean {
@@ -74,8 +87,6 @@ function isJsonSpace(c: number): boolean {
 
 /** A UTF-16 surrogate without its pair: JSON can spell one (`"\ud800"`), no UTF-8 text can hold one. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Where a JSON text may spell one: a `\u` escape of a surrogate. */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 const NOT_UNICODE = 'must be valid Unicode text (it holds a lone surrogate escape)';
 
@@ -115,17 +126,16 @@ export function refusedKeys(value: unknown, unicode = false): FieldError[] {
 export function parseJsonBody(text: string): unknown {
   // No content is no body (a DELETE some clients send with a JSON Content-Type), not broken JSON;
   // a route that needs fields then says which are missing.
-  if (text.trim() === '') return undefined;
-  const { suspectKeys } = scanJson(text);
+  if (/^\s*$/.test(text)) return undefined;
+  const { suspectKeys, surrogateEscapes } = scanJson(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new ApiError('invalid_json', 'The request body is not valid JSON.');
   }
-  const suspectText = SURROGATE_ESCAPE.test(text);
-  if (suspectKeys || suspectText) {
-    const found = refusedKeys(value, suspectText);
+  if (suspectKeys || surrogateEscapes) {
+    const found = refusedKeys(value, surrogateEscapes);
     if (found.length > 0) throw ApiError.validation(found);
   }
   return value;
