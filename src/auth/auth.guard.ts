@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/errors/api-error';
 import { Role } from '../users/user';
-import { AuthService } from './auth.service';
 import { PUBLIC_KEY, ROLES_KEY } from './authenticated.decorator';
+import { BearerFailure, tokenRefused } from './bearer-challenge';
 import { Principal } from './principal';
 
 interface RoutePolicy {
@@ -12,24 +13,39 @@ interface RoutePolicy {
   roles: Role[];
 }
 
-/** The one global guard: every route needs a valid access token unless it is marked @Public(). */
+/**
+ * The one global guard: every route needs a valid access token (the `jwt` strategy) unless it is
+ * marked @Public(), and the roles @Authenticated(...) names.
+ */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard extends PassportAuthGuard('jwt') {
   /** Decorators never change at run time, so each route's policy is read from metadata once (by class, then handler). */
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
-    const request = context.getArgByIndex<FastifyRequest>(0);
-    const principal = this.auth.authenticate(request.headers.authorization);
-    // Most requests are authenticated without waiting; only a state read from a store returns a promise.
-    return principal instanceof Promise ? principal.then((p) => admit(request, p, policy)) : admit(request, principal, policy);
+    return (super.canActivate(context) as Promise<boolean>).then(() => {
+      const request = context.getArgByIndex<FastifyRequest>(0);
+      const principal = request.principal!;
+      principal.requestId = String(request.id);
+      if (policy.roles.length > 0 && !policy.roles.includes(principal.role)) throw ApiError.forbidden();
+      return true;
+    });
+  }
+
+  /** Turns passport's outcome into the API's errors: a refusal names why, so a client can tell "refresh" from "sign in". */
+  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false | null, info: unknown): TUser {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (principal) return principal;
+    if (info instanceof BearerFailure) throw tokenRefused(info.problem);
+    // passport-jwt hands on jsonwebtoken's error; only a token whose signature checked out can be "expired".
+    if (info instanceof Error && info.name === 'TokenExpiredError') throw tokenRefused('expired');
+    throw tokenRefused('invalid');
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
@@ -48,11 +64,4 @@ export class AuthGuard implements CanActivate {
     }
     return policy;
   }
-}
-
-function admit(request: FastifyRequest, principal: Principal, policy: RoutePolicy): boolean {
-  principal.requestId = String(request.id);
-  request.principal = principal;
-  if (policy.roles.length > 0 && !policy.roles.includes(principal.role)) throw ApiError.forbidden();
-  return true;
 }
