@@ -39,8 +39,8 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
   }
 
   /** Turns passport's outcome into the API's errors: a refusal names why, so a client can tell "refresh" from "sign in". */
-  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false | null, info: unknown): TUser {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+  override handleRequest<TUser = Principal>(error: Error | null | undefined, principal: TUser | false | null, info: unknown): TUser {
+    if (error) throw error;
     if (principal) return principal;
     if (info instanceof BearerFailure) throw tokenRefused(info.problem);
     // passport-jwt hands on jsonwebtoken's error; only a token whose signature checked out can be "expired".
