@@ -51,7 +51,12 @@ describe('configuration', () => {
   });
 
   it('should refuse equal access and refresh secrets, in every environment', () => {
-    for (const env of [productionEnv, { JWT_ACCESS_SECRET: STRONG }, { NODE_ENV: 'test', JWT_ACCESS_SECRET: STRONG }]) {
+    const environments: Record<string, string>[] = [
+      productionEnv,
+      { JWT_ACCESS_SECRET: STRONG },
+      { NODE_ENV: 'test', JWT_ACCESS_SECRET: STRONG },
+    ];
+    for (const env of environments) {
       const problems = problemsOf({ ...env, JWT_REFRESH_SECRET: STRONG });
       assert.ok(
         problems.some((p) => p.includes('JWT_ACCESS_SECRET') && p.includes('JWT_REFRESH_SECRET') && p.includes('different')),
