@@ -25,13 +25,26 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
  * canonical encoding (API.md, Auth). A header of another scheme counts as no token at all.
  */
 export function bearerCredentials(authorization: string | undefined): BearerCredentials {
+  const credentials = presentedToken(authorization);
+  return credentials.token === undefined || isCanonicalJws(credentials.token) ? credentials : INVALID;
+}
+
+/**
+ * The token presented, checked for size only: the first step of bearerCredentials, so that a token
+ * verified before (hence canonical) is recognised without looking at its shape again.
+ */
+export function presentedToken(authorization: string | undefined): BearerCredentials {
   if (!authorization || authorization.length < 6 || authorization.slice(0, 6).toLowerCase() !== 'bearer') return MISSING;
   if (authorization.length === 6) return INVALID;
   if (authorization[6] !== ' ') return MISSING; // "Bearerish ...": another scheme
   if (authorization.length > MAX_ACCESS_TOKEN_LENGTH + 16) return INVALID;
   const token = authorization.slice(7).trimStart();
-  if (token.length > MAX_ACCESS_TOKEN_LENGTH || !COMPACT_JWS.test(token) || !isCanonical(token)) return INVALID;
-  return { token };
+  return token.length > MAX_ACCESS_TOKEN_LENGTH ? INVALID : { token };
+}
+
+/** The second step: three base64url segments, an HS256-sized signature, each segment canonical. */
+export function isCanonicalJws(token: string): boolean {
+  return COMPACT_JWS.test(token) && isCanonical(token);
 }
 
 /** Whether each segment is exactly what encoding its own bytes gives back (RFC 7515 §2, RFC 4648 §3.5). */

@@ -7,7 +7,7 @@ import { isId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AccountState, AuthStateCache } from './auth-state.cache';
-import { bearerCredentials } from './bearer-token';
+import { isCanonicalJws, presentedToken } from './bearer-token';
 import { BearerFailure, tokenRefused } from './bearer-challenge';
 import { Principal } from './principal';
 import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
@@ -58,10 +58,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * goes through passport-jwt.
    */
   override authenticate(request: PresentedRequest, options?: object): void {
-    const credentials = bearerCredentials(request.headers.authorization);
+    const credentials = presentedToken(request.headers.authorization);
     if (credentials.token === undefined) return this.fail(credentials.problem === 'missing' ? MISSING : INVALID, 401);
+    // Only canonical tokens are ever remembered, so a remembered one needs no second look at its shape.
     const known = this.verified.get(credentials.token, Math.floor(Date.now() / 1000));
     if (!known) {
+      if (!isCanonicalJws(credentials.token)) return this.fail(INVALID, 401);
       presentedTokens.set(request, credentials.token);
       return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
     }
