@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from './auth/authenticated.decorator';
+import { EXAMPLE_REQUEST_ID } from './common/openapi/api-responses';
 import { PasswordGrantFormDto } from './auth/auth.dto';
 
 const DESCRIPTION = `Backend for AI-driven learning platforms: a tutor that answers from course documents with
@@ -92,14 +93,30 @@ type Operation = {
  * A body of a type its route does not take is 415 `unsupported_media_type` on every route with a
  * body (API.md, "Input and limits"); routes that declare 415 for their own reasons keep theirs.
  */
+const BODY_TYPE_REFUSED = {
+  description: '`unsupported_media_type`: A body of a type this route does not take.',
+  content: {
+    'application/json': {
+      schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' },
+      examples: {
+        unsupported_media_type: {
+          summary: 'A body of a type this route does not take',
+          value: {
+            ok: false,
+            error: { code: 'unsupported_media_type', message: 'This route takes a body of type application/json (Content-Type header).' },
+            request_id: EXAMPLE_REQUEST_ID,
+          },
+        },
+      },
+    },
+  },
+};
+
 function addUnsupportedMediaType(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item as Record<string, Operation>)) {
       if (!operation?.requestBody || !operation.responses || operation.responses['415']) continue;
-      operation.responses['415'] = {
-        description: 'Error: `unsupported_media_type` (a body of a type this route does not take)',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' } } },
-      };
+      operation.responses['415'] = BODY_TYPE_REFUSED;
     }
   }
 }

@@ -2,7 +2,7 @@ import { applyDecorators, HttpStatus, Type } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from '../errors/api-error';
 
-const EXAMPLE_REQUEST_ID = '6b1f6f3e-2f4e-4c1a-9d7e-0d1b9f1e2a3b';
+export const EXAMPLE_REQUEST_ID = '6b1f6f3e-2f4e-4c1a-9d7e-0d1b9f1e2a3b';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' }) field!: string;
