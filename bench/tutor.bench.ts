@@ -78,7 +78,7 @@ interface Reply {
 
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
-  const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)! }));
+  const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
   const answer = composeTutorAnswer({ kind: 'tutor_answer', question, history, passages, language: detectLanguage(question) });
   const body = answer.text.replace(/^[^\n]*:\n\n/, '');
   return { text: answer.text, declined: answer.cited.length === 0, words: body.split(/\s+/).filter(Boolean).length };

@@ -108,7 +108,13 @@ export class ChatService {
       question: input.message,
       history: window.history,
       ...(conversation.summary ? { summary: conversation.summary } : {}),
-      passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text, location: p.location })),
+      passages: passages.map((p, i) => ({
+        index: i + 1,
+        title: p.title,
+        text: p.text,
+        location: p.location,
+        ...(p.localSimilarity !== undefined ? { localSimilarity: p.localSimilarity } : {}),
+      })),
       language,
       ...(focus.length > 0 ? { learnerFocus: focus } : {}),
     };
@@ -288,6 +294,6 @@ function answerText(result: LlmResult): string {
   return result.text;
 }
 
-function snapshot(passage: Passage): SourceSnapshot {
+function snapshot({ localSimilarity: _similarity, ...passage }: Passage): SourceSnapshot {
   return { ...passage, location: { ...passage.location } };
 }

@@ -7,5 +7,10 @@ export interface Passage {
   title: string;
   text: string;
   score: number;
+  /**
+   * Cosine similarity of the query to this passage under the local embedding, whose scale the
+   * tutor's relevance floor is calibrated on; absent with other embedding models. Not sent to clients.
+   */
+  localSimilarity?: number;
   location: { page?: number; heading?: string };
 }

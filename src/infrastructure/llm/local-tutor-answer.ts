@@ -25,6 +25,8 @@ const ANAPHORA =
   /\b(?:it|its|this|that|these|those|they|them|one|ones|ca|cela|ceci|celui|celle|ceux|celles|il|elle|ils|elles|le|la|les|lui|leur)\b/;
 const FOLLOW_UP_START = /^\s*(?:and|but|so|then|also|what about|how about|et|mais|alors|donc|puis|aussi|et si)\b/i;
 /** Requests about the previous answer rather than a new topic: "an example", "explain again", "why?". */
+/** "More simply", "in simple words": the shorter statements of the topic serve best. */
+const SIMPLER = /\b(?:simpl[ey]|simpler|more simply|in simple words|plain|easier|plus simplement|simplement|mots simples|plus facile)\b/;
 const ABOUT_PREVIOUS =
   /\b(?:example|instance|again|more simply|simpler|in simple words|in other words|rephrase|elaborate|more detail|why|exemple|encore|plus simplement|autrement|reformule|pourquoi|davantage)\b/;
 
@@ -44,7 +46,7 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ['where', /\b(?:where|ou se|ou est|ou a|ou sont|dans quel|in which part)\b/],
   [
     'definition',
-    /\b(?:what (?:is|are|does|do)|what's|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que fait|que font|que designe)\b/,
+    /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
   ],
   ['how', /\b(?:how|comment)\b/],
 ];
@@ -54,7 +56,8 @@ const INSTRUCTION_START =
 
 function definesMainTerm(candidate: Candidate, query: Map<string, number>): boolean {
   if (!TYPE_CUES.definition.test(plain(candidate.text))) return false;
-  return candidate.terms.slice(0, 3).some((term) => query.get(term) === 1);
+  // The defined term is the sentence's subject: among its first words, before the verb.
+  return candidate.terms.slice(0, 2).some((term) => query.get(term) === 1);
 }
 
 const NUMBER_WORDS =
@@ -91,7 +94,12 @@ const MIN_SENTENCE_COVERAGE = 0.15;
  * questions (bench/data/tutor): declining covered questions is as wrong as answering uncovered ones.
  */
 export const RELEVANCE_FLOOR = 0.55;
+/** The second path of the floor: less word coverage, with a local-embedding cosine at least this high. */
+const PARAPHRASE_COVERAGE_FLOOR = 0.3;
+const PARAPHRASE_SIMILARITY_FLOOR = 0.34;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/** Query terms weighing this much name the topic (the question's own, or the previous question's in a bare follow-up). */
+const MAIN_TERM_WEIGHT = 0.5;
 /** A term matched only through a longer or shorter form counts for less. */
 const NEAR_MATCH_WEIGHT = 0.7;
 /** A supporting sentence must score at least this share of the best one. */
@@ -157,16 +165,27 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const questionTerms = contentTerms(task.question);
   const followUp = isFollowUp(task.question, questionTerms, task.history);
   const query = weightedQuery(questionTerms, task.history, task.summary, followUp);
-  const type = questionType(task.question, followUp ? lastTurn(task.history, 'user') : undefined);
+  const type = questionType(task.question, followUp ? lastTopicQuestion(task.history) : undefined);
   const lastAnswer = lastTurn(task.history, 'assistant');
   const alreadySaid = followUp && lastAnswer ? normaliseForComparison(lastAnswer) : '';
 
   const candidates = task.passages.flatMap(candidatesOf);
-  const ranking = rank(candidates, query, type, alreadySaid, literalTokens(task.question), task.language);
-  const best = ranking.sentences[0];
-  if (!best || best.contextCoverage < RELEVANCE_FLOOR) return { text: phrases.nothing, cited: [], grounded: false };
+  const ranking = rank(
+    candidates,
+    query,
+    type,
+    alreadySaid,
+    literalTokens(task.question),
+    task.language,
+    enumerationSize(task.question) > 1,
+  );
+  if (SIMPLER.test(plain(task.question))) {
+    for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
+    ranking.sentences.sort((a, b) => b.score - a.score);
+  }
+  if (!covers(ranking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
 
-  const chosen = choose(ranking.sentences, type);
+  const chosen = withExampleCode(choose(ranking.sentences, type, enumerationSize(task.question)), candidates, type);
   const body = render(chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
@@ -174,15 +193,24 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   return { text: `${body}${note}`, cited, grounded: true };
 }
 
-/** How well some passage covers a question: the relevance floor, shared with search and question generation. */
-export function questionCoverage(question: string, passages: GroundingPassage[]): number {
-  const query = weightedQuery(contentTerms(question), [], undefined, false);
-  const ranking = rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question));
-  return Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage));
+/**
+ * The relevance floor: the best sentence covers most of the question's topic, or a good part of it
+ * in a passage that the local embedding finds close to the question (paraphrases share meaning more
+ * than words). Shared with search and question generation through `coversQuestion`.
+ */
+function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
+  const coverage = Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage));
+  if (coverage >= RELEVANCE_FLOOR) return true;
+  const similarity = Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0));
+  return coverage >= PARAPHRASE_COVERAGE_FLOOR && similarity >= PARAPHRASE_SIMILARITY_FLOOR;
 }
 
+/** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
 export function coversQuestion(question: string, passages: GroundingPassage[]): boolean {
-  return contentTerms(question).length > 0 && questionCoverage(question, passages) >= RELEVANCE_FLOOR;
+  const terms = contentTerms(question);
+  if (terms.length === 0 || passages.length === 0) return false;
+  const query = weightedQuery(terms, [], undefined, false);
+  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question)), passages);
 }
 
 /**
@@ -196,6 +224,11 @@ function isFollowUp(question: string, questionTerms: string[], history: ChatMess
   if (questionTerms.length === 0 || FOLLOW_UP_START.test(question)) return true;
   if (questionTerms.length <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
   return questionTerms.length <= 3 && ANAPHORA.test(folded);
+}
+
+/** The words of a message that name its topic (stemmed), without question and request words. */
+export function topicTerms(text: string): string[] {
+  return contentTerms(text);
 }
 
 function contentTerms(text: string): string[] {
@@ -226,7 +259,10 @@ function weightedQuery(
     let assistants = 0;
     for (let i = history.length - 1; i >= 0; i--) {
       const turn = history[i];
-      if (turn.role === 'user' && users < userWeights.length) add(contentTerms(turn.content), userWeights[users++]);
+      const own = turn.role === 'user' ? contentTerms(turn.content) : [];
+      // An earlier bare follow-up ("an example?") names no topic: the question before it does.
+      if (turn.role === 'user' && own.length === 0) continue;
+      if (turn.role === 'user' && users < userWeights.length) add(own, userWeights[users++]);
       else if (turn.role === 'assistant' && assistants < assistantWeights.length) {
         add(contentTerms(stripCitations(turn.content)), assistantWeights[assistants++]);
       }
@@ -255,6 +291,27 @@ export function questionType(question: string, previousQuestion?: string): Quest
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
 
+const COUNT_WORDS = new Map([
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['deux', 2],
+  ['trois', 3],
+  ['quatre', 4],
+  ['2', 2],
+  ['3', 3],
+  ['4', 4],
+]);
+/** Sentences that take their turn in an enumeration: "the first stage…", "the second…". */
+const ORDINAL =
+  /\b(?:first|second|third|fourth|the other|the latter|finally|premier|premiere|deuxieme|second|seconde|troisieme|l'autre|enfin)\b/;
+
+/** "The two stages", "the three types": a question about several parts wants one sentence per part (at most 4). */
+function enumerationSize(question: string): number {
+  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(plain(question));
+  return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
+}
+
 /** Code-like tokens of the question ("range(5)", "dict.get", "user_name"): a sentence quoting one exactly states the asked fact. */
 function literalTokens(question: string): string[] {
   return [
@@ -274,39 +331,69 @@ const ADDRESSED_TO_ASSISTANT =
   /^(?:[\p{L}\s]{1,20}:\s*)?(?:(?:please\s+)?(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompts?|directives)\b|you are now\b|from now on,? you\b|act as\b|(?:reveal|print|show|repeat|output|display)\b.{0,30}\b(?:system prompt|instructions|hidden rules|prompt)\b|ignore[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|oublie[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|tu es (?:maintenant|desormais)\b|vous etes (?:maintenant|desormais)\b|(?:revele|affiche|montre)[sz]?\b.{0,30}\b(?:prompt systeme|instructions|consignes))/iu;
 
 const FENCE = /^\s{0,3}(```|~~~)/;
+/** A line of a program rather than of prose: indented, an assignment, a call, a block opener, a comment. */
+const CODE_LINE =
+  /^(?:\s{2,}\S|\s*(?:def|class|for|while|if|elif|else|try|except|return|import|from|print|with)\b.*[:)]\s*(?:#.*)?$|\s*[\p{L}_][\p{L}\p{N}_.[\]"']*\s*(?:[-+*/%]?=)\s*\S|\s*[\p{L}_][\p{L}\p{N}_.]*\(.*\)\s*(?:#.*)?$|\s*#\s|\s*>>>)/u;
+
+/**
+ * A block the chunker kept without its fences is code when its lines read as code; prose sentences
+ * end with a full stop outside any comment.
+ */
+function looksLikeCode(block: string): boolean {
+  const lines = block.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length === 0) return false;
+  const code = lines.filter((line) => CODE_LINE.test(line) && !/[.!?]\s*$/.test(line.replace(/#.*$/, ''))).length;
+  return code / lines.length >= 0.6 && !lines.some((line) => /^\s*(?:[-*•+]|\d{1,3}[.)])\s/.test(line));
+}
 
 /**
  * Passages arrive as Markdown-like text: headings label what follows but are not statements, list
- * items are statements of their own, and fenced code is quoted as written (never flattened onto
- * one line). Returns the prose (items set apart) and the code blocks.
+ * items are statements of their own, and code (fenced, or a block of code lines) is quoted as
+ * written, never flattened onto one line. Returns the prose (items set apart) and the code blocks.
  */
 function segments(text: string): { prose: string; code: string[] } {
-  const proseLines: string[] = [];
+  const proseBlocks: string[] = [];
   const code: string[] = [];
   let fence: string[] | null = null;
+  let block: string[] = [];
+  const endBlock = () => {
+    const joined = block.join('\n');
+    block = [];
+    if (joined.trim() === '') return;
+    if (looksLikeCode(joined)) {
+      code.push(joined.replace(/^\n+|\s+$/g, ''));
+      return;
+    }
+    proseBlocks.push(
+      joined
+        .split('\n')
+        .map((line) => {
+          if (/^\s{0,3}#{1,6}\s/.test(line)) return '';
+          const item = /^\s*(?:[-*•+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
+          return item ? `\n\u2022 ${item[1]}\n` : line;
+        })
+        .join('\n'),
+    );
+  };
   for (const line of text.split('\n')) {
     if (fence) {
-      fence.push(line);
       if (FENCE.test(line)) {
         code.push(fence.join('\n'));
         fence = null;
-        proseLines.push('');
-      }
+      } else fence.push(line);
       continue;
     }
     if (FENCE.test(line)) {
-      fence = [line];
-      continue;
-    }
-    if (/^\s{0,3}#{1,6}\s/.test(line)) {
-      proseLines.push('');
-      continue;
-    }
-    const item = /^\s*(?:[-*•+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
-    proseLines.push(item ? `\n\u2022 ${item[1]}\n` : line);
+      endBlock();
+      fence = [];
+    } else if (line.trim() === '') endBlock();
+    else if (/^\s{0,3}#{1,6}\s/.test(line)) {
+      endBlock();
+    } else block.push(line);
   }
-  if (fence) code.push(fence.join('\n'));
-  return { prose: proseLines.join('\n'), code };
+  endBlock();
+  if (fence && fence.length > 0) code.push(fence.join('\n'));
+  return { prose: proseBlocks.join('\n\n'), code: code.filter((c) => c.trim() !== '') };
 }
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
@@ -319,12 +406,12 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
-    .filter((block) => block.split('\n').length - 2 <= MAX_CODE_LINES)
+    .filter((block) => block.split('\n').length <= MAX_CODE_LINES)
     .map((block, i) => ({
       passage,
       position: 10_000 + i,
-      text: block.trim(),
-      terms: terms(block.replace(FENCE, '')),
+      text: block,
+      terms: terms(block),
       fragment: false,
       code: true,
       item: false,
@@ -377,6 +464,7 @@ function rank(
   alreadySaid: string,
   literals: string[],
   language?: AnswerLanguage,
+  enumeration = false,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
@@ -401,13 +489,19 @@ function rank(
   const unseenIdf = Math.max(0.5, ...idf.values());
   for (const term of unseen) idf.set(term, unseenIdf);
   let queryMass = 0;
-  for (const [term, weight] of query) queryMass += weight * (idf.get(term) ?? 0);
+  // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
+  let mainMass = 0;
+  for (const [term, weight] of query) {
+    queryMass += weight * (idf.get(term) ?? 0);
+    if (weight >= MAIN_TERM_WEIGHT) mainMass += weight * (idf.get(term) ?? 0);
+  }
 
   const sentences: Scored[] = [];
   for (const { candidate, matches } of counted) {
     let score = 0;
     const covered = new Map<string, number>();
     let context = 0;
+    let mainCovered = 0;
     let matchesMainTerm = false;
     const inPassage = passageCounts.get(candidate.passage.index)!;
     for (const [term, weight] of query) {
@@ -415,21 +509,25 @@ function rank(
       const termIdf = idf.get(term) ?? 0;
       if (tf === 0) {
         const around = occurrences(inPassage, term);
-        if (around.tf > 0) context += PASSAGE_CONTEXT_WEIGHT * around.strength * weight * termIdf;
+        if (around.tf > 0 && weight >= MAIN_TERM_WEIGHT) context += PASSAGE_CONTEXT_WEIGHT * around.strength * weight * termIdf;
         continue;
       }
       const saturation = (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * candidate.terms.length) / averageLength));
       score += strength * weight * termIdf * saturation;
       covered.set(term, strength * weight * termIdf);
-      if (weight >= 0.5) matchesMainTerm = true;
+      if (weight >= MAIN_TERM_WEIGHT) {
+        matchesMainTerm = true;
+        mainCovered += strength * weight * termIdf;
+      }
     }
     const own = sum(covered.values());
     const coverage = queryMass > 0 ? own / queryMass : 0;
     if (!matchesMainTerm || coverage < MIN_SENTENCE_COVERAGE) continue;
-    const contextCoverage = queryMass > 0 ? (own + context) / queryMass : 0;
+    const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
     if (type !== 'other' && TYPE_CUES[type].test(folded)) score *= 1.4;
+    if (enumeration && ORDINAL.test(folded)) score *= 1.5;
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
     if (candidate.fragment && !candidate.code) score *= 0.6;
@@ -458,7 +556,12 @@ function sum(values: Iterable<number>): number {
  * something, within the length budget. "An example" and "how" questions get the best matching code
  * block of the chosen passages as the support.
  */
-function choose(ranked: Scored[], type: QuestionType): Scored[] {
+function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
+  if (parts > 1) {
+    // One sentence per part: the sentences that take their turn ("the first…", "the second…") first.
+    const turns = ranked.filter((s) => !s.code && ORDINAL.test(plain(s.text)));
+    if (turns.length >= 2) return turns.slice(0, parts).sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
+  }
   const prose = ranked.filter((s) => !s.code);
   const best = ranked[0]!.code && prose.length > 0 && type !== 'example' ? prose[0]! : ranked[0]!;
   const chosen: Scored[] = [best];
@@ -473,8 +576,8 @@ function choose(ranked: Scored[], type: QuestionType): Scored[] {
     return lead ? [lead, best] : [best];
   }
   for (const sentence of prose) {
-    if (chosen.length >= MAX_SENTENCES || sentence.score < best.score * SUPPORT_SCORE_FLOOR) break;
-    if (chosen.includes(sentence) || length + wordCount(sentence) > MAX_ANSWER_WORDS) continue;
+    if (chosen.length >= Math.max(MAX_SENTENCES, parts) || sentence.score < best.score * (parts > 1 ? 0.3 : SUPPORT_SCORE_FLOOR)) break;
+    if (chosen.includes(sentence) || length + wordCount(sentence) > MAX_ANSWER_WORDS * (parts > 1 ? 1.6 : 1)) continue;
     if (chosen.some((c) => jaccard(c.terms, sentence.terms) >= 0.5)) continue;
     chosen.push(sentence);
     length += wordCount(sentence);
@@ -482,6 +585,19 @@ function choose(ranked: Scored[], type: QuestionType): Scored[] {
   const [first, ...others] = chosen;
   others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
   return [first!, ...others];
+}
+
+/**
+ * "An example" wants one: when no chosen sentence is code, the code block that follows the best
+ * sentence in its passage (examples rarely repeat the words of the explanation they illustrate).
+ */
+function withExampleCode(chosen: Scored[], candidates: Candidate[], type: QuestionType): Scored[] {
+  if ((type !== 'example' && type !== 'how') || chosen.some((s) => s.code)) return chosen;
+  const best = chosen[0]!;
+  const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
+  const block = blocks[0];
+  if (!block) return chosen;
+  return [...chosen.slice(0, type === 'example' ? 1 : 2), { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
 }
 
 function wordCount(sentence: Candidate): number {
@@ -501,7 +617,7 @@ function render(chosen: Scored[]): string {
   for (const s of chosen) {
     if (s.code) {
       flush();
-      parts.push(`${s.text}\n[${s.passage.index}]`);
+      parts.push(`\`\`\`\n${s.text}\n\`\`\`\n[${s.passage.index}]`);
     } else if (listed.has(s)) {
       flush();
       parts.push(`- ${withCitation(s.text, s.passage.index)}`);
@@ -535,6 +651,14 @@ function jaccard(a: string[], b: string[]): number {
   for (const term of left) if (right.has(term)) shared++;
   const union = left.size + right.size - shared;
   return union === 0 ? 0 : shared / union;
+}
+
+/** The latest question that named a topic (not itself a bare "an example?"). */
+function lastTopicQuestion(history: ChatMessage[]): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (history[i].role === 'user' && contentTerms(history[i].content).length > 0) return history[i].content;
+  }
+  return undefined;
 }
 
 function lastTurn(history: ChatMessage[], role: 'user' | 'assistant'): string | undefined {
