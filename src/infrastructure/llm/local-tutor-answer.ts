@@ -54,10 +54,17 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
 const INSTRUCTION_START =
   /^(?:explain|describe|identify|use|write|assign|create|define|list|compare|apply|demonstrate|implement|discuss|analy[sz]e|evaluate|recogni[sz]e|determine|update|modify|complete|try|consider|expliquer|expliquez|decrire|decrivez|identifier|identifiez|utiliser|utilisez|ecrire|ecrivez|definir|definissez|comparer|comparez|creer|creez|appliquer|appliquez|completer|completez|modifier|modifiez)\b/;
 
-function definesMainTerm(candidate: Candidate, query: Map<string, number>): boolean {
-  if (!TYPE_CUES.definition.test(plain(candidate.text))) return false;
-  // The defined term is the sentence's subject: among its first words, before the verb.
-  return candidate.terms.slice(0, 2).some((term) => query.get(term) === 1);
+/** "A tuple is a…", "Recursion is a…", "Une liste est une…": the textbook form of a definition. */
+const STRONG_DEFINITION =
+  /^(?:(?:an?|the|une?|la|le|les|l')\s+)?[\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+){0,2}\s+(?:is|are|est|sont)\s+(?:an?|the|une?|la|le|l'|des)\s|\b(?:refers? to|is defined as|is called|se definit comme|designe)\b/u;
+
+/**
+ * "What is a list in Python?" is best answered by "A list is…": the question's focus (its first
+ * topic word; "in Python" only qualifies it) is the sentence's subject, followed by a defining verb.
+ */
+function definesFocus(candidate: Candidate, focus: string | undefined): boolean {
+  if (!focus || !TYPE_CUES.definition.test(plain(candidate.text))) return false;
+  return candidate.terms.slice(0, 2).includes(focus);
 }
 
 const NUMBER_WORDS =
@@ -170,20 +177,26 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const alreadySaid = followUp && lastAnswer ? normaliseForComparison(lastAnswer) : '';
 
   const candidates = task.passages.flatMap(candidatesOf);
+  const focus = questionTerms[0] ?? contentTerms(lastTopicQuestion(task.history) ?? '')[0];
+  const qualifiers = qualifierTerms(task.question);
+  const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
   const ranking = rank(
     candidates,
-    query,
+    rankingQuery,
     type,
     alreadySaid,
     literalTokens(task.question),
     task.language,
     enumerationSize(task.question) > 1,
+    focus,
   );
   if (SIMPLER.test(plain(task.question))) {
     for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
-  if (!covers(ranking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
+  // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, '', [], undefined, false, focus);
+  if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
 
   const chosen = withExampleCode(choose(ranking.sentences, type, enumerationSize(task.question)), candidates, type);
   const body = render(chosen);
@@ -210,7 +223,10 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question)), passages);
+  return covers(
+    rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question), undefined, false, terms[0]),
+    passages,
+  );
 }
 
 /**
@@ -310,6 +326,15 @@ const ORDINAL =
 function enumerationSize(question: string): number {
   const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(plain(question));
   return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
+}
+
+/**
+ * "…in Python?", "…with pandas?": a trailing phrase naming the setting qualifies the question; in a
+ * course on that setting nearly every sentence could mention it, so it must not outweigh the focus.
+ */
+function qualifierTerms(question: string): Set<string> {
+  const match = /\b(?:in|with|using|en|avec)\s+([\p{L}\p{N}+#.]+(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
+  return new Set(match ? contentTerms(match[1]!) : []);
 }
 
 /** Code-like tokens of the question ("range(5)", "dict.get", "user_name"): a sentence quoting one exactly states the asked fact. */
@@ -465,6 +490,7 @@ function rank(
   literals: string[],
   language?: AnswerLanguage,
   enumeration = false,
+  focus?: string,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
@@ -534,7 +560,7 @@ function rank(
     // Learning objectives and exercises ("Describe…", "Write a program…") ask, they do not tell.
     if (INSTRUCTION_START.test(folded)) score *= 0.4;
     // "What is X?" is best answered by a sentence about X as its subject: "X is…", "X refers to…".
-    if (type === 'definition' && definesMainTerm(candidate, query)) score *= 1.8;
+    if (type === 'definition' && definesFocus(candidate, focus)) score *= STRONG_DEFINITION.test(folded) ? 2.4 : 1.5;
     // A bilingual course says most things twice: the learner's language is quoted first.
     if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
@@ -592,12 +618,12 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
  * sentence in its passage (examples rarely repeat the words of the explanation they illustrate).
  */
 function withExampleCode(chosen: Scored[], candidates: Candidate[], type: QuestionType): Scored[] {
-  if ((type !== 'example' && type !== 'how') || chosen.some((s) => s.code)) return chosen;
+  if (type !== 'example' || chosen.some((s) => s.code)) return chosen;
   const best = chosen[0]!;
   const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
   const block = blocks[0];
   if (!block) return chosen;
-  return [...chosen.slice(0, type === 'example' ? 1 : 2), { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
+  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
 }
 
 function wordCount(sentence: Candidate): number {
