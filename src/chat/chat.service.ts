@@ -7,7 +7,7 @@ import { detectLanguage } from '../common/text';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SearchService } from '../index/search.service';
-import { Passage } from '../index/passage';
+import { Passage, passageSnapshot } from '../index/passage';
 import { RateCounter } from '../infrastructure/cache/rate-counter';
 import {
   AnswerLanguage,
@@ -294,6 +294,6 @@ function answerText(result: LlmResult): string {
   return result.text;
 }
 
-function snapshot({ localSimilarity: _similarity, ...passage }: Passage): SourceSnapshot {
-  return { ...passage, location: { ...passage.location } };
+function snapshot(passage: Passage): SourceSnapshot {
+  return passageSnapshot(passage);
 }

@@ -14,3 +14,8 @@ export interface Passage {
   localSimilarity?: number;
   location: { page?: number; heading?: string };
 }
+
+/** A passage as stored beside a message, a grade or a question: its own copy, without the query's similarity. */
+export function passageSnapshot({ localSimilarity: _similarity, ...passage }: Passage): Passage {
+  return { ...passage, location: { ...passage.location } };
+}
