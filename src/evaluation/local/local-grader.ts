@@ -1,4 +1,5 @@
 import { foldText, splitSentences, stem } from '../../common/text';
+import { coversQuestion } from '../../infrastructure/llm/local-tutor-answer';
 import { isNonAnswer, separateGraderDirectives } from './grader-directives';
 import { criterionComment, FormJudgement, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
 import {
@@ -63,8 +64,13 @@ export interface GradeSignals {
  * values were fitted on the shipped grading set (bench/data/grading), not on the benchmark data.
  */
 const RAW_FLOOR = 0.04;
+/** With no basis to judge correctness, a substantive answer gets half marks (documented in OpenAPI). */
+export const NO_BASIS_FRACTION = 0.5;
 const RAW_FULL = 0.5;
 const CURVE = 0.8;
+/** See `calibrate`: content fractions above LIFT_FROM are lifted on a curve of this exponent. */
+const LIFT_FROM = 0.35;
+const LIFT_CURVE = 0.5;
 
 /**
  * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
@@ -117,6 +123,10 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
   const descriptionPoints = rubric.map((c) => criterionPoints(c, weighting));
   const overall = overallAssessment(input, referencePoints, descriptionPoints.flat(), view, weighting, empty);
 
+  // "stroma chloroplast ATP NADPH glucose": terms without a statement show recall, not understanding.
+  const keywordList = !empty && isKeywordList(answer);
+  if (keywordList) overall.fraction = Math.min(overall.fraction, KEYWORD_LIST_CAP);
+
   let criteria: CriterionGrade[] = [];
   let score: number;
   const step = scoreStep(maxScore);
@@ -137,6 +147,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
     directives,
     padding: overall.paddingExample,
     echoOnly: overall.echoOnly,
+    keywordList,
     truncatedAt: truncated ? MAX_ANSWER_WORDS : undefined,
   });
   return {
@@ -148,6 +159,16 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
       graderDirectives: directives.length,
     },
   };
+}
+
+/** The most a bare list of terms can earn, as a share of the marks. */
+const KEYWORD_LIST_CAP = 0.5;
+
+/** Five or more words and almost no function word: a list of terms rather than statements. */
+function isKeywordList(answer: string): boolean {
+  const tokens = tokenize(answer);
+  if (tokens.length < 5) return false;
+  return tokens.filter((t) => !t.content).length / tokens.length < 0.12;
 }
 
 // --- The answer -----------------------------------------------------------------------------------
@@ -298,7 +319,11 @@ function paddingOf(points: KeyPoint[], view: AnswerView, weighting: TermWeightin
 }
 
 function calibrate(raw: number): number {
-  return Math.min(1, Math.max(0, (raw - RAW_FLOOR) / (RAW_FULL - RAW_FLOOR))) ** CURVE;
+  const base = Math.min(1, Math.max(0, (raw - RAW_FLOOR) / (RAW_FULL - RAW_FLOOR))) ** CURVE;
+  if (base <= LIFT_FROM) return base;
+  // Above the partial range, teachers credit what a lexical match sees only in part (paraphrases):
+  // the upper range is lifted on a concave curve, while wrong and partial answers keep their score.
+  return LIFT_FROM + (1 - LIFT_FROM) * ((base - LIFT_FROM) / (1 - LIFT_FROM)) ** LIFT_CURVE;
 }
 
 // --- Which basis the grade rests on -----------------------------------------------------------
@@ -313,7 +338,13 @@ function overallAssessment(
 ): ContentAssessment {
   if (referencePoints.length > 0) return assessContent(referencePoints, view, weighting, 'reference', 'all');
   if (descriptionPoints.length > 0) return assessContent(descriptionPoints, view, weighting, 'rubric', 'all');
-  const passage = passageKeyPoints(input, weighting);
+  // Passages that do not cover the question (the tutor's relevance floor) are no basis either.
+  const passage = coversQuestion(
+    input.question,
+    (input.passages ?? []).map((p, i) => ({ index: i + 1, title: '', text: p.text })),
+  )
+    ? passageKeyPoints(input, weighting)
+    : { points: [], relevance: [] };
   if (passage.points.length > 0) return assessContent(passage.points, view, weighting, 'passages', 'best-two', passage.relevance);
   return questionOnly(input.question, view, weighting, empty);
 }
@@ -349,12 +380,12 @@ function passageKeyPoints(input: GradeInput, weighting: TermWeighting): { points
  * for addressing the question's subject with substance of its own.
  */
 function questionOnly(question: string, view: AnswerView, weighting: TermWeighting, empty: boolean): ContentAssessment {
-  const questionTerms = contentTokens(question);
-  const unique = [...new Map(questionTerms.map((t) => [t.stem, t])).values()];
-  const addressed = unique.length > 0 ? unique.filter((t) => view.index.match(t) >= 0.5).length / unique.length : 0;
   const ownTerms = new Set(view.terms.filter((t) => !weighting.questionStems.has(t.stem)).map((t) => t.stem)).size;
-  const substance = Math.min(1, ownTerms / 6);
-  const fraction = empty || addressed === 0 ? 0 : 0.5 * Math.min(1, 0.3 + addressed) * (0.3 + 0.7 * substance);
+  // No basis: a right answer ("the Earth's axis is tilted") need not share a word with its
+  // question, so the score neither rewards nor punishes what cannot be checked. A substantive
+  // answer gets the midpoint (NO_BASIS_FRACTION), a very short one less, an empty or echoing one nothing.
+  const substance = Math.min(1, ownTerms / 3);
+  const fraction = empty || ownTerms === 0 ? 0 : NO_BASIS_FRACTION * substance;
   return {
     fraction,
     outcomes: [],
