@@ -39,6 +39,8 @@ export interface KeyPoint extends Clause {
 export interface TermWeighting {
   /** Stems of the question: an answer repeating them shows little, so they weigh less. */
   questionStems: Set<string>;
+  /** Numbers the question gives ("range(5)"): an answer repeating them states nothing new. */
+  questionNumbers?: ReadonlySet<string>;
 }
 
 export function termWeight(termStem: string, weighting: TermWeighting): number {

@@ -107,7 +107,10 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
   const directives = separated.directives;
   const answer = leadingWords(separated.answer, MAX_ANSWER_WORDS);
   const truncated = answer.length < separated.answer.trim().length;
-  const weighting: TermWeighting = { questionStems: questionStemsOf(input.question) };
+  const weighting: TermWeighting = {
+    questionStems: questionStemsOf(input.question),
+    questionNumbers: numbersIn(input.question, new Set()),
+  };
   const reference = leadingWords(input.referenceAnswer?.trim() ?? '', MAX_REFERENCE_WORDS);
   const rubric = (input.rubric ?? []).filter((c) => c.maxPoints > 0);
 
@@ -159,6 +162,47 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
       graderDirectives: directives.length,
     },
   };
+}
+
+const NO_NUMBERS: ReadonlySet<string> = new Set();
+
+/** Numbers a text states (years, counts, values), without those the question itself gives. */
+function numbersIn(text: string, exclude: ReadonlySet<string>): Set<string> {
+  return new Set([...text.matchAll(/\d+(?:[.,]\d+)?/g)].map((m) => m[0].replace(',', '.')).filter((n) => !exclude.has(n)));
+}
+
+/**
+ * A wrong number is a contradiction ("1815" for "1789", "1, 2, 3, 4, 5" for "0, 1, 2, 3, 4"): the
+ * point states numbers, the answer leaves one of them out and states one the expected answer never does.
+ */
+function numbersContradict(
+  point: string,
+  answerText: string,
+  answer: Set<string>,
+  expected: Set<string>,
+  exclude: ReadonlySet<string>,
+): boolean {
+  const own = numbersIn(point, exclude);
+  if (own.size === 0 || answer.size === 0) return false;
+  // Two enumerations of values ("0, 1, 2, 3 and 4") must list the same values.
+  const expectedList = numberList(point);
+  const answerList = numberList(answerText);
+  if (expectedList.length >= 3 && answerList.length >= 3) {
+    return expectedList.join(' ') !== [...new Set(answerList)].sort().join(' ');
+  }
+  const missing = [...own].some((n) => !answer.has(n));
+  const foreign = [...answer].some((n) => !expected.has(n));
+  return missing && foreign;
+}
+
+/** The longest enumeration of numbers in a text ("1, 2, 3 and 4"), as sorted distinct values. */
+function numberList(text: string): string[] {
+  let best: string[] = [];
+  for (const match of text.matchAll(/\d+(?:\.\d+)?(?:\s*(?:,|and|et|or|ou)\s*\d+(?:\.\d+)?)+/g)) {
+    const values = [...new Set(match[0].match(/\d+(?:\.\d+)?/g) ?? [])].sort();
+    if (values.length > best.length) best = values;
+  }
+  return best;
 }
 
 /** The most a bare list of terms can earn, as a share of the marks. */
@@ -215,10 +259,14 @@ function assessContent(
   const credits: { weight: number; credit: number; contradicted: boolean }[] = [];
   const termCredit = new Map<string, { weight: number; got: number }>();
 
+  const answerNumbers = numbersIn(view.text, weighting.questionNumbers ?? NO_NUMBERS);
+  const expectedNumbers = numbersIn(points.map((p) => p.text).join(' '), weighting.questionNumbers ?? NO_NUMBERS);
   for (const point of points) {
     const { coverage, matched } = pointCoverage(point, view.index);
     const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
-    const contradicted = alignment.contradiction;
+    const contradicted =
+      alignment.contradiction ||
+      numbersContradict(point.text, view.text, answerNumbers, expectedNumbers, weighting.questionNumbers ?? NO_NUMBERS);
     credits.push({ weight: Math.sqrt(point.totalWeight), credit: contradicted ? 0 : coverage, contradicted });
     point.terms.forEach((term, i) => {
       const entry = termCredit.get(term.stem) ?? { weight: point.weights[i], got: 0 };
