@@ -75,7 +75,11 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
   const count = Math.max(0, Math.floor(input.count));
   const types = [...new Set(input.types.length > 0 ? input.types : (['mcq', 'short_answer', 'true_false'] as QuestionType[]))];
   const warnings: string[] = [];
-  const passages = input.passages.filter((p) => p.text.trim());
+  const nonEmpty = input.passages.filter((p) => p.text.trim());
+  // One language per answer: material in the asked language is quoted when there is any (a
+  // bilingual module has both), so a French passage never sits inside an English question.
+  const inLanguage = nonEmpty.filter((p) => detectLanguage(p.text) === language);
+  const passages = inLanguage.length > 0 ? inLanguage : nonEmpty;
   if (count === 0) return { questions: [], warnings };
   if (passages.length === 0) {
     return { questions: [], warnings: [questionText(language).noMaterial] };
