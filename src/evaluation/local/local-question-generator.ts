@@ -371,8 +371,16 @@ function splitCount(count: number, types: QuestionType[]): Map<QuestionType, num
 
 /** Terms are told apart by module and by language: a bilingual module has a vocabulary per language. */
 function termGroup(passage: { moduleId: string; text: string }): string {
-  return `${passage.moduleId}\u0000${detectLanguage(passage.text)}`;
+  let group = termGroups.get(passage);
+  if (group === undefined) {
+    group = `${passage.moduleId}\u0000${detectLanguage(passage.text)}`;
+    termGroups.set(passage, group);
+  }
+  return group;
 }
+
+/** Each passage's group, worked out once: sentences and distractor lookups ask for it again and again. */
+const termGroups = new WeakMap<object, string>();
 
 const WIDE_POOL_SIZE = 80;
 
