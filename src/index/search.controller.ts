@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
-import { SearchQueryDto, SearchResultsDto, toPassageDto } from './index.dto';
+import { SearchQueryDto, SearchResultsDto, toSearchResultsDto } from './index.dto';
 import { SearchService } from './search.service';
 
 @ApiTags('search')
@@ -20,6 +20,6 @@ export class SearchController {
   @ApiEnvelope(SearchResultsDto)
   @ApiErrors('validation_failed', 'not_found')
   async searchPassages(@Query() query: SearchQueryDto): Promise<SearchResultsDto> {
-    return { results: (await this.search.search(query.q, { moduleId: query.module_id, k: query.k })).map(toPassageDto) };
+    return toSearchResultsDto(await this.search.searchWithRelevance(query.q, { moduleId: query.module_id, k: query.k }));
   }
 }
