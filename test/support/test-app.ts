@@ -7,6 +7,7 @@ import request from 'supertest';
 type TestAgent = ReturnType<typeof request>;
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { dropMongoDatabase } from './mongo';
 
 export const TEST_ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
 
@@ -26,9 +27,14 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse the data of an earlier app (restart tests). */
   dataDir?: string;
+  /**
+   * Documents in MongoDB at this URI (its own database: `freshMongoUri`) instead of the embedded
+   * store; `close()` drops the database unless asked to keep the data.
+   */
+  mongodbUri?: string;
 }
 
-/** Boots the whole AppModule on a fresh embedded store, exactly as `npm start` does, but in-process. */
+/** Boots the whole AppModule on a fresh embedded store (or MongoDB), exactly as `npm start` does, but in-process. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lp-test-'));
   const config = loadConfig({
@@ -39,12 +45,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JWT_REFRESH_SECRET: 'test-refresh-secret-that-is-long-enough-0123456789',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...(options.mongodbUri ? { MONGODB_URI: options.mongodbUri } : {}),
     ...options.env,
   });
   const lines: string[] = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const app = await createApp(config, { logDestination: destination });
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config, { logDestination: destination });
+  } catch (error) {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
@@ -63,7 +76,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     close: async ({ keepData = false } = {}) => {
       await app.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      if (options.mongodbUri) await dropMongoDatabase(options.mongodbUri);
     },
   };
 }

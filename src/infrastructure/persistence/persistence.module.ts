@@ -1,4 +1,6 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Logger, Module, OnModuleInit, Optional } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DocumentStore } from './document-store';
@@ -20,7 +22,11 @@ const embeddedStoreProvider = {
 export class PersistenceModule implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Persistence');
 
-  constructor(@Inject(DocumentStore) private readonly store: DocumentStore) {}
+  constructor(
+    @Inject(DocumentStore) private readonly store: DocumentStore,
+    /** Present only in MongoDB mode. */
+    @Optional() @InjectConnection() private readonly connection?: Connection,
+  ) {}
 
   static forRoot(config: Pick<AppConfig, 'mongodbUri'>): DynamicModule {
     const mongodb = Boolean(config.mongodbUri);
@@ -38,6 +44,10 @@ export class PersistenceModule implements OnModuleInit, BeforeApplicationShutdow
       await this.store.ready();
     } catch (error) {
       this.logger.error(`Start-up stopped: ${error instanceof Error ? error.message : String(error)}`);
+      // Nest runs no shutdown hook after a failed start (close() rethrows the failure), so the
+      // connection would stay open and keep the process alive.
+      await this.store.close();
+      await this.connection?.close();
       throw error;
     }
   }

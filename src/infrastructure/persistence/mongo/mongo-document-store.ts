@@ -44,6 +44,7 @@ export class MongoDocumentStore extends DocumentStore {
       const model = this.modelFor(definition);
       collection = new MongoCollection(definition.name, model, () => this.indexesOf(definition.name, model));
       this.collections.set(definition.name, collection);
+      void this.indexesOf(definition.name, model);
     }
     return collection as unknown as DocumentCollection<T>;
   }
