@@ -29,7 +29,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lp-persistence-'));
 
 async function compile(uri: string, logger: LoggerService | false = false): Promise<TestingModule> {
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URI: uri });
-  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(config)],
+  }).compile();
   moduleRef.useLogger(logger);
   return moduleRef;
 }

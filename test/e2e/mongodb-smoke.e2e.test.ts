@@ -42,7 +42,10 @@ describeMongo(`the whole application on MongoDB${MONGODB_TEST_URI ? '' : `: ${MO
       expect(uploaded.body.data).toMatchObject({ module_id: moduleId, mime_type: 'application/pdf', status: 'indexed' });
       const resourceId = uploaded.body.data.id as string;
 
-      const found = await first.http.get('/api/search').query({ q: 'Jupiter red spot storm', module_id: moduleId, k: 1 }).set(bearer(student));
+      const found = await first.http
+        .get('/api/search')
+        .query({ q: 'Jupiter red spot storm', module_id: moduleId, k: 1 })
+        .set(bearer(student));
       expect(found.status).toBe(200);
       expect(found.body.data.results).toHaveLength(1);
       expect(found.body.data.results[0]).toMatchObject({ resource_id: resourceId, module_id: moduleId, location: { page: 2 } });
@@ -53,10 +56,12 @@ describeMongo(`the whole application on MongoDB${MONGODB_TEST_URI ? '' : `: ${MO
       expect(chat.body.data.sources.every((source: { resource_id: string }) => source.resource_id === resourceId)).toBe(true);
       const conversationId = chat.body.data.conversation_id as string;
 
-      const graded = await first.http
-        .post('/api/evaluation/grade')
-        .set(bearer(student))
-        .send({ question: QUESTION, student_answer: 'It is a giant storm, larger than Earth.', reference_answer: REFERENCE, module_id: moduleId });
+      const graded = await first.http.post('/api/evaluation/grade').set(bearer(student)).send({
+        question: QUESTION,
+        student_answer: 'It is a giant storm, larger than Earth.',
+        reference_answer: REFERENCE,
+        module_id: moduleId,
+      });
       expect(graded.status).toBe(200);
       const grade = graded.body.data as { id: string; score: number; percentage: number };
 
