@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import mongoose from 'mongoose';
+import { getConnectionToken } from '@nestjs/mongoose';
+import mongoose, { Connection } from 'mongoose';
 import { newId } from '../../src/common/ids';
+import { APPLICATION_MODELS } from '../../src/infrastructure/persistence/collections';
 import { MONGO_CONNECTION_OPTIONS } from '../../src/infrastructure/persistence/mongo/mongo-persistence';
 import { makePdf } from '../support/documents';
 import { freshMongoUri, MONGODB_SKIP_REASON, MONGODB_TEST_URI } from '../support/mongo';
@@ -25,6 +27,9 @@ describeMongo(`the whole application on MongoDB${MONGODB_TEST_URI ? '' : `: ${MO
       const ready = await first.http.get('/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.data.components.database).toEqual({ status: 'up', kind: 'mongodb' });
+      // Every collection a repository uses is registered by MongooseModule.forFeature, none on the side.
+      const models = Object.keys(first.app.get<Connection>(getConnectionToken()).models).sort();
+      expect(models).toEqual(APPLICATION_MODELS.map((model) => model.name).sort());
 
       const registered = await register(first.http, { display_name: 'Ada' });
       const student = await login(first.http, registered.email, registered.password);

@@ -15,7 +15,8 @@ import { UserRecord, UserSchema } from './schemas/user.schema';
 
 /**
  * Every collection of the application, as `MongooseModule.forFeature` registers it. Each schema
- * names its collection (`@Schema({ collection })`), the name repositories ask the store for.
+ * names its collection (`@Schema({ collection })`), the name repositories ask the store for. A new
+ * repository's collection is added here (the MongoDB smoke test checks that none is missing).
  */
 export const APPLICATION_MODELS: readonly ModelDefinition[] = [
   { name: AuditEntryRecord.name, schema: AuditEntrySchema },
