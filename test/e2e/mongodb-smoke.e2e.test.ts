@@ -114,6 +114,19 @@ describeMongo(`the whole application on MongoDB${MONGODB_TEST_URI ? '' : `: ${MO
     }
   });
 
+  it('should answer 503 on /health/ready, naming the database, once the MongoDB connection is gone', async () => {
+    const t = await startTestApp({ mongodbUri: freshMongoUri('smoke') });
+    try {
+      expect((await t.http.get('/health/ready')).status).toBe(200);
+      await t.app.get<Connection>(getConnectionToken()).close();
+      const ready = await t.http.get('/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error).toMatchObject({ code: 'service_unavailable', details: { database: { status: 'down', kind: 'mongodb' } } });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('should refuse to start, naming the collection, on a database whose documents break a unique index', async () => {
     const uri = freshMongoUri('smoke');
     const connection = await mongoose.createConnection(uri, MONGO_CONNECTION_OPTIONS).asPromise();
