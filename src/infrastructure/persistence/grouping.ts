@@ -12,7 +12,7 @@ export function groupFields(spec: GroupSpec): string[] {
 type Key = GroupRow['key'];
 
 /** BSON order for the key types we group by: null, then numbers, then strings. */
-export function compareKeys(a: Key, b: Key): number {
+function compareKeys(a: Key, b: Key): number {
   const rank = (key: Key) => (key === null ? 0 : typeof key === 'number' ? 1 : 2);
   if (rank(a) !== rank(b)) return rank(a) - rank(b);
   if (a === null || b === null) return 0;
