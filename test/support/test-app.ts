@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 type TestAgent = ReturnType<typeof request>;
-import { createApp } from '../../src/app.factory';
+import { ApplicationBuilder, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { dropMongoDatabase } from './mongo';
 
@@ -32,6 +33,18 @@ export interface TestAppOptions {
    * store; `close()` drops the database unless asked to keep the data.
    */
   mongodbUri?: string;
+  /** Replaces providers (`overrideProvider`) for what a test must control, such as the clock. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+/** The app is compiled as a @nestjs/testing module, then configured by the same factory as main.ts. */
+function testingModule(override: TestAppOptions['override']): ApplicationBuilder {
+  return async (root, adapter, options) => {
+    const builder = Test.createTestingModule({ imports: [root] });
+    if (options.logger && !Array.isArray(options.logger)) builder.setLogger(options.logger);
+    const moduleRef = await (override ? override(builder) : builder).compile();
+    return moduleRef.createNestApplication<NestFastifyApplication>(adapter, options);
+  };
 }
 
 /** Boots the whole AppModule on a fresh embedded store (or MongoDB), exactly as `npm start` does, but in-process. */
@@ -53,7 +66,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   let app: NestFastifyApplication;
   try {
-    app = await createApp(config, { logDestination: destination });
+    app = await createApp(config, { logDestination: destination, build: testingModule(options.override) });
   } catch (error) {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
