@@ -12,7 +12,11 @@ export class SearchController {
   constructor(private readonly search: SearchService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Search the course documents (keyword and meaning, fused), best first' })
+  @ApiOperation({
+    summary: 'Search the course documents (keyword and meaning, fused), best first',
+    description:
+      'Hybrid retrieval: BM25 keyword ranking and vector similarity fused into one ranking, over every module or one (`module_id`; an unknown one is 404). Each passage names its resource, module and place (page or heading). `k` is 1 to 20 (default 5).',
+  })
   @ApiEnvelope(SearchResultsDto)
   @ApiErrors('validation_failed', 'not_found')
   async searchPassages(@Query() query: SearchQueryDto): Promise<SearchResultsDto> {
