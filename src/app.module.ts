@@ -52,7 +52,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CoreModule.forRoot(),
         ObservabilityModule,
-        PersistenceModule,
+        PersistenceModule.forRoot(config),
         CacheModule,
         AuditModule,
         UsageModule,
