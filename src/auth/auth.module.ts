@@ -6,13 +6,14 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { AuthStateCache } from './auth-state.cache';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 
 @Module({
   imports: [UsersDataModule],
   controllers: [AuthController],
-  providers: [AuthService, AuthStateCache, PasswordHasher, SessionsRepository, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, AuthStateCache, LoginThrottle, PasswordHasher, SessionsRepository, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, AuthStateCache, PasswordHasher, SessionsRepository],
 })
 export class AuthModule implements OnModuleInit {

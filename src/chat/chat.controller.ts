@@ -10,6 +10,7 @@ import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { toPassageDto } from '../index/index.dto';
 import { isLlmAbort } from '../infrastructure/llm';
+import { PerUserLimited } from '../infrastructure/throttling/per-user-limits';
 import {
   ChatAnswerDto,
   ChatRequestDto,
@@ -59,9 +60,10 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
+  @PerUserLimited('chat')
   @ApiOperation({ summary: 'Ask the tutor; the answer cites the course passages it used' })
   @ApiEnvelope(ChatAnswerDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async sendMessage(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChatRequestDto,
@@ -88,6 +90,7 @@ export class ChatController {
   }
 
   @Post('stream')
+  @PerUserLimited('chat')
   @ApiOperation({
     summary: 'Ask the tutor and receive the answer as it is written (server-sent events)',
     description:
@@ -97,7 +100,7 @@ export class ChatController {
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async streamMessage(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChatRequestDto,

@@ -4,6 +4,7 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
+import { PerUserLimited } from '../infrastructure/throttling/per-user-limits';
 import {
   GeneratedQuestionsDto,
   GenerateQuestionsDto,
@@ -35,9 +36,10 @@ export class EvaluationController {
 
   @Post('grade')
   @HttpCode(200)
+  @PerUserLimited('evaluation')
   @ApiOperation({ summary: "Grade an answer against a reference, a rubric, or a generated question's key" })
   @ApiEnvelope(GradeDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async gradeAnswer(@CurrentPrincipal() principal: Principal, @Body() body: GradeRequestDto): Promise<GradeDto> {
     const grade = await this.grading.grade(principal, {
       question: body.question,
@@ -57,9 +59,10 @@ export class EvaluationController {
 
   @Post('generate-questions')
   @HttpCode(200)
+  @PerUserLimited('evaluation')
   @ApiOperation({ summary: 'Write practice questions from a module or a topic; each is kept for grading by id' })
   @ApiEnvelope(GeneratedQuestionsDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async generateQuestions(@CurrentPrincipal() principal: Principal, @Body() body: GenerateQuestionsDto): Promise<GeneratedQuestionsDto> {
     const { questions, warnings } = await this.generator.generate(principal, {
       moduleId: body.module_id,
