@@ -267,6 +267,47 @@ describe('chat with a remote Azure OpenAI model', () => {
       assert.equal(after.messages[2].id, next.body.data.message_id);
     });
 
+    it("should answer 422 content_filtered at once when Azure's content filter refuses the prompt, keeping the user's message", async () => {
+      const user = await register(t.http);
+      fake.setDefault('chat', () => ({ type: 'prompt-filtered', categories: ['violence'] }));
+      const response = await chat(user, { message: 'How do I hurt someone with a list?' });
+      assert.equal(response.status, 422);
+      assert.equal(errorCode(response), 'content_filtered');
+      assert.doesNotMatch(response.body.error.message, /violence|ResponsibleAIPolicyViolation/);
+      assert.equal(chatRequests().length, 1, 'a refused prompt is not retried');
+      const stored = await messagesOf(user, await onlyConversation(user));
+      assert.deepEqual(
+        stored.messages.map((m) => m.role),
+        ['user'],
+      );
+    });
+
+    it('should answer 422 content_filtered at once when the answer stops on the content filter', async () => {
+      const user = await register(t.http);
+      fake.setDefault('chat', () => ({ type: 'chat', text: 'Here is how', finishReason: 'content_filter' }));
+      const response = await chat(user, { message: 'What does range(5) produce?' });
+      assert.equal(response.status, 422);
+      assert.equal(errorCode(response), 'content_filtered');
+      assert.equal(chatRequests().length, 1);
+    });
+
+    it('should end a stream with a content_filtered error event, after one model call, when the filter stops it', async () => {
+      const user = await register(t.http);
+      for (const reply of [
+        { type: 'prompt-filtered' as const },
+        { type: 'stream' as const, chunks: ['Here ', 'is'], finishReason: 'content_filter' },
+      ]) {
+        fake.reset();
+        fake.setDefault('chat', () => reply);
+        const response = await stream(user, { message: 'What does range(5) produce?' });
+        const events = parseEvents(response.body as string);
+        assert.equal(events.at(-1)?.event, 'error');
+        assert.equal(events.at(-1)?.data.code, 'content_filtered');
+        assert.ok(!events.some((e) => e.event === 'done'));
+        assert.equal(chatRequests().length, 1);
+      }
+    });
+
     it('should answer 503 after repeated 429s, honouring the retry delay', async () => {
       const user = await register(t.http);
       fake.enqueue('chat', { type: 'error', status: 429, retryAfterMs: 200 }, { type: 'error', status: 429, retryAfterMs: 200 });
