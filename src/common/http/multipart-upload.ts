@@ -38,7 +38,8 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
       reject(ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }]));
       return;
     }
-    const fields: Record<string, string> = {};
+    // Field names are the client's: a prototype-less object keeps `__proto__` or `constructor` plain keys.
+    const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     let file: Omit<UploadedFile, 'fields'> | undefined;
     let pending: Promise<void> = Promise.resolve();
     let failure: ApiError | undefined;

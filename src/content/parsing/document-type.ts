@@ -38,20 +38,21 @@ const FAMILY_OF: Record<DocumentType, Family> = {
 
 const FAMILY_NAME: Record<Family, string> = { pdf: 'a PDF', docx: 'a Word (DOCX) document', text: 'text' };
 
-const EXTENSION_TYPES: Record<string, DocumentType> = {
-  pdf: 'pdf',
-  docx: 'docx',
-  md: 'markdown',
-  markdown: 'markdown',
-  mdown: 'markdown',
-  mkd: 'markdown',
-  mkdn: 'markdown',
-  txt: 'text',
-  text: 'text',
-  html: 'html',
-  htm: 'html',
-  xhtml: 'html',
-};
+/** Maps, since they are looked up with names and types a client chose (a file named `x.constructor`). */
+const EXTENSION_TYPES = new Map<string, DocumentType>([
+  ['pdf', 'pdf'],
+  ['docx', 'docx'],
+  ['md', 'markdown'],
+  ['markdown', 'markdown'],
+  ['mdown', 'markdown'],
+  ['mkd', 'markdown'],
+  ['mkdn', 'markdown'],
+  ['txt', 'text'],
+  ['text', 'text'],
+  ['html', 'html'],
+  ['htm', 'html'],
+  ['xhtml', 'html'],
+]);
 
 /**
  * Extensions of formats we know and do not accept. Extensions outside both lists (.csv, .log,
@@ -65,16 +66,16 @@ const REFUSED_EXTENSIONS = new Set(
     .filter(Boolean),
 );
 
-const MIME_TYPE_CLAIMS: Record<string, DocumentType> = {
-  'application/pdf': 'pdf',
-  'application/x-pdf': 'pdf',
-  [MIME_TYPES.docx]: 'docx',
-  'text/markdown': 'markdown',
-  'text/x-markdown': 'markdown',
-  'text/plain': 'text',
-  'text/html': 'html',
-  'application/xhtml+xml': 'html',
-};
+const MIME_TYPE_CLAIMS = new Map<string, DocumentType>([
+  ['application/pdf', 'pdf'],
+  ['application/x-pdf', 'pdf'],
+  [MIME_TYPES.docx, 'docx'],
+  ['text/markdown', 'markdown'],
+  ['text/x-markdown', 'markdown'],
+  ['text/plain', 'text'],
+  ['text/html', 'html'],
+  ['application/xhtml+xml', 'html'],
+]);
 
 /** What clients send when they do not know; such a declaration claims nothing. */
 const GENERIC_MIME_TYPES = new Set([
@@ -187,7 +188,7 @@ function claimFromFilename(filename: string | undefined): Claim | undefined {
   if (dot <= 0 || dot === base.length - 1) return undefined;
   const extension = base.slice(dot + 1).toLowerCase();
   const source = `named .${extension}`;
-  const type = EXTENSION_TYPES[extension];
+  const type = EXTENSION_TYPES.get(extension);
   if (type) return { source, family: FAMILY_OF[type], type };
   if (REFUSED_EXTENSIONS.has(extension)) return { source, family: 'refused' };
   return undefined;
@@ -197,7 +198,7 @@ function claimFromMimeType(declaredMime: string | undefined): Claim | undefined 
   const mime = declaredMime?.split(';')[0]?.trim().toLowerCase() ?? '';
   if (!mime || GENERIC_MIME_TYPES.has(mime)) return undefined;
   const source = `declared as ${mime}`;
-  const type = MIME_TYPE_CLAIMS[mime];
+  const type = MIME_TYPE_CLAIMS.get(mime);
   if (type) return { source, family: FAMILY_OF[type], type };
   if (ZIP_MIME_TYPES.has(mime)) return { source, family: 'docx' };
   if (isOtherTextMimeType(mime)) return { source, family: 'text' };

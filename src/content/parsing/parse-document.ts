@@ -100,7 +100,7 @@ function unprocessable(message: string): never {
  * thrown by a parsing library on this document and means it could not be read.
  */
 function rebuildError(error: SerializedError): ApiError {
-  if (error.name === 'ApiError' && error.code && error.code in ERROR_STATUS) {
+  if (error.name === 'ApiError' && error.code && Object.hasOwn(ERROR_STATUS, error.code)) {
     return withCause(new ApiError(error.code as ErrorCode, error.message), error.cause);
   }
   return withCause(new ApiError('unprocessable_document', 'The document could not be read.'), `${error.name}: ${error.message}`);

@@ -11,21 +11,22 @@ export interface Token {
 
 /**
  * Shorthands students write for terms a reference spells out. Each is expanded into the words it
- * stands for, so "CO2" covers "carbon dioxide" and "O2" covers "oxygen".
+ * stands for, so "CO2" covers "carbon dioxide" and "O2" covers "oxygen". A Map, since it is looked
+ * up with the student's own words ("constructor" is a word, not an inherited property).
  */
-const SHORTHANDS: Record<string, string> = {
-  co2: 'carbon dioxide dioxyde carbone',
-  o2: 'oxygen',
-  h2o: 'water eau',
-  dioxygene: 'oxygene',
-  dioxygen: 'oxygen',
-  hematie: 'globule rouge',
-  hematies: 'globules rouges',
-  kg: 'kilogram',
-  atp: 'atp',
-  vapor: 'vapour',
-  ssd: 'drive',
-};
+const SHORTHANDS = new Map<string, string>([
+  ['co2', 'carbon dioxide dioxyde carbone'],
+  ['o2', 'oxygen'],
+  ['h2o', 'water eau'],
+  ['dioxygene', 'oxygene'],
+  ['dioxygen', 'oxygen'],
+  ['hematie', 'globule rouge'],
+  ['hematies', 'globules rouges'],
+  ['kg', 'kilogram'],
+  ['atp', 'atp'],
+  ['vapor', 'vapour'],
+  ['ssd', 'drive'],
+]);
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -33,7 +34,7 @@ export function tokenize(text: string): Token[] {
     // French elisions beyond one letter ("qu'un", "jusqu'à", "lorsqu'il") keep only the word.
     const word = raw.replace(/^(?:qu|jusqu|lorsqu|puisqu|quelqu)['’]/, '');
     if (!word) continue;
-    const expansion = SHORTHANDS[word];
+    const expansion = SHORTHANDS.get(word);
     const forms = expansion ? [word, ...expansion.split(' ')] : [word];
     for (const form of forms) {
       out.push({ word: form, stem: stem(form), content: isContentWord(form) });

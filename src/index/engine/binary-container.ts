@@ -44,7 +44,7 @@ const align8 = (n: number): number => (n + 7) & ~7;
 
 function kindOf(array: StoredArray): ArrayKind {
   const name = array.constructor.name;
-  if (!(name in CONSTRUCTORS)) throw new TypeError(`cannot store a ${name}`);
+  if (!Object.hasOwn(CONSTRUCTORS, name)) throw new TypeError(`cannot store a ${name}`);
   return name as ArrayKind;
 }
 
