@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export type Environment = 'development' | 'production' | 'test';
 export type MetricsMode = 'off' | 'open' | 'token';
@@ -35,6 +36,7 @@ export interface AppConfig {
   seedDemoContent: boolean;
   chat: { requestsPerMinute: number };
   evaluation: { requestsPerMinute: number };
+  passwordHashing: { concurrency: number; queueSize: number };
 }
 
 export type ModelProvider = 'local' | 'azure-openai' | 'openai-compatible';
@@ -178,6 +180,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seedDemoContent: read.boolean('SEED_DEMO_CONTENT', environment === 'development'),
     chat: { requestsPerMinute: read.integer('CHAT_REQUESTS_PER_MINUTE', 60, 1, 100_000) },
     evaluation: { requestsPerMinute: read.integer('EVALUATION_REQUESTS_PER_MINUTE', 30, 1, 100_000) },
+    passwordHashing: {
+      // libuv runs argon2 on its thread pool, 4 threads unless UV_THREADPOOL_SIZE says otherwise.
+      concurrency: read.integer('PASSWORD_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
+      queueSize: read.integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
