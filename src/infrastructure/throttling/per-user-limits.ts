@@ -1,6 +1,7 @@
 import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../auth/principal';
 import { ApiError } from '../../common/errors/api-error';
 
 /** The per-user limits, each a named throttler of ThrottlingModule; one window of a minute each. */
@@ -16,8 +17,11 @@ const WHAT: Record<PerUserLimit, string> = { chat: 'Chat messages', evaluation: 
 @Injectable()
 export class PerUserThrottlerGuard extends ThrottlerGuard {
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
-    const req = request as unknown as FastifyRequest;
-    return Promise.resolve(req.principal ? `user:${req.principal.userId}` : `address:${req.ip}`);
+    // `principal` is set by the global auth guard (passport's convention is `user`).
+    const principal = (request as unknown as FastifyRequest).principal ?? (request.user as Principal | undefined);
+    // A per-user limit on a route nobody signed in to would count nothing useful: a wiring error.
+    if (!principal) throw new Error('PerUserLimited is used on a route without an authenticated principal');
+    return Promise.resolve(`user:${principal.userId}`);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
