@@ -13,6 +13,16 @@ interface HitLedger {
  */
 @Injectable()
 export class MemoryThrottlerStorage extends ThrottlerStorageService implements RateLimitStore {
+  constructor() {
+    super();
+    // Fail at start, not at the first refund, if an upgrade of @nestjs/throttler renamed its ledger.
+    if (!((this as unknown as HitLedger).hitExpirations instanceof Map)) {
+      throw new Error(
+        '@nestjs/throttler no longer keeps ThrottlerStorageService.hitExpirations: MemoryThrottlerStorage.refund needs updating',
+      );
+    }
+  }
+
   refund(key: string, throttlerName: string): Promise<void> {
     const record = this.storage.get(key);
     const hits = (this as unknown as HitLedger).hitExpirations.get(key)?.get(throttlerName);
