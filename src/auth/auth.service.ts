@@ -93,11 +93,11 @@ export class AuthService {
       if (!(await this.hasher.verify(user?.passwordHash, password))) user = null;
     } catch (error) {
       // A store or hasher failure says nothing about the password: the attempt does not count.
-      await attempt.succeeded();
+      await attempt.refund();
       throw error;
     }
     if (!user) throw invalidCredentials();
-    await attempt.succeeded();
+    await attempt.refund();
     if (user.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
     return this.startSession(user);
   }

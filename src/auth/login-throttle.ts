@@ -8,9 +8,10 @@ import { RateLimitStore } from '../infrastructure/throttling/rate-limit.store';
 const PER_EMAIL = 'login-email';
 const PER_ADDRESS = 'login-address';
 
-/** One sign-in attempt that passed the throttle; a correct password gives its counts back. */
+/** One sign-in attempt that passed the throttle, counted as a failure until it is refunded. */
 export interface LoginAttempt {
-  succeeded(): Promise<void>;
+  /** The attempt was no failure (right password, or never checked): its counts are given back. */
+  refund(): Promise<void>;
 }
 
 /**
@@ -48,7 +49,7 @@ export class LoginThrottle {
       throw ApiError.rateLimited(byEmail.timeToBlockExpire, 'Too many failed sign-ins for this account; try again later.');
     }
     return {
-      succeeded: async () => {
+      refund: async () => {
         await this.store.refund(emailKey, PER_EMAIL);
         if (addressKey) await this.store.refund(addressKey, PER_ADDRESS);
       },
