@@ -9,7 +9,8 @@ import { EvaluationModule } from './evaluation/evaluation.module';
 import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { CursorCodec } from './common/pagination/cursor';
+import { deriveKey } from './common/crypto/derive-key';
+import { CURSOR_KEY_PURPOSE, CursorCodec } from './common/pagination/cursor';
 import { createValidationPipe, OperatorKeysPipe } from './common/validation/validation';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
@@ -31,8 +32,12 @@ class CoreModule {
       global: true,
       providers: [
         { provide: Clock, useClass: SystemClock },
-        // Cursors are signed with a key derived from the refresh secret, so they cannot be forged.
-        { provide: CursorCodec, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new CursorCodec(config.jwt.refreshKey) },
+        // Cursors are signed with a key of their own, derived from the refresh secret, so they cannot be forged.
+        {
+          provide: CursorCodec,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => new CursorCodec(deriveKey(config.jwt.refreshKey, CURSOR_KEY_PURPOSE)),
+        },
       ],
       exports: [Clock, CursorCodec],
     };

@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/errors/api-error';
 import { Role } from '../users/user';
-import { AuthService } from './auth.service';
 import { PUBLIC_KEY, ROLES_KEY } from './authenticated.decorator';
+import { BearerFailure, tokenRefused } from './bearer-challenge';
 import { Principal } from './principal';
 
 interface RoutePolicy {
@@ -12,24 +13,47 @@ interface RoutePolicy {
   roles: Role[];
 }
 
-/** The one global guard: every route needs a valid access token unless it is marked @Public(). */
+/**
+ * The one global guard: every route needs a valid access token (the `jwt` strategy) unless it is
+ * marked @Public(), and the roles @Authenticated(...) names.
+ */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard extends PassportAuthGuard('jwt') {
   /** Decorators never change at run time, so each route's policy is read from metadata once (by class, then handler). */
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const policy = this.policyOf(context);
-    if (policy.isPublic) return true;
-    const request = context.getArgByIndex<FastifyRequest>(0);
-    const principal = this.auth.authenticate(request.headers.authorization);
-    // Most requests are authenticated without waiting; only a state read from a store returns a promise.
-    return principal instanceof Promise ? principal.then((p) => admit(request, p, policy)) : admit(request, principal, policy);
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (this.policyOf(context).isPublic) return true;
+    return super.canActivate(context) as Promise<boolean>;
+  }
+
+  /**
+   * Passport's outcome, turned into the principal or the API's errors: a refusal names why, so a
+   * client can tell "refresh" from "sign in". The role check is here too, so that the request
+   * takes no extra promise after passport's.
+   */
+  override handleRequest<TUser = Principal>(
+    error: Error | null | undefined,
+    principal: TUser | false | null,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
+    if (error) throw error;
+    if (!principal) {
+      if (info instanceof BearerFailure) throw tokenRefused(info.problem);
+      // passport-jwt hands on jsonwebtoken's error; only a token whose signature checked out can be "expired".
+      if (info instanceof Error && info.name === 'TokenExpiredError') throw tokenRefused('expired');
+      throw tokenRefused('invalid');
+    }
+    const caller = principal as unknown as Principal;
+    caller.requestId = String(context.getArgByIndex<FastifyRequest>(0).id);
+    const { roles } = this.policyOf(context);
+    if (roles.length > 0 && !roles.includes(caller.role)) throw ApiError.forbidden();
+    return principal;
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
@@ -48,11 +72,4 @@ export class AuthGuard implements CanActivate {
     }
     return policy;
   }
-}
-
-function admit(request: FastifyRequest, principal: Principal, policy: RoutePolicy): boolean {
-  principal.requestId = String(request.id);
-  request.principal = principal;
-  if (policy.roles.length > 0 && !policy.roles.includes(principal.role)) throw ApiError.forbidden();
-  return true;
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { ApiError } from '../common/errors/api-error';
 import { Clock } from '../common/clock';
 import { newId, isId } from '../common/ids';
@@ -8,8 +9,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
 import { emailKeyOf, Role, User } from '../users/user';
 import { UsersRepository } from '../users/users.repository';
-import { AccessClaims, AccessTokenCodec } from './access-token';
-import { AccountState, AuthStateCache } from './auth-state.cache';
+import { AuthStateCache } from './auth-state.cache';
+import { tokenRefused } from './bearer-challenge';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { Principal } from './principal';
@@ -29,20 +30,19 @@ export interface NewAccount {
   role?: Role;
 }
 
+/** What an access token says besides `iat`, `exp` and `iss`: the role is informative, each request reads the current one. */
+interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  /** The session (refresh-token family) the token was issued for. */
+  sid: string;
+}
+
 const invalidRefresh = () => new ApiError('invalid_refresh_token', 'The refresh token is not valid; sign in again.');
 const invalidCredentials = () => new ApiError('invalid_credentials', 'Wrong email or password.');
-const unauthorized = () => new ApiError('unauthorized', 'A valid access token is required.');
-
-function principalOf(claims: AccessClaims, account: AccountState | null, sessionIsLive: boolean): Principal {
-  if (!account || !sessionIsLive) throw unauthorized();
-  if (account.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
-  return { userId: claims.sub, role: account.role, sessionId: claims.sid, profile: account.profile };
-}
 
 @Injectable()
 export class AuthService {
-  private readonly accessTokens: AccessTokenCodec;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersRepository,
@@ -51,9 +51,8 @@ export class AuthService {
     private readonly state: AuthStateCache,
     private readonly throttle: LoginThrottle,
     private readonly clock: Clock,
-  ) {
-    this.accessTokens = new AccessTokenCodec(config.jwt.accessKey, config.jwt.issuer, config.jwt.accessTtlSeconds);
-  }
+    private readonly jwt: JwtService,
+  ) {}
 
   async register(account: NewAccount): Promise<IssuedTokens> {
     if (!this.config.registrationOpen) throw ApiError.forbidden('Registration is closed on this platform.');
@@ -102,13 +101,17 @@ export class AuthService {
     return this.startSession(user);
   }
 
-  /** Rotates a refresh token. Presenting a spent one revokes its whole family (RFC 6819 §5.2.2.3). */
+  /**
+   * Rotates a refresh token. Presenting a spent one revokes its whole family (RFC 6819 §5.2.2.3).
+   * A family ends at its absolute lifetime however often it rotates, so a stolen token that keeps
+   * being refreshed stops working then.
+   */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     const parsed = this.parseRefreshToken(refreshToken);
     if (!parsed) throw invalidRefresh();
     const now = this.clock.now();
     const session = await this.sessions.findById(parsed.sessionId);
-    if (!session || session.revokedAt || session.expiresAt <= now) throw invalidRefresh();
+    if (!session || session.revokedAt || session.expiresAt <= now || this.familyEnd(session.createdAt) <= now) throw invalidRefresh();
     if (session.tokenHash !== parsed.hash) {
       if (session.spentHashes.includes(parsed.hash)) await this.revokeSessions([session.id], now);
       throw invalidRefresh();
@@ -117,7 +120,7 @@ export class AuthService {
     if (!user) throw invalidRefresh();
     if (user.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
     const next = this.newRefreshToken(session.id);
-    const rotated = await this.sessions.rotate(session.id, parsed.hash, next.hash, this.refreshExpiry(now), now);
+    const rotated = await this.sessions.rotate(session.id, parsed.hash, next.hash, this.refreshExpiry(now, session.createdAt), now);
     if (!rotated) {
       // Another request spent this token a moment ago: a replay, handled like any reuse.
       await this.revokeSessions([session.id], now);
@@ -136,7 +139,7 @@ export class AuthService {
   /** Checks the password, stores the new hash and ends every other session of the user. */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.findById(principal.userId);
-    if (!user) throw unauthorized();
+    if (!user) throw tokenRefused('revoked');
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
       throw ApiError.validation([{ field: 'current_password', message: 'is not the current password' }], 'The current password is wrong.');
     }
@@ -152,26 +155,6 @@ export class AuthService {
     await this.state.forgetSessions(revoked);
   }
 
-  /**
-   * Resolves an `Authorization` header to a principal, using the account's current role and status
-   * rather than the token's, so role changes and disabling take effect on the next request.
-   */
-  /**
-   * The caller of a request, from its bearer token and the account's current state. Synchronous
-   * when that state is at hand (see AuthStateCache), since every authenticated request comes here.
-   */
-  authenticate(authorization: string | undefined): Principal | Promise<Principal> {
-    if (!authorization || !authorization.startsWith('Bearer ')) throw unauthorized();
-    const claims = this.accessTokens.verify(authorization.slice(7).trim(), Math.floor(this.clock.now().getTime() / 1000));
-    if (!claims) throw unauthorized();
-    const account = this.state.account(claims.sub);
-    const live = this.state.sessionIsLive(claims.sid, claims.sub);
-    if (account instanceof Promise || live instanceof Promise) {
-      return Promise.all([account, live]).then(([loaded, isLive]) => principalOf(claims, loaded, isLive));
-    }
-    return principalOf(claims, account, live);
-  }
-
   private async startSession(user: User): Promise<IssuedTokens> {
     const now = this.clock.now();
     const sessionId = newId();
@@ -182,17 +165,18 @@ export class AuthService {
       tokenHash: refresh.hash,
       spentHashes: [],
       createdAt: now,
-      expiresAt: this.refreshExpiry(now),
+      expiresAt: this.refreshExpiry(now, now),
       revokedAt: null,
     });
     return this.tokensFor(user, sessionId, refresh.token);
   }
 
   private tokensFor(user: User, sessionId: string, refreshToken: string): IssuedTokens {
-    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    // Algorithm, issuer and lifetime come from JwtModule's signOptions (auth.module.ts).
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role, sid: sessionId };
     return {
       user,
-      accessToken: this.accessTokens.sign({ sub: user.id, role: user.role, sid: sessionId }, nowSeconds),
+      accessToken: this.jwt.sign(claims),
       refreshToken,
       expiresIn: this.config.jwt.accessTtlSeconds,
     };
@@ -219,7 +203,12 @@ export class AuthService {
     return createHmac('sha256', this.config.jwt.refreshKey).update(token).digest('base64url');
   }
 
-  private refreshExpiry(now: Date): Date {
-    return new Date(now.getTime() + this.config.jwt.refreshTtlSeconds * 1000);
+  /** A refresh token's expiry: its own lifetime from now, but never past its family's end. */
+  private refreshExpiry(now: Date, familyStart: Date): Date {
+    return new Date(Math.min(now.getTime() + this.config.jwt.refreshTtlSeconds * 1000, this.familyEnd(familyStart).getTime()));
+  }
+
+  private familyEnd(familyStart: Date): Date {
+    return new Date(familyStart.getTime() + this.config.jwt.refreshAbsoluteTtlSeconds * 1000);
   }
 }

@@ -25,6 +25,8 @@ export interface AppConfig {
     refreshKey: KeyObject;
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /** How long a refresh-token family lives after sign-in, however often it rotates. */
+    refreshAbsoluteTtlSeconds: number;
     issuer: string;
   };
   admin: { email?: string; password?: string };
@@ -63,6 +65,7 @@ type Env = Record<string, string | undefined>;
 /** Passwords that must never guard a production admin account. */
 const PLACEHOLDER_PASSWORDS = new Set(['admin', 'password', 'changeme', 'change-me', 'admin123', 'secret', '12345678']);
 const MIN_SECRET_LENGTH = 32;
+export const MAX_ISSUER_LENGTH = 128;
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
@@ -84,6 +87,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // A KeyObject, not a string: HMAC with a ready key avoids re-importing the secret per request.
     return createSecretKey(Buffer.from(value, 'utf8'));
   };
+
+  // Each key has one purpose: with one secret for both, whoever learns the refresh secret (it keys
+  // stored token digests and, derived, list cursors) could also mint access tokens.
+  if (env.JWT_ACCESS_SECRET && env.JWT_ACCESS_SECRET === env.JWT_REFRESH_SECRET) {
+    problems.push('JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must be different secrets.');
+  }
+  const issuer = env.JWT_ISSUER || 'learning-platform';
+  // The issuer is in every access token: bounding it keeps every token under MAX_ACCESS_TOKEN_LENGTH.
+  if (issuer.length > MAX_ISSUER_LENGTH) problems.push(`JWT_ISSUER must be at most ${MAX_ISSUER_LENGTH} characters.`);
 
   const adminEmail = env.ADMIN_EMAIL?.trim() || undefined;
   const adminPassword = env.ADMIN_PASSWORD || undefined;
@@ -148,7 +160,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       refreshKey: jwtSecret('JWT_REFRESH_SECRET'),
       accessTtlSeconds: read.integer('JWT_ACCESS_TTL_SECONDS', 900, 10, 86_400),
       refreshTtlSeconds: read.integer('JWT_REFRESH_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
-      issuer: env.JWT_ISSUER || 'learning-platform',
+      refreshAbsoluteTtlSeconds: read.integer('JWT_REFRESH_ABSOLUTE_TTL_SECONDS', 90 * 86_400, 1, 3650 * 86_400),
+      issuer,
     },
     admin: { email: adminEmail, password: adminPassword },
     loginThrottle: {

@@ -25,8 +25,12 @@ export class MetricsController {
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const { mode, token } = this.config.metrics;
     if (mode === 'off') throw new NotFoundException();
-    if (mode === 'token' && !matches(authorization, `Bearer ${token}`))
-      throw new ApiError('unauthorized', 'A valid metrics token is required.');
+    if (mode === 'token' && !matches(authorization, `Bearer ${token}`)) {
+      // RFC 6750 §3, as on every bearer-protected path (API.md, Auth).
+      const presented = authorization?.toLowerCase().startsWith('bearer ') ?? false;
+      const challenge = `Bearer realm="metrics"${presented ? ', error="invalid_token"' : ''}`;
+      throw new ApiError('unauthorized', 'A valid metrics token is required.', undefined, { 'WWW-Authenticate': challenge });
+    }
     await reply.header('Content-Type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }
 }

@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { AccessTokenCodec } from '../../src/auth/access-token';
+import { b64, claimsOf, signJwt } from '../support/jwt';
 import { bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
-
-const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('access tokens', () => {
   let t: TestApp;
@@ -12,8 +10,6 @@ describe('access tokens', () => {
     t = await startTestApp();
   });
   afterAll(() => t.close());
-
-  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
   it('should refuse requests without a token, or with another scheme', async () => {
     for (const header of [undefined, 'Basic abc', 'Bearer', 'Bearer not.a.jwt']) {
@@ -51,13 +47,18 @@ describe('access tokens', () => {
 
   it('should refuse an expired token', async () => {
     const account = await register(t.http);
-    const claims = claimsOf(account.accessToken) as { sub: string; sid: string };
-    const codec = new AccessTokenCodec(t.config.jwt.accessKey, t.config.jwt.issuer, t.config.jwt.accessTtlSeconds);
-    const expired = codec.sign({ sub: claims.sub, sid: claims.sid, role: 'student' }, Math.floor(Date.now() / 1000) - 3600);
+    const claims = claimsOf(account.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signJwt(t.config.jwt.accessKey, { ...claims, iat: now - 3600, exp: now - 2700 });
     const response = await t.http.get('/api/users/me').set('Authorization', `Bearer ${expired}`);
     assert.equal(response.status, 401);
     assert.equal(errorCode(response), 'unauthorized');
-    const fresh = codec.sign({ sub: claims.sub, sid: claims.sid, role: 'student' }, Math.floor(Date.now() / 1000));
+    assert.match(response.body.error.message, /expired/);
+    assert.equal(
+      response.headers['www-authenticate'],
+      'Bearer realm="learning-platform-api", error="invalid_token", error_description="The access token expired"',
+    );
+    const fresh = signJwt(t.config.jwt.accessKey, { ...claims, iat: now, exp: now + 600 });
     assert.equal((await t.http.get('/api/users/me').set('Authorization', `Bearer ${fresh}`)).status, 200);
   });
 

@@ -190,6 +190,8 @@ describe('metrics behind a token', () => {
       assert.equal(response.status, 401, String(authorization));
       assert.equal(errorCode(response), 'unauthorized');
       assert.ok(!response.text.includes('http_requests_total'));
+      const presented = authorization?.startsWith('Bearer ') ?? false;
+      assert.equal(response.headers['www-authenticate'], `Bearer realm="metrics"${presented ? ', error="invalid_token"' : ''}`);
     }
   });
 

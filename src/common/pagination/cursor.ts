@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual, KeyObject } from 'node:crypto';
 import { ApiError } from '../errors/api-error';
 
+/** The HKDF label of the cursor key (see deriveKey): changing it invalidates every issued cursor. */
+export const CURSOR_KEY_PURPOSE = 'list-cursor/v1';
+
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;

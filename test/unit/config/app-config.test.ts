@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../../src/config/app-config';
@@ -46,6 +48,44 @@ describe('configuration', () => {
     const problems = problemsOf({ ...productionEnv, JWT_ACCESS_SECRET: '', JWT_REFRESH_SECRET: '' });
     assert.ok(problems.some((p) => p.includes('JWT_ACCESS_SECRET')));
     assert.ok(problems.some((p) => p.includes('JWT_REFRESH_SECRET')));
+  });
+
+  it('should refuse equal access and refresh secrets, in every environment', () => {
+    const environments: Record<string, string>[] = [
+      productionEnv,
+      { JWT_ACCESS_SECRET: STRONG },
+      { NODE_ENV: 'test', JWT_ACCESS_SECRET: STRONG },
+    ];
+    for (const env of environments) {
+      const problems = problemsOf({ ...env, JWT_REFRESH_SECRET: STRONG });
+      assert.ok(
+        problems.some((p) => p.includes('JWT_ACCESS_SECRET') && p.includes('JWT_REFRESH_SECRET') && p.includes('different')),
+        JSON.stringify(problems),
+      );
+    }
+  });
+
+  it('should exit 78 (EX_CONFIG) naming both variables when the secrets are equal', () => {
+    const main = join(__dirname, '..', '..', '..', 'src', 'main.js');
+    const child = spawnSync(process.execPath, [main], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_ACCESS_SECRET: STRONG, JWT_REFRESH_SECRET: STRONG },
+      timeout: 30_000,
+    });
+    assert.equal(child.status, 78, child.stderr);
+    assert.match(child.stderr, /JWT_ACCESS_SECRET and JWT_REFRESH_SECRET must be different/);
+    assert.doesNotMatch(child.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('should give refresh-token families an absolute lifetime of 90 days unless configured', () => {
+    assert.equal(loadConfig({}).jwt.refreshAbsoluteTtlSeconds, 90 * 86_400);
+    assert.equal(loadConfig({ JWT_REFRESH_ABSOLUTE_TTL_SECONDS: '3600' }).jwt.refreshAbsoluteTtlSeconds, 3600);
+    assert.ok(problemsOf({ JWT_REFRESH_ABSOLUTE_TTL_SECONDS: '0' }).some((p) => p.includes('JWT_REFRESH_ABSOLUTE_TTL_SECONDS')));
+  });
+
+  it('should refuse an issuer too long for access tokens to stay small', () => {
+    assert.ok(problemsOf({ JWT_ISSUER: 'i'.repeat(129) }).some((p) => p.includes('JWT_ISSUER')));
+    assert.equal(loadConfig({ JWT_ISSUER: 'i'.repeat(128) }).jwt.issuer.length, 128);
   });
 
   it('should refuse weak JWT secrets in production', () => {

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Strategy } from 'passport-jwt';
+import { ApiError } from '../common/errors/api-error';
+import { isId } from '../common/ids';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AccountState, AuthStateCache } from './auth-state.cache';
+import { isCanonicalJws, presentedToken } from './bearer-token';
+import { BearerFailure, tokenRefused } from './bearer-challenge';
+import { Principal } from './principal';
+import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
+
+/** Room for about 40,000 live tokens of our usual size (under 1 KB an entry by entryBytes); fewer if they are larger. */
+export const VERIFIED_TOKENS_MAX_BYTES = 32 * 1024 * 1024;
+
+/** What the strategy reads of a request: passport's types name Express's, ours is Fastify's. */
+type PresentedRequest = { headers: IncomingHttpHeaders };
+
+/** The token a request presented, once it passed the canonical-form check: what passport-jwt verifies and the cache keeps. */
+const presentedTokens = new WeakMap<object, string>();
+
+const MISSING = new BearerFailure('missing');
+const INVALID = new BearerFailure('invalid');
+
+/**
+ * Checks access tokens: passport-jwt verifies HS256 only (the algorithm comes from here, never
+ * from the token: RFC 8725 §3.1), the issuer and the expiry, with the access key as a KeyObject
+ * (a string key costs about 0.6 ms a verification, NOTES.md). Before that, the header is read
+ * strictly (bearer-token.ts): oversized or non-canonical tokens are refused without decoding.
+ *
+ * The principal comes from the account's and the session's current state (AuthStateCache), not
+ * from the token's claims, so a role change, a disabled account or a revoked session applies on
+ * the very next request.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verified = new VerifiedTokens(VERIFIED_TOKENS_MAX_BYTES);
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly state: AuthStateCache,
+  ) {
+    super({
+      jwtFromRequest: (request: object) => presentedTokens.get(request) ?? null,
+      // jsonwebtoken (under passport-jwt) takes a KeyObject, though passport-jwt's types name only strings and Buffers.
+      secretOrKey: config.jwt.accessKey as unknown as Buffer,
+      algorithms: ['HS256'],
+      issuer: config.jwt.issuer,
+      passReqToCallback: true,
+    });
+  }
+
+  /**
+   * Passport's entry point, called with the strategy's per-request copy (`this.success`/`fail`/
+   * `error` settle that one request). A token verified earlier is answered from memory; any other
+   * goes through passport-jwt.
+   */
+  override authenticate(request: PresentedRequest, options?: object): void {
+    const credentials = presentedToken(request.headers.authorization);
+    if (credentials.token === undefined) return this.fail(credentials.problem === 'missing' ? MISSING : INVALID, 401);
+    // Only canonical tokens are ever remembered, so a remembered one needs no second look at its shape.
+    const known = this.verified.get(credentials.token, Math.floor(Date.now() / 1000));
+    if (!known) {
+      if (!isCanonicalJws(credentials.token)) return this.fail(INVALID, 401);
+      presentedTokens.set(request, credentials.token);
+      return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
+    }
+    let principal: Principal | Promise<Principal>;
+    try {
+      principal = this.principalOf(known);
+    } catch (error) {
+      return this.error(error as Error);
+    }
+    if (principal instanceof Promise)
+      principal.then(
+        (p) => this.success(p),
+        (error: Error) => this.error(error),
+      );
+    else this.success(principal);
+  }
+
+  /** Called by passport-jwt once the token's signature, algorithm, issuer and expiry are checked. */
+  validate(request: PresentedRequest, payload: unknown): Principal | Promise<Principal> {
+    const claims = claimsOf(payload);
+    const token = presentedTokens.get(request);
+    presentedTokens.delete(request);
+    if (!claims) throw tokenRefused('invalid');
+    if (token !== undefined) this.verified.add(token, claims);
+    return this.principalOf(claims);
+  }
+
+  /** Without a promise when the state is at hand (the usual case): every authenticated request comes here. */
+  private principalOf(claims: VerifiedClaims): Principal | Promise<Principal> {
+    const account = this.state.account(claims.sub);
+    const live = this.state.sessionIsLive(claims.sid, claims.sub);
+    if (account instanceof Promise || live instanceof Promise) {
+      return Promise.all([account, live]).then(([loaded, isLive]) => principalFrom(claims, loaded, isLive));
+    }
+    return principalFrom(claims, account, live);
+  }
+}
+
+function principalFrom(claims: VerifiedClaims, account: AccountState | null, sessionIsLive: boolean): Principal {
+  if (!account || !sessionIsLive) throw tokenRefused('revoked');
+  if (account.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
+  return { userId: claims.sub, role: account.role, sessionId: claims.sid, profile: account.profile };
+}
+
+/** Our claims, well-formed; a signed token without them was not issued by this API as an access token. */
+function claimsOf(payload: unknown): VerifiedClaims | null {
+  if (payload === null || typeof payload !== 'object') return null;
+  const { sub, sid, exp } = payload as Record<string, unknown>;
+  if (!isId(sub) || !isId(sid) || typeof exp !== 'number' || !Number.isFinite(exp)) return null;
+  return { sub, sid, exp };
+}
