@@ -1,12 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
-import { acceptMultipartStreams } from './common/http/multipart-upload';
+import { frameworkErrorHandler } from './common/http/framework-errors';
+import { registerBodyParsers } from './common/http/body-parsers';
+import { assertAcceptedMediaType } from './common/http/media-types';
 import { requestIdFrom } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
+import { assertNoRefusedKeys } from './common/validation/input-keys';
 import { AccessLog, AppLogger, createRootLogger, createStdoutDestination } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { MetricsService } from './observability/metrics.service';
@@ -21,6 +25,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logDestination = (options.logDestination as DestinationStream | undefined) ?? createStdoutDestination();
   const rootLogger = createRootLogger(config.logLevel, logDestination);
+  // Set once the plumbing is registered; the router's own refusals need it too.
+  let addSharedHeaders: SharedHeaders = () => undefined;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     logger: false,
@@ -28,30 +34,47 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     skipMiddie: true,
     // The id is chosen here so Fastify, Nest and every log line share it (API.md: X-Request-Id).
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(request.headers['x-request-id']),
-    trustProxy: true,
+    // Off unless configured: X-Forwarded-For is believed only from the proxies named (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler((request, reply) => addSharedHeaders(request, reply)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
+    // Bodies are parsed by registerBodyParsers alone (input rules of API.md), not by Nest's defaults.
+    bodyParser: false,
   });
-  registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
+  addSharedHeaders = registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): void {
+/** Adds what every answer carries (API.md): the request id, the security headers and CORS. */
+type SharedHeaders = (request: FastifyRequest, reply: FastifyReply) => void;
+
+function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): SharedHeaders {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
-  acceptMultipartStreams(fastify);
+  registerBodyParsers(fastify, config.bodyLimitBytes);
   const addCorsHeaders = enableCors(fastify, config.corsOrigins);
 
   fastify.addHook('preSerialization', envelopeHook);
-  fastify.addHook('onRequest', (request, reply, done) => {
+  const addSharedHeaders: SharedHeaders = (request, reply) => {
     void reply.headers(request.url.startsWith('/docs') ? headers.documentation : headers.api).header('x-request-id', String(request.id));
     addCorsHeaders(request, reply);
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    addSharedHeaders(request, reply);
+    try {
+      assertNoRefusedKeys(Object.keys(request.query as object));
+      assertAcceptedMediaType(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
     done();
   });
   const metrics = app.get(MetricsService);
@@ -68,4 +91,5 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
       done();
     });
   }
+  return addSharedHeaders;
 }

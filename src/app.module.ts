@@ -11,7 +11,7 @@ import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { deriveKey } from './common/crypto/derive-key';
 import { CURSOR_KEY_PURPOSE, CursorCodec } from './common/pagination/cursor';
-import { createValidationPipe, OperatorKeysPipe } from './common/validation/validation';
+import { createValidationPipe } from './common/validation/validation';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -70,7 +70,6 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        { provide: APP_PIPE, useClass: OperatorKeysPipe },
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],
     };

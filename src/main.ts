@@ -1,19 +1,33 @@
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
+import { listenFailure, probePort } from './common/http/listen-errors';
+
+/** Writes one line for a person and stops, without a stack trace (sysexits codes). */
+function stop(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+const EX_UNAVAILABLE = 69;
+const EX_CONFIG = 78;
 
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
+    if (error instanceof ConfigError) stop(error.message, EX_CONFIG);
     throw error;
   }
+  const refused = (error: unknown) => {
+    const reason = listenFailure(error, config.host, config.port);
+    if (reason) stop(reason, EX_UNAVAILABLE);
+    throw error;
+  };
+  await probePort(config.host, config.port).catch(refused);
   const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  // The port can still be taken between the probe and here.
+  await app.listen(config.port, config.host).catch(refused);
   const address = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   app.getHttpAdapter().getInstance().log.info?.(`listening on ${address}`);
   process.stdout.write(`API listening on ${address} (Swagger UI: ${address}/docs)\n`);

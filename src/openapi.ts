@@ -27,6 +27,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId, extraModels: [PasswordGrantFormDto] });
   addExtraRequestBodies(document);
+  addUnsupportedMediaType(document);
   addRequestIdHeader(document);
   return sortKeys(document);
 }
@@ -44,6 +45,27 @@ function addExtraRequestBodies(document: OpenAPIObject): void {
   for (const extra of EXTRA_REQUEST_BODIES) {
     const body = document.paths[extra.path]?.[extra.method]?.requestBody;
     if (body && 'content' in body) body.content[extra.mediaType] = { schema: { $ref: `#/components/schemas/${extra.schema}` } };
+  }
+}
+
+type Operation = {
+  requestBody?: unknown;
+  responses?: Record<string, { description?: string; content?: unknown; headers?: Record<string, unknown> }>;
+};
+
+/**
+ * A body of a type its route does not take is 415 `unsupported_media_type` on every route with a
+ * body (API.md, "Input and limits"); routes that declare 415 for their own reasons keep theirs.
+ */
+function addUnsupportedMediaType(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, Operation>)) {
+      if (!operation?.requestBody || !operation.responses || operation.responses['415']) continue;
+      operation.responses['415'] = {
+        description: 'Error: `unsupported_media_type` (a body of a type this route does not take)',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' } } },
+      };
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { enveloped } from '../common/http/envelope';
+import { AcceptsBody } from '../common/http/media-types';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { validateAs } from '../common/validation/validation';
 import { toUserDto } from '../users/users.dto';
@@ -41,6 +42,7 @@ export class AuthController {
       'JSON `{email, password}`, or the OAuth2 password grant as a form (`username`, `password`) for the Swagger UI Authorize dialog. ' +
       'Form sign-ins also carry `access_token`, `token_type` and `expires_in` at the top level, as OAuth2 clients expect (RFC 6749 §5.1).',
   })
+  @AcceptsBody('application/json', 'application/x-www-form-urlencoded')
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LoginDto })
   @ApiEnvelope(TokenPairDto)

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { toErrorResponse } from '../common/errors/error-envelope';
+import { hijackWithHeaders } from '../common/http/hijacked-reply';
+import { pathOf } from '../common/logging/redact';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -114,14 +116,11 @@ export class ChatController {
       moduleId: body.module_id,
     });
     const abort = clientGone(request, reply);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
+    const raw = hijackWithHeaders(reply, 200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
-      'X-Request-Id': String(request.id),
     });
     const send = (event: string, data: unknown) => {
       if (!raw.destroyed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -135,7 +134,7 @@ export class ChatController {
       const { body: errorBody, unexpected } = toErrorResponse(error, String(request.id));
       // The exception filter never sees errors of a started stream, so the unforeseen ones are logged here.
       if (unexpected && !abort.signal.aborted)
-        this.logger.error({ err: error, method: request.method, url: request.url }, 'Unexpected error while streaming an answer');
+        this.logger.error({ err: error, method: request.method, path: pathOf(request.url) }, 'Unexpected error while streaming an answer');
       send('error', { code: errorBody.error.code, message: errorBody.error.message });
     } finally {
       raw.end();

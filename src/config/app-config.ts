@@ -1,4 +1,5 @@
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 
@@ -17,6 +18,8 @@ export interface AppConfig {
   redisKeyPrefix: string;
   logLevel: string;
   corsOrigins: string[] | true;
+  /** Fastify's `trustProxy`: which peers' X-Forwarded-* headers to believe (client address, protocol). */
+  trustProxy: boolean | string[];
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   registrationOpen: boolean;
@@ -131,7 +134,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (llmProvider === 'openai-compatible') requireFor('openai-compatible', ['OPENAI_CHAT_MODEL']);
   if (embeddingProvider === 'openai-compatible') requireFor('openai-compatible', ['OPENAI_EMBEDDING_MODEL']);
 
-  const corsRaw = env.CORS_ORIGINS?.trim();
+  const corsOrigins = readCorsOrigins(env.CORS_ORIGINS, production, problems);
+  const trustProxy = readTrustProxy(env.TRUST_PROXY, problems);
   const config: AppConfig = {
     env: environment,
     host: env.HOST || '0.0.0.0',
@@ -145,13 +149,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       environment === 'test' ? 'silent' : 'info',
     ),
-    corsOrigins:
-      !corsRaw || corsRaw === '*'
-        ? true
-        : corsRaw
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean),
+    corsOrigins,
+    trustProxy,
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     uploadLimitBytes: read.integer('UPLOAD_LIMIT_BYTES', 20 * 1_048_576, 1024, 1024 * 1_048_576),
     registrationOpen: read.boolean('REGISTRATION_OPEN', true),
@@ -202,6 +201,69 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A browser origin as browsers send it: scheme, host and optional port, nothing after. */
+const ORIGIN = /^https?:\/\/[^/\s?#]+$/i;
+
+/**
+ * CORS_ORIGINS: allowed browser origins, comma-separated, or `*` for any. Unset, any origin is
+ * allowed outside production; production refuses to start without an explicit choice, since a
+ * deployment that forgot it would otherwise accept every site.
+ */
+function readCorsOrigins(raw: string | undefined, production: boolean, problems: string[]): string[] | true {
+  const value = raw?.trim() ?? '';
+  if (value === '') {
+    if (production) problems.push('CORS_ORIGINS is required in production: the allowed browser origins, comma-separated (or * for any).');
+    return true;
+  }
+  if (value === '*') return true;
+  const origins = value
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  const malformed = origins.filter((o) => !ORIGIN.test(o));
+  if (malformed.length > 0) {
+    problems.push(
+      `CORS_ORIGINS must list origins such as https://app.example.org (scheme and host, no path); got ${malformed.join(', ')}.`,
+    );
+  }
+  return origins.map((o) => o.toLowerCase());
+}
+
+/** Names proxy-addr (Fastify's trustProxy) gives to address ranges. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: off by default, so a client cannot choose its own address with X-Forwarded-For.
+ * `true` trusts every peer (only behind a proxy that strips and sets the header); a comma-separated
+ * list of addresses, CIDR ranges or the names loopback, linklocal and uniquelocal trusts those peers.
+ */
+function readTrustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || ['false', '0', 'no'].includes(value)) return false;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const malformed = entries.filter((e) => !PROXY_RANGES.has(e) && !isAddressOrRange(e));
+  if (malformed.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be true, false, or addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated; got ${malformed.join(', ')}.`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (version === 4 ? 32 : 128);
 }
 
 class EnvReader {

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
+import { AcceptsBody } from '../common/http/media-types';
 import { isMultipart, readMultipartUpload } from '../common/http/multipart-upload';
 import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
@@ -61,6 +62,7 @@ export class ContentAdminController {
   }
 
   @Post('modules/:id/resources')
+  @AcceptsBody('multipart/form-data', 'application/json')
   @ApiIdParam()
   @ApiOperation({
     summary: 'Add a document to a module',

@@ -24,6 +24,7 @@ export class IndexAdminController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild the whole index in the background (or get the rebuild already under way)' })
   @ApiEnvelope(JobDto, { status: 202 })
+  @ApiErrors('service_unavailable')
   async startRebuild(@CurrentPrincipal() actor: Principal): Promise<JobDto> {
     return toJobDto(await this.rebuilds.start(actor));
   }
@@ -32,6 +33,7 @@ export class IndexAdminController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Same as POST (kept for clients of the earlier API)', deprecated: true })
   @ApiEnvelope(JobDto, { status: 202 })
+  @ApiErrors('service_unavailable')
   async startRebuildDeprecated(@CurrentPrincipal() actor: Principal): Promise<JobDto> {
     return toJobDto(await this.rebuilds.start(actor));
   }

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { AuditService } from '../audit/audit.service';
 import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
+import { ApiError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -55,10 +56,25 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
     await this.running;
   }
 
-  /** Starts a rebuild, or returns the one already queued or running. */
+  /**
+   * Starts a rebuild, or returns the one already queued or running. The lock's holder may be
+   * between recording its job and releasing the lock (a rebuild that has just finished, or one
+   * that is just starting), when there is no active job to return: then try again, briefly.
+   */
   async start(actor: Principal | null): Promise<Job> {
-    const held = await this.lock.acquire(REBUILD_JOB);
-    if (!held) return this.activeJob();
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const held = await this.lock.acquire(REBUILD_JOB);
+      if (held) return this.startHolding(held, actor);
+      const active = await this.jobs.findActive(REBUILD_JOB);
+      if (active) return active;
+      await sleep(20);
+    }
+    throw new ApiError('service_unavailable', 'An index rebuild is starting or finishing; try again in a moment.', undefined, {
+      'Retry-After': '1',
+    });
+  }
+
+  private async startHolding(held: HeldLock, actor: Principal | null): Promise<Job> {
     try {
       const existing = await this.jobs.findActive(REBUILD_JOB);
       if (existing && existing.runner !== this.runner) {
@@ -101,16 +117,6 @@ export class IndexRebuildService implements OnApplicationBootstrap, OnApplicatio
 
   async lastRebuildAt(): Promise<Date | null> {
     return (await this.jobs.lastFinished(REBUILD_JOB, 'succeeded'))?.finishedAt ?? null;
-  }
-
-  /** Another caller holds the lock: its job may take a moment to appear. */
-  private async activeJob(): Promise<Job> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const active = await this.jobs.findActive(REBUILD_JOB);
-      if (active) return active;
-      await sleep(20);
-    }
-    throw new Error('an index rebuild holds the lock but no job is recorded');
   }
 
   private async run(job: Job, held: HeldLock): Promise<void> {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../logging/redact';
 import { toErrorResponse } from './error-envelope';
 
 /** The one place where an exception becomes an HTTP answer (see error-envelope.ts). */
@@ -24,7 +25,7 @@ export function sendError(
   const response = toErrorResponse(exception, String(request.id));
   if (response.unexpected) {
     logger.error(
-      { request_id: String(request.id), err: exception, method: request.method, url: request.url },
+      { request_id: String(request.id), err: exception, method: request.method, path: pathOf(request.url) },
       'Unexpected error while serving a request',
     );
   }

@@ -1,6 +1,7 @@
 import Busboy from '@fastify/busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/api-error';
+import { isRefusedKey } from '../validation/input-keys';
 
 export interface UploadedFile {
   bytes: Buffer;
@@ -45,7 +46,8 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
     let failure: ApiError | undefined;
 
     parser.on('field', (name, value) => {
-      fields[name] = value;
+      if (isRefusedKey(name)) failure ??= ApiError.validation([{ field: name, message: `the field name "${name}" is not allowed` }]);
+      else fields[name] = value;
     });
     parser.on('file', (field, stream, filename, _encoding, mimeType) => {
       if (field !== 'file' || file) {

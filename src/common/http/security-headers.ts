@@ -19,7 +19,13 @@ const API_OPTIONS: HelmetOptions = {
   xXssProtection: false,
 };
 
-/** The Swagger UI at /docs: helmet's full set, with the inline bootstrap script and styles it needs. */
+/**
+ * The Swagger UI at /docs: helmet's full set, with the inline bootstrap script and styles it needs.
+ * Without helmet's default `upgrade-insecure-requests`: the UI is often opened over plain HTTP by
+ * IP on a private network, where that directive makes the browser ask for the UI's own scripts
+ * over HTTPS and show a blank page (API.md, "Input and limits"). HSTS stays; it only takes effect
+ * once a browser has reached the host over HTTPS.
+ */
 const DOCUMENTATION_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     directives: {
@@ -27,6 +33,7 @@ const DOCUMENTATION_OPTIONS: HelmetOptions = {
       scriptSrc: ["'self'", "'unsafe-inline'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
       imgSrc: ["'self'", 'data:', 'https:'],
+      upgradeInsecureRequests: null,
     },
   },
 };

@@ -23,31 +23,6 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/**
- * Refuses MongoDB operator keys (`$gt`, `$where`, …) anywhere in a body or query, whatever the DTO
- * says, so no user input can ever become a query operator. See OWASP's NoSQL injection notes.
- */
-@Injectable()
-export class OperatorKeysPipe implements PipeTransform {
-  transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type === 'body' || metadata.type === 'query') {
-      const found: FieldError[] = [];
-      findOperatorKeys(value, '', found, 0);
-      if (found.length > 0) throw ApiError.validation(found);
-    }
-    return value;
-  }
-}
-
-function findOperatorKeys(value: unknown, path: string, found: FieldError[], depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const field = path ? `${path}.${key}` : key;
-    if (key.startsWith('$')) found.push({ field, message: 'keys starting with "$" are not allowed' });
-    findOperatorKeys(child, field, found, depth + 1);
-  }
-}
-
 /** Path ids must be 24-hex ObjectId strings; anything else is a 400, never a driver error. */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, string> {
@@ -58,11 +33,12 @@ export class ParseIdPipe implements PipeTransform<string, string> {
 }
 
 const bodyValidation = createValidationPipe();
-const operatorKeys = new OperatorKeysPipe();
 
-/** Validates a value against a DTO class by hand, for routes that pick the DTO at run time. */
+/**
+ * Validates a value against a DTO class by hand, for routes that pick the DTO at run time. Refused
+ * keys and nesting were already checked when the body was parsed (body-parsers.ts).
+ */
 export async function validateAs<T>(dto: new () => T, value: unknown): Promise<T> {
-  operatorKeys.transform(value, { type: 'body' });
   return (await bodyValidation.transform(value ?? {}, { type: 'body', metatype: dto })) as T;
 }
 

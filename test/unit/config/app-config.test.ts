@@ -11,6 +11,7 @@ const productionEnv = {
   JWT_REFRESH_SECRET: `${STRONG}x`,
   ADMIN_EMAIL: 'ops@school.example',
   ADMIN_PASSWORD: 'a-long-admin-passphrase',
+  CORS_ORIGINS: 'https://app.school.example',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -100,6 +101,38 @@ describe('configuration', () => {
   it('should refuse a default or missing admin password in production', () => {
     assert.ok(problemsOf({ ...productionEnv, ADMIN_PASSWORD: 'changeme' }).some((p) => p.includes('ADMIN_PASSWORD')));
     assert.ok(problemsOf({ ...productionEnv, ADMIN_PASSWORD: '' }).some((p) => p.includes('ADMIN_PASSWORD')));
+  });
+
+  it('should refuse to start in production without CORS_ORIGINS, and take an explicit list or *', () => {
+    const { CORS_ORIGINS: _unset, ...withoutCors } = productionEnv;
+    assert.ok(problemsOf(withoutCors).some((p) => p.includes('CORS_ORIGINS')));
+    assert.ok(problemsOf({ ...productionEnv, CORS_ORIGINS: ' ' }).some((p) => p.includes('CORS_ORIGINS')));
+    assert.deepEqual(loadConfig({ ...productionEnv, CORS_ORIGINS: 'https://App.School.example/, http://10.0.0.5:8080' }).corsOrigins, [
+      'https://app.school.example',
+      'http://10.0.0.5:8080',
+    ]);
+    assert.equal(loadConfig({ ...productionEnv, CORS_ORIGINS: '*' }).corsOrigins, true);
+    assert.equal(loadConfig({}).corsOrigins, true, 'any origin outside production');
+    assert.ok(problemsOf({ CORS_ORIGINS: 'school.example,https://ok.example/path' }).some((p) => p.includes('school.example')));
+  });
+
+  it('should trust no proxy unless TRUST_PROXY says which', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig(productionEnv).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'no' }).trustProxy, false);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.10' }).trustProxy, [
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.10',
+    ]);
+    for (const bad of ['proxy.example', '10.0.0.0/33', 'maybe']) {
+      assert.ok(
+        problemsOf({ TRUST_PROXY: bad }).some((p) => p.includes('TRUST_PROXY')),
+        bad,
+      );
+    }
   });
 
   it('should say which variable is malformed', () => {

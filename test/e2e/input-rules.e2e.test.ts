@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import {
+  Account,
+  bearer,
+  createCourseModule,
+  errorCode,
+  loginAdmin,
+  register,
+  startTestApp,
+  TEST_ADMIN,
+  TestApp,
+} from '../support/test-app';
+
+/** API.md, "Input and limits": nesting, refused keys and media types, through HTTP. */
+
+const deepArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+const deepObjects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+describe('input rules', () => {
+  let t: TestApp;
+  let admin: Account;
+  let student: Account;
+  let moduleId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await loginAdmin(t.http);
+    student = await register(t.http);
+    moduleId = await createCourseModule(t, admin, 'Input rules');
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const postJson = (path: string, account: Account | null, text: string) => {
+    const req = t.http.post(path).set('Content-Type', 'application/json');
+    return (account ? req.set(bearer(account)) : req).send(text);
+  };
+
+  describe('nesting', () => {
+    it('should answer 400 validation_failed to bodies nested past 32 levels, however deep, on every kind of route', async () => {
+      for (const depth of [33, 5_000, 100_000]) {
+        for (const [path, account] of [
+          ['/api/chat', student],
+          ['/api/evaluation/grade', student],
+          ['/api/auth/login', null],
+          [`/api/admin/modules/${moduleId}/resources`, admin],
+        ] as const) {
+          for (const body of [`{"message":"hi","x":${deepArrays(depth)}}`, deepObjects(depth)]) {
+            const response = await postJson(path, account, body);
+            assert.equal(response.status, 400, `${path} ${depth}: ${response.status} ${JSON.stringify(response.body)}`);
+            assert.equal(errorCode(response), 'validation_failed');
+            assert.deepEqual(response.body.error.details, [{ field: 'body', message: 'the body is nested deeper than 32 levels' }]);
+          }
+        }
+      }
+    });
+
+    it('should still read a body nested 32 deep, and judge its fields', async () => {
+      const response = await postJson('/api/chat', student, `{"message":"hi","x":${deepArrays(31)}}`);
+      assert.equal(response.status, 400);
+      assert.deepEqual(response.body.error.details, [{ field: 'x', message: 'property x should not exist' }]);
+    });
+  });
+
+  describe('refused keys', () => {
+    it('should answer 400 validation_failed, not invalid_json, to prototype keys and $ keys anywhere in a JSON body', async () => {
+      for (const [body, field] of [
+        ['{"message":"hi","__proto__":{"role":"admin"}}', '__proto__'],
+        ['{"message":"hi","constructor":{"prototype":{"role":"admin"}}}', 'constructor'],
+        ['{"message":"hi","prototype":1}', 'prototype'],
+        ['{"message":"hi","module_id":{"$ne":null}}', 'module_id.$ne'],
+        ['{"message":"hi","\\u005f_proto__":{}}', '__proto__'],
+      ]) {
+        const response = await postJson('/api/chat', student, body);
+        assert.equal(response.status, 400, body);
+        assert.equal(errorCode(response), 'validation_failed', body);
+        assert.ok(
+          (response.body.error.details as { field: string }[]).some((d) => d.field === field),
+          JSON.stringify(response.body),
+        );
+      }
+      const rubric = await postJson(
+        '/api/evaluation/grade',
+        student,
+        '{"question":"q","student_answer":"a","rubric":[{"criterion":"c","max_points":1,"__proto__":{"x":1}}]}',
+      );
+      assert.equal(errorCode(rubric), 'validation_failed');
+      assert.deepEqual(rubric.body.error.details, [{ field: 'rubric.0.__proto__', message: 'the key "__proto__" is not allowed' }]);
+      const login = await postJson('/api/auth/login', null, `{"email":{"$gt":""},"password":"${TEST_ADMIN.password}"}`);
+      assert.equal(login.status, 400);
+      assert.equal(errorCode(login), 'validation_failed');
+    });
+
+    it('should refuse them in query strings, forms and multipart fields', async () => {
+      for (const query of ['__proto__=1', 'constructor=x', 'prototype=', '$where=1', 'q=x&%24gt=1']) {
+        const search = await t.http.get(`/api/search?q=words&${query}`).set(bearer(student));
+        assert.equal(search.status, 400, query);
+        assert.equal(errorCode(search), 'validation_failed');
+      }
+      const noQueryDto = await t.http.get('/api/users/me?constructor=1').set(bearer(student));
+      assert.equal(errorCode(noQueryDto), 'validation_failed');
+      const form = await t.http
+        .post('/api/auth/login')
+        .type('form')
+        .send(`username=${encodeURIComponent(TEST_ADMIN.email)}&password=${encodeURIComponent(TEST_ADMIN.password)}&__proto__=x`);
+      assert.equal(form.status, 400);
+      assert.equal(errorCode(form), 'validation_failed');
+      const upload = await t.http
+        .post(`/api/admin/modules/${moduleId}/resources`)
+        .set(bearer(admin))
+        .field('constructor', 'x')
+        .attach('file', Buffer.from('Plain notes.\n'), { filename: 'notes.txt', contentType: 'text/plain' });
+      assert.equal(upload.status, 400);
+      assert.equal(errorCode(upload), 'validation_failed');
+      const resources = await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(admin));
+      assert.equal(resources.body.data.items.length, 0, 'a refused upload stores nothing');
+    });
+
+    it('should answer 400, not 500, to text that is not valid Unicode (a lone surrogate escape)', async () => {
+      const register = await postJson('/api/auth/register', null, '{"email":"\\ud800","password":"a-good-password"}');
+      assert.equal(register.status, 400, JSON.stringify(register.body));
+      assert.equal(errorCode(register), 'validation_failed');
+      const grade = await postJson('/api/evaluation/grade', student, '{"question":"q","student_answer":"x\\udfffy"}');
+      assert.equal(errorCode(grade), 'validation_failed');
+      const search = await t.http.get('/api/search?q=%ED%A0%80').set(bearer(student));
+      assert.ok(search.status < 500, `${search.status}`);
+    });
+
+    it('should take the same words as values', async () => {
+      const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'constructor __proto__ prototype $where' });
+      assert.equal(chat.status, 200);
+      const search = await t.http.get('/api/search').query({ q: '__proto__ $gt constructor' }).set(bearer(student));
+      assert.equal(search.status, 200);
+    });
+  });
+
+  describe('paths the router refuses', () => {
+    it('should answer an overlong or badly encoded path segment with the envelope and the usual headers', async () => {
+      for (const path of [`/api/modules/${'x'.repeat(250)}`, '/api/modules/%E0%A4%A/resources', '/api/chat/conversations/%zz']) {
+        const response = await t.http
+          .get(path)
+          .set(bearer(student))
+          .set('X-Request-Id', 'router-refusal')
+          .set('Origin', 'https://school.example');
+        assert.equal(response.status, 400, `${path}: ${response.status} ${response.text}`);
+        assert.equal(errorCode(response), 'validation_failed');
+        assert.equal(response.headers['x-request-id'], 'router-refusal');
+        assert.equal(response.headers['x-content-type-options'], 'nosniff');
+        assert.equal(response.headers['access-control-allow-origin'], 'https://school.example');
+      }
+    });
+  });
+
+  describe('media types', () => {
+    it('should answer 415 naming application/json to a form or text body on a JSON route', async () => {
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', 'message=hi'],
+        ['text/plain', 'hi'],
+        ['application/xml', '<message>hi</message>'],
+        ['application/vnd.api+json', '{"message":"hi"}'],
+      ]) {
+        const response = await t.http.post('/api/chat').set(bearer(student)).set('Content-Type', type).send(body);
+        assert.equal(response.status, 415, `${type}: ${JSON.stringify(response.body)}`);
+        assert.equal(errorCode(response), 'unsupported_media_type');
+        assert.match(response.body.error.message, /application\/json/);
+        assert.doesNotMatch(response.body.error.message, /multipart/);
+      }
+      // What `curl -d` sends without -H: a form.
+      const curl = await t.http.patch('/api/users/me').set(bearer(student)).send('display_name=Ann');
+      assert.equal(curl.status, 415);
+      const streamed = await t.http.post('/api/chat/stream').set(bearer(student)).type('form').send('message=hi');
+      assert.equal(streamed.status, 415);
+      assert.equal(errorCode(streamed), 'unsupported_media_type');
+    });
+
+    it('should answer 415 to a body without a Content-Type, and accept JSON with a charset', async () => {
+      const bare = await t.http
+        .post('/api/chat')
+        .set(bearer(student))
+        .set('Content-Length', '16')
+        .serialize((body) => body as string)
+        .send('{"message":"hi"}')
+        .unset('Content-Type');
+      assert.equal(bare.status, 415, JSON.stringify(bare.body));
+      const charset = await t.http
+        .post('/api/chat')
+        .set(bearer(student))
+        .set('Content-Type', 'Application/JSON; charset=utf-8')
+        .send('{"message":"hi"}');
+      assert.equal(charset.status, 200);
+    });
+
+    it('should keep taking forms for login, and name both types it takes', async () => {
+      const form = await t.http.post('/api/auth/login').type('form').send({ username: TEST_ADMIN.email, password: TEST_ADMIN.password });
+      assert.equal(form.status, 200);
+      assert.equal(typeof form.body.access_token, 'string');
+      const text = await t.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'text/plain')
+        .send(`${TEST_ADMIN.email}:${TEST_ADMIN.password}`);
+      assert.equal(text.status, 415);
+      assert.match(text.body.error.message, /application\/json/);
+      assert.match(text.body.error.message, /application\/x-www-form-urlencoded/);
+    });
+
+    it('should take multipart or JSON for uploads and name both otherwise', async () => {
+      const json = await t.http
+        .post(`/api/admin/modules/${moduleId}/resources`)
+        .set(bearer(admin))
+        .send({ title: 'Typed', content: '# Typed\n\nA JSON document.', format: 'markdown' });
+      assert.equal(json.status, 201);
+      const text = await t.http
+        .post(`/api/admin/modules/${moduleId}/resources`)
+        .set(bearer(admin))
+        .set('Content-Type', 'text/markdown')
+        .send('# Raw\n\nA raw body.');
+      assert.equal(text.status, 415);
+      assert.equal(errorCode(text), 'unsupported_media_type');
+      assert.match(text.body.error.message, /multipart\/form-data/);
+      assert.match(text.body.error.message, /application\/json/);
+    });
+
+    it('should not judge the type of an empty body', async () => {
+      const conversation = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'hello' });
+      const deleted = await t.http
+        .delete(`/api/chat/conversations/${conversation.body.data.conversation_id}`)
+        .set(bearer(student))
+        .set('Content-Type', 'application/json');
+      assert.equal(deleted.status, 204);
+      const rebuild = await t.http.post('/api/admin/index/rebuild').set(bearer(admin)).set('Content-Type', 'text/plain');
+      assert.equal(rebuild.status, 202);
+    });
+  });
+});
