@@ -1,3 +1,4 @@
+import type { DynamicModule, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,9 +17,20 @@ import { AppConfig } from './config/app-config';
 import { MetricsService } from './observability/metrics.service';
 import { setUpOpenApi } from './openapi';
 
+/** Makes the application from the root module: NestFactory in production, a testing module in tests. */
+export type ApplicationBuilder = (
+  root: DynamicModule,
+  adapter: FastifyAdapter,
+  options: NestApplicationOptions,
+) => Promise<NestFastifyApplication>;
+
+const nestFactory: ApplicationBuilder = (root, adapter, options) => NestFactory.create<NestFastifyApplication>(root, adapter, options);
+
 export interface CreateAppOptions {
   /** Where JSON log lines go (tests capture them); stdout by default. */
   logDestination?: NodeJS.WritableStream;
+  /** How the root module becomes an application; everything around it is the same for every caller. */
+  build?: ApplicationBuilder;
 }
 
 /** Builds the whole application, configured, without listening: used by main, tests and scripts. */
@@ -39,7 +51,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler((request, reply) => addSharedHeaders(request, reply)),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await (options.build ?? nestFactory)(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(rootLogger),
     abortOnError: false,
     // Bodies are parsed by registerBodyParsers alone (input rules of API.md), not by Nest's defaults.

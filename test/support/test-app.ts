@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import request from 'supertest';
 type TestAgent = ReturnType<typeof request>;
-import { createApp } from '../../src/app.factory';
+import { ApplicationBuilder, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
 export const TEST_ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
@@ -26,6 +27,18 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse the data of an earlier app (restart tests). */
   dataDir?: string;
+  /** Replaces providers (`overrideProvider`) for what a test must control, such as the clock. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+/** The app is compiled as a @nestjs/testing module, then configured by the same factory as main.ts. */
+function testingModule(override: TestAppOptions['override']): ApplicationBuilder {
+  return async (root, adapter, options) => {
+    const builder = Test.createTestingModule({ imports: [root] });
+    if (options.logger && !Array.isArray(options.logger)) builder.setLogger(options.logger);
+    const moduleRef = await (override ? override(builder) : builder).compile();
+    return moduleRef.createNestApplication<NestFastifyApplication>(adapter, options);
+  };
 }
 
 /** Boots the whole AppModule on a fresh embedded store, exactly as `npm start` does, but in-process. */
@@ -44,7 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const lines: string[] = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const app = await createApp(config, { logDestination: destination });
+  const app = await createApp(config, { logDestination: destination, build: testingModule(options.override) });
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
