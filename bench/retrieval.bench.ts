@@ -8,11 +8,7 @@ import { chunkDocument } from '../src/content/parsing/chunk-document';
 import { parseDocumentInProcess } from '../src/content/parsing/parse-in-process';
 import { LocalHashingEmbedding, RetrievalEngine, RetrievalMode } from '../src/index/engine';
 import { chunkTextForEmbedding } from '../src/content/parsing/chunk-document';
-
-const ROOT = join(__dirname, '..', '..');
-const DEMO_DIR = join(ROOT, 'src', 'content', 'demo', 'course');
-const EXTRA_DIR = join(ROOT, 'bench', 'data', 'retrieval', 'documents');
-const SHARED_DATA = join(ROOT, '..', 'shared', 'data', 'openstax_intro_python.jsonl');
+import { DEMO_DIR, EXTRA_DIR, OPENSTAX_PYTHON, ROOT } from './support/corpus-paths';
 
 interface Question {
   id: string;
@@ -87,11 +83,11 @@ async function main(): Promise<void> {
   const ok = hybrid.r1 >= keyword.r1 && hybrid.r5 >= keyword.r5 && hybrid.mrr >= keyword.mrr && hybrid.r5 >= 0.9;
   console.log(`target (hybrid >= keyword on every figure, recall@5 >= 0.90): ${ok ? 'met' : 'NOT met'}`);
 
-  if (!existsSync(SHARED_DATA)) {
+  if (!existsSync(OPENSTAX_PYTHON)) {
     console.log('\n../shared/data is absent: skipping the OpenStax indexing throughput.');
     return;
   }
-  const chapters = readFileSync(SHARED_DATA, 'utf8')
+  const chapters = readFileSync(OPENSTAX_PYTHON, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { doc_id: string; title: string; text: string });

@@ -13,11 +13,7 @@ import { detectLanguage } from '../src/common/text';
 import { LocalHashingEmbedding, RetrievalEngine } from '../src/index/engine';
 import type { ChatMessage } from '../src/infrastructure/llm/llm.types';
 import { composeTutorAnswer } from '../src/infrastructure/llm/local-tutor-answer';
-
-const ROOT = join(__dirname, '..', '..');
-const DEMO_DIR = join(ROOT, 'src', 'content', 'demo', 'course');
-const EXTRA_DIR = join(ROOT, 'bench', 'data', 'retrieval', 'documents');
-const SHARED_DATA = join(ROOT, '..', 'shared', 'data', 'openstax_intro_python.jsonl');
+import { DEMO_DIR, EXTRA_DIR, OPENSTAX_PYTHON, ROOT } from './support/corpus-paths';
 
 interface RetrievalQuestion {
   question: string;
@@ -114,8 +110,8 @@ async function main(): Promise<void> {
       { module: 'science', question },
     ]),
   ];
-  if (existsSync(SHARED_DATA)) {
-    const chapters = readFileSync(SHARED_DATA, 'utf8')
+  if (existsSync(OPENSTAX_PYTHON)) {
+    const chapters = readFileSync(OPENSTAX_PYTHON, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { doc_id: string; title: string; text: string });
