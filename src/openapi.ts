@@ -24,6 +24,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } } }, OAUTH2_SCHEME)
+    .addTag(
+      'courses',
+      'Courses with their instructors and enrolled students: join codes, enrollment by staff or by code, co-instructors (instructors and admins manage them).',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId, extraModels: [PasswordGrantFormDto] });
   addExtraRequestBodies(document);
