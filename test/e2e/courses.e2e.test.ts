@@ -33,7 +33,19 @@ async function fails(response: request.Response | Promise<request.Response>, sta
   assert.equal(errorCode(res), code);
 }
 
-describe('courses', () => {
+/** The embedded store always; MongoDB too when MONGODB_URI is set (a database of its own per run). */
+function stores(): { name: string; env: Record<string, string> }[] {
+  const list = [{ name: 'embedded', env: {} }];
+  const base = process.env.MONGODB_URI;
+  if (base) {
+    const url = new URL(base);
+    url.pathname = `/lp_courses_e2e_${process.pid}_${Date.now()}`;
+    list.push({ name: 'mongodb', env: { MONGODB_URI: url.toString() } });
+  }
+  return list;
+}
+
+describe.each(stores())('courses [$name]', ({ env }) => {
   let t: TestApp;
   let admin: Account;
   let teacher: Account;
@@ -60,7 +72,7 @@ describe('courses', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env });
     admin = await loginAdmin(http());
     teacher = await staff('instructor');
     otherTeacher = await staff('instructor');
