@@ -5,7 +5,8 @@
 #   docker run -p 3000:3000 -v lp-data:/data --env-file .env learning-platform-api
 # docker-compose.yml beside this file runs it with MongoDB and Redis.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 is the active LTS and the version we ship; package.json's engines still allow 20.19+.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: full dependencies, compile TypeScript with SWC, then drop dev dependencies ----
 FROM ${NODE_IMAGE} AS build
@@ -20,10 +21,10 @@ RUN node -e "const [major, minor] = process.versions.node.split('.').map(Number)
 
 COPY package.json package-lock.json ./
 # Install scripts stay off except argon2's native build (package.json's allowScripts): @swc/core
-# gets its binary from a platform package and @scarf/scarf's script only reports installs.
-# `npm install` rather than `npm ci`: the lock file records only the optional @swc/core binaries of
-# the platform it was written on, which `npm ci` refuses as out of sync.
-RUN npm install --ignore-scripts --no-audit --no-fund && npm rebuild argon2
+# gets its binary from a platform package and @scarf/scarf's script only reports installs. The lock
+# file records every platform's optional binaries, so `npm ci` installs exactly what it names.
+# --build-from-source: node-gyp-build would otherwise keep argon2's prebuilt binary when it loads.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild argon2 --build-from-source
 
 COPY tsconfig.json .swcrc nest-cli.json ./
 COPY src ./src

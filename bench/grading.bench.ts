@@ -77,6 +77,7 @@ function benchShippedSet(): void {
   const byKind = new Map<string, { predicted: number[]; teacher: number[] }>();
   const byLanguage = new Map<string, { predicted: number[]; teacher: number[] }>();
   const worst: { diff: number; id: string; text: string; teacher: number; predicted: number }[] = [];
+  const predictedByAnswer = new Map<SetAnswer, number>();
   for (const item of set.items) {
     for (const answer of item.answers) {
       const { grade } = assessAnswer({
@@ -88,6 +89,7 @@ function benchShippedSet(): void {
       });
       predicted.push(grade.score);
       teacher.push(answer.score);
+      predictedByAnswer.set(answer, grade.score);
       for (const [map, key] of [
         [byKind, answer.kind],
         [byLanguage, item.language],
@@ -102,6 +104,36 @@ function benchShippedSet(): void {
   }
   console.log(`Shipped grading set: ${set.items.length} questions, ${predicted.length} answers, scores 0–${set.max_score}`);
   console.log(`  Pearson r = ${pearson(predicted, teacher).toFixed(3)}   RMSE = ${rmse(predicted, teacher).toFixed(2)} points`);
+  // Calibration, not only correlation: a grader can rank answers well and still sit a point below the teacher.
+  const teacherMean = mean(teacher);
+  const bias = mean(predicted.map((p, i) => p - teacher[i]));
+  const mae = mean(predicted.map((p, i) => Math.abs(p - teacher[i])));
+  console.log(
+    `  calibration: mean ${mean(predicted).toFixed(2)} (teacher ${teacherMean.toFixed(2)}), mean error ${bias >= 0 ? '+' : ''}${bias.toFixed(2)}, ` +
+      `mean absolute error ${mae.toFixed(2)}, RMSE of always answering the teacher mean ${rmse(
+        teacher.map(() => teacherMean),
+        teacher,
+      ).toFixed(2)}`,
+  );
+  // Order: per question, the good answers above the partial ones above the wrong ones.
+  let ordered = 0;
+  let comparable = 0;
+  for (const item of set.items) {
+    const meanOf = (kinds: string[]) => {
+      const scores = item.answers
+        .map((a, i) => ({ a, i }))
+        .filter(({ a }) => kinds.includes(a.kind))
+        .map(({ a }) => predictedByAnswer.get(a)!);
+      return scores.length > 0 ? mean(scores) : undefined;
+    };
+    const good = meanOf(['excellent', 'good']);
+    const partial = meanOf(['partial']);
+    const wrong = meanOf(['wrong', 'contradictory']);
+    if (good === undefined || partial === undefined || wrong === undefined) continue;
+    comparable++;
+    if (good > partial && partial > wrong) ordered++;
+  }
+  console.log(`  order (good > partial > wrong, per question): ${ordered}/${comparable}`);
   for (const [language, entry] of byLanguage) {
     console.log(
       `  ${language}: n=${entry.predicted.length}  r=${pearson(entry.predicted, entry.teacher).toFixed(3)}  RMSE=${rmse(entry.predicted, entry.teacher).toFixed(2)}`,
@@ -119,6 +151,42 @@ function benchShippedSet(): void {
       console.log(`    ${w.id}: teacher ${w.teacher} local ${w.predicted}  ${w.text.slice(0, 90)}`);
     }
   }
+}
+
+interface Trio {
+  language: 'fr' | 'en';
+  question: string;
+  reference_answer: string;
+  correct: string;
+  partial: string;
+  wrong: string;
+}
+
+/** Reference questions written for the order check (bench/data/grading/order-trios.json). */
+function benchOrderTrios(): void {
+  const path = join(process.cwd(), 'bench/data/grading/order-trios.json');
+  if (!existsSync(path)) return;
+  const set = JSON.parse(readFileSync(path, 'utf8')) as { max_score: number; items: Trio[] };
+  let ordered = 0;
+  let paraphraseFull = 0;
+  console.log(`\nOrder check: ${set.items.length} reference questions, each with a correct paraphrase, a partly right and a wrong answer`);
+  for (const item of set.items) {
+    const score = (text: string) =>
+      assessAnswer({
+        question: item.question,
+        studentAnswer: text,
+        referenceAnswer: item.reference_answer,
+        maxScore: set.max_score,
+        language: item.language,
+      }).grade.score;
+    const [c, p, w] = [score(item.correct), score(item.partial), score(item.wrong)];
+    if (c > p && p > w) ordered++;
+    if (c >= 0.8 * set.max_score) paraphraseFull++;
+    console.log(
+      `  ${c.toFixed(2).padStart(5)} > ${p.toFixed(2).padStart(5)} > ${w.toFixed(2).padStart(5)}  ${c > p && p > w ? 'ok ' : 'NO '} ${item.question.slice(0, 60)}`,
+    );
+  }
+  console.log(`  in order: ${ordered}/${set.items.length}; correct paraphrase at 80% or more: ${paraphraseFull}/${set.items.length}`);
 }
 
 function mean(xs: number[]): number {
@@ -280,4 +348,5 @@ function benchSemEval(): void {
 }
 
 benchShippedSet();
+benchOrderTrios();
 benchSemEval();

@@ -1,14 +1,43 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME, OAUTH2_SCHEME } from './auth/authenticated.decorator';
+import { BEARER_SCHEME } from './auth/authenticated.decorator';
+import { EXAMPLE_REQUEST_ID } from './common/openapi/api-responses';
 import { PasswordGrantFormDto } from './auth/auth.dto';
 
 const DESCRIPTION = `Backend for AI-driven learning platforms: a tutor that answers from course documents with
 sources, grading with feedback, practice questions, and administration.
 
+**Getting started.** Register with \`POST /api/auth/register\` (or sign in with \`POST /api/auth/login\`),
+copy the \`access_token\` of the answer into the **Authorize** dialog, and every other route works
+with "Try it out". The access token lasts 15 minutes by default; \`POST /api/auth/refresh\` trades the
+refresh token for a new pair. In development the demo course (an introduction to Python, in
+English and French) is loaded at the first start, so search, chat, grading and question generation
+have material to work on.
+
 Every success answer is \`{"ok": true, "data": ...}\`; every error is
 \`{"ok": false, "error": {"code", "message", "details?"}, "request_id"}\`. Lists take \`limit\` (1–100)
 and an opaque \`cursor\`, and answer \`{"items": [...], "next_cursor": ... | null}\`.`;
+
+/** Tags in the order a newcomer meets them: sign in first, operations last. */
+const TAGS: { name: string; description: string }[] = [
+  { name: 'auth', description: 'Register, sign in, refresh and sign out. Start here: the access token goes into the Authorize dialog.' },
+  { name: 'users', description: 'The signed-in user: profile, language, password, model usage and limits.' },
+  {
+    name: 'content',
+    description: 'Course modules and their documents (PDF, DOCX, Markdown, text, HTML); instructors and admins manage them.',
+  },
+  {
+    name: 'courses',
+    description:
+      'Courses with their instructors and enrolled students: join codes, enrollment by staff or by code, co-instructors; instructors and admins manage them.',
+  },
+  { name: 'search', description: 'Passages of the course documents that answer a query, by keywords and meaning.' },
+  { name: 'chat', description: 'The tutor: conversations whose answers cite the course passages they use, also as a stream.' },
+  { name: 'evaluation', description: 'Grading with feedback, practice questions, my grades and my progress per module.' },
+  { name: 'index', description: 'The search index: rebuild jobs and what the index holds (admins).' },
+  { name: 'admin', description: 'Users, conversation and evaluation logs, grade review, statistics and the audit log (staff).' },
+  { name: 'health', description: 'Liveness and readiness probes for load balancers and orchestrators.' },
+];
 
 /** operationIds such as `authLogin` or `usersAdminListUsers`: stable names for generated SDKs. */
 function operationId(controllerKey: string, methodKey: string): string {
@@ -22,14 +51,22 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion('1.0.0')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
-    .addOAuth2({ type: 'oauth2', flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } } }, OAUTH2_SCHEME)
-    .addTag(
-      'courses',
-      'Courses with their instructors and enrolled students: join codes, enrollment by staff or by code, co-instructors (instructors and admins manage them).',
-    )
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId, extraModels: [PasswordGrantFormDto] });
+    // Relative: the document describes whichever host serves it.
+    .addServer('/')
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'The `access_token` from `POST /api/auth/register`, `/login` or `/refresh`, without the word Bearer.',
+      },
+      BEARER_SCHEME,
+    );
+  for (const tag of TAGS) config.addTag(tag.name, tag.description);
+  const document = SwaggerModule.createDocument(app, config.build(), {
+    operationIdFactory: operationId,
+    extraModels: [PasswordGrantFormDto],
+  });
   addExtraRequestBodies(document);
   addUnsupportedMediaType(document);
   addRequestIdHeader(document);
@@ -61,14 +98,30 @@ type Operation = {
  * A body of a type its route does not take is 415 `unsupported_media_type` on every route with a
  * body (API.md, "Input and limits"); routes that declare 415 for their own reasons keep theirs.
  */
+const BODY_TYPE_REFUSED = {
+  description: '`unsupported_media_type`: A body of a type this route does not take.',
+  content: {
+    'application/json': {
+      schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' },
+      examples: {
+        unsupported_media_type: {
+          summary: 'A body of a type this route does not take',
+          value: {
+            ok: false,
+            error: { code: 'unsupported_media_type', message: 'This route takes a body of type application/json (Content-Type header).' },
+            request_id: EXAMPLE_REQUEST_ID,
+          },
+        },
+      },
+    },
+  },
+};
+
 function addUnsupportedMediaType(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item as Record<string, Operation>)) {
       if (!operation?.requestBody || !operation.responses || operation.responses['415']) continue;
-      operation.responses['415'] = {
-        description: 'Error: `unsupported_media_type` (a body of a type this route does not take)',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' } } },
-      };
+      operation.responses['415'] = BODY_TYPE_REFUSED;
     }
   }
 }
@@ -104,6 +157,34 @@ export function setUpOpenApi(app: INestApplication): void {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
     customSiteTitle: 'Learning platform API',
-    swaggerOptions: { persistAuthorization: true },
+    // Deep links (`/docs#/chat/chatSendMessage`) let people point each other at one operation.
+    swaggerOptions: { persistAuthorization: true, deepLinking: true, operationsSorter: newcomerOrder },
   });
+}
+
+/**
+ * Swagger UI's order of the operations within a tag. The committed document's paths are sorted for
+ * clean diffs, which would list login before register; people read register, login, refresh,
+ * logout, then what everyone may call before what staff manage, each path with its methods as
+ * GET, POST, PATCH, DELETE. Swagger UI runs this in the
+ * browser (it is sent as source text), so it must use nothing from its surroundings.
+ */
+function newcomerOrder(a: SwaggerUiOperation, b: SwaggerUiOperation): number {
+  const paths = ['/api/auth/register', '/api/auth/login', '/api/auth/refresh', '/api/auth/logout'];
+  const methods = ['get', 'post', 'put', 'patch', 'delete'];
+  // The auth paths in that order; then what everyone may read; then what staff manage (/api/admin).
+  const pathRank = (op: SwaggerUiOperation) => {
+    const path = op.get('path');
+    return paths.includes(path) ? paths.indexOf(path) : paths.length + (path.startsWith('/api/admin/') ? 1 : 0);
+  };
+  return (
+    pathRank(a) - pathRank(b) ||
+    a.get('path').localeCompare(b.get('path')) ||
+    methods.indexOf(a.get('method')) - methods.indexOf(b.get('method'))
+  );
+}
+
+/** What Swagger UI hands its operationsSorter: an Immutable.js map of the operation. */
+interface SwaggerUiOperation {
+  get(key: 'path' | 'method'): string;
 }

@@ -33,7 +33,11 @@ export class AdminController {
   ) {}
 
   @Get('conversations')
-  @ApiOperation({ summary: 'Conversation logs of every user, newest first' })
+  @ApiOperation({
+    summary: 'Conversation logs of every user, newest first',
+    description:
+      "Admins. Every user's conversations, filtered by `user_id`, `module_id` and a time range (`from`, `to`, ISO 8601), a page at a time.",
+  })
   @ApiEnvelope(AdminConversationPageDto)
   @ApiErrors('validation_failed')
   async listConversations(@Query() query: AdminConversationsQueryDto): Promise<AdminConversationPageDto> {
@@ -50,7 +54,10 @@ export class AdminController {
 
   @Get('conversations/:id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'One conversation with its messages' })
+  @ApiOperation({
+    summary: 'One conversation with its messages',
+    description: "Admins. Any user's conversation with all of its messages and the sources each answer cited.",
+  })
   @ApiEnvelope(AdminConversationWithMessagesDto)
   @ApiErrors('validation_failed', 'not_found')
   async getConversation(@IdParam() id: string): Promise<AdminConversationWithMessagesDto> {
@@ -59,14 +66,22 @@ export class AdminController {
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'Platform figures: users, conversations, grades, model tokens (and per day for 30 days)' })
+  @ApiOperation({
+    summary: 'Platform figures: users, conversations, grades, model tokens (and per day for 30 days)',
+    description:
+      'Admins. Counts of users, conversations, messages and grades, the average grade percentage, and model tokens in total and per day over the last 30 days (UTC).',
+  })
   @ApiEnvelope(StatsDto)
   stats(): Promise<StatsDto> {
     return this.admin.stats();
   }
 
   @Get('audit')
-  @ApiOperation({ summary: 'The audit log of staff actions, newest first' })
+  @ApiOperation({
+    summary: 'The audit log of staff actions, newest first',
+    description:
+      'Admins. Every state-changing staff action (users, roles, content, index, grade reviews): who did what to which target, with the request id; filtered by `actor_id`, `action` and time.',
+  })
   @ApiEnvelope(AuditPageDto)
   @ApiErrors('validation_failed')
   async listAudit(@Query() query: AuditQueryDto): Promise<AuditPageDto> {

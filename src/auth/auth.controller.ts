@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { enveloped } from '../common/http/envelope';
 import { AcceptsBody } from '../common/http/media-types';
-import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiNoContent, ApiJsonBody } from '../common/openapi/api-responses';
 import { validateAs } from '../common/validation/validation';
 import { toUserDto } from '../users/users.dto';
 import { LoginDto, PasswordGrantFormDto, RefreshDto, RegisterDto, TokenPairDto } from './auth.dto';
@@ -27,7 +27,14 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  @ApiOperation({ summary: 'Create a student account and sign in' })
+  @ApiOperation({
+    summary: 'Create a student account and sign in',
+    description:
+      'Open to anyone while `REGISTRATION_OPEN` is true (else 403 `forbidden`); the account is a student. The answer is the user and a token pair, as from sign-in: put `access_token` in the Authorize dialog. Emails are trimmed and compared case-insensitively; passwords have 8 to 128 characters.',
+  })
+  @ApiJsonBody(RegisterDto, {
+    student: { summary: 'A new student', value: { email: 'ada@example.org', password: 'correct horse battery', display_name: 'Ada' } },
+  })
   @ApiEnvelope(TokenPairDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json', 'email_taken', 'forbidden', 'payload_too_large')
   async register(@Body() body: RegisterDto): Promise<TokenPairDto> {
@@ -44,7 +51,9 @@ export class AuthController {
   })
   @AcceptsBody('application/json', 'application/x-www-form-urlencoded')
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({ type: LoginDto })
+  @ApiJsonBody(LoginDto, {
+    ada: { summary: 'The account of the register example', value: { email: 'ada@example.org', password: 'correct horse battery' } },
+  })
   @ApiEnvelope(TokenPairDto)
   @ApiErrors('validation_failed', 'invalid_json', 'invalid_credentials', 'account_disabled', 'rate_limited')
   async login(@Req() request: FastifyRequest): Promise<object> {
@@ -60,7 +69,17 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Trade a refresh token for a new pair (the old one is spent)' })
+  @ApiOperation({
+    summary: 'Trade a refresh token for a new pair (the old one is spent)',
+    description:
+      'Each refresh token works once. Presenting one that was already spent revokes every token of that sign-in (its family) and answers 401 `invalid_refresh_token`, so a stolen refresh token stops working once either party uses it.',
+  })
+  @ApiJsonBody(RefreshDto, {
+    refresh: {
+      summary: 'The refresh_token of the last sign-in or refresh',
+      value: { refresh_token: 'PASTE-THE-REFRESH-TOKEN-OF-A-SIGN-IN' },
+    },
+  })
   @ApiEnvelope(TokenPairDto)
   @ApiErrors('validation_failed', 'invalid_json', 'invalid_refresh_token', 'account_disabled')
   async refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
@@ -69,7 +88,14 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the session of a refresh token (its whole family)' })
+  @ApiOperation({
+    summary: 'End the session of a refresh token (its whole family)',
+    description:
+      'Revokes the sign-in that issued the refresh token: the token and every token rotated from it. Send the latest `refresh_token` from register, login or refresh.',
+  })
+  @ApiJsonBody(RefreshDto, {
+    logout: { summary: 'The refresh_token of the sign-in to end', value: { refresh_token: 'PASTE-THE-REFRESH-TOKEN-OF-A-SIGN-IN' } },
+  })
   @ApiNoContent()
   @ApiErrors('validation_failed', 'invalid_json', 'invalid_refresh_token')
   async logout(@Body() body: RefreshDto): Promise<void> {

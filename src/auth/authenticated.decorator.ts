@@ -1,12 +1,11 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, DECORATORS } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi/api-responses';
 import { Role } from '../users/user';
 
 export const ROLES_KEY = 'auth:roles';
 export const PUBLIC_KEY = 'auth:public';
 export const BEARER_SCHEME = 'bearer';
-export const OAUTH2_SCHEME = 'oauth2-password';
 
 /**
  * Guards a route (the global AuthGuard reads this) and declares its security and auth errors in
@@ -16,12 +15,26 @@ export function Authenticated(...roles: Role[]): MethodDecorator & ClassDecorato
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiSecurity(OAUTH2_SCHEME),
     ApiErrors('unauthorized', 'account_disabled', ...(roles.length > 0 ? (['forbidden'] as const) : [])),
   );
 }
 
-/** A route anyone may call (auth, health, docs). */
+/** A route anyone may call (auth, health, docs); OpenAPI says so with an empty `security`. */
 export function Public(): MethodDecorator & ClassDecorator {
-  return SetMetadata(PUBLIC_KEY, true);
+  return applyDecorators(SetMetadata(PUBLIC_KEY, true), NoSecurity());
+}
+
+/**
+ * `security: []` in OpenAPI. @nestjs/swagger drops an empty method-level security list, so on a
+ * method it goes into the operation's own metadata (merged with its @ApiOperation in any order).
+ */
+function NoSecurity(): MethodDecorator & ClassDecorator {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
+    if (descriptor) {
+      const operation = (Reflect.getMetadata(DECORATORS.API_OPERATION, descriptor.value as object) as object | undefined) ?? {};
+      Reflect.defineMetadata(DECORATORS.API_OPERATION, { ...operation, security: [] }, descriptor.value as object);
+    } else {
+      Reflect.defineMetadata(DECORATORS.API_SECURITY, [], target);
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import { terms } from '../common/text';
 import { ChatMessage, estimateTokens } from '../infrastructure/llm';
+import { topicTerms } from '../infrastructure/llm/local-tutor-answer';
 import { Message } from './messages.repository';
 
 /** Tokens of recent turns given to the model verbatim; older turns live on in the summary. */
@@ -36,7 +37,9 @@ const FOLLOW_UP_TERMS = 4;
  */
 export function retrievalQuery(message: string, history: ChatMessage[]): string {
   if (terms(message).length >= FOLLOW_UP_TERMS) return message;
-  const previous = [...history].reverse().find((m) => m.role === 'user');
+  const questions = [...history].reverse().filter((m) => m.role === 'user');
+  // After "an example?", "explain again" still means the question before it: the latest one that names a topic.
+  const previous = questions.find((m) => topicTerms(m.content).length > 0) ?? questions[0];
   return previous ? `${previous.content}\n${message}` : message;
 }
 

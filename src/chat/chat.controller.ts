@@ -6,7 +6,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { toErrorResponse } from '../common/errors/error-envelope';
 import { hijackWithHeaders } from '../common/http/hijacked-reply';
 import { pathOf } from '../common/logging/redact';
-import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiNoContent, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
@@ -23,6 +23,11 @@ import {
   toMessageDto,
 } from './chat.dto';
 import { ChatAnswer, ChatService } from './chat.service';
+
+/** No `conversation_id`, so the example starts a conversation (a made-up id would be 404). */
+const CHAT_EXAMPLES = {
+  question: { summary: 'A question on the demo course; starts a conversation', value: { message: 'What does range(5) produce?' } },
+};
 
 /** nginx's status for a request whose client closed the connection before the answer. */
 const CLIENT_CLOSED_REQUEST = 499;
@@ -61,7 +66,12 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ask the tutor; the answer cites the course passages it used' })
+  @ApiOperation({
+    summary: 'Ask the tutor; the answer cites the course passages it used',
+    description:
+      'Without `conversation_id` a new conversation starts: its id is in the answer, send it back to continue. The answer is grounded in passages found for the question and cites them with `[n]` markers numbered as `sources`; when the course does not cover the question, it says so and `sources` is empty. The question is stored before the model is called. Each user may send `CHAT_REQUESTS_PER_MINUTE` messages a minute (60 by default); above it, 429 with `Retry-After`.',
+  })
+  @ApiJsonBody(ChatRequestDto, CHAT_EXAMPLES)
   @ApiEnvelope(ChatAnswerDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
   async sendMessage(
@@ -97,6 +107,7 @@ export class ChatController {
       "(the assistant's message). A failure after the stream has started is sent as an `error` `{code, message}` event. " +
       'If the client disconnects, the model call is cancelled and what was written is stored as an interrupted message.',
   })
+  @ApiJsonBody(ChatRequestDto, CHAT_EXAMPLES)
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
@@ -139,7 +150,10 @@ export class ChatController {
   }
 
   @Get('conversations')
-  @ApiOperation({ summary: 'My conversations, newest first' })
+  @ApiOperation({
+    summary: 'My conversations, newest first',
+    description: "A page of the caller's conversations (`limit`, `cursor`), newest first, with their message counts.",
+  })
   @ApiEnvelope(ConversationPageDto)
   @ApiErrors('validation_failed')
   async listConversations(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto): Promise<ConversationPageDto> {
@@ -149,7 +163,11 @@ export class ChatController {
 
   @Get('conversations/:id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'One of my conversations with its messages in order' })
+  @ApiOperation({
+    summary: 'One of my conversations with its messages in order',
+    description:
+      "The conversation and its messages, the user's and the tutor's, with the sources each answer cited. Another user's conversation is 404.",
+  })
   @ApiEnvelope(ConversationWithMessagesDto)
   @ApiErrors('validation_failed', 'not_found')
   async getConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ConversationWithMessagesDto> {
@@ -159,7 +177,11 @@ export class ChatController {
 
   @Patch('conversations/:id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'Rename one of my conversations' })
+  @ApiOperation({
+    summary: 'Rename one of my conversations',
+    description: "Sets the conversation's title. Another user's conversation is 404.",
+  })
+  @ApiJsonBody(RenameConversationDto, { rename: { summary: 'A clearer title', value: { title: 'Loops and range()' } } })
   @ApiEnvelope(ConversationDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found')
   async renameConversation(
@@ -173,7 +195,10 @@ export class ChatController {
   @Delete('conversations/:id')
   @HttpCode(204)
   @ApiIdParam()
-  @ApiOperation({ summary: 'Delete one of my conversations and its messages' })
+  @ApiOperation({
+    summary: 'Delete one of my conversations and its messages',
+    description: "Deletes the conversation and all of its messages. Another user's conversation is 404.",
+  })
   @ApiNoContent()
   @ApiErrors('validation_failed', 'not_found')
   async deleteConversation(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

@@ -7,7 +7,7 @@ import { detectLanguage } from '../common/text';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SearchService } from '../index/search.service';
-import { Passage } from '../index/passage';
+import { Passage, passageSnapshot } from '../index/passage';
 import { RateCounter } from '../infrastructure/cache/rate-counter';
 import {
   AnswerLanguage,
@@ -21,6 +21,7 @@ import {
 import { SourceSnapshot } from '../infrastructure/persistence/schemas/message.schema';
 import { UsersRepository } from '../users/users.repository';
 import { HISTORY_LOOKBACK, retrievalQuery, selectWindow, titleFrom } from './chat-memory';
+import { CitationRenumbering, renumberCitations } from './citations';
 import { Conversation, ConversationsRepository } from './conversations.repository';
 import { LearnerProfile } from './learner-profile';
 import { Message, MessagesRepository } from './messages.repository';
@@ -107,7 +108,13 @@ export class ChatService {
       question: input.message,
       history: window.history,
       ...(conversation.summary ? { summary: conversation.summary } : {}),
-      passages: passages.map((p, i) => ({ index: i + 1, title: p.title, text: p.text, location: p.location })),
+      passages: passages.map((p, i) => ({
+        index: i + 1,
+        title: p.title,
+        text: p.text,
+        location: p.location,
+        ...(p.localSimilarity !== undefined ? { localSimilarity: p.localSimilarity } : {}),
+      })),
       language,
       ...(focus.length > 0 ? { learnerFocus: focus } : {}),
     };
@@ -117,12 +124,19 @@ export class ChatService {
   /** The whole answer in one call. */
   async answer(principal: Principal, turn: PreparedTurn, signal?: AbortSignal): Promise<ChatAnswer> {
     const result = await this.llm.complete({ task: turn.task, messages: buildTutorMessages(turn.task), signal, userId: principal.userId });
-    return this.storeAnswer(principal, turn, answerText(result), result, 'complete');
+    const { text, cited } = renumberCitations(answerText(result), turn.passages.length);
+    return this.storeAnswer(principal, turn, text, cited, result, 'complete');
   }
 
   /** Streams the answer's deltas to `onDelta`; what was produced is stored even if the client leaves. */
   async streamAnswer(principal: Principal, turn: PreparedTurn, onDelta: (text: string) => void, signal: AbortSignal): Promise<ChatAnswer> {
     let produced = '';
+    const citations = new CitationRenumbering(turn.passages.length);
+    const emit = (text: string) => {
+      if (text === '') return;
+      produced += text;
+      onDelta(text);
+    };
     try {
       for await (const event of this.llm.stream({
         task: turn.task,
@@ -131,17 +145,18 @@ export class ChatService {
         userId: principal.userId,
       })) {
         if (event.type === 'delta') {
-          produced += event.text;
-          onDelta(event.text);
+          emit(citations.push(event.text));
         } else {
-          return await this.storeAnswer(principal, turn, answerText(event.result), event.result, 'complete');
+          answerText(event.result);
+          emit(citations.end());
+          return await this.storeAnswer(principal, turn, produced, citations.cited, event.result, 'complete');
         }
       }
       throw new Error('the model stream ended without a final result');
     } catch (error) {
       // The client went away: keep what was said so far, marked as interrupted (if anything was).
       if (signal.aborted && produced.trim() !== '')
-        return this.storeAnswer(principal, turn, produced, { model: this.llm.model }, 'interrupted');
+        return this.storeAnswer(principal, turn, produced + citations.end(), citations.cited, { model: this.llm.model }, 'interrupted');
       throw error;
     }
   }
@@ -174,10 +189,13 @@ export class ChatService {
     principal: Principal,
     turn: PreparedTurn,
     text: string,
+    cited: number[],
     result: Pick<LlmResult, 'model'>,
     status: 'complete' | 'interrupted',
   ): Promise<ChatAnswer> {
     const now = this.clock.now();
+    // Only the passages the answer cites are its sources, in the order of its markers.
+    const sources = cited.map((n) => turn.passages[n - 1]);
     const message = await this.messages.create({
       id: newId(),
       conversationId: turn.conversation.id,
@@ -185,13 +203,13 @@ export class ChatService {
       seq: turn.assistantSeq,
       role: 'assistant',
       content: text,
-      sources: turn.passages.map(snapshot),
+      sources: sources.map(snapshot),
       status,
       model: result.model,
       createdAt: now,
     });
     const conversation = (await this.conversations.addMessage(turn.conversation.id, now)) ?? turn.conversation;
-    return { conversation, message, passages: turn.passages };
+    return { conversation, message, passages: sources };
   }
 
   /** Another user's conversation answers exactly like a missing one (API.md). */
@@ -277,5 +295,5 @@ function answerText(result: LlmResult): string {
 }
 
 function snapshot(passage: Passage): SourceSnapshot {
-  return { ...passage, location: { ...passage.location } };
+  return passageSnapshot(passage);
 }

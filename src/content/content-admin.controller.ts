@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, HttpCode, Inject, Patch, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { AcceptsBody } from '../common/http/media-types';
 import { isMultipart, readMultipartUpload } from '../common/http/multipart-upload';
-import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiNoContent, ApiJsonBody } from '../common/openapi/api-responses';
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -35,7 +35,17 @@ export class ContentAdminController {
   ) {}
 
   @Post('modules')
-  @ApiOperation({ summary: 'Create a course module' })
+  @ApiOperation({
+    summary: 'Create a course module',
+    description:
+      'Instructors and admins. The module starts empty: add documents with `POST /api/admin/modules/{id}/resources`. Recorded in the audit log.',
+  })
+  @ApiJsonBody(CreateModuleDto, {
+    module: {
+      summary: 'A new module',
+      value: { title: 'Python: files and exceptions', description: 'Reading and writing files, and handling errors.' },
+    },
+  })
   @ApiEnvelope(ModuleDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json')
   async createModule(@CurrentPrincipal() actor: Principal, @Body() body: CreateModuleDto): Promise<ModuleDto> {
@@ -44,7 +54,14 @@ export class ContentAdminController {
 
   @Patch('modules/:id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'Rename or describe a module' })
+  @ApiOperation({
+    summary: 'Rename or describe a module',
+    description:
+      'Instructors and admins. Changes the title or the description; fields left out stay as they are. Recorded in the audit log.',
+  })
+  @ApiJsonBody(UpdateModuleDto, {
+    describe: { summary: 'A new description', value: { description: 'Variables, conditions, loops, functions, lists and dictionaries.' } },
+  })
   @ApiEnvelope(ModuleDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found')
   async updateModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: UpdateModuleDto): Promise<ModuleDto> {
@@ -54,7 +71,11 @@ export class ContentAdminController {
   @Delete('modules/:id')
   @HttpCode(204)
   @ApiIdParam()
-  @ApiOperation({ summary: 'Delete a module; its resources leave the index' })
+  @ApiOperation({
+    summary: 'Delete a module; its resources leave the index',
+    description:
+      'Instructors and admins. Deletes the module and its resources; their chunks leave the search index at once. Recorded in the audit log.',
+  })
   @ApiNoContent()
   @ApiErrors('validation_failed', 'not_found')
   async deleteModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
@@ -73,7 +94,22 @@ export class ContentAdminController {
   })
   @ApiExtraModels(UploadResourceDto)
   // The multipart form (UploadResourceDto) is added beside this JSON body in openapi.ts.
-  @ApiBody({ type: CreateTextResourceDto, description: 'A file as multipart/form-data (`file`, `title?`), or a text document as JSON.' })
+  @ApiJsonBody(
+    CreateTextResourceDto,
+    {
+      markdown: {
+        summary: 'A short Markdown lesson',
+        value: {
+          title: 'Exceptions',
+          format: 'markdown',
+          content:
+            '# Exceptions\n\nAn exception stops a program when something goes wrong, such as dividing by zero. ' +
+            'A try block runs code that may fail, and an except block handles the error so the program can go on.',
+        },
+      },
+    },
+    'A file as multipart/form-data (`file`, `title?`), or a text document as JSON.',
+  )
   @ApiEnvelope(ResourceDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'payload_too_large', 'unsupported_media_type', 'unprocessable_document')
   async addResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Req() request: FastifyRequest): Promise<ResourceDto> {
@@ -83,7 +119,11 @@ export class ContentAdminController {
   @Delete('resources/:id')
   @HttpCode(204)
   @ApiIdParam()
-  @ApiOperation({ summary: 'Delete a resource; its chunks leave the index' })
+  @ApiOperation({
+    summary: 'Delete a resource; its chunks leave the index',
+    description:
+      'Instructors and admins. Deletes the document; its chunks leave the search index at once, so search and chat stop citing it. Recorded in the audit log.',
+  })
   @ApiNoContent()
   @ApiErrors('validation_failed', 'not_found')
   async deleteResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {

@@ -18,7 +18,10 @@ export class ContentController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List course modules' })
+  @ApiOperation({
+    summary: 'List course modules',
+    description: 'A page of the course modules (`limit`, `cursor`), each with its number of resources.',
+  })
   @ApiEnvelope(ModulePageDto)
   @ApiErrors('validation_failed')
   async listModules(@Query() query: ListQueryDto): Promise<ModulePageDto> {
@@ -28,7 +31,10 @@ export class ContentController {
 
   @Get(':id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'One course module' })
+  @ApiOperation({
+    summary: 'One course module',
+    description: 'One module by id; an unknown id is 404.',
+  })
   @ApiEnvelope(ModuleDto)
   @ApiErrors('validation_failed', 'not_found')
   async getModule(@IdParam() id: string): Promise<ModuleDto> {
@@ -37,7 +43,11 @@ export class ContentController {
 
   @Get(':id/resources')
   @ApiIdParam()
-  @ApiOperation({ summary: 'The resources of a module, with their indexing status' })
+  @ApiOperation({
+    summary: 'The resources of a module, with their indexing status',
+    description:
+      'The documents of a module with their status: `pending` while being indexed, `indexed` once searchable, `failed` with the reason in `error`.',
+  })
   @ApiEnvelope(ResourcePageDto)
   @ApiErrors('validation_failed', 'not_found')
   async listResources(@IdParam() id: string, @Query() query: ListQueryDto): Promise<ResourcePageDto> {

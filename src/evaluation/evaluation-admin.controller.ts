@@ -4,7 +4,7 @@ import { IsDateString, IsOptional, IsString, Matches } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
@@ -41,7 +41,11 @@ export class EvaluationAdminController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Evaluation logs: every grade, filtered by learner, module and time' })
+  @ApiOperation({
+    summary: 'Evaluation logs: every grade, filtered by learner, module and time',
+    description:
+      "Instructors and admins. Every learner's grades, filtered by `user_id`, `module_id` and a time range (`from`, `to`), a page at a time.",
+  })
   @ApiEnvelope(AdminGradePageDto)
   @ApiErrors('validation_failed')
   async listEvaluations(@Query() query: AdminGradesQueryDto): Promise<AdminGradePageDto> {
@@ -58,7 +62,17 @@ export class EvaluationAdminController {
 
   @Patch(':id')
   @ApiIdParam()
-  @ApiOperation({ summary: "Override a grade's score or feedback; the original is kept and progress follows" })
+  @ApiOperation({
+    summary: "Override a grade's score or feedback; the original is kept and progress follows",
+    description:
+      "Instructors and admins. Sets a new `score` (0 to the grade's `max_score`) and/or `feedback`; the model's score and feedback are kept in `original`, beside `reviewed_by` and `reviewed_at`. Progress and mastery follow the new score. Recorded in the audit log.",
+  })
+  @ApiJsonBody(ReviewGradeDto, {
+    review: {
+      summary: 'A corrected score with feedback',
+      value: { score: 8, feedback: 'Right values; say also that the stop value 5 is left out.' },
+    },
+  })
   @ApiEnvelope(AdminGradeDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
   async reviewEvaluation(

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import {
   GeneratedQuestionsDto,
@@ -21,6 +21,28 @@ import { GradingService } from './grading.service';
 import { ProgressService } from './progress.service';
 import { QuestionGenerationService } from './question-generation.service';
 
+const GRADE_EXAMPLES = {
+  reference: {
+    summary: 'An answer graded against a reference answer',
+    value: {
+      question: 'What does range(5) produce?',
+      student_answer: 'The numbers 0, 1, 2, 3 and 4: it starts at 0 and stops before 5.',
+      reference_answer: 'range(5) produces the five integers 0, 1, 2, 3 and 4; the stop value 5 is not included.',
+    },
+  },
+  rubric: {
+    summary: 'An answer graded against a rubric',
+    value: {
+      question: 'What is the difference between a parameter and an argument?',
+      student_answer: 'A parameter is the name in the definition of the function; an argument is the value passed when it is called.',
+      rubric: [
+        { criterion: 'Defines a parameter', max_points: 5, description: 'The variable named in the definition' },
+        { criterion: 'Defines an argument', max_points: 5, description: 'The value passed in a call' },
+      ],
+    },
+  },
+};
+
 @ApiTags('evaluation')
 @Authenticated()
 @Controller('api/evaluation')
@@ -35,7 +57,12 @@ export class EvaluationController {
 
   @Post('grade')
   @HttpCode(200)
-  @ApiOperation({ summary: "Grade an answer against a reference, a rubric, or a generated question's key" })
+  @ApiOperation({
+    summary: "Grade an answer against a reference, a rubric, or a generated question's key",
+    description:
+      "Scores `student_answer` out of `max_score` (default 10, or the rubric's total) against `reference_answer` and/or a `rubric`, with feedback, strengths and improvements; with a rubric, the per-criterion scores add up to the total. With `question_id`, a generated question is graded against its own key (multiple choice and true/false exactly). The grade is stored and, with `module_id`, counts toward progress in that module.",
+  })
+  @ApiJsonBody(GradeRequestDto, GRADE_EXAMPLES)
   @ApiEnvelope(GradeDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
   async gradeAnswer(@CurrentPrincipal() principal: Principal, @Body() body: GradeRequestDto): Promise<GradeDto> {
@@ -57,7 +84,17 @@ export class EvaluationController {
 
   @Post('generate-questions')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Write practice questions from a module or a topic; each is kept for grading by id' })
+  @ApiOperation({
+    summary: 'Write practice questions from a module or a topic; each is kept for grading by id',
+    description:
+      "Multiple-choice, short-answer and true/false questions from a module (`module_id`) or a topic searched across the course (`topic`), each citing the passage it comes from. `count` is 1 to 20 (default 5); fewer come back, with `warnings`, when the material is too thin. Each question's key stays on the server: grade an answer with its `question_id`.",
+  })
+  @ApiJsonBody(GenerateQuestionsDto, {
+    topic: {
+      summary: 'Three easy questions on a topic of the demo course',
+      value: { topic: 'for loops', count: 3, difficulty: 'easy', language: 'en' },
+    },
+  })
   @ApiEnvelope(GeneratedQuestionsDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
   async generateQuestions(@CurrentPrincipal() principal: Principal, @Body() body: GenerateQuestionsDto): Promise<GeneratedQuestionsDto> {
@@ -73,7 +110,10 @@ export class EvaluationController {
   }
 
   @Get('grades')
-  @ApiOperation({ summary: 'My grades, newest first' })
+  @ApiOperation({
+    summary: 'My grades, newest first',
+    description: "A page of the caller's grades, newest first, optionally of one module (`module_id`).",
+  })
   @ApiEnvelope(GradePageDto)
   @ApiErrors('validation_failed')
   async listGrades(@CurrentPrincipal() principal: Principal, @Query() query: GradesQueryDto): Promise<GradePageDto> {
@@ -87,7 +127,11 @@ export class EvaluationController {
   }
 
   @Get('progress')
-  @ApiOperation({ summary: 'My progress: attempts, averages and mastery per module' })
+  @ApiOperation({
+    summary: 'My progress: attempts, averages and mastery per module',
+    description:
+      'Per module and overall: attempts, the average percentage, and a mastery in 0 to 1 that weighs recent grades more (a half-life of about three weeks).',
+  })
   @ApiEnvelope(ProgressDto)
   async getProgress(@CurrentPrincipal() principal: Principal): Promise<ProgressDto> {
     return toProgressDto(await this.progress.forUser(principal.userId));

@@ -184,10 +184,21 @@ export class GradeDto {
   @ApiProperty() id!: string;
   @ApiProperty() question!: string;
   @ApiProperty() student_answer!: string;
-  @ApiProperty() score!: number;
+  @ApiProperty({
+    description:
+      'With the local grader (`model: "local"`) and no basis to judge correctness (no `reference_answer`, no rubric criterion with a ' +
+      '`description`, no `question_id` key, and no passage of `module_id` covering the question), the score is half of `max_score` for ' +
+      'a substantive answer and 0 for an empty one or one that only repeats the question: it does not claim the answer is right or wrong.',
+  })
+  score!: number;
   @ApiProperty() max_score!: number;
   @ApiProperty({ description: '100 × score / max_score' }) percentage!: number;
-  @ApiProperty() feedback!: string;
+  @ApiProperty({
+    description:
+      'What was covered, missed or contradicted. When the local grader has no basis to judge (see `score`), it starts with "No basis to judge this answer" ' +
+      '("Aucune base pour juger cette réponse" in French) and says what to give for a real grade.',
+  })
+  feedback!: string;
   @ApiProperty({ type: [String] }) strengths!: string[];
   @ApiProperty({ type: [String] }) improvements!: string[];
   @ApiProperty({ type: [CriterionScoreDto] }) criteria!: CriterionScoreDto[];

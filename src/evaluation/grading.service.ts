@@ -5,7 +5,7 @@ import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
 import { detectLanguage } from '../common/text';
-import { Passage } from '../index/passage';
+import { Passage, passageSnapshot } from '../index/passage';
 import { SearchService } from '../index/search.service';
 import { AppCache } from '../infrastructure/cache/app-cache';
 import { LlmProvider } from '../infrastructure/llm';
@@ -223,7 +223,7 @@ export function percentageOf(score: number, maxScore: number): number {
 }
 
 function snapshot(passage: Passage): SourceSnapshot {
-  return { ...passage, location: { ...passage.location } };
+  return passageSnapshot(passage);
 }
 
 const normalise = (text: string) =>

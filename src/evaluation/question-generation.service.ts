@@ -6,9 +6,10 @@ import { newId } from '../common/ids';
 import { detectLanguage } from '../common/text';
 import { ChunksRepository } from '../index/chunks.repository';
 import { toPassage } from '../index/index.service';
-import { Passage } from '../index/passage';
+import { Passage, passageSnapshot } from '../index/passage';
 import { SearchService } from '../index/search.service';
 import { LlmProvider } from '../infrastructure/llm';
+import { coversQuestion } from '../infrastructure/llm/local-tutor-answer';
 import { Difficulty, QuestionType, QUESTION_TYPES } from '../infrastructure/persistence/schemas/question.schema';
 import { ResourcesRepository } from '../content/resources.repository';
 import { UsersRepository } from '../users/users.repository';
@@ -30,10 +31,13 @@ const MODULE_PASSAGES = 60;
 const TOPIC_PASSAGES = 12;
 
 const NO_MATERIAL = {
-  en: { module: 'The module has no indexed material to write questions from.', topic: 'No course material matches this topic.' },
+  en: {
+    module: 'The module has no indexed material to write questions from.',
+    topic: 'The course material does not cover this topic, so no questions were written.',
+  },
   fr: {
     module: "Le module n'a aucun support indexé à partir duquel écrire des questions.",
-    topic: 'Aucun support de cours ne correspond à ce sujet.',
+    topic: "Le support de cours ne traite pas ce sujet : aucune question n'a donc été écrite.",
   },
 } as const;
 
@@ -127,7 +131,7 @@ export class QuestionGenerationService {
           explanation: q.explanation,
           difficulty: input.difficulty,
           language,
-          sources: cited.map((p) => ({ ...p, location: { ...p.location } })),
+          sources: cited.map(passageSnapshot),
           createdAt: now,
         }),
       );
@@ -136,7 +140,12 @@ export class QuestionGenerationService {
   }
 
   private async passagesFor(request: GenerateRequest): Promise<Passage[]> {
-    if (request.topic) return this.search.search(request.topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
+    if (request.topic) {
+      // The tutor's relevance floor: passages that do not cover the topic would give questions on something else.
+      const topic = request.topic;
+      const found = await this.search.search(topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
+      return found.filter((p) => coversQuestion(topic, [{ index: 1, title: p.title, text: p.text, localSimilarity: p.localSimilarity }]));
+    }
     const chunks = await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId });
     const titles = new Map((await this.resources.findByIds([...new Set(chunks.map((c) => c.resourceId))])).map((r) => [r.id, r.title]));
     return chunks.map((c) => toPassage(c, titles.get(c.resourceId) ?? '', 1));

@@ -49,16 +49,26 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'The process is running' })
+  @ApiOperation({
+    summary: 'The process is running',
+    description:
+      '200 while the process runs; it checks nothing else, so that an orchestrator restarts only a process that stopped answering.',
+  })
   @ApiEnvelope(LivenessDto, { description: 'Always, while the process runs' })
+  // API.md's input rules hold on every route: operator and prototype keys in a query are refused.
+  @ApiErrors('validation_failed')
   live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The database (and Redis, where configured) answer' })
+  @ApiOperation({
+    summary: 'The database (and Redis, where configured) answer',
+    description:
+      "200 when the database, and Redis where configured, answer within 2 seconds; else 503 `service_unavailable` with each component's state in `details`. Send traffic only to instances that are ready.",
+  })
   @ApiEnvelope(ReadinessDto, { description: 'Every component is up' })
-  @ApiErrors('service_unavailable')
+  @ApiErrors('validation_failed', 'service_unavailable')
   async ready(): Promise<ReadinessDto> {
     const checks = [() => this.probe('database', () => this.store.ping(), { kind: this.store.kind })];
     if (this.redis.configured) checks.push(() => this.probe('redis', () => this.redis.ping()));

@@ -22,7 +22,11 @@ export class IndexAdminController {
 
   @Post('rebuild')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Rebuild the whole index in the background (or get the rebuild already under way)' })
+  @ApiOperation({
+    summary: 'Rebuild the whole index in the background (or get the rebuild already under way)',
+    description:
+      'Admins. Starts a background job that rebuilds the index from every stored chunk and answers 202 with it; while one is queued or running, answers that job instead of starting another. Search keeps answering from the current index, which the new one replaces in one step. Recorded in the audit log.',
+  })
   @ApiEnvelope(JobDto, { status: 202 })
   @ApiErrors('service_unavailable')
   async startRebuild(@CurrentPrincipal() actor: Principal): Promise<JobDto> {
@@ -31,7 +35,11 @@ export class IndexAdminController {
 
   @Get('rebuild')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Same as POST (kept for clients of the earlier API)', deprecated: true })
+  @ApiOperation({
+    summary: 'Same as POST (kept for clients of the earlier API)',
+    description: 'Deprecated: use `POST /api/admin/index/rebuild`, which this alias behaves exactly like.',
+    deprecated: true,
+  })
   @ApiEnvelope(JobDto, { status: 202 })
   @ApiErrors('service_unavailable')
   async startRebuildDeprecated(@CurrentPrincipal() actor: Principal): Promise<JobDto> {
@@ -40,7 +48,11 @@ export class IndexAdminController {
 
   @Get('jobs/:id')
   @ApiIdParam()
-  @ApiOperation({ summary: 'A rebuild job and its progress' })
+  @ApiOperation({
+    summary: 'A rebuild job and its progress',
+    description:
+      "Admins. The job's status (`queued`, `running`, `succeeded` or `failed`), its progress as `processed` of `total` chunks, and its error when it failed.",
+  })
   @ApiEnvelope(JobDto)
   @ApiErrors('validation_failed', 'not_found')
   async getJob(@IdParam() id: string): Promise<JobDto> {
@@ -50,7 +62,11 @@ export class IndexAdminController {
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'What the index holds and how it was built' })
+  @ApiOperation({
+    summary: 'What the index holds and how it was built',
+    description:
+      'Admins. Resources and chunks in the live index, the embedding model and dimensions that built it, the vector store, and when it was last rebuilt.',
+  })
   @ApiEnvelope(IndexStatusDto)
   async getStatus(): Promise<IndexStatusDto> {
     const stats = this.index.stats();

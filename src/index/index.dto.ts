@@ -33,7 +33,20 @@ export function toPassageDto(passage: Passage): PassageDto {
 }
 
 export class SearchResultsDto {
-  @ApiProperty({ type: [PassageDto] }) results!: PassageDto[];
+  @ApiProperty({ type: [PassageDto], description: 'The nearest passages, best first, even when none is relevant (see `relevant`).' })
+  results!: PassageDto[];
+
+  @ApiProperty({
+    description:
+      'Whether any passage covers the query, by the rule that makes the tutor decline a question the course does not cover ' +
+      "(the query's topic words found together in one sentence of a passage, or most of them in a passage close in meaning). " +
+      'False means "nothing relevant": `results` then holds only the nearest passages, and the tutor would answer that the course does not cover it.',
+  })
+  relevant!: boolean;
+}
+
+export function toSearchResultsDto(found: { results: Passage[]; relevant: boolean }): SearchResultsDto {
+  return { results: found.results.map(toPassageDto), relevant: found.relevant };
 }
 
 export class SearchQueryDto {

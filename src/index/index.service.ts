@@ -8,6 +8,7 @@ import { chunkTextForEmbedding } from '../content/parsing/chunk-document';
 import { Resource, ResourcesRepository } from '../content/resources.repository';
 import { Chunk, ChunksRepository } from './chunks.repository';
 import { EMBEDDING_MODEL } from './embedding.factory';
+import { LocalHashingEmbedding } from './engine';
 import { EmbeddingModelChanged, IndexNotFound, RetrievalEngine, RetrievalMode } from './engine';
 import { Passage } from './passage';
 
@@ -122,13 +123,16 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     const hits = await this.engine.search(query, { k: options.k, moduleId: options.moduleIds, mode: options.mode });
     if (options.mode !== 'keyword') this.metrics.observeEmbedding('query', 1);
     const chunks = new Map((await this.chunks.findByIds(hits.map((h) => h.chunkId))).map((c) => [c.id, c]));
+    const local = this.embedding instanceof LocalHashingEmbedding;
     const titles = new Map(
       (await this.resources.findByIds([...new Set([...chunks.values()].map((c) => c.resourceId))])).map((r) => [r.id, r.title]),
     );
     return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.chunkId);
       if (!chunk) return [];
-      return [toPassage(chunk, titles.get(chunk.resourceId) ?? '', hit.score)];
+      const passage = toPassage(chunk, titles.get(chunk.resourceId) ?? '', hit.score);
+      if (local && hit.vectorSimilarity !== undefined) passage.localSimilarity = hit.vectorSimilarity;
+      return [passage];
     });
   }
 

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
-import { SearchQueryDto, SearchResultsDto, toPassageDto } from './index.dto';
+import { SearchQueryDto, SearchResultsDto, toSearchResultsDto } from './index.dto';
 import { SearchService } from './search.service';
 
 @ApiTags('search')
@@ -12,10 +12,14 @@ export class SearchController {
   constructor(private readonly search: SearchService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Search the course documents (keyword and meaning, fused), best first' })
+  @ApiOperation({
+    summary: 'Search the course documents (keyword and meaning, fused), best first',
+    description:
+      'Hybrid retrieval: BM25 keyword ranking and vector similarity fused into one ranking, over every module or one (`module_id`; an unknown one is 404). Each passage names its resource, module and place (page or heading). `k` is 1 to 20 (default 5).',
+  })
   @ApiEnvelope(SearchResultsDto)
   @ApiErrors('validation_failed', 'not_found')
   async searchPassages(@Query() query: SearchQueryDto): Promise<SearchResultsDto> {
-    return { results: (await this.search.search(query.q, { moduleId: query.module_id, k: query.k })).map(toPassageDto) };
+    return toSearchResultsDto(await this.search.searchWithRelevance(query.q, { moduleId: query.module_id, k: query.k }));
   }
 }

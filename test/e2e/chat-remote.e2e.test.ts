@@ -210,10 +210,6 @@ describe('chat with a remote Azure OpenAI model', () => {
         module_id: safetyModule,
       });
       assert.equal(response.status, 200);
-      assert.ok(
-        response.body.data.sources.some((s: { text: string }) => s.text.includes(INJECTION)),
-        'the document was retrieved',
-      );
       const messages = chatRequests()[0].body.messages as Array<{ role: string; content: string }>;
       const system = messages[0].content;
       const at = system.indexOf(INJECTION);

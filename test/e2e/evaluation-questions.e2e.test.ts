@@ -237,7 +237,7 @@ describe('generating questions', () => {
 
     // Known gap (issue 11): the local generator finds only 3 key terms in the water-cycle text, so it
     // offers no MCQ. `failing` runs the test and turns red once the generator is fixed.
-    it.failing('should offer multiple-choice questions from rich material whose terms appear once or twice', async () => {
+    it('should offer multiple-choice questions from rich material whose terms appear once or twice', async () => {
       const { questions, warnings } = await generated(student, { module_id: water, count: 4, types: ['mcq'] });
       assert.equal(questions.length, 4, String(warnings));
     });

@@ -24,6 +24,8 @@ export interface FeedbackInput {
   /** An example of text that does not address the question, when the answer carries a lot of it. */
   padding?: string;
   echoOnly: boolean;
+  /** The answer lists terms without stating anything about them (its score is capped). */
+  keywordList?: boolean;
   /** Set when only the first words of a very long answer were read. */
   truncatedAt?: number;
 }
@@ -73,6 +75,8 @@ const TEXT = {
     missing: (x: string) => `It is missing ${x}.`,
     contradicts: (ref: string, stu: string) => `It contradicts the expected answer: it says ${stu} where the expected answer says ${ref}.`,
     echo: 'It mostly repeats the words of the question.',
+    keywordList: 'It lists terms without stating how they answer the question, so it cannot earn more than half marks.',
+    improveKeywordList: 'Write full sentences that say what the terms do and how they relate.',
     directives: 'Text addressed to the grader was not graded.',
     truncated: (n: number) => `Only the first ${n} words of the answer were graded.`,
     basis: {
@@ -81,7 +85,7 @@ const TEXT = {
       passages:
         'No reference answer or rubric was given: the answer was compared with the course passages, a weaker basis than a reference answer.',
       question:
-        'No reference answer, rubric or course passage was given: correctness could not be checked, so the score only reflects how far the answer addresses the question and is capped at half marks.',
+        'No basis to judge this answer: no reference answer, no rubric with descriptions and no course passage covering the question was given, so its correctness could not be checked. The score is set at half marks for a substantive answer and says nothing about whether it is right; give a reference answer, a rubric or a module to grade it.',
     },
     strengthPoint: (x: string) => `States correctly that ${x}.`,
     strengthTerms: (x: string) => `Uses the precise terms ${x}.`,
@@ -108,6 +112,9 @@ const TEXT = {
     contradicts: (ref: string, stu: string) =>
       `Elle contredit la réponse attendue : elle dit ${stu} alors que la réponse attendue dit ${ref}.`,
     echo: 'Elle reprend surtout les mots de la question.',
+    keywordList:
+      'Elle énumère des termes sans dire en quoi ils répondent à la question : elle ne peut donc pas obtenir plus de la moitié des points.',
+    improveKeywordList: 'Rédiger des phrases qui disent ce que font ces termes et comment ils sont liés.',
     directives: "Le texte adressé au correcteur n'a pas été noté.",
     truncated: (n: number) => `Seuls les ${n} premiers mots de la réponse ont été notés.`,
     basis: {
@@ -116,7 +123,7 @@ const TEXT = {
       passages:
         "Sans réponse de référence ni barème, la réponse a été comparée aux passages du cours, une base moins sûre qu'une réponse de référence.",
       question:
-        "Sans réponse de référence, barème ni passage du cours, l'exactitude n'a pas pu être vérifiée : la note ne reflète que la pertinence de la réponse par rapport à la question et est plafonnée à la moitié des points.",
+        "Aucune base pour juger cette réponse : ni réponse de référence, ni barème décrit, ni passage du cours traitant la question n'a été fourni, son exactitude n'a donc pas pu être vérifiée. La note est fixée à la moitié des points pour une réponse substantielle et ne dit rien de sa justesse ; fournissez une réponse de référence, un barème ou un module pour la noter.",
     },
     strengthPoint: (x: string) => `Énonce correctement ${x}.`,
     strengthTerms: (x: string) => `Emploie les termes précis ${x}.`,
@@ -146,7 +153,8 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
   }
 
   const level = input.fraction >= 0.85 ? 4 : input.fraction >= 0.6 ? 3 : input.fraction >= 0.3 ? 2 : input.fraction > 0 ? 1 : 0;
-  sentences.push(t.levels[level]);
+  // Without a basis there are no expected points to judge against: the feedback leads with that.
+  if (input.basis !== 'question') sentences.push(t.levels[level]);
 
   const contradicted = input.points.filter((p) => p.contradicted);
   const covered = input.points.filter((p) => !p.contradicted && p.coverage >= COVERED);
@@ -187,6 +195,10 @@ export function writeFeedback(input: FeedbackInput): WrittenFeedback {
       ),
     );
   if (input.echoOnly) sentences.push(t.echo);
+  if (input.keywordList) {
+    sentences.push(t.keywordList);
+    improvements.push(t.improveKeywordList);
+  }
   if (input.directives.length > 0) sentences.push(t.directives);
   if (input.truncatedAt) sentences.push(t.truncated(input.truncatedAt));
   if (t.basis[input.basis]) sentences.push(t.basis[input.basis]);

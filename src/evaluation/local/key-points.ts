@@ -27,7 +27,7 @@ export interface Clause {
   negated: Set<string>;
   /** The subject this clause speaks about, when the text contrasts several (see `contrastSubjects`). */
   subject?: string;
-  direction: { source: Set<string>; target: Set<string> } | null;
+  direction: ReturnType<typeof directionSides>;
 }
 
 /** One idea the answer is expected to state, with weights saying which of its words matter. */
@@ -39,6 +39,8 @@ export interface KeyPoint extends Clause {
 export interface TermWeighting {
   /** Stems of the question: an answer repeating them shows little, so they weigh less. */
   questionStems: Set<string>;
+  /** Numbers the question gives ("range(5)"): an answer repeating them states nothing new. */
+  questionNumbers?: ReadonlySet<string>;
 }
 
 export function termWeight(termStem: string, weighting: TermWeighting): number {
@@ -326,6 +328,9 @@ function directionReversed(point: Clause, clause: Clause): boolean {
   const a = point.direction;
   const b = clause.direction;
   if (!a || !b) return false;
+  // "from the light reactions to fix carbon dioxide" against "carbon dioxide is fixed into glucose":
+  // an infinitive's "to" looks like a destination, so only directions marked alike are compared.
+  if (a.marker !== b.marker) return false;
   const minus = (x: Set<string>, y: Set<string>) => new Set([...x].filter((s) => !y.has(s)));
   const intersect = (x: Set<string>, y: Set<string>) => new Set([...x].filter((s) => y.has(s)));
   const targetMovedToSource = intersect(minus(a.target, a.source), minus(b.source, b.target));

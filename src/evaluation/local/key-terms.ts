@@ -206,7 +206,7 @@ export interface TermDocument {
  * Multiword terms that recur are favoured (they name concepts: "binary search", "chaîne de
  * caractères"); a single word that only ever appears inside a chosen longer term is dropped.
  */
-export function extractKeyTerms(documents: TermDocument[], perGroup: number): Map<string, KeyTerm[]> {
+export function extractKeyTerms(documents: TermDocument[], perGroup: number, options: { minCount?: number } = {}): Map<string, KeyTerm[]> {
   const df = new Map<string, number>();
   const perGroupCounts = new Map<string, Map<string, TermTally>>();
   for (const doc of documents) {
@@ -241,8 +241,8 @@ export function extractKeyTerms(documents: TermDocument[], perGroup: number): Ma
       if (words > 1 && parts.some(isVerbLike)) continue;
       if (words === 1 && VERB_LIKE.has(key)) continue;
       // A single mention is enough in a short module; elsewhere a term must recur to count as key.
-      const minCount = groupDocs <= 2 ? 1 : 2;
-      if (count < minCount || (words > 1 && count < 2 && groupDocs > 1)) continue;
+      const minCount = options.minCount ?? (groupDocs <= 2 ? 1 : 2);
+      if (count < minCount || (options.minCount === undefined && words > 1 && count < 2 && groupDocs > 1)) continue;
       const idf = Math.log((n + 1) / ((df.get(key) ?? 0) + 0.5)) + 1;
       const surface = preferredSurface(surfaces);
       const capitalized = /^\p{Lu}/u.test(surface) && !isSentenceInitialOnly(surfaces);

@@ -1,4 +1,5 @@
 import { foldText, splitSentences, stem } from '../../common/text';
+import { coversQuestion } from '../../infrastructure/llm/local-tutor-answer';
 import { isNonAnswer, separateGraderDirectives } from './grader-directives';
 import { criterionComment, FormJudgement, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
 import {
@@ -63,8 +64,13 @@ export interface GradeSignals {
  * values were fitted on the shipped grading set (bench/data/grading), not on the benchmark data.
  */
 const RAW_FLOOR = 0.04;
+/** With no basis to judge correctness, a substantive answer gets half marks (documented in OpenAPI). */
+export const NO_BASIS_FRACTION = 0.5;
 const RAW_FULL = 0.5;
 const CURVE = 0.8;
+/** See `calibrate`: content fractions above LIFT_FROM are lifted on a curve of this exponent. */
+const LIFT_FROM = 0.35;
+const LIFT_CURVE = 0.5;
 
 /**
  * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
@@ -101,7 +107,10 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
   const directives = separated.directives;
   const answer = leadingWords(separated.answer, MAX_ANSWER_WORDS);
   const truncated = answer.length < separated.answer.trim().length;
-  const weighting: TermWeighting = { questionStems: questionStemsOf(input.question) };
+  const weighting: TermWeighting = {
+    questionStems: questionStemsOf(input.question),
+    questionNumbers: numbersIn(input.question, new Set()),
+  };
   const reference = leadingWords(input.referenceAnswer?.trim() ?? '', MAX_REFERENCE_WORDS);
   const rubric = (input.rubric ?? []).filter((c) => c.maxPoints > 0);
 
@@ -116,6 +125,10 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
     : [];
   const descriptionPoints = rubric.map((c) => criterionPoints(c, weighting));
   const overall = overallAssessment(input, referencePoints, descriptionPoints.flat(), view, weighting, empty);
+
+  // "stroma chloroplast ATP NADPH glucose": terms without a statement show recall, not understanding.
+  const keywordList = !empty && isKeywordList(answer);
+  if (keywordList) overall.fraction = Math.min(overall.fraction, KEYWORD_LIST_CAP);
 
   let criteria: CriterionGrade[] = [];
   let score: number;
@@ -137,6 +150,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
     directives,
     padding: overall.paddingExample,
     echoOnly: overall.echoOnly,
+    keywordList,
     truncatedAt: truncated ? MAX_ANSWER_WORDS : undefined,
   });
   return {
@@ -148,6 +162,57 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
       graderDirectives: directives.length,
     },
   };
+}
+
+const NO_NUMBERS: ReadonlySet<string> = new Set();
+
+/** Numbers a text states (years, counts, values), without those the question itself gives. */
+function numbersIn(text: string, exclude: ReadonlySet<string>): Set<string> {
+  return new Set([...text.matchAll(/\d+(?:[.,]\d+)?/g)].map((m) => m[0].replace(',', '.')).filter((n) => !exclude.has(n)));
+}
+
+/**
+ * A wrong number is a contradiction ("1815" for "1789", "1, 2, 3, 4, 5" for "0, 1, 2, 3, 4"): the
+ * point states numbers, the answer leaves one of them out and states one the expected answer never does.
+ */
+function numbersContradict(
+  point: string,
+  answerText: string,
+  answer: Set<string>,
+  expected: Set<string>,
+  exclude: ReadonlySet<string>,
+): boolean {
+  const own = numbersIn(point, exclude);
+  if (own.size === 0 || answer.size === 0) return false;
+  // Two enumerations of values ("0, 1, 2, 3 and 4") must list the same values.
+  const expectedList = numberList(point);
+  const answerList = numberList(answerText);
+  if (expectedList.length >= 3 && answerList.length >= 3) {
+    return expectedList.join(' ') !== [...new Set(answerList)].sort().join(' ');
+  }
+  const missing = [...own].some((n) => !answer.has(n));
+  const foreign = [...answer].some((n) => !expected.has(n));
+  return missing && foreign;
+}
+
+/** The longest enumeration of numbers in a text ("1, 2, 3 and 4"), as sorted distinct values. */
+function numberList(text: string): string[] {
+  let best: string[] = [];
+  for (const match of text.matchAll(/\d+(?:\.\d+)?(?:\s*(?:,|and|et|or|ou)\s*\d+(?:\.\d+)?)+/g)) {
+    const values = [...new Set(match[0].match(/\d+(?:\.\d+)?/g) ?? [])].sort();
+    if (values.length > best.length) best = values;
+  }
+  return best;
+}
+
+/** The most a bare list of terms can earn, as a share of the marks. */
+const KEYWORD_LIST_CAP = 0.5;
+
+/** Five or more words and almost no function word: a list of terms rather than statements. */
+function isKeywordList(answer: string): boolean {
+  const tokens = tokenize(answer);
+  if (tokens.length < 5) return false;
+  return tokens.filter((t) => !t.content).length / tokens.length < 0.12;
 }
 
 // --- The answer -----------------------------------------------------------------------------------
@@ -194,10 +259,14 @@ function assessContent(
   const credits: { weight: number; credit: number; contradicted: boolean }[] = [];
   const termCredit = new Map<string, { weight: number; got: number }>();
 
+  const answerNumbers = numbersIn(view.text, weighting.questionNumbers ?? NO_NUMBERS);
+  const expectedNumbers = numbersIn(points.map((p) => p.text).join(' '), weighting.questionNumbers ?? NO_NUMBERS);
   for (const point of points) {
     const { coverage, matched } = pointCoverage(point, view.index);
     const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
-    const contradicted = alignment.contradiction;
+    const contradicted =
+      alignment.contradiction ||
+      numbersContradict(point.text, view.text, answerNumbers, expectedNumbers, weighting.questionNumbers ?? NO_NUMBERS);
     credits.push({ weight: Math.sqrt(point.totalWeight), credit: contradicted ? 0 : coverage, contradicted });
     point.terms.forEach((term, i) => {
       const entry = termCredit.get(term.stem) ?? { weight: point.weights[i], got: 0 };
@@ -298,7 +367,11 @@ function paddingOf(points: KeyPoint[], view: AnswerView, weighting: TermWeightin
 }
 
 function calibrate(raw: number): number {
-  return Math.min(1, Math.max(0, (raw - RAW_FLOOR) / (RAW_FULL - RAW_FLOOR))) ** CURVE;
+  const base = Math.min(1, Math.max(0, (raw - RAW_FLOOR) / (RAW_FULL - RAW_FLOOR))) ** CURVE;
+  if (base <= LIFT_FROM) return base;
+  // Above the partial range, teachers credit what a lexical match sees only in part (paraphrases):
+  // the upper range is lifted on a concave curve, while wrong and partial answers keep their score.
+  return LIFT_FROM + (1 - LIFT_FROM) * ((base - LIFT_FROM) / (1 - LIFT_FROM)) ** LIFT_CURVE;
 }
 
 // --- Which basis the grade rests on -----------------------------------------------------------
@@ -313,7 +386,13 @@ function overallAssessment(
 ): ContentAssessment {
   if (referencePoints.length > 0) return assessContent(referencePoints, view, weighting, 'reference', 'all');
   if (descriptionPoints.length > 0) return assessContent(descriptionPoints, view, weighting, 'rubric', 'all');
-  const passage = passageKeyPoints(input, weighting);
+  // Passages that do not cover the question (the tutor's relevance floor) are no basis either.
+  const passage = coversQuestion(
+    input.question,
+    (input.passages ?? []).map((p, i) => ({ index: i + 1, title: '', text: p.text })),
+  )
+    ? passageKeyPoints(input, weighting)
+    : { points: [], relevance: [] };
   if (passage.points.length > 0) return assessContent(passage.points, view, weighting, 'passages', 'best-two', passage.relevance);
   return questionOnly(input.question, view, weighting, empty);
 }
@@ -349,12 +428,12 @@ function passageKeyPoints(input: GradeInput, weighting: TermWeighting): { points
  * for addressing the question's subject with substance of its own.
  */
 function questionOnly(question: string, view: AnswerView, weighting: TermWeighting, empty: boolean): ContentAssessment {
-  const questionTerms = contentTokens(question);
-  const unique = [...new Map(questionTerms.map((t) => [t.stem, t])).values()];
-  const addressed = unique.length > 0 ? unique.filter((t) => view.index.match(t) >= 0.5).length / unique.length : 0;
   const ownTerms = new Set(view.terms.filter((t) => !weighting.questionStems.has(t.stem)).map((t) => t.stem)).size;
-  const substance = Math.min(1, ownTerms / 6);
-  const fraction = empty || addressed === 0 ? 0 : 0.5 * Math.min(1, 0.3 + addressed) * (0.3 + 0.7 * substance);
+  // No basis: a right answer ("the Earth's axis is tilted") need not share a word with its
+  // question, so the score neither rewards nor punishes what cannot be checked. A substantive
+  // answer gets the midpoint (NO_BASIS_FRACTION), a very short one less, an empty or echoing one nothing.
+  const substance = Math.min(1, ownTerms / 3);
+  const fraction = empty || ownTerms === 0 ? 0 : NO_BASIS_FRACTION * substance;
   return {
     fraction,
     outcomes: [],

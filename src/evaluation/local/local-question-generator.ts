@@ -1,4 +1,4 @@
-import { foldText, stem } from '../../common/text';
+import { detectLanguage, foldText, stem } from '../../common/text';
 import { courseSentences, normalizeStatement } from './course-text';
 import { extractKeyTerms, KeyTerm, surfaceWords } from './key-terms';
 import { questionText, QuestionLanguage } from './question-templates';
@@ -75,7 +75,11 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
   const count = Math.max(0, Math.floor(input.count));
   const types = [...new Set(input.types.length > 0 ? input.types : (['mcq', 'short_answer', 'true_false'] as QuestionType[]))];
   const warnings: string[] = [];
-  const passages = input.passages.filter((p) => p.text.trim());
+  const nonEmpty = input.passages.filter((p) => p.text.trim());
+  // One language per answer: material in the asked language is quoted when there is any (a
+  // bilingual module has both), so a French passage never sits inside an English question.
+  const inLanguage = nonEmpty.filter((p) => detectLanguage(p.text) === language);
+  const passages = inLanguage.length > 0 ? inLanguage : nonEmpty;
   if (count === 0) return { questions: [], warnings };
   if (passages.length === 0) {
     return { questions: [], warnings: [questionText(language).noMaterial] };
@@ -88,13 +92,14 @@ export function generateQuestions(input: GenerateQuestionsInput): GeneratedQuest
   // Both the raw passages and their cleaned sentences: a statement found in either is not false.
   const allText = passages.flatMap((p) => [normalizeStatement(p.text), ...courseSentences(p.text).map(normalizeStatement)]).join('\n');
 
-  const termsByModule = extractKeyTerms(
-    passages.map((p) => ({ group: p.moduleId, sentences: courseSentences(p.text) })),
-    Math.max(12, 4 * count),
-  );
+  const documents = passages.map((p) => ({ group: termGroup(p), sentences: courseSentences(p.text) }));
+  const termsByModule = extractKeyTerms(documents, Math.max(12, 4 * count));
+  // Distractors may come from a wider pool: in rich material whose terms each appear once or
+  // twice, the key terms alone are too few to offer three plausible wrong choices.
+  const distractorPool = extractKeyTerms(documents, WIDE_POOL_SIZE, { minCount: 1 });
   const candidates = buildCandidates(sentences, termsByModule, difficulty, random);
 
-  const builder = new QuestionBuilder(language, difficulty, termsByModule, allText, random);
+  const builder = new QuestionBuilder(language, difficulty, termsByModule, distractorPool, allText, random);
   const initialQuotas = splitCount(count, types);
   const chosen: GeneratedQuestion[] = [];
   const seenQuestions = new Set<string>();
@@ -311,7 +316,7 @@ function buildCandidates(
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const sentence of sentences) {
-    const terms = termsByModule.get(sentence.passage.moduleId) ?? [];
+    const terms = termsByModule.get(termGroup(sentence.passage)) ?? [];
     const ws = surfaceWords(sentence.text);
     const folded = ws.map((w) => w.folded);
     for (const term of terms) {
@@ -364,6 +369,21 @@ function splitCount(count: number, types: QuestionType[]): Map<QuestionType, num
   return quotas;
 }
 
+/** Terms are told apart by module and by language: a bilingual module has a vocabulary per language. */
+function termGroup(passage: { moduleId: string; text: string }): string {
+  let group = termGroups.get(passage);
+  if (group === undefined) {
+    group = `${passage.moduleId}\u0000${detectLanguage(passage.text)}`;
+    termGroups.set(passage, group);
+  }
+  return group;
+}
+
+/** Each passage's group, worked out once: sentences and distractor lookups ask for it again and again. */
+const termGroups = new WeakMap<object, string>();
+
+const WIDE_POOL_SIZE = 80;
+
 // --- Building one question -----------------------------------------------------------------------
 
 class QuestionBuilder {
@@ -371,6 +391,7 @@ class QuestionBuilder {
     private readonly language: QuestionLanguage,
     private readonly difficulty: Difficulty,
     private readonly termsByModule: Map<string, KeyTerm[]>,
+    private readonly distractorPool: Map<string, KeyTerm[]>,
     /** Every passage, normalized: a statement found in it is not false. */
     private readonly allText: string,
     private readonly random: SeededRandom,
@@ -464,9 +485,14 @@ class QuestionBuilder {
    * actually states. Hard questions take the closest look-alikes, easy ones plainer ones.
    */
   private distractors(c: Candidate, needed: number): KeyTerm[] {
-    const moduleId = c.sentence.passage.moduleId;
-    const own = this.termsByModule.get(moduleId) ?? [];
-    const others = [...this.termsByModule.entries()].filter(([m]) => m !== moduleId).flatMap(([, terms]) => terms);
+    const group = termGroup(c.sentence.passage);
+    const language = group.slice(group.lastIndexOf('\u0000') + 1);
+    // Other modules' terms only in the same language: a French word among English choices gives the answer away.
+    const othersOf = (pools: Map<string, KeyTerm[]>) =>
+      [...pools.entries()].filter(([g]) => g !== group && g.endsWith(`\u0000${language}`)).flatMap(([, terms]) => terms);
+    const own = this.termsByModule.get(group) ?? [];
+    const ownWide = (this.distractorPool.get(group) ?? []).filter((t) => t.capitalized === c.term.capitalized);
+    const others = othersOf(this.termsByModule);
     const sentenceFolded = ` ${normalizeStatement(c.sentence.text)} `;
     const answer = c.term;
     const conflicts = (term: KeyTerm, taken: KeyTerm[]) =>
@@ -488,7 +514,7 @@ class QuestionBuilder {
       return scored.slice(skip).map((s) => s.term);
     };
     const chosen: KeyTerm[] = [];
-    for (const pool of [own, others]) {
+    for (const pool of [own, ownWide, others]) {
       for (const term of ranked(pool)) {
         if (chosen.length >= needed) break;
         if (!conflicts(term, chosen) && !completesCourseSentence(term)) chosen.push(term);

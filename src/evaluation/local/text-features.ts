@@ -500,7 +500,7 @@ export function oppositePairs(a: Set<string>, b: Set<string>, aWords: string[], 
  * The source and target sides of a clause that states a movement or transformation
  * ("converts A into B", "from A to B", "B from A", "de A à B", "des A vers B"), as stem sets.
  */
-export function directionSides(text: string): { source: Set<string>; target: Set<string> } | null {
+export function directionSides(text: string): { source: Set<string>; target: Set<string>; marker: DirectionMarker } | null {
   // A comma ends the phrase after "from", like a conjunction does.
   const folded = foldText(text).replace(/->|→/g, ' into ').replace(/[,;]/g, ' and ');
   const raw = folded.match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
@@ -509,6 +509,7 @@ export function directionSides(text: string): { source: Set<string>; target: Set
   const fromIdx = ws.findIndex((w) => w === 'from');
   const fromFr = ws.findIndex((w, i) => (w === 'de' || w === 'du' || w === 'des') && i > 0);
   let cut: { sourceStart: number; sourceEnd: number; targetStart: number; targetEnd: number } | null = null;
+  let marker: DirectionMarker = 'from';
   const toAfter = (start: number, words: string[]) => ws.findIndex((w, i) => i > start && words.includes(w));
   if (fromIdx >= 0) {
     const to = toAfter(fromIdx, ['to', 'into', 'towards', 'toward']);
@@ -521,12 +522,17 @@ export function directionSides(text: string): { source: Set<string>; target: Set
   } else {
     let fw = ws.findIndex((w) => forward.has(w));
     // A comparison has a direction too: "A is greater than B" turned round is "B is greater than A".
-    if (fw <= 0) fw = ws.findIndex((w) => w === 'than' || w === 'que');
+    marker = 'into';
+    if (fw <= 0) {
+      fw = ws.findIndex((w) => w === 'than' || w === 'que');
+      marker = 'than';
+    }
     if (fw > 0) {
       const from = fromFr >= 0 && fromFr < fw ? fromFr + 1 : 0;
       cut = { sourceStart: from, sourceEnd: fw, targetStart: fw + 1, targetEnd: ws.length };
     } else if (fromFr >= 0) {
       const to = toAfter(fromFr, ['a', 'au', 'aux']);
+      marker = 'from';
       if (to > fromFr + 1) cut = { sourceStart: fromFr + 1, sourceEnd: to, targetStart: to + 1, targetEnd: ws.length };
     }
   }
@@ -541,8 +547,11 @@ export function directionSides(text: string): { source: Set<string>; target: Set
   const source = side(cut.sourceStart, cut.sourceEnd);
   const target = side(cut.targetStart, cut.targetEnd);
   if (source.size === 0 || target.size === 0) return null;
-  return { source, target };
+  return { source, target, marker };
 }
+
+/** Which words set the direction: "from … (to …)", "into / towards", or a comparison's "than". */
+export type DirectionMarker = 'from' | 'into' | 'than';
 
 // --- Clauses -------------------------------------------------------------------------------------
 

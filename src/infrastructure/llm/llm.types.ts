@@ -19,6 +19,8 @@ export interface GroundingPassage {
   title: string;
   text: string;
   location?: { page?: number; heading?: string };
+  /** Query similarity under the local embedding (see Passage.localSimilarity), a second relevance signal. */
+  localSimilarity?: number;
 }
 
 export type AnswerLanguage = 'fr' | 'en';

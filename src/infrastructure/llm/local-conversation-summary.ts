@@ -8,7 +8,7 @@ import type { AnswerLanguage, ChatMessage, SummarizeConversationTask } from './l
  * quotes.
  */
 
-const MAX_TOPICS = 6;
+const MAX_TOPICS = 8;
 const MAX_QUESTIONS = 3;
 const MAX_QUESTION_CHARS = 140;
 const MAX_KEY_POINT_CHARS = 600;
@@ -37,7 +37,12 @@ export function summarizeConversation(task: SummarizeConversationTask): string {
   for (const s of sentences) for (const term of new Set(s.terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
 
   const parts: string[] = [];
-  const topics = topicWords([previous, ...turns.map((t) => stripCitations(t.content))].join('\n'), frequency);
+  // Topics of the turns folded before stay on after the new ones: a long conversation keeps what
+  // it was about from the start, not only what its last lines repeat.
+  const topics = mergeTopics(
+    topicWords([previousKeyPoints(previous), ...turns.map((t) => stripCitations(t.content))].join('\n'), frequency),
+    previousTopics(previous),
+  );
   if (topics.length > 0) parts.push(`${labels.topics}: ${topics.join(', ')}.`);
 
   const questions = turns
@@ -74,6 +79,30 @@ function previousKeyPoints(previous: string): string {
     if (label) return line.slice(label.length + 1);
   }
   return previous;
+}
+
+/** The topics line of a summary this module wrote. */
+function previousTopics(previous: string): string[] {
+  const labels = Object.values(LABELS).map((l) => l.topics);
+  for (const line of previous.split('\n')) {
+    const label = labels.find((l) => line.startsWith(`${l}:`));
+    if (label)
+      return line
+        .slice(label.length + 1)
+        .replace(/\.\s*$/, '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+  }
+  return [];
+}
+
+function mergeTopics(recent: string[], earlier: string[]): string[] {
+  const seen = new Set(recent.map((t) => stem(foldText(t))));
+  const carried = earlier.filter((t) => !seen.has(stem(foldText(t))));
+  // Room for both: the recent topics first, then as many earlier ones as fit.
+  const keepRecent = recent.slice(0, Math.max(MAX_TOPICS - Math.min(carried.length, MAX_TOPICS / 2), 0));
+  return [...keepRecent, ...carried].slice(0, MAX_TOPICS);
 }
 
 /** Sentences whose terms recur across the conversation, in their original order. */

@@ -8,27 +8,45 @@ import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } f
  * have nothing to act on.
  */
 
-/** Words that shape a question but say nothing about its topic. */
+/** Words that shape a question (or ask for a way of answering) but say nothing about its topic. */
 const QUESTION_WORDS = new Set(
   `what why how when where who whom which whose explain describe define definition tell give show mean meaning means
-  please does did do can could would should is are
+  please does did do can could would should is are example examples instance again simply simple simpler words
+  plain terms briefly short detail details more less easy easier sorry thanks thank
   quoi pourquoi comment quand ou qui quel quelle quels quelles lequel laquelle expliquer explique expliquez expliquer decrire
   decris decrivez definir definis definissez definition donne donnez donner dire dis dites signifie
-  signifient veut veulent merci svp qu'est qu’est c'est c’est`
+  signifient veut veulent merci svp qu'est qu’est c'est c’est exemple exemples encore simplement simple simples mots
+  termes bref brievement detail details facile facilement peux pouvez`
     .split(/\s+/)
     .filter(Boolean),
 );
 
-const ANAPHORA = /\b(?:it|its|this|that|these|those|they|them|ca|cela|ceci|celui|celle|ceux|celles|il|elle|ils|elles|le|la|les)\b/;
+const ANAPHORA =
+  /\b(?:it|its|this|that|these|those|they|them|one|ones|ca|cela|ceci|celui|celle|ceux|celles|il|elle|ils|elles|le|la|les|lui|leur)\b/;
 const FOLLOW_UP_START = /^\s*(?:and|but|so|then|also|what about|how about|et|mais|alors|donc|puis|aussi|et si)\b/i;
+/** Requests about the previous answer rather than a new topic: "an example", "explain again", "why?". */
+/** "More simply", "in simple words": the shorter statements of the topic serve best. */
+const SIMPLER = /\b(?:simpl[ey]|simpler|more simply|in simple words|plain|easier|plus simplement|simplement|mots simples|plus facile)\b/;
+const ABOUT_PREVIOUS =
+  /\b(?:example|instance|again|more simply|simpler|in simple words|in other words|rephrase|elaborate|more detail|why|exemple|encore|plus simplement|autrement|reformule|pourquoi|davantage)\b/;
 
-type Intent = 'why' | 'definition' | 'how' | 'other';
+/** What kind of fact the question asks for; it decides which sentences count as answers. */
+export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'compare' | 'example' | 'definition' | 'how' | 'other';
 
-const INTENT_PATTERNS: Array<[Exclude<Intent, 'other'>, RegExp]> = [
+const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
+  ['example', /\b(?:an? example|examples?|for instance|show me|un exemple|des exemples|exemple)\b/],
+  [
+    'compare',
+    /\b(?:difference|differ|compare|comparison|versus|vs|rather than|better than|difference entre|differences?|comparer|plutot que)\b/,
+  ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
+  ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
+  ['when', /\b(?:when|what year|which year|what date|quand|en quelle annee|quelle annee|a quelle date)\b/],
+  ['who', /\b(?:who|whom|whose|qui)\b/],
+  ['where', /\b(?:where|ou se|ou est|ou a|ou sont|dans quel|in which part)\b/],
   [
     'definition',
-    /\b(?:what (?:is|are|does)|what's|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire)\b/,
+    /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
   ],
   ['how', /\b(?:how|comment)\b/],
 ];
@@ -36,52 +54,77 @@ const INTENT_PATTERNS: Array<[Exclude<Intent, 'other'>, RegExp]> = [
 const INSTRUCTION_START =
   /^(?:explain|describe|identify|use|write|assign|create|define|list|compare|apply|demonstrate|implement|discuss|analy[sz]e|evaluate|recogni[sz]e|determine|update|modify|complete|try|consider|expliquer|expliquez|decrire|decrivez|identifier|identifiez|utiliser|utilisez|ecrire|ecrivez|definir|definissez|comparer|comparez|creer|creez|appliquer|appliquez|completer|completez|modifier|modifiez)\b/;
 
-function definesMainTerm(candidate: Candidate, query: Map<string, number>): boolean {
-  if (!INTENT_CUES.definition.test(plain(candidate.text))) return false;
-  return candidate.terms.slice(0, 3).some((term) => query.get(term) === 1);
+/** "A tuple is a…", "Recursion is a…", "Une liste est une…": the textbook form of a definition. */
+const STRONG_DEFINITION =
+  /^(?:(?:an?|the|une?|la|le|les|l')\s+)?[\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+){0,2}\s+(?:is|are|est|sont)\s+(?:an?|the|une?|la|le|l'|des)\s|\b(?:refers? to|is defined as|is called|se definit comme|designe)\b/u;
+
+/**
+ * "What is a list in Python?" is best answered by "A list is…": the question's focus (its first
+ * topic word; "in Python" only qualifies it) is the sentence's subject, followed by a defining verb.
+ */
+function definesFocus(candidate: Candidate, focus: string | undefined): boolean {
+  if (!focus || !TYPE_CUES.definition.test(plain(candidate.text))) return false;
+  return candidate.terms.slice(0, 2).includes(focus);
 }
 
-/** Phrases that mark a sentence as giving what the question's intent asks for. */
-const INTENT_CUES: Record<Exclude<Intent, 'other'>, RegExp> = {
-  why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+const NUMBER_WORDS =
+  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|half|percent|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|cents|mille|million|millions|milliard|moitie|pourcent';
+
+/** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
+const TYPE_CUES: Record<Exclude<QuestionType, 'other'>, RegExp> = {
+  why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+  when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
+  who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
+  where:
+    /\b(?:in the|inside|within|at the|on the|takes place|located|found in|dans les?|dans la|au sein|se trouve|a l'interieur|se deroule|a lieu)\b/,
+  how_many: new RegExp(`(?:\\d|\\b(?:${NUMBER_WORDS})\\b)`),
+  compare:
+    /\b(?:whereas|while|unlike|but|than|instead|both|however|on the other hand|differs?|contrairement|alors que|tandis que|mais|plutot|par contre|les deux)\b/,
+  example: /\b(?:for example|for instance|such as|e\.g\.|ex:|like|par exemple|comme|tel que|telle que)\b/,
   definition:
-    /\b(?:is an?|is the|are|refers? to|means|is defined as|consists? of|est une?|sont des|designe|consiste|se definit|correspond a|signifie)\b/,
-  how: /\b(?:by|first|then|finally|steps?|using|through|par|d'abord|ensuite|puis|enfin|etapes?|en utilisant|grace a)\b/,
+    /\b(?:is an?|is the|are|refers? to|means|is defined as|consists? of|is called|est une?|sont des|designe|consiste|se definit|correspond a|signifie|s'appelle|on appelle)\b/,
+  how: /\b(?:by|first|then|finally|steps?|using|through|with|par|d'abord|ensuite|puis|enfin|etapes?|en utilisant|grace a|avec)\b/,
 };
 
 const MIN_WORDS_PER_SENTENCE = 4;
-const MAX_SENTENCES = 3;
-const MAX_ANSWER_CHARS = 900;
+/** A direct sentence, then support only when it adds something: answers stay short. */
+const MAX_SENTENCES = 2;
+const MAX_ANSWER_WORDS = 45;
 const MAX_SENTENCE_CHARS = 400;
+const MAX_CODE_LINES = 14;
 /** Share of the question's weight a sentence must cover to be considered at all. */
 const MIN_SENTENCE_COVERAGE = 0.15;
-/** Share of the question's weight the chosen sentences must cover together, or the answer is "not found". */
-const MIN_ANSWER_COVERAGE = 0.4;
+/**
+ * The relevance floor: share of the question's weight that the best sentence must cover, counting
+ * a term found only elsewhere in the sentence's passage at PASSAGE_CONTEXT_WEIGHT, or the course is
+ * taken not to cover the question. Calibrated with `npm run bench:tutor` on covered and uncovered
+ * questions (bench/data/tutor): declining covered questions is as wrong as answering uncovered ones.
+ */
+export const RELEVANCE_FLOOR = 0.55;
+/** The second path of the floor: less word coverage, with a local-embedding cosine at least this high. */
+const PARAPHRASE_COVERAGE_FLOOR = 0.3;
+const PARAPHRASE_SIMILARITY_FLOOR = 0.34;
+const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/** Query terms weighing this much name the topic (the question's own, or the previous question's in a bare follow-up). */
+const MAIN_TERM_WEIGHT = 0.5;
 /** A term matched only through a longer or shorter form counts for less. */
 const NEAR_MATCH_WEIGHT = 0.7;
-/** Sentences weaker than this share of the best one are left out. */
-const RELATIVE_SCORE_FLOOR = 0.45;
+/** A supporting sentence must score at least this share of the best one. */
+const SUPPORT_SCORE_FLOOR = 0.6;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
-const PHRASES: Record<
-  AnswerLanguage,
-  { intro: string; followUpIntro: string; nothing: string; noPassages: string; otherLanguage: string }
-> = {
+const PHRASES: Record<AnswerLanguage, { nothing: string; noPassages: string; otherLanguage: string }> = {
   en: {
-    intro: 'According to the course material:',
-    followUpIntro: 'The course material adds:',
     nothing:
-      'I could not find anything about this in the course material available to me. Try rephrasing your question, or ask about a topic the course covers.',
+      'The course material does not cover this question, so I cannot answer it from the course. Try rephrasing it, or ask about a topic the course covers.',
     noPassages:
       'I have no course material to answer from yet. Try again once the course documents have been added, or ask about another module.',
     otherLanguage: '(The excerpts are quoted in their original language.)',
   },
   fr: {
-    intro: 'D’après le support de cours :',
-    followUpIntro: 'Le support de cours précise :',
     nothing:
-      'Je n’ai rien trouvé à ce sujet dans les supports de cours dont je dispose. Essayez de reformuler votre question, ou posez-la sur un thème traité dans le cours.',
+      'Le support de cours ne traite pas cette question : je ne peux donc pas y répondre à partir du cours. Essayez de la reformuler, ou posez une question sur un thème traité dans le cours.',
     noPassages:
       'Je ne dispose encore d’aucun support de cours pour répondre. Réessayez une fois les documents du cours ajoutés, ou interrogez-moi sur un autre module.',
     otherLanguage: '(Les extraits sont cités dans leur langue d’origine.)',
@@ -95,12 +138,18 @@ interface Candidate {
   terms: string[];
   /** No closing punctuation: a list item or caption rather than a full statement. */
   fragment: boolean;
+  /** A fenced code block, quoted line for line. */
+  code: boolean;
+  /** A list item, quoted as an item. */
+  item: boolean;
 }
 
 interface Scored extends Candidate {
   score: number;
   /** Query mass (weight × idf) this sentence matches, per query term. */
   covered: Map<string, number>;
+  /** Share of the query mass covered by the sentence, with its passage's other words at half weight. */
+  contextCoverage: number;
 }
 
 interface Ranking {
@@ -123,36 +172,79 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const questionTerms = contentTerms(task.question);
   const followUp = isFollowUp(task.question, questionTerms, task.history);
   const query = weightedQuery(questionTerms, task.history, task.summary, followUp);
-  const intent = detectIntent(task.question);
+  const type = questionType(task.question, followUp ? lastTopicQuestion(task.history) : undefined);
   const lastAnswer = lastTurn(task.history, 'assistant');
-  const alreadySaid = lastAnswer ? normaliseForComparison(lastAnswer) : '';
+  const alreadySaid = followUp && lastAnswer ? normaliseForComparison(lastAnswer) : '';
 
   const candidates = task.passages.flatMap(candidatesOf);
-  const ranking = rank(candidates, query, intent, alreadySaid);
-  const chosen = choose(ranking.sentences);
-  if (chosen.length === 0 || jointCoverage(chosen, ranking.queryMass) < MIN_ANSWER_COVERAGE) {
-    return { text: phrases.nothing, cited: [], grounded: false };
+  const focus = questionTerms[0] ?? contentTerms(lastTopicQuestion(task.history) ?? '')[0];
+  const qualifiers = qualifierTerms(task.question);
+  const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
+  const ranking = rank(
+    candidates,
+    rankingQuery,
+    type,
+    alreadySaid,
+    literalTokens(task.question),
+    task.language,
+    enumerationSize(task.question) > 1,
+    focus,
+  );
+  if (SIMPLER.test(plain(task.question))) {
+    for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
+    ranking.sentences.sort((a, b) => b.score - a.score);
   }
+  // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, '', [], undefined, false, focus);
+  if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
 
-  const [best, ...others] = chosen;
-  others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
-  const ordered = [best, ...others];
-  const body = ordered.map((s) => withCitation(s.text, s.passage.index)).join(' ');
-  const quotedLanguage = detectLanguage(ordered.map((s) => s.text).join(' '), task.language);
-  const intro = followUp && lastAnswer ? phrases.followUpIntro : phrases.intro;
+  const chosen = withExampleCode(choose(ranking.sentences, type, enumerationSize(task.question)), candidates, type);
+  const body = render(chosen);
+  const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
-  const cited = [...new Set(ordered.map((s) => s.passage.index))];
-  return { text: `${intro}\n\n${body}${note}`, cited, grounded: true };
+  const cited = [...new Set(chosen.map((s) => s.passage.index))];
+  return { text: `${body}${note}`, cited, grounded: true };
 }
 
 /**
- * "And why?", "Why?", "Is it fast?": questions that lean on the previous turn. A short question
- * with its own topic ("What is recursion?") is a new question, even in an ongoing conversation.
+ * The relevance floor: the best sentence covers most of the question's topic, or a good part of it
+ * in a passage that the local embedding finds close to the question (paraphrases share meaning more
+ * than words). Shared with search and question generation through `coversQuestion`.
+ */
+function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
+  const coverage = Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage));
+  if (coverage >= RELEVANCE_FLOOR) return true;
+  const similarity = Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0));
+  return coverage >= PARAPHRASE_COVERAGE_FLOOR && similarity >= PARAPHRASE_SIMILARITY_FLOOR;
+}
+
+/** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
+export function coversQuestion(question: string, passages: GroundingPassage[]): boolean {
+  const terms = contentTerms(question);
+  if (terms.length === 0 || passages.length === 0) return false;
+  const query = weightedQuery(terms, [], undefined, false);
+  return covers(
+    rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question), undefined, false, terms[0]),
+    passages,
+  );
+}
+
+/**
+ * "And why?", "Can you give me an example?", "Explain again more simply", "Is it fast?":
+ * questions that lean on the previous turn. A question with its own topic ("What is recursion?")
+ * is a new question, even in an ongoing conversation.
  */
 function isFollowUp(question: string, questionTerms: string[], history: ChatMessage[]): boolean {
   if (!history.some((turn) => turn.role === 'user')) return false;
+  const folded = plain(question);
   if (questionTerms.length === 0 || FOLLOW_UP_START.test(question)) return true;
-  return questionTerms.length <= 2 && ANAPHORA.test(plain(question));
+  if (questionTerms.length <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
+  return questionTerms.length <= 3 && ANAPHORA.test(folded);
+}
+
+/** The words of a message that name its topic (stemmed), without question and request words. */
+export function topicTerms(text: string): string[] {
+  return contentTerms(text);
 }
 
 function contentTerms(text: string): string[] {
@@ -163,7 +255,7 @@ function contentTerms(text: string): string[] {
 
 /**
  * The question's terms weigh most. Earlier turns fill in what a follow-up leaves implicit ("and
- * why?"), so they weigh more when the question alone says little, newest first.
+ * why?", "an example"), so they weigh more when the question alone says little, newest first.
  */
 function weightedQuery(
   questionTerms: string[],
@@ -175,21 +267,32 @@ function weightedQuery(
   const add = (list: string[], weight: number) => {
     for (const term of list) weights.set(term, Math.max(weights.get(term) ?? 0, weight));
   };
-  const scale = followUp ? 1 : 0.25;
-  const userWeights = [0.6, 0.35, 0.2];
-  const assistantWeights = [0.3, 0.15];
-  let users = 0;
-  let assistants = 0;
-  for (let i = history.length - 1; i >= 0; i--) {
-    const turn = history[i];
-    if (turn.role === 'user' && users < userWeights.length) add(contentTerms(turn.content), userWeights[users++] * scale);
-    else if (turn.role === 'assistant' && assistants < assistantWeights.length) {
-      add(contentTerms(stripCitations(turn.content)), assistantWeights[assistants++] * scale);
+  if (followUp) {
+    // The previous question names the topic; the previous answer only hints at it.
+    const userWeights = [questionTerms.length === 0 ? 1 : 0.6, 0.3, 0.15];
+    const assistantWeights = [0.2, 0.1];
+    let users = 0;
+    let assistants = 0;
+    for (let i = history.length - 1; i >= 0; i--) {
+      const turn = history[i];
+      const own = turn.role === 'user' ? contentTerms(turn.content) : [];
+      // An earlier bare follow-up ("an example?") names no topic: the question before it does.
+      if (turn.role === 'user' && own.length === 0) continue;
+      if (turn.role === 'user' && users < userWeights.length) add(own, userWeights[users++]);
+      else if (turn.role === 'assistant' && assistants < assistantWeights.length) {
+        add(contentTerms(stripCitations(turn.content)), assistantWeights[assistants++]);
+      }
     }
+    if (summary) add(contentTerms(topicsOf(summary)), 0.15);
   }
-  if (summary) add(contentTerms(summary), 0.15 * scale);
   add(questionTerms, 1);
   return weights;
+}
+
+/** A summary this provider wrote starts with its topics line; any other summary is taken whole. */
+function topicsOf(summary: string): string {
+  const line = summary.split('\n').find((l) => /^(?:Topics|Sujets):/.test(l));
+  return line ?? summary;
 }
 
 /** Folded text with typographic apostrophes made plain, for the phrase patterns above. */
@@ -197,10 +300,50 @@ function plain(text: string): string {
   return foldText(text).replace(/[’‘]/g, "'");
 }
 
-function detectIntent(question: string): Intent {
+/** The question's type; a follow-up without a type of its own ("and range(2, 6)?") keeps the previous one's. */
+export function questionType(question: string, previousQuestion?: string): QuestionType {
   const folded = plain(question);
-  for (const [intent, pattern] of INTENT_PATTERNS) if (pattern.test(folded)) return intent;
-  return 'other';
+  for (const [type, pattern] of TYPE_PATTERNS) if (pattern.test(folded)) return type;
+  return previousQuestion ? questionType(previousQuestion) : 'other';
+}
+
+const COUNT_WORDS = new Map([
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['deux', 2],
+  ['trois', 3],
+  ['quatre', 4],
+  ['2', 2],
+  ['3', 3],
+  ['4', 4],
+]);
+/** Sentences that take their turn in an enumeration: "the first stage…", "the second…". */
+const ORDINAL =
+  /\b(?:first|second|third|fourth|the other|the latter|finally|premier|premiere|deuxieme|second|seconde|troisieme|l'autre|enfin)\b/;
+
+/** "The two stages", "the three types": a question about several parts wants one sentence per part (at most 4). */
+function enumerationSize(question: string): number {
+  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(plain(question));
+  return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
+}
+
+/**
+ * "…in Python?", "…with pandas?": a trailing phrase naming the setting qualifies the question; in a
+ * course on that setting nearly every sentence could mention it, so it must not outweigh the focus.
+ */
+function qualifierTerms(question: string): Set<string> {
+  const match = /\b(?:in|with|using|en|avec)\s+([\p{L}\p{N}+#.]+(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
+  return new Set(match ? contentTerms(match[1]!) : []);
+}
+
+/** Code-like tokens of the question ("range(5)", "dict.get", "user_name"): a sentence quoting one exactly states the asked fact. */
+function literalTokens(question: string): string[] {
+  return [
+    ...question.matchAll(
+      /[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*\([^()\s]*(?:,\s*[^()\s]+)*\)|[\p{L}]+_[\p{L}\p{N}_]+|[\p{L}]+\.[\p{L}]+\(?\)?/gu,
+    ),
+  ].map((m) => m[0].toLowerCase());
 }
 
 /**
@@ -212,29 +355,93 @@ function detectIntent(question: string): Intent {
 const ADDRESSED_TO_ASSISTANT =
   /^(?:[\p{L}\s]{1,20}:\s*)?(?:(?:please\s+)?(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompts?|directives)\b|you are now\b|from now on,? you\b|act as\b|(?:reveal|print|show|repeat|output|display)\b.{0,30}\b(?:system prompt|instructions|hidden rules|prompt)\b|ignore[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|oublie[sz]? (?:toutes? )?(?:les )?(?:instructions|consignes|regles)|tu es (?:maintenant|desormais)\b|vous etes (?:maintenant|desormais)\b|(?:revele|affiche|montre)[sz]?\b.{0,30}\b(?:prompt systeme|instructions|consignes))/iu;
 
+const FENCE = /^\s{0,3}(```|~~~)/;
+/** A line of a program rather than of prose: indented, an assignment, a call, a block opener, a comment. */
+const CODE_LINE =
+  /^(?:\s{2,}\S|\s*(?:def|class|for|while|if|elif|else|try|except|return|import|from|print|with)\b.*[:)]\s*(?:#.*)?$|\s*[\p{L}_][\p{L}\p{N}_.[\]"']*\s*(?:[-+*/%]?=)\s*\S|\s*[\p{L}_][\p{L}\p{N}_.]*\(.*\)\s*(?:#.*)?$|\s*#\s|\s*>>>)/u;
+
 /**
- * Passages arrive as Markdown-like text: headings label what follows but are not statements, and
- * list items are statements of their own. Headings are dropped, and each item becomes its own
- * block so it is never glued to the next line.
+ * A block the chunker kept without its fences is code when its lines read as code; prose sentences
+ * end with a full stop outside any comment.
  */
-function prose(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (/^\s{0,3}#{1,6}\s/.test(line)) return '';
-      const item = /^\s*(?:[-*•+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
-      return item ? `\n${item[1]}\n` : line;
-    })
-    .join('\n');
+function looksLikeCode(block: string): boolean {
+  const lines = block.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length === 0) return false;
+  const code = lines.filter((line) => CODE_LINE.test(line) && !/[.!?]\s*$/.test(line.replace(/#.*$/, ''))).length;
+  return code / lines.length >= 0.6 && !lines.some((line) => /^\s*(?:[-*•+]|\d{1,3}[.)])\s/.test(line));
+}
+
+/**
+ * Passages arrive as Markdown-like text: headings label what follows but are not statements, list
+ * items are statements of their own, and code (fenced, or a block of code lines) is quoted as
+ * written, never flattened onto one line. Returns the prose (items set apart) and the code blocks.
+ */
+function segments(text: string): { prose: string; code: string[] } {
+  const proseBlocks: string[] = [];
+  const code: string[] = [];
+  let fence: string[] | null = null;
+  let block: string[] = [];
+  const endBlock = () => {
+    const joined = block.join('\n');
+    block = [];
+    if (joined.trim() === '') return;
+    if (looksLikeCode(joined)) {
+      code.push(joined.replace(/^\n+|\s+$/g, ''));
+      return;
+    }
+    proseBlocks.push(
+      joined
+        .split('\n')
+        .map((line) => {
+          if (/^\s{0,3}#{1,6}\s/.test(line)) return '';
+          const item = /^\s*(?:[-*•+]|\d{1,3}[.)])\s+(.*)$/.exec(line);
+          return item ? `\n\u2022 ${item[1]}\n` : line;
+        })
+        .join('\n'),
+    );
+  };
+  for (const line of text.split('\n')) {
+    if (fence) {
+      if (FENCE.test(line)) {
+        code.push(fence.join('\n'));
+        fence = null;
+      } else fence.push(line);
+      continue;
+    }
+    if (FENCE.test(line)) {
+      endBlock();
+      fence = [];
+    } else if (line.trim() === '') endBlock();
+    else if (/^\s{0,3}#{1,6}\s/.test(line)) {
+      endBlock();
+    } else block.push(line);
+  }
+  endBlock();
+  if (fence && fence.length > 0) code.push(fence.join('\n'));
+  return { prose: proseBlocks.join('\n\n'), code: code.filter((c) => c.trim() !== '') };
 }
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
-  return splitSentences(prose(passage.text))
+  const { prose, code } = segments(passage.text);
+  const sentences = splitSentences(prose)
     .map((sentence, position) => {
-      const text = clip(stripCitations(sentence));
-      return { passage, position, text, terms: terms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text) };
+      const item = sentence.startsWith('\u2022 ');
+      const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
+      return { passage, position, text, terms: terms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
+  const blocks = code
+    .filter((block) => block.split('\n').length <= MAX_CODE_LINES)
+    .map((block, i) => ({
+      passage,
+      position: 10_000 + i,
+      text: block,
+      terms: terms(block),
+      fragment: false,
+      code: true,
+      item: false,
+    }));
+  return [...sentences, ...blocks];
 }
 
 /**
@@ -248,17 +455,50 @@ function occurrences(counts: Map<string, number>, term: string): { tf: number; s
   if (term.length < 5) return { tf: 0, strength: 0 };
   let near = 0;
   for (const [other, count] of counts) {
-    if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other))) near += count;
+    if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
   }
   return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
 }
 
-/** BM25 over sentences, scaled by how much of the question a sentence covers and by intent cues. */
-function rank(candidates: Candidate[], query: Map<string, number>, intent: Intent, alreadySaid: string): Ranking {
+/** One letter added, dropped, changed or two swapped: "diffrence", "numbr", "defualt" still meet their word. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a.length < 5 || b.length < 5) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (i === a.length && i === b.length) return true;
+  const rest = (x: number, y: number) => a.slice(x) === b.slice(y);
+  if (a.length === b.length) return rest(i + 1, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2));
+  return a.length > b.length ? rest(i + 1, i) : rest(i, i + 1);
+}
+
+function countTerms(list: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * BM25 over sentences, scaled by how much of the question a sentence covers, by whether it states
+ * the kind of fact asked for (a date for "when", a cause for "why"...), and by exact quotes of the
+ * question's code-like tokens.
+ */
+function rank(
+  candidates: Candidate[],
+  query: Map<string, number>,
+  type: QuestionType,
+  alreadySaid: string,
+  literals: string[],
+  language?: AnswerLanguage,
+  enumeration = false,
+  focus?: string,
+): Ranking {
   if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
+  const passageCounts = new Map<number, Map<string, number>>();
+  for (const c of candidates) {
+    if (!passageCounts.has(c.passage.index)) passageCounts.set(c.passage.index, countTerms(terms(`${c.passage.title}\n${c.passage.text}`)));
+  }
   const counted = candidates.map((candidate) => {
-    const counts = new Map<string, number>();
-    for (const term of candidate.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const counts = countTerms(candidate.terms);
     return { candidate, matches: new Map([...query.keys()].map((term) => [term, occurrences(counts, term)])) };
   });
   const n = candidates.length;
@@ -270,39 +510,62 @@ function rank(candidates: Candidate[], query: Map<string, number>, intent: Inten
     if (df === 0) unseen.push(term);
     else idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
-  // A question term found in no passage would get the highest idf of all, so generic wording
-  // ("difference", "work") would sink every answer; it weighs as much as the rarest term found.
-  const unseenIdf = Math.max(0, ...idf.values());
+  // A question term found in no passage would get the highest idf of all; it weighs as much as the
+  // rarest term found, so that a question about something absent falls below the relevance floor.
+  const unseenIdf = Math.max(0.5, ...idf.values());
   for (const term of unseen) idf.set(term, unseenIdf);
   let queryMass = 0;
-  for (const [term, weight] of query) queryMass += weight * (idf.get(term) ?? 0);
+  // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
+  let mainMass = 0;
+  for (const [term, weight] of query) {
+    queryMass += weight * (idf.get(term) ?? 0);
+    if (weight >= MAIN_TERM_WEIGHT) mainMass += weight * (idf.get(term) ?? 0);
+  }
 
   const sentences: Scored[] = [];
   for (const { candidate, matches } of counted) {
     let score = 0;
     const covered = new Map<string, number>();
+    let context = 0;
+    let mainCovered = 0;
     let matchesMainTerm = false;
+    const inPassage = passageCounts.get(candidate.passage.index)!;
     for (const [term, weight] of query) {
       const { tf, strength } = matches.get(term) ?? { tf: 0, strength: 0 };
-      if (tf === 0) continue;
       const termIdf = idf.get(term) ?? 0;
+      if (tf === 0) {
+        const around = occurrences(inPassage, term);
+        if (around.tf > 0 && weight >= MAIN_TERM_WEIGHT) context += PASSAGE_CONTEXT_WEIGHT * around.strength * weight * termIdf;
+        continue;
+      }
       const saturation = (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * candidate.terms.length) / averageLength));
       score += strength * weight * termIdf * saturation;
       covered.set(term, strength * weight * termIdf);
-      if (weight >= 0.5) matchesMainTerm = true;
+      if (weight >= MAIN_TERM_WEIGHT) {
+        matchesMainTerm = true;
+        mainCovered += strength * weight * termIdf;
+      }
     }
-    const coverage = queryMass > 0 ? sum(covered.values()) / queryMass : 0;
+    const own = sum(covered.values());
+    const coverage = queryMass > 0 ? own / queryMass : 0;
     if (!matchesMainTerm || coverage < MIN_SENTENCE_COVERAGE) continue;
+    const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
-    if (intent !== 'other' && INTENT_CUES[intent].test(plain(candidate.text))) score *= 1.3;
-    if (candidate.fragment) score *= 0.6;
+    const folded = plain(candidate.text);
+    if (type !== 'other' && TYPE_CUES[type].test(folded)) score *= 1.4;
+    if (enumeration && ORDINAL.test(folded)) score *= 1.5;
+    if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
+    if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
+    if (candidate.fragment && !candidate.code) score *= 0.6;
     // Learning objectives and exercises ("Describe…", "Write a program…") ask, they do not tell.
-    if (INSTRUCTION_START.test(plain(candidate.text))) score *= 0.4;
+    if (INSTRUCTION_START.test(folded)) score *= 0.4;
     // "What is X?" is best answered by a sentence about X as its subject: "X is…", "X refers to…".
-    if (intent === 'definition' && definesMainTerm(candidate, query)) score *= 1.5;
+    if (type === 'definition' && definesFocus(candidate, focus)) score *= STRONG_DEFINITION.test(folded) ? 2.4 : 1.5;
+    // A bilingual course says most things twice: the learner's language is quoted first.
+    if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    sentences.push({ ...candidate, score, covered });
+    sentences.push({ ...candidate, score, covered, contextCoverage });
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
   return { sentences, queryMass };
@@ -314,25 +577,80 @@ function sum(values: Iterable<number>): number {
   return total;
 }
 
-/** How much of the question the chosen sentences answer together (each term counted once). */
-function jointCoverage(chosen: Scored[], queryMass: number): number {
-  const best = new Map<string, number>();
-  for (const sentence of chosen) for (const [term, mass] of sentence.covered) best.set(term, Math.max(best.get(term) ?? 0, mass));
-  return queryMass > 0 ? sum(best.values()) / queryMass : 0;
+/**
+ * The best sentence, then at most one supporting sentence that scores close to it and adds
+ * something, within the length budget. "An example" and "how" questions get the best matching code
+ * block of the chosen passages as the support.
+ */
+function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
+  if (parts > 1) {
+    // One sentence per part: the sentences that take their turn ("the first…", "the second…") first.
+    const turns = ranked.filter((s) => !s.code && ORDINAL.test(plain(s.text)));
+    if (turns.length >= 2) return turns.slice(0, parts).sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
+  }
+  const prose = ranked.filter((s) => !s.code);
+  const best = ranked[0]!.code && prose.length > 0 && type !== 'example' ? prose[0]! : ranked[0]!;
+  const chosen: Scored[] = [best];
+  let length = wordCount(best);
+  const wantsCode = type === 'example' || type === 'how';
+  if (wantsCode && !best.code) {
+    const block = ranked.find((s) => s.code && s.score >= best.score * 0.3);
+    if (block) return [best, block];
+  }
+  if (best.code) {
+    const lead = prose.find((s) => s.passage.index === best.passage.index && s.score >= best.score * 0.3);
+    return lead ? [lead, best] : [best];
+  }
+  for (const sentence of prose) {
+    if (chosen.length >= Math.max(MAX_SENTENCES, parts) || sentence.score < best.score * (parts > 1 ? 0.3 : SUPPORT_SCORE_FLOOR)) break;
+    if (chosen.includes(sentence) || length + wordCount(sentence) > MAX_ANSWER_WORDS * (parts > 1 ? 1.6 : 1)) continue;
+    if (chosen.some((c) => jaccard(c.terms, sentence.terms) >= 0.5)) continue;
+    chosen.push(sentence);
+    length += wordCount(sentence);
+  }
+  const [first, ...others] = chosen;
+  others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
+  return [first!, ...others];
 }
 
-function choose(ranked: Scored[]): Scored[] {
-  const chosen: Scored[] = [];
-  let length = 0;
-  const floor = (ranked[0]?.score ?? 0) * RELATIVE_SCORE_FLOOR;
-  for (const sentence of ranked) {
-    if (chosen.length >= MAX_SENTENCES || sentence.score < floor) break;
-    if (chosen.length > 0 && length + sentence.text.length > MAX_ANSWER_CHARS) continue;
-    if (chosen.some((c) => jaccard(c.terms, sentence.terms) >= 0.6)) continue;
-    chosen.push(sentence);
-    length += sentence.text.length;
+/**
+ * "An example" wants one: when no chosen sentence is code, the code block that follows the best
+ * sentence in its passage (examples rarely repeat the words of the explanation they illustrate).
+ */
+function withExampleCode(chosen: Scored[], candidates: Candidate[], type: QuestionType): Scored[] {
+  if (type !== 'example' || chosen.some((s) => s.code)) return chosen;
+  const best = chosen[0]!;
+  const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
+  const block = blocks[0];
+  if (!block) return chosen;
+  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
+}
+
+function wordCount(sentence: Candidate): number {
+  return sentence.text.split(/\s+/).filter(Boolean).length;
+}
+
+/** Sentences run on as prose, list items stay items, code blocks stay blocks, each with its citation. */
+function render(chosen: Scored[]): string {
+  const parts: string[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length > 0) parts.push(paragraph.join(' '));
+    paragraph = [];
+  };
+  // One item alone reads as a sentence; two or more items of one passage stay a list.
+  const listed = new Set(chosen.filter((s) => s.item && chosen.some((o) => o !== s && o.item && o.passage.index === s.passage.index)));
+  for (const s of chosen) {
+    if (s.code) {
+      flush();
+      parts.push(`\`\`\`\n${s.text}\n\`\`\`\n[${s.passage.index}]`);
+    } else if (listed.has(s)) {
+      flush();
+      parts.push(`- ${withCitation(s.text, s.passage.index)}`);
+    } else paragraph.push(withCitation(s.text, s.passage.index));
   }
-  return chosen;
+  flush();
+  return parts.join('\n\n');
 }
 
 /** Puts the marker before the closing punctuation: "… light energy [2]." */
@@ -359,6 +677,14 @@ function jaccard(a: string[], b: string[]): number {
   for (const term of left) if (right.has(term)) shared++;
   const union = left.size + right.size - shared;
   return union === 0 ? 0 : shared / union;
+}
+
+/** The latest question that named a topic (not itself a bare "an example?"). */
+function lastTopicQuestion(history: ChatMessage[]): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (history[i].role === 'user' && contentTerms(history[i].content).length > 0) return history[i].content;
+  }
+  return undefined;
 }
 
 function lastTurn(history: ChatMessage[], role: 'user' | 'assistant'): string | undefined {

@@ -1,0 +1,182 @@
+// `npm run bench:tutor`: the local tutor's answers, measured the way the chat service builds them
+// (retrieval query with the recent turns, top-5 passages, the local composer). Answerable questions
+// are the shipped retrieval set (bench/data/retrieval, each asked in the module holding its
+// document) and, with ../shared/data present, questions written over the OpenStax textbook; the
+// out-of-scope questions are other subjects' (the science documents asked in the Python course,
+// the Python course's in the science module, and general questions in bench/data/tutor).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { chunkDocument, chunkTextForEmbedding } from '../src/content/parsing/chunk-document';
+import { parseDocumentInProcess } from '../src/content/parsing/parse-in-process';
+import { retrievalQuery } from '../src/chat/chat-memory';
+import { detectLanguage } from '../src/common/text';
+import { LocalHashingEmbedding, RetrievalEngine } from '../src/index/engine';
+import type { ChatMessage } from '../src/infrastructure/llm/llm.types';
+import { composeTutorAnswer } from '../src/infrastructure/llm/local-tutor-answer';
+
+const ROOT = join(__dirname, '..', '..');
+const DEMO_DIR = join(ROOT, 'src', 'content', 'demo', 'course');
+const EXTRA_DIR = join(ROOT, 'bench', 'data', 'retrieval', 'documents');
+const SHARED_DATA = join(ROOT, '..', 'shared', 'data', 'openstax_intro_python.jsonl');
+
+interface RetrievalQuestion {
+  question: string;
+  document: string;
+  answer_text: string;
+  style: string;
+}
+interface Turn {
+  question: string;
+  expected?: string;
+  expected_any?: string[];
+}
+interface TutorSet {
+  openstax: { question: string; expected: string }[];
+  out_of_scope: string[];
+  chains: { module: string; turns: Turn[] }[];
+}
+
+/** One searchable module: chunk texts by id, for the composer. */
+interface Module {
+  engine: RetrievalEngine;
+  texts: Map<string, { title: string; text: string }>;
+}
+
+const normalise = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\s*\[\d+\]/g, '')
+    .replace(/[’‘]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return markdownFiles(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+async function buildModule(documents: { id: string; title: string; markdown: string }[]): Promise<Module> {
+  const engine = await RetrievalEngine.create(new LocalHashingEmbedding());
+  const texts = new Map<string, { title: string; text: string }>();
+  for (const doc of documents) {
+    const parsed = await parseDocumentInProcess(Buffer.from(doc.markdown), 'markdown');
+    const chunks = chunkDocument(parsed).map((chunk, i) => ({ id: `${doc.id}#${i}`, chunk }));
+    for (const { id, chunk } of chunks) texts.set(id, { title: doc.title, text: chunk.text });
+    await engine.addChunks(chunks.map(({ id, chunk }) => ({ id, resourceId: doc.id, moduleId: 'm', text: chunkTextForEmbedding(chunk) })));
+  }
+  return { engine, texts };
+}
+
+interface Reply {
+  text: string;
+  declined: boolean;
+  words: number;
+}
+
+async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
+  const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
+  const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
+  const answer = composeTutorAnswer({ kind: 'tutor_answer', question, history, passages, language: detectLanguage(question) });
+  const body = answer.text.replace(/^[^\n]*:\n\n/, '');
+  return { text: answer.text, declined: answer.cited.length === 0, words: body.split(/\s+/).filter(Boolean).length };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+};
+const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(1)}%`);
+
+async function main(): Promise<void> {
+  const set = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', 'tutor-set.json'), 'utf8')) as TutorSet;
+  const load = (files: string[]) =>
+    files.map((file) => ({ id: relative(ROOT, file), title: relative(ROOT, file), markdown: readFileSync(file, 'utf8') }));
+  const modules = new Map<string, Module>([
+    ['python', await buildModule(load(markdownFiles(DEMO_DIR)))],
+    ['science', await buildModule(load(markdownFiles(EXTRA_DIR)))],
+  ]);
+  const moduleOf = (document: string) => (document.startsWith('src/content/demo') ? 'python' : 'science');
+  const questions = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'retrieval', 'questions.json'), 'utf8')) as RetrievalQuestion[];
+  const verbose = process.env.BENCH_VERBOSE === '1';
+
+  const answerable: { module: string; question: string; expected: string; set: string }[] = questions
+    .filter((q) => q.style !== 'follow-up')
+    .map((q) => ({ module: moduleOf(q.document), question: q.question, expected: q.answer_text, set: `shipped-${q.style}` }));
+  const outOfScope: { module: string; question: string }[] = [
+    ...questions
+      .filter((q) => q.style === 'direct')
+      .map((q) => ({ module: moduleOf(q.document) === 'python' ? 'science' : 'python', question: q.question })),
+    ...set.out_of_scope.flatMap((question) => [
+      { module: 'python', question },
+      { module: 'science', question },
+    ]),
+  ];
+  if (existsSync(SHARED_DATA)) {
+    const chapters = readFileSync(SHARED_DATA, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { doc_id: string; title: string; text: string });
+    modules.set(
+      'openstax',
+      await buildModule(chapters.map((c) => ({ id: c.doc_id, title: c.title, markdown: `# ${c.title}\n\n${c.text}` }))),
+    );
+    answerable.push(...set.openstax.map((q) => ({ module: 'openstax', question: q.question, expected: q.expected, set: 'openstax' })));
+    outOfScope.push(...set.out_of_scope.map((question) => ({ module: 'openstax', question })));
+    outOfScope.push(
+      ...questions
+        .filter((q) => q.style === 'direct' && moduleOf(q.document) === 'science')
+        .map((q) => ({ module: 'openstax', question: q.question })),
+    );
+  } else {
+    console.log('../shared/data is absent: skipping the OpenStax questions.');
+  }
+
+  const bySet = new Map<string, { n: number; contains: number; declined: number; words: number[] }>();
+  for (const q of answerable) {
+    const reply = await ask(modules.get(q.module)!, q.question, []);
+    const figures = bySet.get(q.set) ?? { n: 0, contains: 0, declined: 0, words: [] };
+    figures.n++;
+    const hit = normalise(reply.text).includes(normalise(q.expected));
+    if (hit) figures.contains++;
+    if (reply.declined) figures.declined++;
+    else figures.words.push(reply.words);
+    if (verbose && !hit)
+      console.log(`MISS [${q.module}] ${q.question}\n  expected: ${q.expected}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+    bySet.set(q.set, figures);
+  }
+  let declined = 0;
+  for (const q of outOfScope) {
+    const reply = await ask(modules.get(q.module)!, q.question, []);
+    if (reply.declined) declined++;
+    else if (verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+  }
+  let chainTurns = 0;
+  let chainHits = 0;
+  for (const chain of set.chains) {
+    const history: ChatMessage[] = [];
+    for (const turn of chain.turns) {
+      const reply = await ask(modules.get(chain.module)!, turn.question, history);
+      const text = normalise(reply.text);
+      const hit = !reply.declined && (turn.expected ? [turn.expected] : turn.expected_any!).some((e) => text.includes(normalise(e)));
+      chainTurns++;
+      if (hit) chainHits++;
+      if (verbose && !hit) console.log(`CHAIN MISS ${turn.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+      history.push({ role: 'user', content: turn.question }, { role: 'assistant', content: reply.text });
+    }
+  }
+
+  console.log("\nLocal tutor answers (in process, the chat service's retrieval and composer)");
+  console.log('set        questions  contains expected  wrongly declined  median words (answered)');
+  for (const [name, f] of bySet) {
+    console.log(
+      `${name.padEnd(10)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
+    );
+  }
+  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)}`);
+  console.log(`follow-up chains: ${set.chains.length} chains, ${chainTurns} turns, on topic: ${pct(chainHits, chainTurns)}\n`);
+}
+
+void main();
