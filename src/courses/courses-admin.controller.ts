@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { ApiEnvelope, ApiErrors, ApiNoContent } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiJsonBody, ApiNoContent } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
@@ -34,6 +34,9 @@ export class CoursesAdminController {
 
   @Post()
   @ApiOperation({ summary: 'Create a course', description: 'The caller becomes its first instructor; it starts with a fresh join code.' })
+  @ApiJsonBody(CreateCourseDto, {
+    course: { summary: 'A new course', value: { title: 'Python for beginners', description: 'Autumn term, group B.' } },
+  })
   @ApiEnvelope(CourseDto, { status: 201 })
   @ApiErrors('validation_failed', 'invalid_json')
   async create(@CurrentPrincipal() actor: Principal, @Body() body: CreateCourseDto): Promise<CourseDto> {
@@ -43,6 +46,7 @@ export class CoursesAdminController {
   @Patch(':id')
   @ApiIdParam()
   @ApiOperation({ summary: 'Rename or describe a course', description: MANAGERS })
+  @ApiJsonBody(UpdateCourseDto, { rename: { summary: 'A new title', value: { title: 'Python for beginners (group B)' } } })
   @ApiEnvelope(CourseDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found')
   async update(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: UpdateCourseDto): Promise<CourseDto> {
@@ -79,6 +83,7 @@ export class CoursesAdminController {
     summary: 'Add a co-instructor',
     description: `${MANAGERS} The user must be an instructor or an admin (otherwise 409); adding one who already teaches it changes nothing.`,
   })
+  @ApiJsonBody(AddInstructorDto, { instructor: { summary: 'An instructor, by user id', value: { user_id: '665f1c2e8f1b2a3c4d5e6f71' } } })
   @ApiEnvelope(CourseDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'conflict')
   async addInstructor(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: AddInstructorDto): Promise<CourseDto> {
@@ -114,6 +119,9 @@ export class CoursesAdminController {
   @ApiOperation({
     summary: 'Enroll a student',
     description: `${MANAGERS} Names the student by \`user_id\` or by \`email\` (exactly one). 201 when enrolled now, 200 when already enrolled; a user who is not a student is 409.`,
+  })
+  @ApiJsonBody(EnrollStudentDto, {
+    email: { summary: 'A student, by email', value: { email: 'ada@example.org' } },
   })
   @ApiEnvelope(EnrollmentDto, { status: 201 })
   @ApiEnvelope(EnrollmentDto, { description: 'Already enrolled; nothing changed.' })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/co
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
+import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
@@ -42,6 +42,7 @@ export class CoursesController {
     description:
       'Enrolls the calling student in the course whose current join code this is (joining again changes nothing). A code that was replaced, or never existed, is 404.',
   })
+  @ApiJsonBody(JoinCourseDto, { code: { summary: 'The code the teacher handed out', value: { code: 'K7QX-3MZP9T' } } })
   @ApiEnvelope(CourseDto)
   @ApiErrors('validation_failed', 'invalid_json', 'not_found')
   async join(@CurrentPrincipal() actor: Principal, @Body() body: JoinCourseDto): Promise<CourseDto> {
@@ -52,7 +53,7 @@ export class CoursesController {
   @Authenticated()
   @ApiIdParam()
   @ApiOperation({
-    summary: 'One course',
+    summary: 'One course, with its counts',
     description: 'For its instructors, its students and admins; to anyone else it does not exist (404).',
   })
   @ApiEnvelope(CourseDto)
