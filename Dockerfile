@@ -46,6 +46,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The way back in for a lost admin password (npm run admin:reset-password -- EMAIL; README).
+COPY --from=build /app/dist/scripts/admin-reset-password.js ./dist/scripts/admin-reset-password.js
 # The demo course is Markdown beside the sources; SWC compiles only .ts, so it is copied as is.
 COPY --from=build /app/src/content/demo ./src/content/demo
 RUN mkdir -p /data && chown node:node /data

@@ -6,6 +6,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.js'],
   testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   transform: {},
   maxWorkers: 2,
   // e2e suites boot the whole application, and some wait on real Redis restarts and model time-outs.

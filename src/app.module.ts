@@ -18,6 +18,7 @@ import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { CacheModule } from './infrastructure/cache/cache.module';
+import { ThrottlingModule } from './infrastructure/throttling/throttling.module';
 import { LlmModule } from './infrastructure/llm/llm.module';
 import { PersistenceModule } from './infrastructure/persistence/persistence.module';
 import { UsageModule } from './usage/usage.module';
@@ -53,8 +54,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CoreModule.forRoot(),
         ObservabilityModule,
-        PersistenceModule,
+        PersistenceModule.forRoot(config),
         CacheModule,
+        ThrottlingModule,
         AuditModule,
         UsageModule,
         LlmModule,

@@ -33,4 +33,9 @@ async function main(): Promise<void> {
   process.stdout.write(`API listening on ${address} (Swagger UI: ${address}/docs)\n`);
 }
 
-void main();
+// A failed start (a database that cannot be reached, an index that cannot be built) was logged by
+// the module that failed: exit with its reason on one line, not an unhandled rejection's stack.
+main().catch((error: unknown) => {
+  process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

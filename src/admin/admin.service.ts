@@ -10,6 +10,8 @@ import { UsersRepository } from '../users/users.repository';
 import { StatsDto } from './admin.dto';
 
 const STATS_DAYS = 30;
+/** Usage days are `YYYY-MM-DD` strings: every one sorts after this. */
+const FIRST_DAY = '0000-01-01';
 
 @Injectable()
 export class AdminService {
@@ -28,31 +30,31 @@ export class AdminService {
     return { conversation, messages: await this.messages.forConversation(id) };
   }
 
+  /** Counts, sums and averages computed by the store (MongoDB aggregations), never by reading every row here. */
   async stats(): Promise<StatsDto> {
-    const now = this.clock.now();
-    const days = Array.from({ length: STATS_DAYS }, (_, i) => dayOf(new Date(now.getTime() - (STATS_DAYS - 1 - i) * 86_400_000)));
-    const [users, conversations, messages, grades, percentages, allUsage] = await Promise.all([
+    const today = dayOf(this.clock.now());
+    const days = Array.from({ length: STATS_DAYS }, (_, i) => dayOf(new Date(Date.parse(today) - (STATS_DAYS - 1 - i) * 86_400_000)));
+    const [users, conversations, messages, grades, averagePercentage, totals, byDay] = await Promise.all([
       this.users.count(),
       this.conversations.count(),
       this.messages.count(),
       this.grades.count(),
-      this.grades.percentages(),
-      this.usage.between('0000-01-01', dayOf(now)),
+      this.grades.averagePercentage(),
+      this.usage.totals(FIRST_DAY, today),
+      this.usage.totalsByDay(days[0], today),
     ]);
-    const byDay = new Map(days.map((date) => [date, { date, prompt: 0, completion: 0, total: 0 }]));
-    const tokens = { prompt: 0, completion: 0, total: 0 };
-    for (const row of allUsage) {
-      tokens.prompt += row.promptTokens;
-      tokens.completion += row.completionTokens;
-      const day = byDay.get(row.day);
-      if (day) {
-        day.prompt += row.promptTokens;
-        day.completion += row.completionTokens;
-      }
-    }
-    tokens.total = tokens.prompt + tokens.completion;
-    for (const day of byDay.values()) day.total = day.prompt + day.completion;
-    const average = percentages.length > 0 ? Math.round((percentages.reduce((a, b) => a + b, 0) / percentages.length) * 100) / 100 : 0;
-    return { users, conversations, messages, grades, average_percentage: average, tokens, tokens_by_day: [...byDay.values()] };
+    const used = new Map(byDay.map((row) => [row.day, row]));
+    const tokensByDay = days.map((date) => {
+      const prompt = used.get(date)?.promptTokens ?? 0;
+      const completion = used.get(date)?.completionTokens ?? 0;
+      return { date, prompt, completion, total: prompt + completion };
+    });
+    const tokens = {
+      prompt: totals.promptTokens,
+      completion: totals.completionTokens,
+      total: totals.promptTokens + totals.completionTokens,
+    };
+    const average = averagePercentage === null ? 0 : Math.round(averagePercentage * 100) / 100;
+    return { users, conversations, messages, grades, average_percentage: average, tokens, tokens_by_day: tokensByDay };
   }
 }

@@ -60,11 +60,11 @@ export class AuthController {
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (isForm) {
       const form = await validateAs(PasswordGrantFormDto, request.body);
-      const pair = toTokenPair(await this.auth.login(form.username, form.password));
+      const pair = toTokenPair(await this.auth.login(form.username, form.password, request.ip));
       return enveloped({ ok: true, data: pair, access_token: pair.access_token, token_type: pair.token_type, expires_in: pair.expires_in });
     }
     const body = await validateAs(LoginDto, request.body);
-    return toTokenPair(await this.auth.login(body.email, body.password));
+    return toTokenPair(await this.auth.login(body.email, body.password, request.ip));
   }
 
   @Post('refresh')

@@ -11,6 +11,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { AuthStateCache } from './auth-state.cache';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 
@@ -30,7 +31,15 @@ import { SessionsRepository } from './sessions.repository';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, AuthStateCache, JwtStrategy, PasswordHasher, SessionsRepository, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    AuthStateCache,
+    JwtStrategy,
+    LoginThrottle,
+    PasswordHasher,
+    SessionsRepository,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService, AuthStateCache, PasswordHasher, SessionsRepository],
 })
 export class AuthModule implements OnModuleInit {

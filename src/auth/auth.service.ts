@@ -6,12 +6,12 @@ import { Clock } from '../common/clock';
 import { newId, isId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { RateCounter } from '../infrastructure/cache/rate-counter';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
 import { emailKeyOf, Role, User } from '../users/user';
 import { UsersRepository } from '../users/users.repository';
 import { AuthStateCache } from './auth-state.cache';
 import { tokenRefused } from './bearer-challenge';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { Principal } from './principal';
 import { SessionsRepository } from './sessions.repository';
@@ -49,7 +49,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly hasher: PasswordHasher,
     private readonly state: AuthStateCache,
-    private readonly counter: RateCounter,
+    private readonly throttle: LoginThrottle,
     private readonly clock: Clock,
     private readonly jwt: JwtService,
   ) {}
@@ -82,20 +82,21 @@ export class AuthService {
     }
   }
 
-  async login(email: string, password: string): Promise<IssuedTokens> {
+  /** `address` is the client's, for the per-address limit on failures. */
+  async login(email: string, password: string, address?: string): Promise<IssuedTokens> {
     const emailKey = emailKeyOf(email);
-    const throttleKey = `login-failures:${emailKey}`;
-    const { maxFailures, windowSeconds } = this.config.loginThrottle;
-    const failures = await this.counter.peek(throttleKey);
-    if (failures.count >= maxFailures) {
-      throw ApiError.rateLimited(failures.resetInSeconds || windowSeconds, 'Too many failed sign-ins for this account; try again later.');
+    const attempt = await this.throttle.begin(emailKey, address);
+    let user: User | null;
+    try {
+      user = await this.users.findByEmailKey(emailKey);
+      if (!(await this.hasher.verify(user?.passwordHash, password))) user = null;
+    } catch (error) {
+      // A store or hasher failure says nothing about the password: the attempt does not count.
+      await attempt.refund();
+      throw error;
     }
-    const user = await this.users.findByEmailKey(emailKey);
-    if (!(await this.hasher.verify(user?.passwordHash, password)) || !user) {
-      await this.counter.increment(throttleKey, windowSeconds);
-      throw invalidCredentials();
-    }
-    await this.counter.reset(throttleKey);
+    if (!user) throw invalidCredentials();
+    await attempt.refund();
     if (user.disabled) throw new ApiError('account_disabled', 'This account has been disabled.');
     return this.startSession(user);
   }

@@ -12,6 +12,7 @@ import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { toPassageDto } from '../index/index.dto';
 import { isLlmAbort } from '../infrastructure/llm';
+import { PerUserLimited } from '../infrastructure/throttling/per-user-limits';
 import {
   ChatAnswerDto,
   ChatRequestDto,
@@ -66,6 +67,7 @@ export class ChatController {
 
   @Post()
   @HttpCode(200)
+  @PerUserLimited('chat')
   @ApiOperation({
     summary: 'Ask the tutor; the answer cites the course passages it used',
     description:
@@ -73,7 +75,7 @@ export class ChatController {
   })
   @ApiJsonBody(ChatRequestDto, CHAT_EXAMPLES)
   @ApiEnvelope(ChatAnswerDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async sendMessage(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChatRequestDto,
@@ -100,6 +102,7 @@ export class ChatController {
   }
 
   @Post('stream')
+  @PerUserLimited('chat')
   @ApiOperation({
     summary: 'Ask the tutor and receive the answer as it is written (server-sent events)',
     description:
@@ -110,7 +113,7 @@ export class ChatController {
   @ApiJsonBody(ChatRequestDto, CHAT_EXAMPLES)
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async streamMessage(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChatRequestDto,

@@ -8,7 +8,6 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SearchService } from '../index/search.service';
 import { Passage, passageSnapshot } from '../index/passage';
-import { RateCounter } from '../infrastructure/cache/rate-counter';
 import {
   AnswerLanguage,
   buildSummaryMessages,
@@ -28,7 +27,6 @@ import { Message, MessagesRepository } from './messages.repository';
 
 /** Passages given to the model for each answer. */
 const PASSAGES_PER_ANSWER = 5;
-const QUOTA_WINDOW_SECONDS = 60;
 
 export interface ChatInput {
   message: string;
@@ -62,17 +60,16 @@ export class ChatService {
     private readonly users: UsersRepository,
     private readonly search: SearchService,
     private readonly llm: LlmProvider,
-    private readonly counter: RateCounter,
     private readonly learners: LearnerProfile,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Checks the quota, finds or starts the conversation, stores the user's message (so a model
-   * failure loses nothing), then gathers memory and course passages for the answer.
+   * Finds or starts the conversation, stores the user's message (so a model failure loses
+   * nothing), then gathers memory and course passages for the answer. The per-user quota is
+   * counted before, by the routes' throttler (PerUserLimited).
    */
   async prepare(principal: Principal, input: ChatInput): Promise<PreparedTurn> {
-    await this.enforceQuota(principal.userId);
     const now = this.clock.now();
     let conversation = input.conversationId ? await this.owned(principal, input.conversationId) : await this.start(principal, input, now);
     const moduleId = input.moduleId ?? conversation.moduleId ?? undefined;
@@ -233,16 +230,6 @@ export class ChatService {
       createdAt: now,
       updatedAt: now,
     });
-  }
-
-  private async enforceQuota(userId: string): Promise<void> {
-    const used = await this.counter.increment(`chat:${userId}`, QUOTA_WINDOW_SECONDS);
-    if (used.count > this.config.chat.requestsPerMinute) {
-      throw ApiError.rateLimited(
-        used.resetInSeconds,
-        `Chat is limited to ${this.config.chat.requestsPerMinute} messages a minute; try again shortly.`,
-      );
-    }
   }
 
   /** The user's chosen language, else the language of the message. */

@@ -1,6 +1,7 @@
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export type Environment = 'development' | 'production' | 'test';
 export type MetricsMode = 'off' | 'open' | 'token';
@@ -32,13 +33,15 @@ export interface AppConfig {
     issuer: string;
   };
   admin: { email?: string; password?: string };
-  loginThrottle: { maxFailures: number; windowSeconds: number };
+  loginThrottle: { maxFailures: number; maxFailuresPerAddress: number; windowSeconds: number };
   metrics: { mode: MetricsMode; token?: string };
   models: ModelsConfig;
   index: { rebuildPauseMs: number };
   /** Load the demo course on first start (development default). */
   seedDemoContent: boolean;
   chat: { requestsPerMinute: number };
+  evaluation: { requestsPerMinute: number };
+  passwordHashing: { concurrency: number; queueSize: number };
 }
 
 export type ModelProvider = 'local' | 'azure-openai' | 'openai-compatible';
@@ -162,6 +165,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     admin: { email: adminEmail, password: adminPassword },
     loginThrottle: {
       maxFailures: read.integer('LOGIN_MAX_FAILURES', 10, 1, 1000),
+      maxFailuresPerAddress: read.integer('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100_000),
       windowSeconds: read.integer('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     },
     metrics: { mode: metricsMode, token: metricsToken },
@@ -187,6 +191,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     index: { rebuildPauseMs: read.integer('INDEX_REBUILD_PAUSE_MS', 0, 0, 10_000) },
     seedDemoContent: read.boolean('SEED_DEMO_CONTENT', environment === 'development'),
     chat: { requestsPerMinute: read.integer('CHAT_REQUESTS_PER_MINUTE', 60, 1, 100_000) },
+    evaluation: { requestsPerMinute: read.integer('EVALUATION_REQUESTS_PER_MINUTE', 30, 1, 100_000) },
+    passwordHashing: {
+      // libuv runs argon2 on its thread pool, 4 threads unless UV_THREADPOOL_SIZE says otherwise.
+      concurrency: read.integer('PASSWORD_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
+      queueSize: read.integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

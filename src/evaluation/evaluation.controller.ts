@@ -4,6 +4,7 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
+import { PerUserLimited } from '../infrastructure/throttling/per-user-limits';
 import {
   GeneratedQuestionsDto,
   GenerateQuestionsDto,
@@ -57,14 +58,15 @@ export class EvaluationController {
 
   @Post('grade')
   @HttpCode(200)
+  @PerUserLimited('evaluation')
   @ApiOperation({
     summary: "Grade an answer against a reference, a rubric, or a generated question's key",
     description:
-      "Scores `student_answer` out of `max_score` (default 10, or the rubric's total) against `reference_answer` and/or a `rubric`, with feedback, strengths and improvements; with a rubric, the per-criterion scores add up to the total. With `question_id`, a generated question is graded against its own key (multiple choice and true/false exactly). The grade is stored and, with `module_id`, counts toward progress in that module.",
+      "Scores `student_answer` out of `max_score` (default 10, or the rubric's total) against `reference_answer` and/or a `rubric`, with feedback, strengths and improvements; with a rubric, the per-criterion scores add up to the total. With `question_id`, one of your own generated questions is graded against its key (multiple choice and true/false exactly); another user's question is 404. The grade is stored and, with `module_id`, counts toward progress in that module. Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.",
   })
   @ApiJsonBody(GradeRequestDto, GRADE_EXAMPLES)
   @ApiEnvelope(GradeDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async gradeAnswer(@CurrentPrincipal() principal: Principal, @Body() body: GradeRequestDto): Promise<GradeDto> {
     const grade = await this.grading.grade(principal, {
       question: body.question,
@@ -84,10 +86,11 @@ export class EvaluationController {
 
   @Post('generate-questions')
   @HttpCode(200)
+  @PerUserLimited('evaluation')
   @ApiOperation({
     summary: 'Write practice questions from a module or a topic; each is kept for grading by id',
     description:
-      "Multiple-choice, short-answer and true/false questions from a module (`module_id`) or a topic searched across the course (`topic`), each citing the passage it comes from. `count` is 1 to 20 (default 5); fewer come back, with `warnings`, when the material is too thin. Each question's key stays on the server: grade an answer with its `question_id`.",
+      "Multiple-choice, short-answer and true/false questions from a module (`module_id`) or a topic searched across the course (`topic`), each citing the passage it comes from. `count` is 1 to 20 (default 5); fewer come back, with `warnings`, when the material is too thin. Each question's key stays on the server: grade an answer with its `question_id`. Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.",
   })
   @ApiJsonBody(GenerateQuestionsDto, {
     topic: {
@@ -96,7 +99,7 @@ export class EvaluationController {
     },
   })
   @ApiEnvelope(GeneratedQuestionsDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async generateQuestions(@CurrentPrincipal() principal: Principal, @Body() body: GenerateQuestionsDto): Promise<GeneratedQuestionsDto> {
     const { questions, warnings } = await this.generator.generate(principal, {
       moduleId: body.module_id,

@@ -60,8 +60,9 @@ export class GradesRepository {
     return this.grades.count({});
   }
 
-  /** Percentages of every grade, for the admin statistics. */
-  async percentages(): Promise<number[]> {
-    return (await this.grades.find({})).map((g) => g.percentage);
+  /** Mean percentage of every grade (null when there is none), for the admin statistics. */
+  async averagePercentage(): Promise<number | null> {
+    const [all] = await this.grades.group({}, { average: ['percentage'] });
+    return all?.averages.percentage ?? null;
   }
 }

@@ -50,7 +50,7 @@ export class GradingService {
   ) {}
 
   async grade(principal: Principal, request: GradeRequest): Promise<Grade> {
-    const stored = request.questionId ? await this.storedQuestion(request.questionId) : null;
+    const stored = request.questionId ? await this.storedQuestion(principal, request.questionId) : null;
     const question = request.question ?? stored?.question;
     if (!question) throw ApiError.validation([{ field: 'question', message: 'question is required unless question_id is given' }]);
     const rubric = request.rubric ?? [];
@@ -198,9 +198,10 @@ export class GradingService {
     return grade;
   }
 
-  private async storedQuestion(id: string): Promise<StoredQuestion> {
+  /** A generated question is its author's alone: to anyone else it does not exist (API.md, Evaluation). */
+  private async storedQuestion(principal: Principal, id: string): Promise<StoredQuestion> {
     const stored = await this.questions.findById(id);
-    if (!stored) throw ApiError.notFound('question');
+    if (!stored || stored.createdBy !== principal.userId) throw ApiError.notFound('question');
     return stored;
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
-import { newId } from '../common/ids';
+import { newRandomId } from '../common/ids';
 import { detectLanguage } from '../common/text';
 import { ChunksRepository } from '../index/chunks.repository';
 import { toPassage } from '../index/index.service';
@@ -120,7 +120,7 @@ export class QuestionGenerationService {
       const cited = q.sources.map((n) => passages[n - 1]!).filter(Boolean);
       stored.push(
         await this.questions.create({
-          id: newId(),
+          id: newRandomId(),
           createdBy: principal.userId,
           moduleId:
             request.moduleId ?? (cited.length > 0 && cited.every((p) => p.moduleId === cited[0]!.moduleId) ? cited[0]!.moduleId : null),

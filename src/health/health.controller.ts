@@ -1,6 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Optional } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
 import { ApiExtraModels, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService, MongooseHealthIndicator } from '@nestjs/terminus';
+import type { Connection } from 'mongoose';
 import { Public } from '../auth/authenticated.decorator';
 import { ApiError } from '../common/errors/api-error';
 import { ApiEnvelope, ApiErrors } from '../common/openapi/api-responses';
@@ -46,6 +48,9 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly store: DocumentStore,
     private readonly redis: RedisConnection,
+    private readonly mongoose: MongooseHealthIndicator,
+    /** Present only in MongoDB mode (MongooseModule provides it). */
+    @Optional() @InjectConnection() private readonly connection?: Connection,
   ) {}
 
   @Get('live')
@@ -70,7 +75,7 @@ export class HealthController {
   @ApiEnvelope(ReadinessDto, { description: 'Every component is up' })
   @ApiErrors('validation_failed', 'service_unavailable')
   async ready(): Promise<ReadinessDto> {
-    const checks = [() => this.probe('database', () => this.store.ping(), { kind: this.store.kind })];
+    const checks = [() => this.database()];
     if (this.redis.configured) checks.push(() => this.probe('redis', () => this.redis.ping()));
     try {
       const result = await this.health.check(checks);
@@ -79,6 +84,13 @@ export class HealthController {
       const details = (error as { response?: { details?: unknown } }).response?.details;
       throw new ApiError('service_unavailable', 'A required backing service is not answering.', details);
     }
+  }
+
+  /** MongoDB through terminus's Mongoose indicator, the embedded store by a ping; both answer `database` with its kind. */
+  private async database(): Promise<HealthIndicatorResult> {
+    if (!this.connection) return this.probe('database', () => this.store.ping(), { kind: this.store.kind });
+    const result = await this.mongoose.pingCheck('database', { connection: this.connection, timeout: PROBE_TIMEOUT_MS });
+    return { database: { ...result.database, kind: 'mongodb' } };
   }
 
   private async probe(name: string, ping: () => Promise<void>, extra: Record<string, string> = {}): Promise<HealthIndicatorResult> {

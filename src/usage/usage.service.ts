@@ -14,7 +14,7 @@ export interface UsageTotals {
 export interface UserUsage {
   today: UsageTotals;
   month: UsageTotals;
-  limits: { chat_requests_per_minute: number };
+  limits: { chat_requests_per_minute: number; evaluation_requests_per_minute: number };
 }
 
 export const dayOf = (date: Date) => date.toISOString().slice(0, 10);
@@ -54,7 +54,10 @@ export class UsageService implements LlmCallRecorder {
     return {
       today: sum(days.filter((d) => d.day === today)),
       month: sum(days),
-      limits: { chat_requests_per_minute: this.config.chat.requestsPerMinute },
+      limits: {
+        chat_requests_per_minute: this.config.chat.requestsPerMinute,
+        evaluation_requests_per_minute: this.config.evaluation.requestsPerMinute,
+      },
     };
   }
 

@@ -43,7 +43,9 @@ export class UsageCounterDto {
 }
 
 export class UsageLimitsDto {
-  @ApiProperty({ example: 60 }) chat_requests_per_minute!: number;
+  @ApiProperty({ example: 60, description: 'Chat messages a minute (CHAT_REQUESTS_PER_MINUTE)' }) chat_requests_per_minute!: number;
+  @ApiProperty({ example: 30, description: 'Grading and question generation requests a minute, together (EVALUATION_REQUESTS_PER_MINUTE)' })
+  evaluation_requests_per_minute!: number;
 }
 
 export class UsageDto {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Schema } from 'mongoose';
 import { newId } from '../../src/common/ids';
@@ -151,5 +151,44 @@ describeEachStore('DocumentCollection', (harness) => {
     assert.equal(await things.deleteOne({ group, rank: 0 }), true);
     assert.equal(await things.deleteMany({ group }), 3);
     assert.equal(await things.deleteOne({ group }), false);
+  });
+
+  it('should count, add up and average per group in key order, as MongoDB computes them', async () => {
+    const prefix = `grp-${newId()}`;
+    const rows: [string, number, string | undefined][] = [
+      ['b', 1, 'x'],
+      ['a', 4, undefined],
+      ['b', 5, 'y'],
+      ['a', 0, 'x2'],
+      ['c', 7, undefined],
+    ];
+    for (const [suffix, rank, code] of rows)
+      await things.insertOne(thing({ group: `${prefix}-${suffix}`, rank, ...(code ? { code: `${prefix}-${code}` } : {}) }));
+    const mine = { group: new RegExp(`^${prefix}-`) };
+
+    const byGroup = await things.group(mine, { by: 'group', sum: ['rank'], average: ['rank'] });
+    expect(byGroup).toEqual([
+      { key: `${prefix}-a`, count: 2, sums: { rank: 4 }, averages: { rank: 2 } },
+      { key: `${prefix}-b`, count: 2, sums: { rank: 6 }, averages: { rank: 3 } },
+      { key: `${prefix}-c`, count: 1, sums: { rank: 7 }, averages: { rank: 7 } },
+    ]);
+    // One group of every match; a field without numbers adds up to 0 and has no average.
+    expect(await things.group(mine, { sum: ['rank', 'name'], average: ['name'] })).toEqual([
+      { key: null, count: 5, sums: { rank: 17, name: 0 }, averages: { name: null } },
+    ]);
+    // Documents without the field form the null group, which sorts first.
+    const byCode = await things.group(mine, { by: 'code' });
+    expect(byCode.map((row) => [row.key, row.count])).toEqual([
+      [null, 2],
+      [`${prefix}-x`, 1],
+      [`${prefix}-x2`, 1],
+      [`${prefix}-y`, 1],
+    ]);
+    expect(await things.group({ group: `${prefix}-none` }, { sum: ['rank'] })).toEqual([]);
+  });
+
+  it('should refuse to group by anything but a plain field name', async () => {
+    await expect(things.group({}, { by: '$name' })).rejects.toThrow(/plain field name/);
+    await expect(things.group({}, { sum: ['tags.0'] })).rejects.toThrow(/plain field name/);
   });
 });

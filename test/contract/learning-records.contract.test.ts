@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
 import { MessagesRepository } from '../../src/chat/messages.repository';
 import { newId } from '../../src/common/ids';
+import { Grade, GradesRepository } from '../../src/evaluation/grades.repository';
 import { masteryOf } from '../../src/evaluation/mastery';
 import { ProgressRepository } from '../../src/evaluation/progress.repository';
 import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
@@ -107,4 +108,56 @@ describeEachStore('learning records', (harness) => {
     assert.equal(days.length, 2);
     assert.equal(await usage.deleteForUser(userId), 2);
   });
+
+  it("should add up everyone's tokens over a range of days and per day, oldest first", async () => {
+    const usage = new UsageRepository(store);
+    const [ada, bob] = [newId(), newId()];
+    await usage.add(ada, '2031-03-02', 10, 4);
+    await usage.add(ada, '2031-03-02', 5, 1);
+    await usage.add(bob, '2031-03-02', 100, 40);
+    await usage.add(bob, '2031-03-01', 7, 3);
+    await usage.add(ada, '2031-04-01', 1000, 1000);
+    expect(await usage.totalsByDay('2031-03-01', '2031-03-31')).toEqual([
+      { day: '2031-03-01', promptTokens: 7, completionTokens: 3 },
+      { day: '2031-03-02', promptTokens: 115, completionTokens: 45 },
+    ]);
+    expect(await usage.totals('2031-03-01', '2031-03-31')).toEqual({ promptTokens: 122, completionTokens: 48 });
+    expect(await usage.totals('2031-05-01', '2031-05-31')).toEqual({ promptTokens: 0, completionTokens: 0 });
+    expect(await usage.totalsByDay('2031-05-01', '2031-05-31')).toEqual([]);
+  });
+
+  it('should average the percentage of every grade, and give none without grades', async () => {
+    const grades = new GradesRepository(store);
+    expect(await grades.averagePercentage()).toBeNull();
+    const percentages = [12.5, 80, 97.25, 40];
+    for (const percentage of percentages) await grades.create(grade(percentage));
+    const mean = percentages.reduce((a, b) => a + b, 0) / percentages.length;
+    expect(await grades.averagePercentage()).toBeCloseTo(mean, 9);
+  });
 });
+
+function grade(percentage: number): Grade {
+  return {
+    id: newId(),
+    userId: newId(),
+    moduleId: null,
+    questionId: null,
+    question: 'What is a list?',
+    studentAnswer: 'An ordered collection.',
+    referenceAnswer: null,
+    rubric: [],
+    maxScore: 100,
+    score: percentage,
+    percentage,
+    feedback: 'ok',
+    strengths: [],
+    improvements: [],
+    criteria: [],
+    sources: [],
+    model: 'local',
+    original: null,
+    reviewedBy: null,
+    reviewedAt: null,
+    createdAt: new Date(),
+  };
+}

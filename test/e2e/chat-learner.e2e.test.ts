@@ -27,9 +27,11 @@ describe('the tutor knows the learner', () => {
 
       const answer = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'How do I add two fractions together?' });
       assert.equal(answer.status, 200);
-      const system = (fake.requests.at(-1)!.body.messages as { role: string; content: string }[]).find((m) => m.role === 'system')!.content;
-      assert.match(system, /weakest modules so far are: Fractions/);
-      assert.doesNotMatch(system, /Decimals\b.*weakest|weakest.*Decimals/);
+      const messages = fake.requests.at(-1)!.body.messages as { role: string; content: string }[];
+      // Module titles are written by instructors: data in the user message, never in the system message.
+      assert.doesNotMatch(messages.find((m) => m.role === 'system')!.content, /Fractions|Decimals/);
+      const focus = /<learner_focus>\n([^]*?)\n<\/learner_focus>/.exec(messages.at(-2)!.content);
+      assert.equal(focus?.[1], 'Fractions');
     } finally {
       await t.close();
       await fake.close();

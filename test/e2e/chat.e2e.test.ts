@@ -548,7 +548,7 @@ describe('chat with the local model', () => {
       assert.deepEqual(empty.body.data, {
         today: { requests: 0, tokens: 0 },
         month: { requests: 0, tokens: 0 },
-        limits: { chat_requests_per_minute: 1000 },
+        limits: { chat_requests_per_minute: 1000, evaluation_requests_per_minute: 30 },
       });
       await ask(user, { message: 'What is a list?' });
       await ask(user, { message: 'What is a function?' });

@@ -292,6 +292,32 @@ describe('generating questions', () => {
       assert.equal(byLetter.body.data.score, 4, 'a choice may be given by its letter');
     });
 
+    it("should keep a student's generated questions to themselves: 404 to anyone else, the admin included", async () => {
+      const owner = await register(t.http);
+      const other = await register(t.http);
+      const { questions } = await generated(owner, { module_id: biology, count: 2, types: ['true_false'] });
+      const q = questions[0]!;
+      for (const stranger of [other, admin]) {
+        const response = await grade(stranger, { question_id: q.id, student_answer: q.answer });
+        assert.equal(response.status, 404);
+        assert.equal(errorCode(response), 'not_found');
+        assert.doesNotMatch(JSON.stringify(response.body), new RegExp(q.question.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      }
+      assert.equal((await grade(owner, { question_id: q.id, student_answer: q.answer })).status, 200);
+    });
+
+    it('should give generated questions ids that cannot be guessed from one another', async () => {
+      const learner = await register(t.http);
+      const first = await generated(learner, { module_id: biology, count: 5 });
+      const second = await generated(learner, { module_id: water, count: 5 });
+      const ids = [...first.questions, ...second.questions].map((q) => q.id);
+      for (const id of ids) assert.match(id, /^[0-9a-f]{24}$/);
+      // An ObjectId's bytes 5 to 12 are one per-process value and a counter: ids a process makes
+      // share their first 18 hex digits within a second and count up. Random ones share nothing there.
+      const after = ids.map((id) => id.slice(8));
+      assert.equal(new Set(after.map((tail) => tail.slice(0, 10))).size, ids.length, after.join(' '));
+    });
+
     it("should count exactly graded questions toward the module's progress", async () => {
       const learner = await register(t.http);
       const { questions } = await generated(learner, { module_id: biology, count: 2, types: ['true_false'] });

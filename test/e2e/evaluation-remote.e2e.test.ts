@@ -141,6 +141,22 @@ describe('evaluation with a remote Azure OpenAI model', () => {
       assert.deepEqual(progress, { overall: { attempts: 0, average_percentage: 0 }, modules: [] });
     });
 
+    it("should answer 422 content_filtered at once when Azure's content filter refuses the prompt or the verdict, and store no grade", async () => {
+      const student = await register(t.http);
+      for (const reply of [
+        { type: 'prompt-filtered' as const },
+        { type: 'chat' as const, text: '{"score"', finishReason: 'content_filter' },
+      ]) {
+        fake.reset();
+        fake.setDefault('chat', () => reply);
+        const response = await grade(student, { question: 'Name a sedimentary rock.', student_answer: 'Limestone.', module_id: geology });
+        assert.equal(response.status, 422);
+        assert.equal(errorCode(response), 'content_filtered');
+        assert.equal(chatRequests().length, 1, 'neither is retried nor repaired');
+      }
+      assert.deepEqual((await t.http.get('/api/evaluation/grades').set(bearer(student))).body.data.items, []);
+    });
+
     it('should send back criteria that do not add up to the score, and keep the corrected grade', async () => {
       const student = await register(t.http);
       const rubric = [
@@ -260,6 +276,15 @@ describe('evaluation with a remote Azure OpenAI model', () => {
       assert.match(questions[2].sources[0].text, /Limestone/);
       const system = messagesOf(0)[0]!.content;
       assert.match(system, /Write 4 questions of these types: mcq, short_answer, true_false; difficulty: medium; in English/);
+    });
+
+    it('should answer 422 content_filtered at once when the content filter refuses question generation', async () => {
+      const student = await register(t.http);
+      fake.setDefault('chat', () => ({ type: 'prompt-filtered', categories: ['hate'] }));
+      const response = await t.http.post('/api/evaluation/generate-questions').set(bearer(student)).send({ module_id: geology, count: 2 });
+      assert.equal(response.status, 422);
+      assert.equal(errorCode(response), 'content_filtered');
+      assert.equal(chatRequests().length, 1);
     });
 
     it('should send back a question without an explanation rather than fail', async () => {

@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from '@jest/globals';
+import { Test, TestingModule } from '@nestjs/testing';
+import { loadConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
 import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
 import { EmbeddedDocumentStore } from '../../src/infrastructure/persistence/embedded/embedded-document-store';
-import { MongoDocumentStore } from '../../src/infrastructure/persistence/mongo/mongo-document-store';
+import { PersistenceModule } from '../../src/infrastructure/persistence/persistence.module';
+import { dropMongoDatabase, freshMongoUri, MONGODB_SKIP_REASON, MONGODB_TEST_URI } from './mongo';
 
 export interface StoreHarness {
   kind: 'embedded' | 'mongodb';
@@ -27,26 +31,33 @@ function embeddedHarness(): StoreHarness {
   };
 }
 
-function mongoHarness(baseUri: string): StoreHarness {
-  // One database per run, so parallel runs and earlier runs never see each other's documents.
-  const url = new URL(baseUri);
-  url.pathname = `/lp_contract_${process.pid}_${Date.now()}`;
-  const uri = url.toString();
-  const opened: MongoDocumentStore[] = [];
+function mongoHarness(): StoreHarness {
+  const uri = freshMongoUri('contract');
+  const dataDir = mkdtempSync(join(tmpdir(), 'lp-contract-'));
+  const modules = new Map<DocumentStore, TestingModule>();
+  // Opened as the application opens it: MongooseModule owns the connection, the persistence module awaits the indexes.
+  const open = async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, MONGODB_URI: uri });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(config)],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    const store = moduleRef.get(DocumentStore);
+    modules.set(store, moduleRef);
+    return store;
+  };
   return {
     kind: 'mongodb',
-    open: async () => {
-      const store = await MongoDocumentStore.connect(uri);
-      opened.push(store);
-      return store;
+    open,
+    reopen: open,
+    close: async (store) => {
+      await modules.get(store)?.close();
+      modules.delete(store);
     },
-    reopen: async () => MongoDocumentStore.connect(uri),
-    close: (store) => store.close(),
     dispose: async () => {
-      const { createConnection } = await import('mongoose');
-      const connection = await createConnection(uri).asPromise();
-      await connection.dropDatabase();
-      await connection.close();
+      await dropMongoDatabase(uri);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -60,17 +71,16 @@ export function describeEachStore(name: string, suite: (harness: () => StoreHarn
     const harness = embeddedHarness();
     suite(() => harness);
   });
-  const mongoUri = process.env.MONGODB_URI;
-  if (!mongoUri) {
+  if (!MONGODB_TEST_URI) {
     // Registered as skipped, so the report lists what did not run and why.
-    describe.skip(`${name} [mongodb]: MONGODB_URI is not set`, () =>
+    describe.skip(`${name} [mongodb]: ${MONGODB_SKIP_REASON}`, () =>
       suite(() => {
-        throw new Error('MONGODB_URI is not set');
+        throw new Error(MONGODB_SKIP_REASON);
       }));
     return;
   }
   describe(`${name} [mongodb]`, () => {
-    const harness = mongoHarness(mongoUri);
+    const harness = mongoHarness();
     suite(() => harness);
   });
 }

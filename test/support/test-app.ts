@@ -8,6 +8,7 @@ import request from 'supertest';
 type TestAgent = ReturnType<typeof request>;
 import { ApplicationBuilder, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { dropMongoDatabase } from './mongo';
 
 export const TEST_ADMIN = { email: 'admin@test.example', password: 'admin-password-123' };
 
@@ -27,6 +28,11 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Reuse the data of an earlier app (restart tests). */
   dataDir?: string;
+  /**
+   * Documents in MongoDB at this URI (its own database: `freshMongoUri`) instead of the embedded
+   * store; `close()` drops the database unless asked to keep the data.
+   */
+  mongodbUri?: string;
   /** Replaces providers (`overrideProvider`) for what a test must control, such as the clock. */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -41,7 +47,7 @@ function testingModule(override: TestAppOptions['override']): ApplicationBuilder
   };
 }
 
-/** Boots the whole AppModule on a fresh embedded store, exactly as `npm start` does, but in-process. */
+/** Boots the whole AppModule on a fresh embedded store (or MongoDB), exactly as `npm start` does, but in-process. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lp-test-'));
   const config = loadConfig({
@@ -52,12 +58,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JWT_REFRESH_SECRET: 'test-refresh-secret-that-is-long-enough-0123456789',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...(options.mongodbUri ? { MONGODB_URI: options.mongodbUri } : {}),
     ...options.env,
   });
   const lines: string[] = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const app = await createApp(config, { logDestination: destination, build: testingModule(options.override) });
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config, { logDestination: destination, build: testingModule(options.override) });
+  } catch (error) {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
@@ -76,7 +89,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     close: async ({ keepData = false } = {}) => {
       await app.close();
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (keepData) return;
+      rmSync(dataDir, { recursive: true, force: true });
+      if (options.mongodbUri) await dropMongoDatabase(options.mongodbUri);
     },
   };
 }

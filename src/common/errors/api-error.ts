@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable_document: 422,
+  content_filtered: 422,
   rate_limited: 429,
   internal_error: 500,
   llm_unavailable: 503,

@@ -66,6 +66,10 @@ const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorExample>> = {
     message: 'The PDF is password-protected (encrypted); upload a copy without a password.',
   },
   rate_limited: { when: 'Too many requests; `Retry-After` says when to try again', message: 'Too many requests; try again later.' },
+  content_filtered: {
+    when: "The model provider refused the prompt or its answer under its content policy (Azure's content filter); not retried",
+    message: "The model provider's content policy refused this request; rephrase it and try again.",
+  },
   llm_unavailable: {
     when: 'The language model failed or timed out after retries',
     message: 'The language model is unavailable right now; please try again later.',

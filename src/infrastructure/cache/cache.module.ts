@@ -7,7 +7,6 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AppCache } from './app-cache';
 import { BoundedMap } from './bounded-map';
 import { DistributedLock } from './distributed-lock';
-import { RateCounter } from './rate-counter';
 import { RedisConnection } from './redis-connection';
 
 const MEMORY_CACHE_ENTRIES = 50_000;
@@ -44,7 +43,7 @@ export class RedisModule {}
       },
     }),
   ],
-  providers: [AppCache, RateCounter, DistributedLock],
-  exports: [AppCache, RateCounter, DistributedLock],
+  providers: [AppCache, DistributedLock],
+  exports: [AppCache, DistributedLock],
 })
 export class CacheModule {}

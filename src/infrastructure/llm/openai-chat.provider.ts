@@ -1,8 +1,11 @@
+import type { ContentFilterResultsForChoiceOutput } from '@azure/openai/types';
 import type OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { ApiError } from '../../common/errors/api-error';
+import { answerRefusal, promptRefusal } from './content-filter';
 import { LlmProvider } from './llm-provider';
 import type { LlmRequest, LlmResult, LlmStreamEvent, TokenUsage } from './llm.types';
-import { RetryPolicy, RetryRun, StreamInterruptedError, llmUnavailable } from './retry-policy';
+import { RetryPolicy, RetryRun, StreamInterruptedError } from './retry-policy';
 import { estimateMessagesTokens, estimateTokens, usageOf } from './token-estimate';
 
 export interface OpenAIChatProviderOptions {
@@ -44,7 +47,8 @@ export class OpenAIChatProvider extends LlmProvider {
         });
         return this.toResult(completion, request);
       } catch (error) {
-        if (error instanceof RefusedAnswer) throw llmUnavailable(`${this.name}: ${error.message}`);
+        const refused = error instanceof ApiError ? error : promptRefusal(error);
+        if (refused) throw refused;
         await run.afterFailure(error, attempt);
       } finally {
         attempt.dispose();
@@ -70,6 +74,7 @@ export class OpenAIChatProvider extends LlmProvider {
         let model = this.model;
         let usage: TokenUsage | undefined;
         let finishReason: string | undefined;
+        let filterResults: ContentFilterResultsForChoiceOutput | undefined;
         attempt.touch();
         for await (const chunk of chunks) {
           attempt.touch();
@@ -78,6 +83,7 @@ export class OpenAIChatProvider extends LlmProvider {
           // Azure opens with a chunk that has no choices (content-filter results); the usage chunk has none either.
           const choice = chunk.choices?.[0];
           if (choice?.finish_reason) finishReason = choice.finish_reason;
+          if (choice?.content_filter_results) filterResults = choice.content_filter_results;
           const delta = choice?.delta?.content;
           if (delta) {
             emitted += delta;
@@ -87,7 +93,8 @@ export class OpenAIChatProvider extends LlmProvider {
           }
         }
         if (!finishReason) throw new StreamInterruptedError();
-        if (finishReason === 'content_filter' && !emitted) throw new RefusedAnswer();
+        // Even after some text: the filter stopped the answer, and what came before it is no answer.
+        if (finishReason === 'content_filter') throw answerRefusal(filterResults);
         const result: LlmResult = {
           text: emitted,
           model,
@@ -97,7 +104,8 @@ export class OpenAIChatProvider extends LlmProvider {
         yield { type: 'done', result };
         return;
       } catch (error) {
-        if (error instanceof RefusedAnswer) throw llmUnavailable(`${this.name}: ${error.message}`);
+        const refused = error instanceof ApiError ? error : promptRefusal(error);
+        if (refused) throw refused;
         if (emitted) throw run.finalError(error, attempt);
         await run.afterFailure(error, attempt);
       } finally {
@@ -120,20 +128,13 @@ export class OpenAIChatProvider extends LlmProvider {
     const choice = completion.choices[0];
     const text = choice?.message?.content ?? '';
     const finishReason = choice?.finish_reason ?? undefined;
-    if (!text && finishReason === 'content_filter') throw new RefusedAnswer();
+    if (finishReason === 'content_filter') throw answerRefusal(choice?.content_filter_results);
     return {
       text,
       model: completion.model || this.model,
       usage: completion.usage ? toUsage(completion.usage) : usageOf(estimateMessagesTokens(request.messages), estimateTokens(text)),
       finishReason,
     };
-  }
-}
-
-/** The service's content filter withheld the answer: retrying the same prompt would not help. */
-class RefusedAnswer extends Error {
-  constructor() {
-    super('the answer was withheld by the content filter');
   }
 }
 

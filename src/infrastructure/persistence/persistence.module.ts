@@ -1,27 +1,62 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Logger, Module, OnModuleInit, Optional } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DocumentStore } from './document-store';
 import { EmbeddedDocumentStore } from './embedded/embedded-document-store';
-import { MongoDocumentStore } from './mongo/mongo-document-store';
+import { mongoImports, mongoStoreProvider } from './mongo/mongo-persistence';
 
-/** Picks the document store from configuration: MongoDB when MONGODB_URI is set, else the embedded files. */
-export async function createDocumentStore(config: AppConfig): Promise<DocumentStore> {
-  if (config.mongodbUri) return MongoDocumentStore.connect(config.mongodbUri);
-  return new EmbeddedDocumentStore(config.dataDir);
-}
+const embeddedStoreProvider = {
+  provide: DocumentStore,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) => new EmbeddedDocumentStore(config.dataDir),
+};
 
+/**
+ * The document store, picked from configuration: MongoDB through `@nestjs/mongoose` when
+ * MONGODB_URI is set, else the embedded files under DATA_DIR.
+ */
 @Global()
-@Module({
-  providers: [{ provide: DocumentStore, inject: [APP_CONFIG], useFactory: createDocumentStore }],
-  exports: [DocumentStore],
-})
-export class PersistenceModule implements OnApplicationShutdown {
+@Module({})
+export class PersistenceModule implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Persistence');
 
-  constructor(@Inject(DocumentStore) private readonly store: DocumentStore) {}
+  constructor(
+    @Inject(DocumentStore) private readonly store: DocumentStore,
+    /** Present only in MongoDB mode. */
+    @Optional() @InjectConnection() private readonly connection?: Connection,
+  ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  static forRoot(config: Pick<AppConfig, 'mongodbUri'>): DynamicModule {
+    const mongodb = Boolean(config.mongodbUri);
+    return {
+      module: PersistenceModule,
+      imports: mongodb ? mongoImports() : [],
+      providers: [mongodb ? mongoStoreProvider : embeddedStoreProvider],
+      exports: [DocumentStore],
+    };
+  }
+
+  /** The application serves only once every collection is ready: its indexes built, or its file read. */
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.store.ready();
+    } catch (error) {
+      this.logger.error(`Start-up stopped: ${error instanceof Error ? error.message : String(error)}`);
+      // Nest runs no shutdown hook after a failed start (close() rethrows the failure), so the
+      // connection would stay open and keep the process alive.
+      await this.store.close();
+      await this.connection?.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Before any shutdown hook closes a connection (MongooseModule closes it in its own), the store's
+   * work in flight finishes: an index build cut off by a closed connection would fail unheard.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.store.close().catch((error: unknown) => this.logger.error(error));
   }
 }

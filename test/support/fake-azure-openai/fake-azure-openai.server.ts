@@ -44,6 +44,12 @@ export type FakeReply =
   | { type: 'embeddings'; vectors?: number[][]; dimensions?: number; model?: string; delayMs?: number }
   /** An error answer in Azure's shape, with Retry-After (seconds) or retry-after-ms when given. */
   | { type: 'error'; status: number; message?: string; retryAfter?: string; retryAfterMs?: number; delayMs?: number }
+  /**
+   * Azure's content filter refusing the prompt: HTTP 400, `code: "content_filter"`, and an
+   * `innererror` naming the filtered categories (default: violence). A filtered answer is a `chat`
+   * or `stream` reply with `finishReason: 'content_filter'`.
+   */
+  | { type: 'prompt-filtered'; categories?: string[]; delayMs?: number }
   /** Any status, headers and JSON body. */
   | { type: 'raw'; status: number; body: unknown; headers?: Record<string, string>; delayMs?: number }
   /** Reads the request and never answers (until the client gives up). */
@@ -229,6 +235,8 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions = {})
           headers,
         );
       }
+      case 'prompt-filtered':
+        return sendJson(res, 400, promptFilteredError(reply.categories ?? ['violence']));
       case 'raw':
         return sendJson(res, reply.status, reply.body, reply.headers);
       case 'hang':
@@ -249,6 +257,39 @@ function echoLastUserMessage(request: RecordedRequest): FakeReply {
   return { type: 'chat', text };
 }
 
+const FILTER_CATEGORIES = ['hate', 'self_harm', 'sexual', 'violence'];
+
+/** Azure's per-category results; the ones named are filtered at medium severity. */
+function filterResults(filtered: string[]): Record<string, unknown> {
+  const results: Record<string, unknown> = {};
+  for (const category of FILTER_CATEGORIES) {
+    results[category] = filtered.includes(category) ? { filtered: true, severity: 'medium' } : { filtered: false, severity: 'safe' };
+  }
+  if (filtered.includes('jailbreak')) results.jailbreak = { filtered: true, detected: true };
+  return results;
+}
+
+/** The body Azure answers a filtered prompt with (HTTP 400). */
+function promptFilteredError(categories: string[]) {
+  return {
+    error: {
+      message:
+        "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+      type: null,
+      param: 'prompt',
+      code: 'content_filter',
+      status: 400,
+      innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: filterResults(categories) },
+    },
+  };
+}
+
+/** What Azure attaches to a choice: every category, filtered ones marked, when the answer was stopped. */
+function choiceFilterResults(request: RecordedRequest, finishReason: string | undefined): Record<string, unknown> {
+  if (!request.deployment) return {};
+  return { content_filter_results: filterResults(finishReason === 'content_filter' ? ['violence'] : []) };
+}
+
 function chatCompletion(reply: Extract<FakeReply, { type: 'chat' }>, request: RecordedRequest) {
   return {
     id: `chatcmpl-fake-${request.receivedAt}`,
@@ -261,6 +302,7 @@ function chatCompletion(reply: Extract<FakeReply, { type: 'chat' }>, request: Re
         message: { role: 'assistant', content: reply.text },
         finish_reason: reply.finishReason ?? 'stop',
         logprobs: null,
+        ...choiceFilterResults(request, reply.finishReason),
       },
     ],
     usage: usageFor(request, reply.text, reply.usage),
@@ -312,7 +354,11 @@ async function streamCompletion(
     res.socket?.destroy();
     return;
   }
-  await send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reply.finishReason ?? 'stop' }], usage: null });
+  await send({
+    ...base,
+    choices: [{ index: 0, delta: {}, finish_reason: reply.finishReason ?? 'stop', ...choiceFilterResults(request, reply.finishReason) }],
+    usage: null,
+  });
   if (request.body?.stream_options?.include_usage) {
     await send({ ...base, choices: [], usage: usageFor(request, reply.chunks.join(''), reply.usage) });
   }

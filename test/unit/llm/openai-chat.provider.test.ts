@@ -51,6 +51,10 @@ async function collect(stream: AsyncIterable<LlmStreamEvent>): Promise<LlmStream
   return events;
 }
 
+function isContentFiltered(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'content_filtered' && error.status === 422;
+}
+
 function isUnavailable(error: unknown): boolean {
   return error instanceof ApiError && error.code === 'llm_unavailable' && error.status === 503;
 }
@@ -167,6 +171,45 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
     fake.setDefault('chat', () => ({ type: 'error', status: 400, message: 'Bad request' }));
     await assert.rejects(azure(fake, { maxRetries: 3 }).complete(request()), isUnavailable);
     assert.equal(fake.requests.length, 1);
+  });
+
+  describe("Azure's content filter", () => {
+    it('should answer content_filtered at once, with one request, when the prompt is refused', async () => {
+      fake.setDefault('chat', () => ({ type: 'prompt-filtered', categories: ['violence', 'jailbreak'] }));
+      await assert.rejects(azure(fake, { maxRetries: 3 }).complete(request()), (error: unknown) => {
+        assert.ok(isContentFiltered(error));
+        // The categories are kept for the log, not shown to the client.
+        assert.match(String((error as Error).cause), /violence, jailbreak/);
+        assert.doesNotMatch((error as Error).message, /violence/);
+        return true;
+      });
+      assert.equal(fake.requests.length, 1);
+    });
+
+    it('should answer content_filtered when a streamed prompt is refused', async () => {
+      fake.setDefault('chat', () => ({ type: 'prompt-filtered' }));
+      await assert.rejects(collect(azure(fake, { maxRetries: 3 }).stream(request())), isContentFiltered);
+      assert.equal(fake.requests.length, 1);
+    });
+
+    it('should answer content_filtered when the answer is withheld, even after part of it', async () => {
+      fake.setDefault('chat', () => ({ type: 'chat', text: 'Partial', finishReason: 'content_filter' }));
+      await assert.rejects(azure(fake, { maxRetries: 3 }).complete(request()), isContentFiltered);
+      assert.equal(fake.requests.length, 1);
+    });
+
+    it('should answer content_filtered when a streamed answer stops on the filter', async () => {
+      fake.setDefault('chat', () => ({ type: 'stream', chunks: ['It ', 'begins'], finishReason: 'content_filter' }));
+      const deltas: string[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const event of azure(fake, { maxRetries: 3 }).stream(request())) if (event.type === 'delta') deltas.push(event.text);
+        })(),
+        isContentFiltered,
+      );
+      assert.deepEqual(deltas, ['It ', 'begins']);
+      assert.equal(fake.requests.length, 1);
+    });
   });
 
   it('should time out a hanging service quickly and answer llm_unavailable', async () => {

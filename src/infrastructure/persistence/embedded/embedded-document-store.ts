@@ -4,15 +4,19 @@ import Datastore from '@seald-io/nedb';
 import { Model, Mongoose } from 'mongoose';
 import {
   CollectionDefinition,
+  CollectionSetupError,
   DocumentCollection,
   DocumentStore,
   DuplicateKeyError,
   Filter,
   FindOptions,
+  GroupRow,
+  GroupSpec,
   StoredDocument,
   Update,
   UpdateOptions,
 } from '../document-store';
+import { groupFields, groupInProcess } from '../grouping';
 
 /** Compaction rewrites each append-only file so it does not grow without end. */
 const COMPACTION_INTERVAL_MS = 10 * 60_000;
@@ -39,7 +43,10 @@ export class EmbeddedDocumentStore extends DocumentStore {
       const datastore = new Datastore<Record<string, unknown>>({ filename: join(this.directory, `${definition.name}.db`) });
       const model = this.mongoose.model<Record<string, unknown>>(definition.name, definition.schema);
       collection = new EmbeddedCollection(definition.name, datastore, model);
-      this.loading.push(collection.load(definition));
+      const loading = collection.load(definition);
+      // Failures are reported by ready() and by every operation on the collection, not as unhandled rejections.
+      loading.catch(() => undefined);
+      this.loading.push(loading);
       datastore.setAutocompactionInterval(COMPACTION_INTERVAL_MS);
       this.collections.set(definition.name, collection);
     }
@@ -73,15 +80,19 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
 
   load(definition: CollectionDefinition): Promise<void> {
     this.loaded = (async () => {
-      await this.datastore.loadDatabaseAsync();
-      for (const [fields, options] of definition.schema.indexes()) {
-        const names = Object.keys(fields);
-        await this.datastore.ensureIndexAsync({
-          fieldName: names.length === 1 ? names[0] : names,
-          unique: Boolean(options?.unique),
-          sparse: Boolean(options?.sparse),
-          ...(options?.expireAfterSeconds !== undefined ? { expireAfterSeconds: options.expireAfterSeconds } : {}),
-        });
+      try {
+        await this.datastore.loadDatabaseAsync();
+        for (const [fields, options] of definition.schema.indexes()) {
+          const names = Object.keys(fields);
+          await this.datastore.ensureIndexAsync({
+            fieldName: names.length === 1 ? names[0] : names,
+            unique: Boolean(options?.unique),
+            sparse: Boolean(options?.sparse),
+            ...(options?.expireAfterSeconds !== undefined ? { expireAfterSeconds: options.expireAfterSeconds } : {}),
+          });
+        }
+      } catch (error) {
+        throw new CollectionSetupError(this.name, error);
       }
     })();
     return this.loaded;
@@ -112,6 +123,12 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
   async count(filter: Filter): Promise<number> {
     await this.loaded;
     return this.datastore.countAsync(filter);
+  }
+
+  async group(filter: Filter, spec: GroupSpec): Promise<GroupRow[]> {
+    await this.loaded;
+    const projection = Object.fromEntries(groupFields(spec).map((field) => [field, 1]));
+    return groupInProcess(await this.datastore.findAsync(filter, projection), spec);
   }
 
   async updateOne(filter: Filter, update: Update, options: UpdateOptions = {}): Promise<T | null> {

@@ -1,0 +1,35 @@
+import type { ModelDefinition } from '@nestjs/mongoose';
+import { AuditEntryRecord, AuditEntrySchema } from './schemas/audit-entry.schema';
+import { ChunkRecord, ChunkSchema } from './schemas/chunk.schema';
+import { ConversationRecord, ConversationSchema } from './schemas/conversation.schema';
+import { CourseModuleRecord, CourseModuleSchema } from './schemas/course-module.schema';
+import { GradeRecord, GradeSchema } from './schemas/grade.schema';
+import { JobRecord, JobSchema } from './schemas/job.schema';
+import { MessageRecord, MessageSchema } from './schemas/message.schema';
+import { ProgressRecord, ProgressSchema } from './schemas/progress.schema';
+import { QuestionRecord, QuestionSchema } from './schemas/question.schema';
+import { ResourceRecord, ResourceSchema } from './schemas/resource.schema';
+import { SessionRecord, SessionSchema } from './schemas/session.schema';
+import { DailyUsageRecord, DailyUsageSchema } from './schemas/usage.schema';
+import { UserRecord, UserSchema } from './schemas/user.schema';
+
+/**
+ * Every collection of the application, as `MongooseModule.forFeature` registers it. Each schema
+ * names its collection (`@Schema({ collection })`), the name repositories ask the store for. A new
+ * repository's collection is added here (the MongoDB smoke test checks that none is missing).
+ */
+export const APPLICATION_MODELS: readonly ModelDefinition[] = [
+  { name: AuditEntryRecord.name, schema: AuditEntrySchema },
+  { name: ChunkRecord.name, schema: ChunkSchema },
+  { name: ConversationRecord.name, schema: ConversationSchema },
+  { name: CourseModuleRecord.name, schema: CourseModuleSchema },
+  { name: GradeRecord.name, schema: GradeSchema },
+  { name: JobRecord.name, schema: JobSchema },
+  { name: MessageRecord.name, schema: MessageSchema },
+  { name: ProgressRecord.name, schema: ProgressSchema },
+  { name: QuestionRecord.name, schema: QuestionSchema },
+  { name: ResourceRecord.name, schema: ResourceSchema },
+  { name: SessionRecord.name, schema: SessionSchema },
+  { name: DailyUsageRecord.name, schema: DailyUsageSchema },
+  { name: UserRecord.name, schema: UserSchema },
+];
