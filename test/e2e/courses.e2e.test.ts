@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
+import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
 import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 /** Courses and enrollment (API.md, Courses) through the booted app, for each role. */
@@ -33,16 +34,12 @@ async function fails(response: request.Response | Promise<request.Response>, sta
   assert.equal(errorCode(res), code);
 }
 
-/** The embedded store always; MongoDB too when MONGODB_URI is set (a database of its own per run). */
+/** The embedded store always; MongoDB too when MONGODB_URI is set (a database of its own). */
 function stores(): { name: string; env: Record<string, string> }[] {
-  const list = [{ name: 'embedded', env: {} }];
-  const base = process.env.MONGODB_URI;
-  if (base) {
-    const url = new URL(base);
-    url.pathname = `/lp_courses_e2e_${process.pid}_${Date.now()}`;
-    list.push({ name: 'mongodb', env: { MONGODB_URI: url.toString() } });
-  }
-  return list;
+  return [
+    { name: 'embedded', env: {} },
+    ...(MONGODB_TEST_URI ? [{ name: 'mongodb', env: { MONGODB_URI: freshMongoUri('courses_e2e') } }] : []),
+  ];
 }
 
 describe.each(stores())('courses [$name]', ({ env }) => {
@@ -83,6 +80,7 @@ describe.each(stores())('courses [$name]', ({ env }) => {
 
   afterAll(async () => {
     await t.close();
+    if (env.MONGODB_URI) await dropMongoDatabase(env.MONGODB_URI);
   });
 
   it('should make the creating instructor the first instructor, with a join code only staff see', async () => {
