@@ -5,6 +5,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ContentModule } from './content/content.module';
+import { CoursesModule } from './courses/courses.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
 import { IndexModule } from './index/index.module';
 import { Clock, SystemClock } from './common/clock';
@@ -62,6 +63,7 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ContentModule,
+        CoursesModule,
         IndexModule,
         ChatModule,
         EvaluationModule,

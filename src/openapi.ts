@@ -26,6 +26,11 @@ const TAGS: { name: string; description: string }[] = [
     name: 'content',
     description: 'Course modules and their documents (PDF, DOCX, Markdown, text, HTML); instructors and admins manage them.',
   },
+  {
+    name: 'courses',
+    description:
+      'Courses with their instructors and enrolled students: join codes, enrollment by staff or by code, co-instructors; instructors and admins manage them.',
+  },
   { name: 'search', description: 'Passages of the course documents that answer a query, by keywords and meaning.' },
   { name: 'chat', description: 'The tutor: conversations whose answers cite the course passages they use, also as a stream.' },
   { name: 'evaluation', description: 'Grading with feedback, practice questions, my grades and my progress per module.' },

@@ -25,6 +25,7 @@ function rank(call: Call): number {
   if (call.path === '/api/auth/register') return 0;
   if (call.path === '/api/auth/login') return 1;
   if (call.method === 'post' && ['/api/chat', '/api/evaluation/grade', '/api/admin/users'].includes(call.path)) return 2;
+  if (call.method === 'post' && call.path === '/api/admin/courses') return 3;
   if (call.path === '/api/users/me/password') return 9;
   return 5;
 }
@@ -62,6 +63,7 @@ describe('OpenAPI request examples', () => {
     expect(calls.length).toBeGreaterThanOrEqual(17);
     const admin = await loginAdmin(t.http);
     let student: { accessToken: string } | undefined;
+    let joinCode: string | undefined;
     await waitFor(
       async () => {
         const modules = (await t.http.get('/api/modules').set(bearer(admin))).body.data.items as { resource_count: number }[];
@@ -86,7 +88,11 @@ describe('OpenAPI request examples', () => {
       const id = idFor(call.path);
       const url = call.path.replace('{id}', id ?? 'no-id-known');
       const token = call.path.startsWith('/api/admin/') ? admin : call.path.startsWith('/api/auth/') ? undefined : student;
-      const request = t.http[call.method as 'post' | 'patch'](url).send(call.value);
+      // Like path ids, a user id or a join code in a body is what a person fills in from an earlier answer.
+      const value = { ...call.value };
+      if ('user_id' in value) value.user_id = ids.get('/api/admin/users/') ?? value.user_id;
+      if (call.path === '/api/courses/join') value.code = joinCode ?? value.code;
+      const request = t.http[call.method as 'post' | 'patch'](url).send(value);
       const response = await (token ? request.set(bearer(token)) : request);
       if (call.path === '/api/auth/refresh' || call.path === '/api/auth/logout') {
         // A placeholder for a token only a sign-in can give: it passes validation and is refused as documented.
@@ -107,6 +113,10 @@ describe('OpenAPI request examples', () => {
       if (call.path === '/api/chat') ids.set('/api/chat/conversations/', data!.conversation_id as string);
       if (call.path === '/api/evaluation/grade') ids.set('/api/admin/evaluations/', data!.id as string);
       if (call.path === '/api/admin/users' && call.method === 'post') ids.set('/api/admin/users/', data!.id as string);
+      if (call.path === '/api/admin/courses' && call.method === 'post') {
+        ids.set('/api/admin/courses/', data!.id as string);
+        joinCode = data!.join_code as string;
+      }
       if (call.path === '/api/evaluation/generate-questions') expect((data!.questions as unknown[]).length).toBeGreaterThan(0);
       if (call.path === '/api/chat') expect((data!.sources as unknown[]).length).toBeGreaterThan(0);
     }
