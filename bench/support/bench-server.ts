@@ -64,6 +64,8 @@ export async function startApp(port: number, env: Record<string, string> = {}): 
     JWT_REFRESH_SECRET: 'bench-refresh-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
     ADMIN_EMAIL: BENCH_ADMIN.email,
     ADMIN_PASSWORD: BENCH_ADMIN.password,
+    // Production refuses to start without its browser origins (README, Configuration).
+    CORS_ORIGINS: 'https://learning.example.org',
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;
