@@ -60,18 +60,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   override authenticate(request: PresentedRequest, options?: object): void {
     const credentials = presentedToken(request.headers.authorization);
     if (credentials.token === undefined) return this.fail(credentials.problem === 'missing' ? MISSING : INVALID, 401);
-    // Only canonical tokens are ever remembered, so a remembered one needs no second look at its shape.
-    const known = this.verified.get(credentials.token, Math.floor(Date.now() / 1000));
-    if (!known) {
+    let principal: Principal | Promise<Principal> | undefined;
+    try {
+      principal = this.rememberedPrincipal(credentials.token);
+    } catch (error) {
+      return this.error(error as Error);
+    }
+    if (principal === undefined) {
       if (!isCanonicalJws(credentials.token)) return this.fail(INVALID, 401);
       presentedTokens.set(request, credentials.token);
       return super.authenticate(request as Parameters<Strategy['authenticate']>[0], options);
-    }
-    let principal: Principal | Promise<Principal>;
-    try {
-      principal = this.principalOf(known);
-    } catch (error) {
-      return this.error(error as Error);
     }
     if (principal instanceof Promise)
       principal.then(
@@ -79,6 +77,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         (error: Error) => this.error(error),
       );
     else this.success(principal);
+  }
+
+  /**
+   * The principal of a bearer token this strategy verified earlier and that has not expired, from
+   * the account's and session's current state (so a revocation still applies; it throws then);
+   * undefined when the token must go through passport-jwt. Only canonical tokens are ever
+   * remembered, so a remembered one needs no second look at its shape.
+   */
+  remembered(authorization: string | undefined): Principal | Promise<Principal> | undefined {
+    const { token } = presentedToken(authorization);
+    return token === undefined ? undefined : this.rememberedPrincipal(token);
+  }
+
+  private rememberedPrincipal(token: string): Principal | Promise<Principal> | undefined {
+    const known = this.verified.get(token, Math.floor(Date.now() / 1000));
+    return known ? this.principalOf(known) : undefined;
   }
 
   /** Called by passport-jwt once the token's signature, algorithm, issuer and expiry are checked. */
