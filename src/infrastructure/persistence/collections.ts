@@ -2,7 +2,9 @@ import type { ModelDefinition } from '@nestjs/mongoose';
 import { AuditEntryRecord, AuditEntrySchema } from './schemas/audit-entry.schema';
 import { ChunkRecord, ChunkSchema } from './schemas/chunk.schema';
 import { ConversationRecord, ConversationSchema } from './schemas/conversation.schema';
+import { CourseRecord, CourseSchema } from './schemas/course.schema';
 import { CourseModuleRecord, CourseModuleSchema } from './schemas/course-module.schema';
+import { EnrollmentRecord, EnrollmentSchema } from './schemas/enrollment.schema';
 import { GradeRecord, GradeSchema } from './schemas/grade.schema';
 import { JobRecord, JobSchema } from './schemas/job.schema';
 import { MessageRecord, MessageSchema } from './schemas/message.schema';
@@ -22,7 +24,9 @@ export const APPLICATION_MODELS: readonly ModelDefinition[] = [
   { name: AuditEntryRecord.name, schema: AuditEntrySchema },
   { name: ChunkRecord.name, schema: ChunkSchema },
   { name: ConversationRecord.name, schema: ConversationSchema },
+  { name: CourseRecord.name, schema: CourseSchema },
   { name: CourseModuleRecord.name, schema: CourseModuleSchema },
+  { name: EnrollmentRecord.name, schema: EnrollmentSchema },
   { name: GradeRecord.name, schema: GradeSchema },
   { name: JobRecord.name, schema: JobSchema },
   { name: MessageRecord.name, schema: MessageSchema },
