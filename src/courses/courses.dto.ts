@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { toUserDto, UserDto } from '../users/users.dto';
@@ -119,22 +119,8 @@ export class CreateCourseDto {
   description?: string;
 }
 
-export class UpdateCourseDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  title?: string;
-
-  @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(5000)
-  description?: string;
-}
+/** The same fields as a creation, each optional (their validation and documentation said once). */
+export class UpdateCourseDto extends PartialType(CreateCourseDto) {}
 
 export class JoinCourseDto {
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'K7QX-3MZP9T', description: 'Case, spaces and dashes do not matter.' })
