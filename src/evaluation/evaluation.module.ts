@@ -1,5 +1,7 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ContentDataModule } from '../content/content-data.module';
+import { ModuleDataRemoval } from '../content/module-data-removal';
+import { ModuleAccessModule } from '../courses/module-access.module';
 import { IndexModule } from '../index/index.module';
 import { LOCAL_LLM } from '../infrastructure/llm/llm.module';
 import { LocalLlmProvider } from '../infrastructure/llm';
@@ -16,7 +18,7 @@ import { QuestionGenerationService } from './question-generation.service';
 import { QuestionsRepository } from './questions.repository';
 
 @Module({
-  imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule],
+  imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule, ModuleAccessModule],
   controllers: [EvaluationController, EvaluationAdminController],
   providers: [GradesRepository, QuestionsRepository, GradingService, QuestionGenerationService, ProgressService],
   exports: [GradesRepository],
@@ -25,6 +27,7 @@ export class EvaluationModule implements OnModuleInit {
   constructor(
     @Inject(LOCAL_LLM) private readonly local: LocalLlmProvider,
     private readonly erasure: UserDataErasure,
+    private readonly moduleRemoval: ModuleDataRemoval,
     private readonly grades: GradesRepository,
     private readonly questions: QuestionsRepository,
   ) {}
@@ -34,5 +37,6 @@ export class EvaluationModule implements OnModuleInit {
     this.erasure.register('grades', (userId) => this.grades.deleteForUser(userId));
     // Generated questions can carry the learner's own topic text: they go with the account.
     this.erasure.register('questions', (userId) => this.questions.deleteCreatedBy(userId));
+    this.moduleRemoval.register('questions', (moduleId) => this.questions.deleteByModule(moduleId));
   }
 }

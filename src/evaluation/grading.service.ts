@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
 import { detectLanguage } from '../common/text';
+import { ModuleAccessService } from '../courses/module-access.service';
 import { Passage, passageSnapshot } from '../index/passage';
 import { SearchService } from '../index/search.service';
 import { AppCache } from '../infrastructure/cache/app-cache';
@@ -43,6 +44,7 @@ export class GradingService {
     private readonly questions: QuestionsRepository,
     private readonly progress: ProgressRepository,
     private readonly search: SearchService,
+    private readonly access: ModuleAccessService,
     private readonly users: UsersRepository,
     private readonly llm: LlmProvider,
     private readonly cache: AppCache,
@@ -56,7 +58,7 @@ export class GradingService {
     const rubric = request.rubric ?? [];
     const maxScore = this.maxScoreFor(request.maxScore, rubric);
     const moduleId = request.moduleId ?? stored?.moduleId ?? undefined;
-    if (moduleId) await this.search.assertModule(moduleId);
+    if (moduleId) await this.access.findVisible(principal, moduleId);
 
     // Multiple choice and true/false have one right answer: graded exactly, without any model.
     if (stored && (stored.type === 'mcq' || stored.type === 'true_false')) {
@@ -77,7 +79,9 @@ export class GradingService {
     // sentence) is context: as part of the reference it would cost the exact key half its marks.
     const referenceAnswer = request.referenceAnswer ?? stored?.answer;
     const keyExplanation = !request.referenceAnswer && stored?.explanation ? stored.explanation : undefined;
-    const passages = moduleId ? await this.search.search(`${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES }) : [];
+    const passages = moduleId
+      ? await this.search.search(principal, `${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES })
+      : [];
     const language = (await this.users.findById(principal.userId))?.locale ?? detectLanguage(`${question} ${request.studentAnswer}`);
     const input: GradePromptInput = {
       question,
@@ -129,7 +133,8 @@ export class GradingService {
     // newer one, so concurrent reviews never move progress by a difference nobody replaced.
     for (let attempt = 0; attempt < MAX_REVIEW_ATTEMPTS; attempt++) {
       const grade = await this.grades.findById(id);
-      if (!grade) throw ApiError.notFound('grade');
+      // A grade outside an instructor's reach answers as a missing one.
+      if (!grade || !(await this.access.canReviewGrade(reviewer, grade))) throw ApiError.notFound('grade');
       const score = patch.score ?? grade.score;
       if (score > grade.maxScore) throw ApiError.validation([{ field: 'score', message: `must be from 0 to ${grade.maxScore}` }]);
       const percentage = percentageOf(score, grade.maxScore);

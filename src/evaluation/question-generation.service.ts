@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { newRandomId } from '../common/ids';
 import { detectLanguage } from '../common/text';
+import { ModuleAccessService } from '../courses/module-access.service';
 import { ChunksRepository } from '../index/chunks.repository';
 import { toPassage } from '../index/index.service';
 import { Passage, passageSnapshot } from '../index/passage';
@@ -50,6 +51,7 @@ export class QuestionGenerationService {
     private readonly chunks: ChunksRepository,
     private readonly resources: ResourcesRepository,
     private readonly search: SearchService,
+    private readonly access: ModuleAccessService,
     private readonly users: UsersRepository,
     private readonly llm: LlmProvider,
     private readonly clock: Clock,
@@ -62,8 +64,8 @@ export class QuestionGenerationService {
         'Say what the questions should be about: a module_id or a topic.',
       );
     }
-    if (request.moduleId) await this.search.assertModule(request.moduleId);
-    const passages = await this.passagesFor(request);
+    if (request.moduleId) await this.access.findVisible(principal, request.moduleId);
+    const passages = await this.passagesFor(principal, request);
     const count = request.count ?? 5;
     const language =
       request.language ??
@@ -139,11 +141,12 @@ export class QuestionGenerationService {
     return { questions: stored, warnings };
   }
 
-  private async passagesFor(request: GenerateRequest): Promise<Passage[]> {
+  /** A topic is looked up only in the material the caller can see. */
+  private async passagesFor(principal: Principal, request: GenerateRequest): Promise<Passage[]> {
     if (request.topic) {
       // The tutor's relevance floor: passages that do not cover the topic would give questions on something else.
       const topic = request.topic;
-      const found = await this.search.search(topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
+      const found = await this.search.search(principal, topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
       return found.filter((p) => coversQuestion(topic, [{ index: 1, title: p.title, text: p.text, localSimilarity: p.localSimilarity }]));
     }
     const chunks = await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId });

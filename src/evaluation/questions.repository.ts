@@ -22,6 +22,11 @@ export class QuestionsRepository {
     return found && toDomain(found);
   }
 
+  /** A deleted module's questions go with it. */
+  deleteByModule(moduleId: string): Promise<number> {
+    return this.questions.deleteMany({ moduleId });
+  }
+
   deleteCreatedBy(userId: string): Promise<number> {
     return this.questions.deleteMany({ createdBy: userId });
   }
