@@ -11,7 +11,7 @@ import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, 
  * student who is not enrolled.
  */
 
-type Module = { id: string; title: string; course_id: string | null; owner_id: string | null; resource_count: number };
+type Module = { id: string; title: string; description: string; course_id: string | null; owner_id: string | null; resource_count: number };
 type Resource = { id: string; module_id: string; status: string };
 type Course = { id: string; join_code: string | null; module_count: number };
 type Passage = { module_id: string; resource_id: string; text: string };
