@@ -75,7 +75,9 @@ export class ChatService {
     const now = this.clock.now();
     let conversation = input.conversationId ? await this.owned(principal, input.conversationId) : await this.start(principal, input, now);
     const moduleId = input.moduleId ?? conversation.moduleId ?? undefined;
-    if (input.moduleId && input.conversationId) await this.access.findVisible(principal, input.moduleId);
+    // Checked before anything is stored: a module the user no longer sees (they left its course)
+    // ends the conversation's use of it with a 404, not with a question stored and never answered.
+    if (moduleId && input.conversationId) await this.access.findVisible(principal, moduleId);
 
     // Two numbers at once: the question and the answer it will get, in that order. Only the question
     // is counted now; the answer is counted when it is stored, as the model may fail to give one.

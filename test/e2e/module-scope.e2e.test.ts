@@ -329,6 +329,24 @@ describe.each(stores())('module scope [$name]', ({ env }) => {
     });
   });
 
+  it('should stop a conversation on a course module once the learner leaves the course, storing nothing', async () => {
+    const leaver = await register(http());
+    await ok(http().post('/api/courses/join').set(bearer(leaver)).send({ code: course.join_code }));
+    const first = await ok<{ conversation_id: string }>(
+      http().post('/api/chat').set(bearer(leaver)).send({ message: 'What does chlorophyll absorb?', module_id: courseModule.id }),
+    );
+    await ok(http().delete(`/api/admin/courses/${course.id}/students/${leaver.id}`).set(bearer(teacher)), 204);
+    await fails(
+      http().post('/api/chat').set(bearer(leaver)).send({ message: 'And the Calvin cycle?', conversation_id: first.conversation_id }),
+      404,
+      'not_found',
+    );
+    const conversation = await ok<{ message_count: number }>(
+      http().get(`/api/chat/conversations/${first.conversation_id}`).set(bearer(leaver)),
+    );
+    assert.equal(conversation.message_count, 2, 'the refused question was not stored');
+  });
+
   describe('question generation', () => {
     it('should refuse generation on a module the caller cannot see (404), and use only visible material for a topic', async () => {
       await fails(
