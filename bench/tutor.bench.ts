@@ -26,6 +26,9 @@ interface Turn {
   expected?: string;
   expected_any?: string[];
 }
+interface ReadingSet {
+  passages: { title: string; text: string; questions: { question: string; expected: string }[] }[];
+}
 interface TutorSet {
   openstax: { question: string; expected: string }[];
   out_of_scope: string[];
@@ -84,6 +87,7 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 };
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(1)}%`);
 
 async function main(): Promise<void> {
@@ -94,6 +98,12 @@ async function main(): Promise<void> {
     ['python', await buildModule(load(markdownFiles(DEMO_DIR)))],
     ['science', await buildModule(load(markdownFiles(EXTRA_DIR)))],
   ]);
+  // Reading comprehension: each passage its own document of one module, the expected answer a span of it.
+  const reading = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', 'reading-set.json'), 'utf8')) as ReadingSet;
+  modules.set(
+    'reading',
+    await buildModule(reading.passages.map((p, i) => ({ id: `reading-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }))),
+  );
   const moduleOf = (document: string) => (document.startsWith('src/content/demo') ? 'python' : 'science');
   const questions = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'retrieval', 'questions.json'), 'utf8')) as RetrievalQuestion[];
   const verbose = process.env.BENCH_VERBOSE === '1';
@@ -101,7 +111,13 @@ async function main(): Promise<void> {
   const answerable: { module: string; question: string; expected: string; set: string }[] = questions
     .filter((q) => q.style !== 'follow-up')
     .map((q) => ({ module: moduleOf(q.document), question: q.question, expected: q.answer_text, set: `shipped-${q.style}` }));
+  answerable.push(
+    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' }))),
+  );
   const outOfScope: { module: string; question: string }[] = [
+    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'python', question: q.question }))),
+    ...questions.filter((q) => q.style === 'direct').map((q) => ({ module: 'reading', question: q.question })),
+    ...set.out_of_scope.map((question) => ({ module: 'reading', question })),
     ...questions
       .filter((q) => q.style === 'direct')
       .map((q) => ({ module: moduleOf(q.document) === 'python' ? 'science' : 'python', question: q.question })),
@@ -143,11 +159,14 @@ async function main(): Promise<void> {
       console.log(`MISS [${q.module}] ${q.question}\n  expected: ${q.expected}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
     bySet.set(q.set, figures);
   }
-  let declined = 0;
+  const declinedBy = new Map<string, { n: number; declined: number }>();
   for (const q of outOfScope) {
     const reply = await ask(modules.get(q.module)!, q.question, []);
-    if (reply.declined) declined++;
-    else if (verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+    const figures = declinedBy.get(q.module) ?? { n: 0, declined: 0 };
+    figures.n++;
+    if (reply.declined) figures.declined++;
+    declinedBy.set(q.module, figures);
+    if (!reply.declined && verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
   }
   let chainTurns = 0;
   let chainHits = 0;
@@ -168,10 +187,12 @@ async function main(): Promise<void> {
   console.log('set        questions  contains expected  wrongly declined  median words (answered)');
   for (const [name, f] of bySet) {
     console.log(
-      `${name.padEnd(10)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
+      `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)}`);
+  const declined = sum([...declinedBy.values()].map((f) => f.declined));
+  const perModule = [...declinedBy].map(([name, f]) => `${name} ${pct(f.declined, f.n)} of ${f.n}`).join(', ');
+  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)} (${perModule})`);
   console.log(`follow-up chains: ${set.chains.length} chains, ${chainTurns} turns, on topic: ${pct(chainHits, chainTurns)}\n`);
 }
 
