@@ -12,7 +12,7 @@ import { retrievalQuery } from '../src/chat/chat-memory';
 import { detectLanguage } from '../src/common/text';
 import { LocalHashingEmbedding, RetrievalEngine } from '../src/index/engine';
 import type { ChatMessage } from '../src/infrastructure/llm/llm.types';
-import { composeTutorAnswer } from '../src/infrastructure/llm/local-tutor-answer';
+import { composeTutorAnswer, setRelevanceProbe } from '../src/infrastructure/llm/local-tutor-answer';
 import { DEMO_DIR, EXTRA_DIR, OPENSTAX_PYTHON, ROOT } from './support/corpus-paths';
 
 interface RetrievalQuestion {
@@ -75,6 +75,9 @@ interface Reply {
   words: number;
 }
 
+let lastSignals: unknown;
+setRelevanceProbe((s) => (lastSignals = s));
+const dump: string[] = [];
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
   const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
@@ -112,7 +115,9 @@ async function main(): Promise<void> {
     .filter((q) => q.style !== 'follow-up')
     .map((q) => ({ module: moduleOf(q.document), question: q.question, expected: q.answer_text, set: `shipped-${q.style}` }));
   answerable.push(
-    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' }))),
+    ...reading.passages.flatMap((p) =>
+      p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' })),
+    ),
   );
   const outOfScope: { module: string; question: string }[] = [
     ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'python', question: q.question }))),
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
     const figures = bySet.get(q.set) ?? { n: 0, contains: 0, declined: 0, words: [] };
     figures.n++;
     const hit = normalise(reply.text).includes(normalise(q.expected));
+    dump.push(JSON.stringify({ in: 1, set: q.set, q: q.question, hit, declined: reply.declined, ...(lastSignals as object) }));
     if (hit) figures.contains++;
     if (reply.declined) figures.declined++;
     else figures.words.push(reply.words);
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
   const declinedBy = new Map<string, { n: number; declined: number }>();
   for (const q of outOfScope) {
     const reply = await ask(modules.get(q.module)!, q.question, []);
+    dump.push(JSON.stringify({ in: 0, set: q.module, q: q.question, declined: reply.declined, ...(lastSignals as object) }));
     const figures = declinedBy.get(q.module) ?? { n: 0, declined: 0 };
     figures.n++;
     if (reply.declined) figures.declined++;
@@ -183,6 +190,7 @@ async function main(): Promise<void> {
     }
   }
 
+  if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, dump.join('\n'));
   console.log("\nLocal tutor answers (in process, the chat service's retrieval and composer)");
   console.log('set        questions  contains expected  wrongly declined  median words (answered)');
   for (const [name, f] of bySet) {

@@ -1,4 +1,5 @@
-import { STOPWORDS, detectLanguage, foldText, splitSentences, stem, terms, words } from '../../common/text';
+import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
+import { FRAMING_TERMS, baseStem, baseTerms } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -104,7 +105,14 @@ export const RELEVANCE_FLOOR = 0.55;
 /** The second path of the floor: less word coverage, with a local-embedding cosine at least this high. */
 const PARAPHRASE_COVERAGE_FLOOR = 0.3;
 const PARAPHRASE_SIMILARITY_FLOOR = 0.34;
+/** The third path: some coverage of a question naming a passage's subject, or a sentence of the asked shape. */
+const TOPICAL_SIMILARITY_FLOOR = 0.28;
+const TOPICAL_COVERAGE_FLOOR = 0.35;
+const TOPICAL_SALIENCE_FLOOR = 0.2;
+const SHAPED_COVERAGE_FLOOR = 0.4;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/** An unseen framing word weighs this share of the commonest term found. */
+const FRAMING_UNSEEN_SHARE = 0.5;
 /** Query terms weighing this much name the topic (the question's own, or the previous question's in a bare follow-up). */
 const MAIN_TERM_WEIGHT = 0.5;
 /** A term matched only through a longer or shorter form counts for less. */
@@ -150,11 +158,15 @@ interface Scored extends Candidate {
   covered: Map<string, number>;
   /** Share of the query mass covered by the sentence, with its passage's other words at half weight. */
   contextCoverage: number;
+  /** The sentence holds a fact of the asked kind: a date for "when", a number for "how many"... */
+  shaped: boolean;
 }
 
 interface Ranking {
   sentences: Scored[];
   queryMass: number;
+  /** Largest share of the topic's mass that one passage is about: terms it repeats or has in its title. */
+  passageSalience: number;
 }
 
 export interface TutorAnswer {
@@ -198,7 +210,9 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, '', [], undefined, false, focus);
   if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
 
-  const chosen = withExampleCode(choose(ranking.sentences, type, enumerationSize(task.question)), candidates, type);
+  const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
+  if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
+  const chosen = withExampleCode(choose(answering.sentences, type, enumerationSize(task.question)), candidates, type);
   const body = render(chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
@@ -211,11 +225,28 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  * in a passage that the local embedding finds close to the question (paraphrases share meaning more
  * than words). Shared with search and question generation through `coversQuestion`.
  */
+/** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
+export let relevanceProbe: ((signals: { sentence: number; shaped: number; salience: number; similarity: number }) => void) | undefined;
+export function setRelevanceProbe(probe: typeof relevanceProbe): void {
+  relevanceProbe = probe;
+}
 function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
-  const coverage = Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage));
-  if (coverage >= RELEVANCE_FLOOR) return true;
-  const similarity = Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0));
-  return coverage >= PARAPHRASE_COVERAGE_FLOOR && similarity >= PARAPHRASE_SIMILARITY_FLOOR;
+  const signals = {
+    sentence: Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage)),
+    shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
+    salience: ranking.passageSalience,
+    similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
+  };
+  relevanceProbe?.(signals);
+  if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
+  // A reworded question ("What illness caused her death?") keeps less of its words in the answer
+  // sentence; it still counts when it names what a passage is about, or when a sentence states a
+  // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
+  if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
+  return (
+    (signals.sentence >= TOPICAL_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+  );
 }
 
 /** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
@@ -250,7 +281,7 @@ export function topicTerms(text: string): string[] {
 function contentTerms(text: string): string[] {
   return words(text)
     .filter((w) => !STOPWORDS.has(w) && !QUESTION_WORDS.has(w))
-    .map(stem);
+    .map(baseStem);
 }
 
 /**
@@ -427,7 +458,7 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
     .map((sentence, position) => {
       const item = sentence.startsWith('\u2022 ');
       const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
-      return { passage, position, text, terms: terms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      return { passage, position, text, terms: baseTerms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -436,7 +467,7 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
       passage,
       position: 10_000 + i,
       text: block,
-      terms: terms(block),
+      terms: baseTerms(block),
       fragment: false,
       code: true,
       item: false,
@@ -492,10 +523,11 @@ function rank(
   enumeration = false,
   focus?: string,
 ): Ranking {
-  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
+  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
-    if (!passageCounts.has(c.passage.index)) passageCounts.set(c.passage.index, countTerms(terms(`${c.passage.title}\n${c.passage.text}`)));
+    if (!passageCounts.has(c.passage.index))
+      passageCounts.set(c.passage.index, countTerms(baseTerms(`${c.passage.title}\n${c.passage.text}`)));
   }
   const counted = candidates.map((candidate) => {
     const counts = countTerms(candidate.terms);
@@ -512,8 +544,10 @@ function rank(
   }
   // A question term found in no passage would get the highest idf of all; it weighs as much as the
   // rarest term found, so that a question about something absent falls below the relevance floor.
+  // Framing words ("what kind of…", "the main…") are the exception: a passage need not repeat them.
   const unseenIdf = Math.max(0.5, ...idf.values());
-  for (const term of unseen) idf.set(term, unseenIdf);
+  const framingIdf = Math.min(unseenIdf, ...idf.values()) * FRAMING_UNSEEN_SHARE;
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
@@ -565,10 +599,35 @@ function rank(
     if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    sentences.push({ ...candidate, score, covered, contextCoverage });
+    sentences.push({ ...candidate, score, covered, contextCoverage, shaped: holdsAnswerShape(type, candidate.text) });
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
-  return { sentences, queryMass };
+  let passageSalience = 0;
+  for (const [index, inPassage] of passageCounts) {
+    const titled = new Set(baseTerms(candidates.find((c) => c.passage.index === index)!.passage.title));
+    let salient = 0;
+    for (const [term, weight] of query) {
+      if (weight < MAIN_TERM_WEIGHT) continue;
+      const { tf, strength } = occurrences(inPassage, term);
+      if (tf >= 2 || titled.has(term)) salient += strength * weight * (idf.get(term) ?? 0);
+    }
+    if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
+  }
+  return { sentences, queryMass, passageSalience };
+}
+
+const MONTHS =
+  'january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre';
+/** What a stated answer looks like, per question type, on the sentence as written (capitals matter for names and places). */
+const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
+  when: new RegExp(`\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS}))\\b`, 'i'),
+  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
+  who: /\S\s+(?:[A-Z][\p{L}'-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{L}'-]+|[A-Z]\.|de|von|van|da))*|\b(?:by|par)\s+\p{L}/u,
+  where: /\b(?:in|at|near|from|off|on|inside|within|dans|a|au|aux|en|pres de)\s+(?:the\s+|la\s+|le\s+|l')?[A-Z\d]/u,
+};
+
+function holdsAnswerShape(type: QuestionType, text: string): boolean {
+  return ANSWER_SHAPES[type]?.test(text) ?? false;
 }
 
 function sum(values: Iterable<number>): number {
@@ -623,7 +682,7 @@ function withExampleCode(chosen: Scored[], candidates: Candidate[], type: Questi
   const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
   const block = blocks[0];
   if (!block) return chosen;
-  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
+  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false }];
 }
 
 function wordCount(sentence: Candidate): number {
