@@ -153,6 +153,8 @@ async function main(): Promise<void> {
 
   const bySet = new Map<string, { n: number; contains: number; declined: number; words: number[] }>();
   for (const q of answerable) {
+    if (process.env.TUTOR_DEBUG && !q.question.includes(process.env.TUTOR_DEBUG)) continue;
+    if (process.env.TUTOR_DEBUG) console.log(q.question);
     const reply = await ask(modules.get(q.module)!, q.question, []);
     const figures = bySet.get(q.set) ?? { n: 0, contains: 0, declined: 0, words: [] };
     figures.n++;

@@ -34,6 +34,12 @@ const ABOUT_PREVIOUS =
 /** What kind of fact the question asks for; it decides which sentences count as answers. */
 export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'compare' | 'example' | 'definition' | 'how' | 'other';
 
+/** "In which city…", "which country…" ask where; "which scientist…", "which company…" ask who. */
+const PLACE_NOUNS =
+  'city|country|town|village|place|region|state|province|continent|river|ocean|sea|lake|island|part|area|location|street|building|museum|university|port|ville|pays|region|lieu';
+const PERSON_NOUNS =
+  'person|people|man|woman|scientist|king|queen|emperor|company|organization|organisation|team|author|writer|artist|leader|president|governor|inventor|group|personne|roi|reine|entreprise|auteur';
+
 const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ['example', /\b(?:an? example|examples?|for instance|show me|un exemple|des exemples|exemple)\b/],
   [
@@ -42,9 +48,9 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
   ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
-  ['when', /\b(?:when|what year|which year|what date|quand|en quelle annee|quelle annee|a quelle date)\b/],
-  ['who', /\b(?:who|whom|whose|qui)\b/],
-  ['where', /\b(?:where|ou se|ou est|ou a|ou sont|dans quel|in which part)\b/],
+  ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
+  ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
+  ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
   [
     'definition',
     /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
@@ -111,6 +117,8 @@ const TOPICAL_COVERAGE_FLOOR = 0.35;
 const TOPICAL_SALIENCE_FLOOR = 0.2;
 const SHAPED_COVERAGE_FLOOR = 0.4;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+const SHAPED_ANSWER_BOOST = 1.5;
+const UNSHAPED_ANSWER_SHARE = 0.5;
 /** An unseen framing word weighs this share of the commonest term found. */
 const FRAMING_UNSEEN_SHARE = 0.5;
 /** Query terms weighing this much name the topic (the question's own, or the previous question's in a bare follow-up). */
@@ -192,22 +200,21 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const focus = questionTerms[0] ?? contentTerms(lastTopicQuestion(task.history) ?? '')[0];
   const qualifiers = qualifierTerms(task.question);
   const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
-  const ranking = rank(
-    candidates,
-    rankingQuery,
-    type,
+  const asked = askedWords(task.question);
+  const ranking = rank(candidates, rankingQuery, type, {
     alreadySaid,
-    literalTokens(task.question),
-    task.language,
-    enumerationSize(task.question) > 1,
+    literals: literalTokens(task.question),
+    language: task.language,
+    enumeration: enumerationSize(task.question) > 1,
     focus,
-  );
+    asked,
+  });
   if (SIMPLER.test(plain(task.question))) {
     for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, '', [], undefined, false, focus);
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
   if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
 
   const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
@@ -254,10 +261,8 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  return covers(
-    rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question), undefined, false, terms[0]),
-    passages,
-  );
+  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
+  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
 }
 
 /**
@@ -364,7 +369,8 @@ function enumerationSize(question: string): number {
  * course on that setting nearly every sentence could mention it, so it must not outweigh the focus.
  */
 function qualifierTerms(question: string): Set<string> {
-  const match = /\b(?:in|with|using|en|avec)\s+([\p{L}\p{N}+#.]+(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
+  // A year or number ("…in 1799?") is part of the asked fact, not a setting.
+  const match = /\b(?:in|with|using|en|avec)\s+(\p{L}[\p{L}\p{N}+#.]*(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
   return new Set(match ? contentTerms(match[1]!) : []);
 }
 
@@ -513,15 +519,25 @@ function countTerms(list: string[]): Map<string, number> {
  * the kind of fact asked for (a date for "when", a cause for "why"...), and by exact quotes of the
  * question's code-like tokens.
  */
+interface RankOptions {
+  /** The previous answer, normalised: a follow-up should say something new. */
+  alreadySaid?: string;
+  /** Code-like tokens of the question, quoted exactly by the sentences that state the asked fact. */
+  literals?: string[];
+  /** The learner's language, quoted first in a bilingual course. */
+  language?: AnswerLanguage;
+  /** The question asks for several parts ("the two stages"). */
+  enumeration?: boolean;
+  focus?: string;
+  /** The question's own words: a date or name the question already gives is not an answer. */
+  asked?: Set<string>;
+}
+
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  alreadySaid: string,
-  literals: string[],
-  language?: AnswerLanguage,
-  enumeration = false,
-  focus?: string,
+  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
@@ -586,7 +602,12 @@ function rank(
     const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
+    const shaped = holdsAnswerShape(type, candidate, asked);
     if (type !== 'other' && TYPE_CUES[type].test(folded)) score *= 1.4;
+    // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the
+    // question does not already give beats one that only shares its words.
+    if (shaped) score *= SHAPED_ANSWER_BOOST;
+    else if (ANSWER_SHAPES[type]) score *= UNSHAPED_ANSWER_SHARE;
     if (enumeration && ORDINAL.test(folded)) score *= 1.5;
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
@@ -599,9 +620,14 @@ function rank(
     if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    sentences.push({ ...candidate, score, covered, contextCoverage, shaped: holdsAnswerShape(type, candidate.text) });
+    sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
+  if (process.env.TUTOR_DEBUG)
+    for (const s of sentences.slice(0, 6))
+      console.log(
+        `   ${s.score.toFixed(2)} cov=${s.contextCoverage.toFixed(2)} shaped=${s.shaped} [${s.passage.index}] ${s.text.slice(0, 90)}`,
+      );
   let passageSalience = 0;
   for (const [index, inPassage] of passageCounts) {
     const titled = new Set(baseTerms(candidates.find((c) => c.passage.index === index)!.passage.title));
@@ -620,14 +646,34 @@ const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre';
 /** What a stated answer looks like, per question type, on the sentence as written (capitals matter for names and places). */
 const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
-  when: new RegExp(`\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS}))\\b`, 'i'),
+  when: new RegExp(
+    `\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS})|the (?:next|following) (?:day|week|month|year)|le lendemain|l'annee suivante|l'année suivante)\\b`,
+    'i',
+  ),
   how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
-  who: /\S\s+(?:[A-Z][\p{L}'-]+|[A-Z]\.)(?:\s+(?:[A-Z][\p{L}'-]+|[A-Z]\.|de|von|van|da))*|\b(?:by|par)\s+\p{L}/u,
-  where: /\b(?:in|at|near|from|off|on|inside|within|dans|a|au|aux|en|pres de)\s+(?:the\s+|la\s+|le\s+|l')?[A-Z\d]/u,
+  who: /\S\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\p{L}'-]+|\b(?:by|par)\s+\p{L}/u,
+  where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
 };
 
-function holdsAnswerShape(type: QuestionType, text: string): boolean {
-  return ANSWER_SHAPES[type]?.test(text) ?? false;
+/**
+ * Whether the sentence, without the question's own words, still holds a fact of the asked shape.
+ * For "who" and "where" a name opening the sentence counts too ("Lübeck served as the league's
+ * leading city"), when its passage never writes it in lower case (unlike "Construction began…").
+ */
+function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<string>): boolean {
+  const shape = ANSWER_SHAPES[type];
+  if (!shape || candidate.code) return false;
+  const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
+  if (shape.test(unasked)) return true;
+  if (type !== 'who' && type !== 'where') return false;
+  const opening = /^\p{Lu}[\p{L}'-]+/u.exec(unasked)?.[0];
+  if (!opening || STOPWORDS.has(foldText(opening)) || QUESTION_WORDS.has(foldText(opening))) return false;
+  return !new RegExp(`(?:^|[^\\p{L}])${opening.toLowerCase()}(?![\\p{L}])`, 'u').test(candidate.passage.text);
+}
+
+/** The question's words, folded, to tell what a sentence adds to it. */
+function askedWords(question: string): Set<string> {
+  return new Set(words(question));
 }
 
 function sum(values: Iterable<number>): number {
