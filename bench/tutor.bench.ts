@@ -119,10 +119,18 @@ async function main(): Promise<void> {
       p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' })),
     ),
   );
+  // The same questions with each passage alone in its module (one upload, then its questions).
+  for (const [i, p] of reading.passages.entries()) {
+    modules.set(`reading-${i}`, await buildModule([{ id: `reading-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }]));
+    answerable.push(
+      ...p.questions.map((q) => ({ module: `reading-${i}`, question: q.question, expected: q.expected, set: 'reading-alone' })),
+    );
+  }
   const outOfScope: { module: string; question: string }[] = [
     ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'python', question: q.question }))),
     ...questions.filter((q) => q.style === 'direct').map((q) => ({ module: 'reading', question: q.question })),
     ...set.out_of_scope.map((question) => ({ module: 'reading', question })),
+    ...reading.passages.flatMap((_, i) => set.out_of_scope.map((question) => ({ module: `reading-${i}`, question }))),
     ...questions
       .filter((q) => q.style === 'direct')
       .map((q) => ({ module: moduleOf(q.document) === 'python' ? 'science' : 'python', question: q.question })),
@@ -171,10 +179,11 @@ async function main(): Promise<void> {
   for (const q of outOfScope) {
     const reply = await ask(modules.get(q.module)!, q.question, []);
     dump.push(JSON.stringify({ in: 0, set: q.module, q: q.question, declined: reply.declined, ...(lastSignals as object) }));
-    const figures = declinedBy.get(q.module) ?? { n: 0, declined: 0 };
+    const name = q.module.startsWith('reading-') ? 'reading-alone' : q.module;
+    const figures = declinedBy.get(name) ?? { n: 0, declined: 0 };
     figures.n++;
     if (reply.declined) figures.declined++;
-    declinedBy.set(q.module, figures);
+    declinedBy.set(name, figures);
     if (!reply.declined && verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
   }
   let chainTurns = 0;
