@@ -32,11 +32,11 @@ const ABOUT_PREVIOUS =
   /\b(?:example|instance|again|more simply|simpler|in simple words|in other words|rephrase|elaborate|more detail|why|exemple|encore|plus simplement|autrement|reformule|pourquoi|davantage)\b/;
 
 /** What kind of fact the question asks for; it decides which sentences count as answers. */
-export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'compare' | 'example' | 'definition' | 'how' | 'other';
+export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'which' | 'compare' | 'example' | 'definition' | 'how' | 'other';
 
 /** "In which city…", "which country…" ask where; "which scientist…", "which company…" ask who. */
 const PLACE_NOUNS =
-  'city|country|town|village|place|region|state|province|continent|river|ocean|sea|lake|island|part|area|location|street|building|museum|university|port|ville|pays|region|lieu';
+  'city|country|town|village|place|region|state|province|part|area|location|street|building|museum|university|port|ville|pays|region|lieu';
 const PERSON_NOUNS =
   'person|people|man|woman|scientist|king|queen|emperor|company|organization|organisation|team|author|writer|artist|leader|president|governor|inventor|group|personne|roi|reine|entreprise|auteur';
 
@@ -56,6 +56,11 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
   ],
   ['how', /\b(?:how|comment)\b/],
+  // "Which ocean current…", "what nickname…": a named thing, after the definitions ("what is…").
+  [
+    'which',
+    /\b(?:which|what) (?!(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|happens?|kind|type|sort|if)\b)\p{L}{3,}/u,
+  ],
 ];
 
 const INSTRUCTION_START =
@@ -70,7 +75,7 @@ const STRONG_DEFINITION =
  * topic word; "in Python" only qualifies it) is the sentence's subject, followed by a defining verb.
  */
 function definesFocus(candidate: Candidate, focus: string | undefined): boolean {
-  if (!focus || !TYPE_CUES.definition.test(plain(candidate.text))) return false;
+  if (!focus || !TYPE_CUES.definition!.test(plain(candidate.text))) return false;
   return candidate.terms.slice(0, 2).includes(focus);
 }
 
@@ -78,7 +83,7 @@ const NUMBER_WORDS =
   'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|half|percent|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|cents|mille|million|millions|milliard|moitie|pourcent';
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
-const TYPE_CUES: Record<Exclude<QuestionType, 'other'>, RegExp> = {
+const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
   when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
   who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
@@ -116,6 +121,11 @@ const TOPICAL_SIMILARITY_FLOOR = 0.28;
 const TOPICAL_COVERAGE_FLOOR = 0.35;
 const TOPICAL_SALIENCE_FLOOR = 0.2;
 const SHAPED_COVERAGE_FLOOR = 0.4;
+/** A passage is about a term it uses at least this share of the time (or names in its title). */
+const SALIENT_TERM_SHARE = 0.02;
+/** A question naming much of what a passage is about needs less support from the embedding. */
+const SUBJECT_SALIENCE_FLOOR = 0.35;
+const SUBJECT_SIMILARITY_FLOOR = 0.24;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
 const UNSHAPED_ANSWER_SHARE = 0.5;
@@ -250,10 +260,10 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
   // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
+  const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
+  if (topical && signals.salience >= SUBJECT_SALIENCE_FLOOR && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
-  return (
-    (signals.sentence >= TOPICAL_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
-  );
+  return (topical && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR;
 }
 
 /** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
@@ -603,7 +613,7 @@ function rank(
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
     const shaped = holdsAnswerShape(type, candidate, asked);
-    if (type !== 'other' && TYPE_CUES[type].test(folded)) score *= 1.4;
+    if (TYPE_CUES[type]?.test(folded)) score *= 1.4;
     // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the
     // question does not already give beats one that only shares its words.
     if (shaped) score *= SHAPED_ANSWER_BOOST;
@@ -632,10 +642,12 @@ function rank(
   for (const [index, inPassage] of passageCounts) {
     const titled = new Set(baseTerms(candidates.find((c) => c.passage.index === index)!.passage.title));
     let salient = 0;
+    // What a passage is about: its title's words, and the words it repeats often for its length.
+    const repeated = Math.max(2, Math.ceil(SALIENT_TERM_SHARE * sum(inPassage.values())));
     for (const [term, weight] of query) {
       if (weight < MAIN_TERM_WEIGHT) continue;
       const { tf, strength } = occurrences(inPassage, term);
-      if (tf >= 2 || titled.has(term)) salient += strength * weight * (idf.get(term) ?? 0);
+      if (tf >= repeated || titled.has(term)) salient += strength * weight * (idf.get(term) ?? 0);
     }
     if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
   }
@@ -644,6 +656,8 @@ function rank(
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre';
+/** A capitalised word inside a sentence (not a month): a name of a person, place or thing. */
+const NAMED_SOURCE = `\\S\\s+(?!(?:${MONTHS.replace(/(^|\|)(\p{L})/gu, (_, bar: string, first: string) => bar + first.toUpperCase())})\\b)\\p{Lu}[\\p{L}'-]+`;
 /** What a stated answer looks like, per question type, on the sentence as written (capitals matter for names and places). */
 const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
   when: new RegExp(
@@ -651,7 +665,8 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     'i',
   ),
   how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
-  who: /\S\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][\p{L}'-]+|\b(?:by|par)\s+\p{L}/u,
+  who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
+  which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
   where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
 };
 
@@ -665,9 +680,15 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
   if (!shape || candidate.code) return false;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
-  if (type !== 'who' && type !== 'where') return false;
+  if (type !== 'who' && type !== 'where' && type !== 'which') return false;
   const opening = /^\p{Lu}[\p{L}'-]+/u.exec(unasked)?.[0];
-  if (!opening || STOPWORDS.has(foldText(opening)) || QUESTION_WORDS.has(foldText(opening))) return false;
+  if (
+    !opening ||
+    /(?:ly|ing|ed|tion|ment|ness)$/.test(opening) ||
+    STOPWORDS.has(foldText(opening)) ||
+    QUESTION_WORDS.has(foldText(opening))
+  )
+    return false;
   return !new RegExp(`(?:^|[^\\p{L}])${opening.toLowerCase()}(?![\\p{L}])`, 'u').test(candidate.passage.text);
 }
 
