@@ -119,9 +119,10 @@ async function main(): Promise<void> {
       p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' })),
     ),
   );
-  // The same questions with each passage alone in its module (one upload, then its questions).
+  // The same questions with each passage alone in its module, uploaded as plain text under a file
+  // name (one upload, then its questions).
   for (const [i, p] of reading.passages.entries()) {
-    modules.set(`reading-${i}`, await buildModule([{ id: `reading-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }]));
+    modules.set(`reading-${i}`, await buildModule([{ id: `reading-${i}`, title: `passage-${i + 1}.txt`, markdown: p.text }]));
     answerable.push(
       ...p.questions.map((q) => ({ module: `reading-${i}`, question: q.question, expected: q.expected, set: 'reading-alone' })),
     );

@@ -262,6 +262,8 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
   // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
   const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
   if (topical && signals.salience >= SUBJECT_SALIENCE_FLOOR && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
+  // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
+  if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
   return (topical && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR;
 }
@@ -640,9 +642,11 @@ function rank(
       );
   let passageSalience = 0;
   for (const [index, inPassage] of passageCounts) {
-    const titled = new Set(baseTerms(candidates.find((c) => c.passage.index === index)!.passage.title));
+    const passage = candidates.find((c) => c.passage.index === index)!.passage;
+    const titled = new Set([...baseTerms(passage.title), ...openingSubject(passage.text)]);
     let salient = 0;
-    // What a passage is about: its title's words, and the words it repeats often for its length.
+    // What a passage is about: its title's words, the subject of its first sentence ("Ada Lovelace
+    // was…"), and the words it repeats often for its length.
     const repeated = Math.max(2, Math.ceil(SALIENT_TERM_SHARE * sum(inPassage.values())));
     for (const [term, weight] of query) {
       if (weight < MAIN_TERM_WEIGHT) continue;
@@ -695,6 +699,13 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
 /** The question's words, folded, to tell what a sentence adds to it. */
 function askedWords(question: string): Set<string> {
   return new Set(words(question));
+}
+
+/** The terms before the verb of a text's first statement: "Ada Lovelace was an English…" gives ada, lovelace. */
+function openingSubject(text: string): string[] {
+  const first = splitSentences(segments(text).prose)[0] ?? '';
+  const subject = /^(.{1,80}?)\s(?:is|was|are|were|est|sont|etait|était|étaient)\s/u.exec(first);
+  return subject ? baseTerms(subject[1]!) : [];
 }
 
 function sum(values: Iterable<number>): number {
