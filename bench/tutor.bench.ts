@@ -1,9 +1,13 @@
 // `npm run bench:tutor`: the local tutor's answers, measured the way the chat service builds them
 // (retrieval query with the recent turns, top-5 passages, the local composer). Answerable questions
 // are the shipped retrieval set (bench/data/retrieval, each asked in the module holding its
-// document) and, with ../shared/data present, questions written over the OpenStax textbook; the
-// out-of-scope questions are other subjects' (the science documents asked in the Python course,
-// the Python course's in the science module, and general questions in bench/data/tutor).
+// document), reading-comprehension questions over passages written for the product
+// (bench/data/tutor/reading-set.json: the expected answer is a span of the passage; all passages in
+// one module, then each alone in its own), and, with ../shared/data present, questions written over
+// the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
+// in the Python course, the Python course's and the reading questions in other modules, and general
+// questions in bench/data/tutor). BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chunkDocument, chunkTextForEmbedding } from '../src/content/parsing/chunk-document';
@@ -162,8 +166,6 @@ async function main(): Promise<void> {
 
   const bySet = new Map<string, { n: number; contains: number; declined: number; words: number[] }>();
   for (const q of answerable) {
-    if (process.env.TUTOR_DEBUG && !q.question.includes(process.env.TUTOR_DEBUG)) continue;
-    if (process.env.TUTOR_DEBUG) console.log(q.question);
     const reply = await ask(modules.get(q.module)!, q.question, []);
     const figures = bySet.get(q.set) ?? { n: 0, contains: 0, declined: 0, words: [] };
     figures.n++;

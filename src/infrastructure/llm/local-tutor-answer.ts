@@ -243,7 +243,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  * than words). Shared with search and question generation through `coversQuestion`.
  */
 /** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
-export let relevanceProbe: ((signals: { sentence: number; shaped: number; salience: number; similarity: number }) => void) | undefined;
+let relevanceProbe: ((signals: { sentence: number; shaped: number; salience: number; similarity: number }) => void) | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
@@ -635,11 +635,6 @@ function rank(
     sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
-  if (process.env.TUTOR_DEBUG)
-    for (const s of sentences.slice(0, 6))
-      console.log(
-        `   ${s.score.toFixed(2)} cov=${s.contextCoverage.toFixed(2)} shaped=${s.shaped} [${s.passage.index}] ${s.text.slice(0, 90)}`,
-      );
   let passageSalience = 0;
   for (const [index, inPassage] of passageCounts) {
     const passage = candidates.find((c) => c.passage.index === index)!.passage;
