@@ -84,7 +84,7 @@ const NUMBER_WORDS =
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
-  why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
   when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
   who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
   where:
@@ -664,10 +664,21 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     'i',
   ),
   how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
+  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
   who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
   which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
   where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
 };
+
+/** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
+const COMMON_OPENERS = new Set(
+  `within without today however although though despite according following unlike like every many several another
+  later earlier soon instead meanwhile finally first second third next yet still even thus hence therefore
+  there here it its their his her one two three four five six seven eight nine ten hundreds thousands millions
+  some most many much more less few both each all any no none`
+    .split(/\s+/)
+    .filter(Boolean),
+);
 
 /**
  * Whether the sentence, without the question's own words, still holds a fact of the asked shape.
@@ -685,6 +696,7 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
     !opening ||
     /(?:ly|ing|ed|tion|ment|ness)$/.test(opening) ||
     STOPWORDS.has(foldText(opening)) ||
+    COMMON_OPENERS.has(foldText(opening)) ||
     QUESTION_WORDS.has(foldText(opening))
   )
     return false;
