@@ -77,6 +77,19 @@ describe('local grader', () => {
     assert.ok(echo.score <= 1, `echo of the question: ${echo.score}`);
   });
 
+  it('should recognise an irregular or derived form of the reference\'s word ("died" for "death")', () => {
+    const input = {
+      question: 'What happened to Ada Lovelace in 1852?',
+      referenceAnswer: 'Her death came in 1852, from cancer.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const died = gradeAnswer({ ...input, studentAnswer: 'She died of cancer in 1852.' });
+    const other = gradeAnswer({ ...input, studentAnswer: 'She wrote a program in 1852.' });
+    assert.ok(died.score >= 4, `same fact, other form: ${died.score}`);
+    assert.ok(other.score <= 1, `another fact: ${other.score}`);
+  });
+
   it('should keep rubric criteria within their points and make them add up to the score', () => {
     const rubric = [
       { criterion: 'Reactants', maxPoints: 4, description: 'Names carbon dioxide and water as what the plant takes in' },
