@@ -1,7 +1,7 @@
 import { contentWords, stem } from '../../common/text';
 
 /**
- * Word knowledge the local tutor needs beyond the shared light stemmer, which only strips
+ * Word knowledge the local tutor and grader need beyond the shared light stemmer, which only strips
  * suffixes: a question asks "where was she born?" or "what caused her death?" of a passage that
  * says "born in Warsaw" and "she died of…". Irregular forms and the nouns of common verbs are
  * brought to one base word before stemming, on both sides.
