@@ -286,8 +286,10 @@ function isFollowUp(question: string, questionTerms: string[], history: ChatMess
   if (!history.some((turn) => turn.role === 'user')) return false;
   const folded = plain(question);
   if (questionTerms.length === 0 || FOLLOW_UP_START.test(question)) return true;
-  if (questionTerms.length <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
-  return questionTerms.length <= 3 && ANAPHORA.test(folded);
+  // "the second one", "the first": words that point back at the previous answer name no topic.
+  const naming = questionTerms.filter((term) => !POINTING_BACK.has(term)).length;
+  if (naming <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
+  return naming <= 3 && (ANAPHORA.test(folded) || naming < questionTerms.length);
 }
 
 /** The words of a message that name its topic (stemmed), without question and request words. */
@@ -332,9 +334,26 @@ function weightedQuery(
       }
     }
     if (summary) add(contentTerms(topicsOf(summary)), 0.15);
+    // "Why does the second one need the first?": the ordinals point back at the previous answer's
+    // parts; they name no topic of their own.
+    const [pointing, naming] = partition(questionTerms, (term) => POINTING_BACK.has(term));
+    add(naming, 1);
+    for (const term of pointing) if (!weights.has(term)) weights.set(term, 0.3);
+    return weights;
   }
   add(questionTerms, 1);
   return weights;
+}
+
+/** Words that point back at the previous answer's parts ("the second one"), stemmed. */
+export const POINTING_BACK = new Set(
+  `one ones first second third last other others premier premiere deuxieme seconde dernier derniere autre autres`
+    .split(/\s+/)
+    .map(baseStem),
+);
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 /** A summary this provider wrote starts with its topics line; any other summary is taken whole. */

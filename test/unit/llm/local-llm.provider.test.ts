@@ -116,6 +116,28 @@ describe('local grounded provider', () => {
     assert.ok(citations(result.text).every((n) => n === 1));
   });
 
+  it('should read "the second one … the first" as pointing back at the previous answer, not as a new topic', async () => {
+    const STAGES: GroundingPassage = {
+      index: 1,
+      title: 'The two stages',
+      text:
+        'Photosynthesis has two stages. The light reactions come first and capture light energy in ATP. ' +
+        'The Calvin cycle comes second and needs the ATP made by the light reactions to build sugar.',
+    };
+    const LAWS: GroundingPassage = {
+      index: 2,
+      title: 'Third law',
+      text: 'When one object exerts a force on a second object, the second object exerts an equal force on the first.',
+    };
+    const history = [
+      { role: 'user' as const, content: 'What are the two stages of photosynthesis?' },
+      { role: 'assistant' as const, content: 'Photosynthesis has two stages [1].' },
+    ];
+    const result = await local.complete(tutor('Why does the second one need the first?', [STAGES, LAWS], { history }));
+    assert.match(result.text, /needs the ATP made by the light reactions/);
+    assert.deepEqual([...new Set(citations(result.text))], [1], result.text);
+  });
+
   it('should treat a short question with its own topic as a new question, not a follow-up', async () => {
     const history = [
       { role: 'user' as const, content: 'Who advised the magistrates in the Roman Republic?' },
