@@ -225,7 +225,9 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
   const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
-  if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
+  if (namesAbsentEntity(task.question, task.passages) || !covers(floorRanking, task.passages)) {
+    return { text: phrases.nothing, cited: [], grounded: false };
+  }
 
   const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
   if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
@@ -274,7 +276,24 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
   const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
+  if (namesAbsentEntity(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
+}
+
+/**
+ * "Who wrote Hamlet?" in a programming course: a name the question gives (a capitalised word past
+ * its first) that no passage mentions says the question is about something else, however common
+ * its other words ("wrote") are in the course.
+ */
+function namesAbsentEntity(question: string, passages: GroundingPassage[]): boolean {
+  const names = [...question.matchAll(/(?<=\p{L}[\p{L}'’-]*[\s,]+(?:\p{Ll}[\p{L}'’-]*[\s,]+)*)\p{Lu}[\p{L}\p{N}'’-]+/gu)].map((m) =>
+    words(m[0]),
+  );
+  if (names.length === 0) return false;
+  const said = [...new Set(passages.flatMap((p) => words(`${p.title}\n${p.text}`)))];
+  const mentioned = (part: string) =>
+    said.some((word) => word === part || (part.length >= 5 && word.length >= 5 && (word.startsWith(part) || part.startsWith(word))));
+  return names.some((parts) => !parts.every(mentioned));
 }
 
 /**

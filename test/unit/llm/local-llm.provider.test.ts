@@ -88,6 +88,18 @@ describe('local grounded provider', () => {
     assert.deepEqual(citations(result.text), []);
   });
 
+  it('should decline a question naming something no passage mentions, however common its other words', async () => {
+    const EXERCISES: GroundingPassage = {
+      index: 1,
+      title: 'Writing functions',
+      text: 'Functions keep programs short. You wrote the functions cel2fah and fah2cel in Chapter 3. Each function returns a value.',
+      localSimilarity: 0.3,
+    };
+    const result = await local.complete(tutor('Who wrote Hamlet?', [EXERCISES]));
+    assert.match(result.text, /does not cover/);
+    assert.deepEqual(citations(result.text), []);
+  });
+
   it('should say it has no material when no passage was retrieved', async () => {
     const result = await local.complete(tutor('What is photosynthesis?', []));
     assert.match(result.text, /no course material/);
