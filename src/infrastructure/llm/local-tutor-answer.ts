@@ -126,6 +126,7 @@ const SALIENT_TERM_SHARE = 0.02;
 /** A question naming much of what a passage is about needs less support from the embedding. */
 const SUBJECT_SALIENCE_FLOOR = 0.35;
 const SUBJECT_SIMILARITY_FLOOR = 0.24;
+const SUBJECT_MIN_TERMS = 3;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
 const UNSHAPED_ANSWER_SHARE = 0.5;
@@ -185,6 +186,8 @@ interface Ranking {
   queryMass: number;
   /** Largest share of the topic's mass that one passage is about: terms it repeats or has in its title. */
   passageSalience: number;
+  /** How many terms name the topic (weigh at least MAIN_TERM_WEIGHT). */
+  topicTerms: number;
 }
 
 export interface TutorAnswer {
@@ -245,7 +248,8 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  * than words). Shared with search and question generation through `coversQuestion`.
  */
 /** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
-let relevanceProbe: ((signals: { sentence: number; shaped: number; salience: number; similarity: number }) => void) | undefined;
+let relevanceProbe:
+  ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number }) => void) | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
@@ -254,6 +258,7 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     sentence: Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage)),
     shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
     salience: ranking.passageSalience,
+    terms: ranking.topicTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
@@ -263,7 +268,10 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
   // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
   const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
-  if (topical && signals.salience >= SUBJECT_SALIENCE_FLOOR && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
+  // With only two topic words, one of them found is no evidence ("transpiration in plants" in a
+  // passage about plants in a programming exercise).
+  const subject = topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= SUBJECT_SALIENCE_FLOOR;
+  if (subject && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
   // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
   if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
@@ -589,7 +597,7 @@ function rank(
   type: QuestionType,
   { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
 ): Ranking {
-  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0 };
+  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -688,7 +696,8 @@ function rank(
     }
     if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
   }
-  return { sentences, queryMass, passageSalience };
+  const topicTerms = [...query.values()].filter((weight) => weight >= MAIN_TERM_WEIGHT).length;
+  return { sentences, queryMass, passageSalience, topicTerms };
 }
 
 const MONTHS =
