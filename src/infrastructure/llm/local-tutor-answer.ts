@@ -275,7 +275,9 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
   // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
   if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
-  return (topical && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR;
+  return (
+    (topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+  );
 }
 
 /** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
