@@ -206,7 +206,7 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, dump.join('\n'));
   console.log("\nLocal tutor answers (in process, the chat service's retrieval and composer)");
-  console.log('set        questions  contains expected  wrongly declined  median words (answered)');
+  console.log('set                questions  contains expected  wrongly declined  median words (answered)');
   for (const [name, f] of bySet) {
     console.log(
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
