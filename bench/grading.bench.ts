@@ -343,6 +343,19 @@ function benchSemEval(): void {
       `  ${name.padEnd(28)} ${String(part.length).padStart(6)}  ${auc.toFixed(3).padStart(11)}  ${pct(accuracy(part, bestRule)).padStart(9)}  ${pct(majority).padStart(8)}  ${flagged(contra)} / ${flagged(other)}`,
     );
   }
+  // Calibration: SemEval has labels, not teacher scores; a `correct` answer is a complete paraphrase
+  // of the reference, which a teacher scores at or near full marks.
+  const byLabel = (label: Label) => graded.filter((g) => g.label === label).map((g) => g.score);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+  const labels: Label[] = ['correct', 'incorrect', 'contradictory'];
+  console.log(`  mean local score by label (0–5): ${labels.map((l) => `${l} ${mean(byLabel(l)).toFixed(2)}`).join(', ')}`);
+  const correct = byLabel('correct');
+  console.log(
+    `  correct answers: ${pct(correct.filter((x) => x >= 4).length / correct.length)} scored 4 or more; point-biserial r (score, correct) = ${pearson(
+      graded.map((g) => g.score),
+      graded.map((g) => (g.label === 'correct' ? 1 : 0)),
+    ).toFixed(3)}`,
+  );
   console.log('  Published reference point: best 3-way accuracy on Beetle unseen answers (test_uanswers) in the');
   console.log('  challenge was 73.1% (CoMeT), a system trained on the data; the local grader is not trained.');
 }

@@ -1,9 +1,13 @@
 // `npm run bench:tutor`: the local tutor's answers, measured the way the chat service builds them
 // (retrieval query with the recent turns, top-5 passages, the local composer). Answerable questions
 // are the shipped retrieval set (bench/data/retrieval, each asked in the module holding its
-// document) and, with ../shared/data present, questions written over the OpenStax textbook; the
-// out-of-scope questions are other subjects' (the science documents asked in the Python course,
-// the Python course's in the science module, and general questions in bench/data/tutor).
+// document), reading-comprehension questions over passages written for the product
+// (bench/data/tutor/reading-set.json: the expected answer is a span of the passage; all passages in
+// one module, then each alone in its own), and, with ../shared/data present, questions written over
+// the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
+// in the Python course, the Python course's and the reading questions in other modules, and general
+// questions in bench/data/tutor). BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chunkDocument, chunkTextForEmbedding } from '../src/content/parsing/chunk-document';
@@ -12,7 +16,7 @@ import { retrievalQuery } from '../src/chat/chat-memory';
 import { detectLanguage } from '../src/common/text';
 import { LocalHashingEmbedding, RetrievalEngine } from '../src/index/engine';
 import type { ChatMessage } from '../src/infrastructure/llm/llm.types';
-import { composeTutorAnswer } from '../src/infrastructure/llm/local-tutor-answer';
+import { composeTutorAnswer, setRelevanceProbe } from '../src/infrastructure/llm/local-tutor-answer';
 import { DEMO_DIR, EXTRA_DIR, OPENSTAX_PYTHON, ROOT } from './support/corpus-paths';
 
 interface RetrievalQuestion {
@@ -25,6 +29,9 @@ interface Turn {
   question: string;
   expected?: string;
   expected_any?: string[];
+}
+interface ReadingSet {
+  passages: { title: string; text: string; questions: { question: string; expected: string }[] }[];
 }
 interface TutorSet {
   openstax: { question: string; expected: string }[];
@@ -72,6 +79,9 @@ interface Reply {
   words: number;
 }
 
+let lastSignals: unknown;
+setRelevanceProbe((s) => (lastSignals = s));
+const dump: string[] = [];
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
   const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
@@ -84,6 +94,7 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 };
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(1)}%`);
 
 async function main(): Promise<void> {
@@ -94,6 +105,12 @@ async function main(): Promise<void> {
     ['python', await buildModule(load(markdownFiles(DEMO_DIR)))],
     ['science', await buildModule(load(markdownFiles(EXTRA_DIR)))],
   ]);
+  // Reading comprehension: each passage its own document of one module, the expected answer a span of it.
+  const reading = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', 'reading-set.json'), 'utf8')) as ReadingSet;
+  modules.set(
+    'reading',
+    await buildModule(reading.passages.map((p, i) => ({ id: `reading-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }))),
+  );
   const moduleOf = (document: string) => (document.startsWith('src/content/demo') ? 'python' : 'science');
   const questions = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'retrieval', 'questions.json'), 'utf8')) as RetrievalQuestion[];
   const verbose = process.env.BENCH_VERBOSE === '1';
@@ -101,7 +118,24 @@ async function main(): Promise<void> {
   const answerable: { module: string; question: string; expected: string; set: string }[] = questions
     .filter((q) => q.style !== 'follow-up')
     .map((q) => ({ module: moduleOf(q.document), question: q.question, expected: q.answer_text, set: `shipped-${q.style}` }));
+  answerable.push(
+    ...reading.passages.flatMap((p) =>
+      p.questions.map((q) => ({ module: 'reading', question: q.question, expected: q.expected, set: 'reading' })),
+    ),
+  );
+  // The same questions with each passage alone in its module, uploaded as plain text under a file
+  // name (one upload, then its questions).
+  for (const [i, p] of reading.passages.entries()) {
+    modules.set(`reading-${i}`, await buildModule([{ id: `reading-${i}`, title: `passage-${i + 1}.txt`, markdown: p.text }]));
+    answerable.push(
+      ...p.questions.map((q) => ({ module: `reading-${i}`, question: q.question, expected: q.expected, set: 'reading-alone' })),
+    );
+  }
   const outOfScope: { module: string; question: string }[] = [
+    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'python', question: q.question }))),
+    ...questions.filter((q) => q.style === 'direct').map((q) => ({ module: 'reading', question: q.question })),
+    ...set.out_of_scope.map((question) => ({ module: 'reading', question })),
+    ...reading.passages.flatMap((_, i) => set.out_of_scope.map((question) => ({ module: `reading-${i}`, question }))),
     ...questions
       .filter((q) => q.style === 'direct')
       .map((q) => ({ module: moduleOf(q.document) === 'python' ? 'science' : 'python', question: q.question })),
@@ -136,6 +170,7 @@ async function main(): Promise<void> {
     const figures = bySet.get(q.set) ?? { n: 0, contains: 0, declined: 0, words: [] };
     figures.n++;
     const hit = normalise(reply.text).includes(normalise(q.expected));
+    dump.push(JSON.stringify({ in: 1, set: q.set, q: q.question, hit, declined: reply.declined, ...(lastSignals as object) }));
     if (hit) figures.contains++;
     if (reply.declined) figures.declined++;
     else figures.words.push(reply.words);
@@ -143,11 +178,16 @@ async function main(): Promise<void> {
       console.log(`MISS [${q.module}] ${q.question}\n  expected: ${q.expected}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
     bySet.set(q.set, figures);
   }
-  let declined = 0;
+  const declinedBy = new Map<string, { n: number; declined: number }>();
   for (const q of outOfScope) {
     const reply = await ask(modules.get(q.module)!, q.question, []);
-    if (reply.declined) declined++;
-    else if (verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+    dump.push(JSON.stringify({ in: 0, set: q.module, q: q.question, declined: reply.declined, ...(lastSignals as object) }));
+    const name = q.module.startsWith('reading-') ? 'reading-alone' : q.module;
+    const figures = declinedBy.get(name) ?? { n: 0, declined: 0 };
+    figures.n++;
+    if (reply.declined) figures.declined++;
+    declinedBy.set(name, figures);
+    if (!reply.declined && verbose) console.log(`ANSWERED [${q.module}] ${q.question}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
   }
   let chainTurns = 0;
   let chainHits = 0;
@@ -164,14 +204,17 @@ async function main(): Promise<void> {
     }
   }
 
+  if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, dump.join('\n'));
   console.log("\nLocal tutor answers (in process, the chat service's retrieval and composer)");
-  console.log('set        questions  contains expected  wrongly declined  median words (answered)');
+  console.log('set                questions  contains expected  wrongly declined  median words (answered)');
   for (const [name, f] of bySet) {
     console.log(
-      `${name.padEnd(10)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
+      `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)}`);
+  const declined = sum([...declinedBy.values()].map((f) => f.declined));
+  const perModule = [...declinedBy].map(([name, f]) => `${name} ${pct(f.declined, f.n)} of ${f.n}`).join(', ');
+  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)} (${perModule})`);
   console.log(`follow-up chains: ${set.chains.length} chains, ${chainTurns} turns, on topic: ${pct(chainHits, chainTurns)}\n`);
 }
 

@@ -1,6 +1,6 @@
 import { terms } from '../common/text';
 import { ChatMessage, estimateTokens } from '../infrastructure/llm';
-import { topicTerms } from '../infrastructure/llm/local-tutor-answer';
+import { POINTING_BACK, topicTerms } from '../infrastructure/llm/local-tutor-answer';
 import { Message } from './messages.repository';
 
 /** Tokens of recent turns given to the model verbatim; older turns live on in the summary. */
@@ -36,7 +36,8 @@ const FOLLOW_UP_TERMS = 4;
  * question, so "and why?" after "what does range(5) produce?" still finds the passage about range.
  */
 export function retrievalQuery(message: string, history: ChatMessage[]): string {
-  if (terms(message).length >= FOLLOW_UP_TERMS) return message;
+  // "Why does the second one need the first?" points back at the previous answer: its ordinals count for nothing.
+  if (terms(message).filter((term) => !POINTING_BACK.has(term)).length >= FOLLOW_UP_TERMS) return message;
   const questions = [...history].reverse().filter((m) => m.role === 'user');
   // After "an example?", "explain again" still means the question before it: the latest one that names a topic.
   const previous = questions.find((m) => topicTerms(m.content).length > 0) ?? questions[0];

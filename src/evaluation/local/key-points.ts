@@ -202,6 +202,10 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   const negationFlip = negationDiffers(point, clause, weighting);
   // A negation that governs the point's own words is good evidence that both speak of one thing.
   let comparable = novel >= 0.75 && (coverage >= 0.4 || novelShare >= 0.4 || (negationFlip && (coverage >= 0.25 || novelShare >= 0.25)));
+  // A point made only of the question's words ("the terminals are connected") is compared with a
+  // clause made of them too ("they are not connected"), not with one that says something else.
+  const clauseNovel = clause.terms.filter((t) => !weighting.questionStems.has(t.stem)).length;
+  if (novelTotal === 0 && coverage >= 0.5 && clauseNovel <= 1) comparable = true;
   const otherSubject = Boolean(point.subject && clause.subject && point.subject !== clause.subject);
   // A clause about the other contrasted subject only counts when it clearly restates the point.
   const subjectSwap = otherSubject && (novel >= 1.5 || novelShare >= 0.6);

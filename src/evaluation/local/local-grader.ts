@@ -308,9 +308,11 @@ function assessContent(
   const contradiction = credits.filter((c) => c.contradicted).reduce((s, c) => s + c.weight, 0) / totalWeight;
   if (contradiction > 0) raw = Math.max(0, raw * (1 - contradiction) - 0.1 - 0.3 * contradiction);
 
-  // An answer that only repeats the question's own words has shown nothing.
+  // An answer that only repeats the question's own words has shown nothing, unless the expected
+  // answer itself says nothing more ("the terminals are connected" to a question about the connection).
   const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
-  if (!novelMatch) raw = Math.min(raw, 0.08);
+  const expectsNovel = points.some((p) => p.terms.some((t) => !weighting.questionStems.has(t.stem)));
+  if (!novelMatch && expectsNovel) raw = Math.min(raw, 0.08);
   const echoOnly = view.terms.length > 0 && view.terms.every((t) => weighting.questionStems.has(t.stem));
 
   const padding = paddingOf(points, view, weighting);

@@ -1,4 +1,5 @@
 import { foldText, stem, STOPWORDS, words } from '../../common/text';
+import { baseStem } from '../../infrastructure/llm/tutor-lexicon';
 
 /** One word of a text with what the local evaluators need to compare it. */
 export interface Token {
@@ -37,7 +38,7 @@ export function tokenize(text: string): Token[] {
     const expansion = SHORTHANDS.get(word);
     const forms = expansion ? [word, ...expansion.split(' ')] : [word];
     for (const form of forms) {
-      out.push({ word: form, stem: stem(form), content: isContentWord(form) });
+      out.push({ word: form, stem: baseStem(form), content: isContentWord(form) });
     }
   }
   return out;
@@ -342,7 +343,7 @@ export function negatedStems(text: string): Set<string> {
   const asserted = new Set<string>();
   raw.forEach((w, i) => {
     if (!w || !isContentWord(w)) return;
-    (inScope.has(i) ? negated : asserted).add(stem(w));
+    (inScope.has(i) ? negated : asserted).add(baseStem(w));
   });
   for (const s of asserted) negated.delete(s);
   return negated;

@@ -1,4 +1,5 @@
-import { STOPWORDS, detectLanguage, foldText, splitSentences, stem, terms, words } from '../../common/text';
+import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
+import { FRAMING_TERMS, baseStem, baseTerms } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -31,7 +32,13 @@ const ABOUT_PREVIOUS =
   /\b(?:example|instance|again|more simply|simpler|in simple words|in other words|rephrase|elaborate|more detail|why|exemple|encore|plus simplement|autrement|reformule|pourquoi|davantage)\b/;
 
 /** What kind of fact the question asks for; it decides which sentences count as answers. */
-export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'compare' | 'example' | 'definition' | 'how' | 'other';
+export type QuestionType = 'why' | 'when' | 'who' | 'where' | 'how_many' | 'which' | 'compare' | 'example' | 'definition' | 'how' | 'other';
+
+/** "In which city…", "which country…" ask where; "which scientist…", "which company…" ask who. */
+const PLACE_NOUNS =
+  'city|country|town|village|place|region|state|province|part|area|location|street|building|museum|university|port|ville|pays|region|lieu';
+const PERSON_NOUNS =
+  'person|people|man|woman|scientist|king|queen|emperor|company|organization|organisation|team|author|writer|artist|leader|president|governor|inventor|group|personne|roi|reine|entreprise|auteur';
 
 const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ['example', /\b(?:an? example|examples?|for instance|show me|un exemple|des exemples|exemple)\b/],
@@ -41,14 +48,19 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
   ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
-  ['when', /\b(?:when|what year|which year|what date|quand|en quelle annee|quelle annee|a quelle date)\b/],
-  ['who', /\b(?:who|whom|whose|qui)\b/],
-  ['where', /\b(?:where|ou se|ou est|ou a|ou sont|dans quel|in which part)\b/],
+  ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
+  ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
+  ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
   [
     'definition',
     /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
   ],
   ['how', /\b(?:how|comment)\b/],
+  // "Which ocean current…", "what nickname…": a named thing, after the definitions ("what is…").
+  [
+    'which',
+    /\b(?:which|what) (?!(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|happens?|kind|type|sort|if)\b)\p{L}{3,}/u,
+  ],
 ];
 
 const INSTRUCTION_START =
@@ -63,7 +75,7 @@ const STRONG_DEFINITION =
  * topic word; "in Python" only qualifies it) is the sentence's subject, followed by a defining verb.
  */
 function definesFocus(candidate: Candidate, focus: string | undefined): boolean {
-  if (!focus || !TYPE_CUES.definition.test(plain(candidate.text))) return false;
+  if (!focus || !TYPE_CUES.definition!.test(plain(candidate.text))) return false;
   return candidate.terms.slice(0, 2).includes(focus);
 }
 
@@ -71,8 +83,8 @@ const NUMBER_WORDS =
   'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|half|percent|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|cents|mille|million|millions|milliard|moitie|pourcent';
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
-const TYPE_CUES: Record<Exclude<QuestionType, 'other'>, RegExp> = {
-  why: /\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
+  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
   when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
   who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
   where:
@@ -104,7 +116,22 @@ export const RELEVANCE_FLOOR = 0.55;
 /** The second path of the floor: less word coverage, with a local-embedding cosine at least this high. */
 const PARAPHRASE_COVERAGE_FLOOR = 0.3;
 const PARAPHRASE_SIMILARITY_FLOOR = 0.34;
+/** The third path: some coverage of a question naming a passage's subject, or a sentence of the asked shape. */
+const TOPICAL_SIMILARITY_FLOOR = 0.28;
+const TOPICAL_COVERAGE_FLOOR = 0.35;
+const TOPICAL_SALIENCE_FLOOR = 0.2;
+const SHAPED_COVERAGE_FLOOR = 0.4;
+/** A passage is about a term it uses at least this share of the time (or names in its title). */
+const SALIENT_TERM_SHARE = 0.02;
+/** A question naming much of what a passage is about needs less support from the embedding. */
+const SUBJECT_SALIENCE_FLOOR = 0.35;
+const SUBJECT_SIMILARITY_FLOOR = 0.24;
+const SUBJECT_MIN_TERMS = 3;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+const SHAPED_ANSWER_BOOST = 1.5;
+const UNSHAPED_ANSWER_SHARE = 0.5;
+/** An unseen framing word weighs this share of the commonest term found. */
+const FRAMING_UNSEEN_SHARE = 0.5;
 /** Query terms weighing this much name the topic (the question's own, or the previous question's in a bare follow-up). */
 const MAIN_TERM_WEIGHT = 0.5;
 /** A term matched only through a longer or shorter form counts for less. */
@@ -150,11 +177,17 @@ interface Scored extends Candidate {
   covered: Map<string, number>;
   /** Share of the query mass covered by the sentence, with its passage's other words at half weight. */
   contextCoverage: number;
+  /** The sentence holds a fact of the asked kind: a date for "when", a number for "how many"... */
+  shaped: boolean;
 }
 
 interface Ranking {
   sentences: Scored[];
   queryMass: number;
+  /** Largest share of the topic's mass that one passage is about: terms it repeats or has in its title. */
+  passageSalience: number;
+  /** How many terms name the topic (weigh at least MAIN_TERM_WEIGHT). */
+  topicTerms: number;
 }
 
 export interface TutorAnswer {
@@ -180,25 +213,28 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const focus = questionTerms[0] ?? contentTerms(lastTopicQuestion(task.history) ?? '')[0];
   const qualifiers = qualifierTerms(task.question);
   const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
-  const ranking = rank(
-    candidates,
-    rankingQuery,
-    type,
+  const asked = askedWords(task.question);
+  const ranking = rank(candidates, rankingQuery, type, {
     alreadySaid,
-    literalTokens(task.question),
-    task.language,
-    enumerationSize(task.question) > 1,
+    literals: literalTokens(task.question),
+    language: task.language,
+    enumeration: enumerationSize(task.question) > 1,
     focus,
-  );
+    asked,
+  });
   if (SIMPLER.test(plain(task.question))) {
     for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, '', [], undefined, false, focus);
-  if (!covers(floorRanking, task.passages)) return { text: phrases.nothing, cited: [], grounded: false };
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
+  if (namesAbsentEntity(task.question, task.passages) || !covers(floorRanking, task.passages)) {
+    return { text: phrases.nothing, cited: [], grounded: false };
+  }
 
-  const chosen = withExampleCode(choose(ranking.sentences, type, enumerationSize(task.question)), candidates, type);
+  const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
+  if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
+  const chosen = withExampleCode(choose(answering.sentences, type, enumerationSize(task.question)), candidates, type);
   const body = render(chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
@@ -211,11 +247,37 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  * in a passage that the local embedding finds close to the question (paraphrases share meaning more
  * than words). Shared with search and question generation through `coversQuestion`.
  */
+/** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
+let relevanceProbe:
+  ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number }) => void) | undefined;
+export function setRelevanceProbe(probe: typeof relevanceProbe): void {
+  relevanceProbe = probe;
+}
 function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
-  const coverage = Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage));
-  if (coverage >= RELEVANCE_FLOOR) return true;
-  const similarity = Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0));
-  return coverage >= PARAPHRASE_COVERAGE_FLOOR && similarity >= PARAPHRASE_SIMILARITY_FLOOR;
+  const signals = {
+    sentence: Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage)),
+    shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
+    salience: ranking.passageSalience,
+    terms: ranking.topicTerms,
+    similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
+  };
+  relevanceProbe?.(signals);
+  if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
+  // A reworded question ("What illness caused her death?") keeps less of its words in the answer
+  // sentence; it still counts when it names what a passage is about, or when a sentence states a
+  // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
+  const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
+  // With only two topic words, one of them found is no evidence ("transpiration in plants" in a
+  // passage about plants in a programming exercise).
+  const subject = topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= SUBJECT_SALIENCE_FLOOR;
+  if (subject && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
+  // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
+  if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
+  if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
+  return (
+    (topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+  );
 }
 
 /** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
@@ -223,10 +285,25 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  return covers(
-    rank(passages.flatMap(candidatesOf), query, questionType(question), '', literalTokens(question), undefined, false, terms[0]),
-    passages,
+  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
+  if (namesAbsentEntity(question, passages)) return false;
+  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
+}
+
+/**
+ * "Who wrote Hamlet?" in a programming course: a name the question gives (a capitalised word past
+ * its first) that no passage mentions says the question is about something else, however common
+ * its other words ("wrote") are in the course.
+ */
+function namesAbsentEntity(question: string, passages: GroundingPassage[]): boolean {
+  const names = [...question.matchAll(/(?<=\p{L}[\p{L}'’-]*[\s,]+(?:\p{Ll}[\p{L}'’-]*[\s,]+)*)\p{Lu}[\p{L}\p{N}'’-]+/gu)].map((m) =>
+    words(m[0]),
   );
+  if (names.length === 0) return false;
+  const said = [...new Set(passages.flatMap((p) => words(`${p.title}\n${p.text}`)))];
+  const mentioned = (part: string) =>
+    said.some((word) => word === part || (part.length >= 5 && word.length >= 5 && (word.startsWith(part) || part.startsWith(word))));
+  return names.some((parts) => !parts.every(mentioned));
 }
 
 /**
@@ -238,8 +315,10 @@ function isFollowUp(question: string, questionTerms: string[], history: ChatMess
   if (!history.some((turn) => turn.role === 'user')) return false;
   const folded = plain(question);
   if (questionTerms.length === 0 || FOLLOW_UP_START.test(question)) return true;
-  if (questionTerms.length <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
-  return questionTerms.length <= 3 && ANAPHORA.test(folded);
+  // "the second one", "the first": words that point back at the previous answer name no topic.
+  const naming = questionTerms.filter((term) => !POINTING_BACK.has(term)).length;
+  if (naming <= 3 && ABOUT_PREVIOUS.test(folded)) return true;
+  return naming <= 3 && (ANAPHORA.test(folded) || naming < questionTerms.length);
 }
 
 /** The words of a message that name its topic (stemmed), without question and request words. */
@@ -250,7 +329,7 @@ export function topicTerms(text: string): string[] {
 function contentTerms(text: string): string[] {
   return words(text)
     .filter((w) => !STOPWORDS.has(w) && !QUESTION_WORDS.has(w))
-    .map(stem);
+    .map(baseStem);
 }
 
 /**
@@ -284,9 +363,26 @@ function weightedQuery(
       }
     }
     if (summary) add(contentTerms(topicsOf(summary)), 0.15);
+    // "Why does the second one need the first?": the ordinals point back at the previous answer's
+    // parts; they name no topic of their own.
+    const [pointing, naming] = partition(questionTerms, (term) => POINTING_BACK.has(term));
+    add(naming, 1);
+    for (const term of pointing) if (!weights.has(term)) weights.set(term, 0.3);
+    return weights;
   }
   add(questionTerms, 1);
   return weights;
+}
+
+/** Words that point back at the previous answer's parts ("the second one"), stemmed. */
+export const POINTING_BACK = new Set(
+  `one ones first second third last other others premier premiere deuxieme seconde dernier derniere autre autres`
+    .split(/\s+/)
+    .map(baseStem),
+);
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 /** A summary this provider wrote starts with its topics line; any other summary is taken whole. */
@@ -333,7 +429,8 @@ function enumerationSize(question: string): number {
  * course on that setting nearly every sentence could mention it, so it must not outweigh the focus.
  */
 function qualifierTerms(question: string): Set<string> {
-  const match = /\b(?:in|with|using|en|avec)\s+([\p{L}\p{N}+#.]+(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
+  // A year or number ("…in 1799?") is part of the asked fact, not a setting.
+  const match = /\b(?:in|with|using|en|avec)\s+(\p{L}[\p{L}\p{N}+#.]*(?:\s+[\p{L}\p{N}+#.]+)?)\s*[?.!]*\s*$/u.exec(question.trim());
   return new Set(match ? contentTerms(match[1]!) : []);
 }
 
@@ -427,7 +524,7 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
     .map((sentence, position) => {
       const item = sentence.startsWith('\u2022 ');
       const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
-      return { passage, position, text, terms: terms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      return { passage, position, text, terms: baseTerms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -436,7 +533,7 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
       passage,
       position: 10_000 + i,
       text: block,
-      terms: terms(block),
+      terms: baseTerms(block),
       fragment: false,
       code: true,
       item: false,
@@ -482,20 +579,31 @@ function countTerms(list: string[]): Map<string, number> {
  * the kind of fact asked for (a date for "when", a cause for "why"...), and by exact quotes of the
  * question's code-like tokens.
  */
+interface RankOptions {
+  /** The previous answer, normalised: a follow-up should say something new. */
+  alreadySaid?: string;
+  /** Code-like tokens of the question, quoted exactly by the sentences that state the asked fact. */
+  literals?: string[];
+  /** The learner's language, quoted first in a bilingual course. */
+  language?: AnswerLanguage;
+  /** The question asks for several parts ("the two stages"). */
+  enumeration?: boolean;
+  focus?: string;
+  /** The question's own words: a date or name the question already gives is not an answer. */
+  asked?: Set<string>;
+}
+
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  alreadySaid: string,
-  literals: string[],
-  language?: AnswerLanguage,
-  enumeration = false,
-  focus?: string,
+  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
 ): Ranking {
-  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0 };
+  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
-    if (!passageCounts.has(c.passage.index)) passageCounts.set(c.passage.index, countTerms(terms(`${c.passage.title}\n${c.passage.text}`)));
+    if (!passageCounts.has(c.passage.index))
+      passageCounts.set(c.passage.index, countTerms(baseTerms(`${c.passage.title}\n${c.passage.text}`)));
   }
   const counted = candidates.map((candidate) => {
     const counts = countTerms(candidate.terms);
@@ -512,8 +620,10 @@ function rank(
   }
   // A question term found in no passage would get the highest idf of all; it weighs as much as the
   // rarest term found, so that a question about something absent falls below the relevance floor.
+  // Framing words ("what kind of…", "the main…") are the exception: a passage need not repeat them.
   const unseenIdf = Math.max(0.5, ...idf.values());
-  for (const term of unseen) idf.set(term, unseenIdf);
+  const framingIdf = Math.min(unseenIdf, ...idf.values()) * FRAMING_UNSEEN_SHARE;
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
@@ -552,7 +662,12 @@ function rank(
     const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
-    if (type !== 'other' && TYPE_CUES[type].test(folded)) score *= 1.4;
+    const shaped = holdsAnswerShape(type, candidate, asked);
+    if (TYPE_CUES[type]?.test(folded)) score *= 1.4;
+    // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the
+    // question does not already give beats one that only shares its words.
+    if (shaped) score *= SHAPED_ANSWER_BOOST;
+    else if (ANSWER_SHAPES[type]) score *= UNSHAPED_ANSWER_SHARE;
     if (enumeration && ORDINAL.test(folded)) score *= 1.5;
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
@@ -565,10 +680,88 @@ function rank(
     if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    sentences.push({ ...candidate, score, covered, contextCoverage });
+    sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
-  return { sentences, queryMass };
+  let passageSalience = 0;
+  for (const [index, inPassage] of passageCounts) {
+    const passage = candidates.find((c) => c.passage.index === index)!.passage;
+    const titled = new Set([...baseTerms(passage.title), ...openingSubject(passage.text)]);
+    let salient = 0;
+    // What a passage is about: its title's words, the subject of its first sentence ("Ada Lovelace
+    // was…"), and the words it repeats often for its length.
+    const repeated = Math.max(2, Math.ceil(SALIENT_TERM_SHARE * sum(inPassage.values())));
+    for (const [term, weight] of query) {
+      if (weight < MAIN_TERM_WEIGHT) continue;
+      const { tf, strength } = occurrences(inPassage, term);
+      if (tf >= repeated || titled.has(term)) salient += strength * weight * (idf.get(term) ?? 0);
+    }
+    if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
+  }
+  const topicTerms = [...query.values()].filter((weight) => weight >= MAIN_TERM_WEIGHT).length;
+  return { sentences, queryMass, passageSalience, topicTerms };
+}
+
+const MONTHS =
+  'january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre';
+/** A capitalised word inside a sentence (not a month): a name of a person, place or thing. */
+const NAMED_SOURCE = `\\S\\s+(?!(?:${MONTHS.replace(/(^|\|)(\p{L})/gu, (_, bar: string, first: string) => bar + first.toUpperCase())})\\b)\\p{Lu}[\\p{L}'-]+`;
+/** What a stated answer looks like, per question type, on the sentence as written (capitals matter for names and places). */
+const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
+  when: new RegExp(
+    `\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS})|the (?:next|following) (?:day|week|month|year)|le lendemain|l'annee suivante|l'année suivante)\\b`,
+    'i',
+  ),
+  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
+  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
+  who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
+  which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
+  where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
+};
+
+/** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
+const COMMON_OPENERS = new Set(
+  `within without today however although though despite according following unlike like every many several another
+  later earlier soon instead meanwhile finally first second third next yet still even thus hence therefore
+  there here it its their his her one two three four five six seven eight nine ten hundreds thousands millions
+  some most many much more less few both each all any no none`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/**
+ * Whether the sentence, without the question's own words, still holds a fact of the asked shape.
+ * For "who" and "where" a name opening the sentence counts too ("Lübeck served as the league's
+ * leading city"), when its passage never writes it in lower case (unlike "Construction began…").
+ */
+function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<string>): boolean {
+  const shape = ANSWER_SHAPES[type];
+  if (!shape || candidate.code) return false;
+  const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
+  if (shape.test(unasked)) return true;
+  if (type !== 'who' && type !== 'where' && type !== 'which') return false;
+  const opening = /^\p{Lu}[\p{L}'-]+/u.exec(unasked)?.[0];
+  if (
+    !opening ||
+    /(?:ly|ing|ed|tion|ment|ness)$/.test(opening) ||
+    STOPWORDS.has(foldText(opening)) ||
+    COMMON_OPENERS.has(foldText(opening)) ||
+    QUESTION_WORDS.has(foldText(opening))
+  )
+    return false;
+  return !new RegExp(`(?:^|[^\\p{L}])${opening.toLowerCase()}(?![\\p{L}])`, 'u').test(candidate.passage.text);
+}
+
+/** The question's words, folded, to tell what a sentence adds to it. */
+function askedWords(question: string): Set<string> {
+  return new Set(words(question));
+}
+
+/** The terms before the verb of a text's first statement: "Ada Lovelace was an English…" gives ada, lovelace. */
+function openingSubject(text: string): string[] {
+  const first = splitSentences(segments(text).prose)[0] ?? '';
+  const subject = /^(.{1,80}?)\s(?:is|was|are|were|est|sont|etait|était|étaient)\s/u.exec(first);
+  return subject ? baseTerms(subject[1]!) : [];
 }
 
 function sum(values: Iterable<number>): number {
@@ -623,7 +816,7 @@ function withExampleCode(chosen: Scored[], candidates: Candidate[], type: Questi
   const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
   const block = blocks[0];
   if (!block) return chosen;
-  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0 }];
+  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false }];
 }
 
 function wordCount(sentence: Candidate): number {

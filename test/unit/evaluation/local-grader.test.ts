@@ -61,6 +61,35 @@ describe('local grader', () => {
     assert.ok(reversed.score < correct.score / 3, `reversed ${reversed.score} vs correct ${correct.score}`);
   });
 
+  it("should credit an answer in the question's words when the reference says nothing more, and not otherwise", () => {
+    const connection = {
+      question: 'What does a voltage reading of 0 tell you about the connection between a bulb terminal and a battery terminal?',
+      referenceAnswer: 'The terminals are connected.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const stated = gradeAnswer({ ...connection, studentAnswer: 'They are connected.' });
+    const denied = gradeAnswer({ ...connection, studentAnswer: 'They are not connected.' });
+    assert.ok(stated.score >= 4, `the reference's own statement: ${stated.score}`);
+    assert.ok(denied.score <= 1, `its denial: ${denied.score}`);
+    // The photosynthesis reference says more than its question: repeating the question is no answer.
+    const echo = grade('Photosynthesis is something a plant needs.');
+    assert.ok(echo.score <= 1, `echo of the question: ${echo.score}`);
+  });
+
+  it('should recognise an irregular or derived form of the reference\'s word ("died" for "death")', () => {
+    const input = {
+      question: 'What happened to Ada Lovelace in 1852?',
+      referenceAnswer: 'Her death came in 1852, from cancer.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const died = gradeAnswer({ ...input, studentAnswer: 'She died of cancer in 1852.' });
+    const other = gradeAnswer({ ...input, studentAnswer: 'She wrote a program in 1852.' });
+    assert.ok(died.score >= 4, `same fact, other form: ${died.score}`);
+    assert.ok(other.score <= 1, `another fact: ${other.score}`);
+  });
+
   it('should keep rubric criteria within their points and make them add up to the score', () => {
     const rubric = [
       { criterion: 'Reactants', maxPoints: 4, description: 'Names carbon dioxide and water as what the plant takes in' },

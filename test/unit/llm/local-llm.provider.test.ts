@@ -88,6 +88,18 @@ describe('local grounded provider', () => {
     assert.deepEqual(citations(result.text), []);
   });
 
+  it('should decline a question naming something no passage mentions, however common its other words', async () => {
+    const EXERCISES: GroundingPassage = {
+      index: 1,
+      title: 'Writing functions',
+      text: 'Functions keep programs short. You wrote the functions cel2fah and fah2cel in Chapter 3. Each function returns a value.',
+      localSimilarity: 0.3,
+    };
+    const result = await local.complete(tutor('Who wrote Hamlet?', [EXERCISES]));
+    assert.match(result.text, /does not cover/);
+    assert.deepEqual(citations(result.text), []);
+  });
+
   it('should say it has no material when no passage was retrieved', async () => {
     const result = await local.complete(tutor('What is photosynthesis?', []));
     assert.match(result.text, /no course material/);
@@ -114,6 +126,28 @@ describe('local grounded provider', () => {
     const result = await local.complete(tutor('And why?', [PHOTOSYNTHESIS, ROME], { history }));
     assert.match(result.text, /because its molecular structure matches those wavelengths \[1\]/);
     assert.ok(citations(result.text).every((n) => n === 1));
+  });
+
+  it('should read "the second one … the first" as pointing back at the previous answer, not as a new topic', async () => {
+    const STAGES: GroundingPassage = {
+      index: 1,
+      title: 'The two stages',
+      text:
+        'Photosynthesis has two stages. The light reactions come first and capture light energy in ATP. ' +
+        'The Calvin cycle comes second and needs the ATP made by the light reactions to build sugar.',
+    };
+    const LAWS: GroundingPassage = {
+      index: 2,
+      title: 'Third law',
+      text: 'When one object exerts a force on a second object, the second object exerts an equal force on the first.',
+    };
+    const history = [
+      { role: 'user' as const, content: 'What are the two stages of photosynthesis?' },
+      { role: 'assistant' as const, content: 'Photosynthesis has two stages [1].' },
+    ];
+    const result = await local.complete(tutor('Why does the second one need the first?', [STAGES, LAWS], { history }));
+    assert.match(result.text, /needs the ATP made by the light reactions/);
+    assert.deepEqual([...new Set(citations(result.text))], [1], result.text);
   });
 
   it('should treat a short question with its own topic as a new question, not a follow-up', async () => {

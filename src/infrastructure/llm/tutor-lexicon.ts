@@ -1,0 +1,153 @@
+import { contentWords, stem } from '../../common/text';
+
+/**
+ * Word knowledge the local tutor and grader need beyond the shared light stemmer, which only strips
+ * suffixes: a question asks "where was she born?" or "what caused her death?" of a passage that
+ * says "born in Warsaw" and "she died of…". Irregular forms and the nouns of common verbs are
+ * brought to one base word before stemming, on both sides.
+ */
+const BASE_FORMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    died: 'die',
+    dies: 'die',
+    dying: 'die',
+    dead: 'die',
+    death: 'die',
+    deaths: 'die',
+    birth: 'born',
+    births: 'born',
+    wrote: 'write',
+    written: 'write',
+    writer: 'write',
+    writing: 'write',
+    began: 'begin',
+    begun: 'begin',
+    beginning: 'begin',
+    built: 'build',
+    builder: 'build',
+    construction: 'build',
+    constructed: 'build',
+    sold: 'sell',
+    seller: 'sell',
+    sale: 'sell',
+    bought: 'buy',
+    buyer: 'buy',
+    won: 'win',
+    winner: 'win',
+    led: 'lead',
+    leader: 'lead',
+    leading: 'lead',
+    grew: 'grow',
+    grown: 'grow',
+    growth: 'grow',
+    discovery: 'discover',
+    discovered: 'discover',
+    invention: 'invent',
+    inventor: 'invent',
+    invented: 'invent',
+    production: 'produce',
+    producer: 'produce',
+    product: 'produce',
+    produced: 'produce',
+    taught: 'teach',
+    teacher: 'teach',
+    thought: 'think',
+    gave: 'give',
+    given: 'give',
+    took: 'take',
+    taken: 'take',
+    brought: 'bring',
+    held: 'hold',
+    kept: 'keep',
+    lost: 'lose',
+    loss: 'lose',
+    paid: 'pay',
+    payment: 'pay',
+    ran: 'run',
+    said: 'say',
+    saw: 'see',
+    seen: 'see',
+    sent: 'send',
+    spoke: 'speak',
+    spoken: 'speak',
+    speaker: 'speak',
+    chose: 'choose',
+    chosen: 'choose',
+    choice: 'choose',
+    fell: 'fall',
+    fallen: 'fall',
+    rose: 'rise',
+    risen: 'rise',
+    fought: 'fight',
+    flew: 'fly',
+    flight: 'fly',
+    drew: 'draw',
+    drawn: 'draw',
+    drove: 'drive',
+    driven: 'drive',
+    driver: 'drive',
+    ate: 'eat',
+    eaten: 'eat',
+    known: 'know',
+    knew: 'know',
+    knowledge: 'know',
+    made: 'make',
+    maker: 'make',
+    met: 'meet',
+    meeting: 'meet',
+    stood: 'stand',
+    told: 'tell',
+    understood: 'understand',
+    became: 'become',
+    came: 'come',
+    went: 'go',
+    gone: 'go',
+    length: 'long',
+    width: 'wide',
+    depth: 'deep',
+    height: 'high',
+    heights: 'high',
+    weight: 'weigh',
+    strength: 'strong',
+    size: 'big',
+    larger: 'large',
+    largest: 'large',
+    biggest: 'big',
+    bigger: 'big',
+    smaller: 'small',
+    smallest: 'small',
+    longest: 'long',
+    longer: 'long',
+    highest: 'high',
+    higher: 'high',
+    deepest: 'deep',
+    deeper: 'deep',
+  }),
+);
+
+/**
+ * Words that frame a question rather than name its topic ("what kind of…", "the main…", "what
+ * year…"). A passage that does not repeat them may still answer the question, so the relevance
+ * floor weighs them lightly when no passage holds them.
+ */
+export const FRAMING_TERMS: ReadonlySet<string> = new Set(
+  `kind kinds type types sort sorts main mainly most important importance major primary original originally
+  name names make use used uses using part parts way ways thing things number numbers amount year years time times
+  day days period happen happened happens take place role purpose common commonly usually typically
+  known famous specific particular certain various different same exactly actually really
+  genre sorte sortes principal principale principaux nom noms type types partie facon chose choses nombre
+  annee annees fois jour jours role but connu connue celebre`
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => stem(BASE_FORMS.get(word) ?? word)),
+);
+
+/** A folded word's stem after its base form: "died" and "death" give "die", "born" and "birth" "born". */
+export function baseStem(word: string): string {
+  return stem(BASE_FORMS.get(word) ?? word);
+}
+
+/** The shared content terms of a text (see `terms`), each brought to its base form first. */
+export function baseTerms(text: string): string[] {
+  return contentWords(text).map(baseStem);
+}
