@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { ModuleAccessModule } from '../courses/module-access.module';
 import { EvaluationDataModule } from '../evaluation/evaluation-data.module';
 import { IndexModule } from '../index/index.module';
 import { UserDataErasure } from '../users/user-data-erasure';
@@ -9,7 +10,7 @@ import { ConversationsRepository } from './conversations.repository';
 import { MessagesRepository } from './messages.repository';
 
 @Module({
-  imports: [UsersDataModule, IndexModule, EvaluationDataModule],
+  imports: [UsersDataModule, IndexModule, EvaluationDataModule, ModuleAccessModule],
   controllers: [ChatController],
   providers: [ChatService, ConversationsRepository, MessagesRepository],
   exports: [ConversationsRepository, MessagesRepository],

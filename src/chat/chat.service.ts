@@ -6,6 +6,7 @@ import { newId } from '../common/ids';
 import { detectLanguage } from '../common/text';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { ModuleAccessService } from '../courses/module-access.service';
 import { SearchService } from '../index/search.service';
 import { Passage, passageSnapshot } from '../index/passage';
 import {
@@ -59,6 +60,7 @@ export class ChatService {
     private readonly messages: MessagesRepository,
     private readonly users: UsersRepository,
     private readonly search: SearchService,
+    private readonly access: ModuleAccessService,
     private readonly llm: LlmProvider,
     private readonly learners: LearnerProfile,
     private readonly clock: Clock,
@@ -73,7 +75,9 @@ export class ChatService {
     const now = this.clock.now();
     let conversation = input.conversationId ? await this.owned(principal, input.conversationId) : await this.start(principal, input, now);
     const moduleId = input.moduleId ?? conversation.moduleId ?? undefined;
-    if (input.moduleId && input.conversationId) await this.search.assertModule(input.moduleId);
+    // Checked before anything is stored: a module the user no longer sees (they left its course)
+    // ends the conversation's use of it with a 404, not with a question stored and never answered.
+    if (moduleId && input.conversationId) await this.access.findVisible(principal, moduleId);
 
     // Two numbers at once: the question and the answer it will get, in that order. Only the question
     // is counted now; the answer is counted when it is stored, as the model may fail to give one.
@@ -98,8 +102,11 @@ export class ChatService {
     const window = selectWindow(recent, userSeq);
     conversation = await this.foldOlderTurns(principal, conversation, window.windowStart, language);
 
-    const passages = await this.search.search(retrievalQuery(input.message, window.history), { moduleId, k: PASSAGES_PER_ANSWER });
-    const focus = await this.learners.weakestModules(principal.userId);
+    const passages = await this.search.search(principal, retrievalQuery(input.message, window.history), {
+      moduleId,
+      k: PASSAGES_PER_ANSWER,
+    });
+    const focus = await this.learners.weakestModules(principal);
     const task: TutorAnswerTask = {
       kind: 'tutor_answer',
       question: input.message,
@@ -217,7 +224,7 @@ export class ChatService {
   }
 
   private async start(principal: Principal, input: ChatInput, now: Date): Promise<Conversation> {
-    if (input.moduleId) await this.search.assertModule(input.moduleId);
+    if (input.moduleId) await this.access.findVisible(principal, input.moduleId);
     return this.conversations.create({
       id: newId(),
       userId: principal.userId,

@@ -22,6 +22,10 @@ import {
 } from './content.dto';
 import { ContentService, IncomingDocument } from './content.service';
 
+/** Who may change a module, as the descriptions of these routes say it. */
+const MANAGERS =
+  "Those who manage the module: its course's instructors, the creator of an open module, admins (others 403; a module the caller cannot see 404).";
+
 /** Room for the multipart framing and fields around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
@@ -38,7 +42,9 @@ export class ContentAdminController {
   @ApiOperation({
     summary: 'Create a course module',
     description:
-      'Instructors and admins. The module starts empty: add documents with `POST /api/admin/modules/{id}/resources`. Recorded in the audit log.',
+      'Instructors and admins. With `course_id`, a module of that course (its instructors and admins only: others 403; an unknown course 404), ' +
+      'seen by its members; without, an open module everyone sees, managed by its creator. ' +
+      'The module starts empty: add documents with `POST /api/admin/modules/{id}/resources`. Recorded in the audit log.',
   })
   @ApiJsonBody(CreateModuleDto, {
     module: {
@@ -47,23 +53,24 @@ export class ContentAdminController {
     },
   })
   @ApiEnvelope(ModuleDto, { status: 201 })
-  @ApiErrors('validation_failed', 'invalid_json')
+  @ApiErrors('validation_failed', 'invalid_json', 'forbidden', 'not_found')
   async createModule(@CurrentPrincipal() actor: Principal, @Body() body: CreateModuleDto): Promise<ModuleDto> {
-    return toModuleDto(await this.content.createModule(actor, body));
+    return toModuleDto(
+      await this.content.createModule(actor, { title: body.title, description: body.description, courseId: body.course_id }),
+    );
   }
 
   @Patch('modules/:id')
   @ApiIdParam()
   @ApiOperation({
     summary: 'Rename or describe a module',
-    description:
-      'Instructors and admins. Changes the title or the description; fields left out stay as they are. Recorded in the audit log.',
+    description: MANAGERS + ' Changes the title or the description; fields left out stay as they are. Recorded in the audit log.',
   })
   @ApiJsonBody(UpdateModuleDto, {
     describe: { summary: 'A new description', value: { description: 'Variables, conditions, loops, functions, lists and dictionaries.' } },
   })
   @ApiEnvelope(ModuleDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found')
+  @ApiErrors('validation_failed', 'invalid_json', 'forbidden', 'not_found')
   async updateModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Body() body: UpdateModuleDto): Promise<ModuleDto> {
     return toModuleDto(await this.content.updateModule(actor, id, body));
   }
@@ -74,10 +81,11 @@ export class ContentAdminController {
   @ApiOperation({
     summary: 'Delete a module; its resources leave the index',
     description:
-      'Instructors and admins. Deletes the module and its resources; their chunks leave the search index at once. Recorded in the audit log.',
+      MANAGERS +
+      ' Deletes the module, its resources and its questions; their chunks leave the search index at once. Recorded in the audit log.',
   })
   @ApiNoContent()
-  @ApiErrors('validation_failed', 'not_found')
+  @ApiErrors('validation_failed', 'forbidden', 'not_found')
   async deleteModule(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
     await this.content.deleteModule(actor, id);
   }
@@ -88,7 +96,8 @@ export class ContentAdminController {
   @ApiOperation({
     summary: 'Add a document to a module',
     description:
-      'A multipart upload (`file`, optional `title`) of PDF, DOCX, Markdown, plain text or HTML, whose type is decided from its content; ' +
+      MANAGERS +
+      ' A multipart upload (`file`, optional `title`) of PDF, DOCX, Markdown, plain text or HTML, whose type is decided from its content; ' +
       'or JSON `{title, content, format}`. The document is read at once (an unreadable one is 422 and nothing is stored), then indexed: ' +
       'the answer says `indexed` when that took under a moment, else `pending` until its chunks are searchable.',
   })
@@ -111,7 +120,15 @@ export class ContentAdminController {
     'A file as multipart/form-data (`file`, `title?`), or a text document as JSON.',
   )
   @ApiEnvelope(ResourceDto, { status: 201 })
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'payload_too_large', 'unsupported_media_type', 'unprocessable_document')
+  @ApiErrors(
+    'validation_failed',
+    'invalid_json',
+    'forbidden',
+    'not_found',
+    'payload_too_large',
+    'unsupported_media_type',
+    'unprocessable_document',
+  )
   async addResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Req() request: FastifyRequest): Promise<ResourceDto> {
     return toResourceDto(await this.content.addResource(actor, id, await this.readUpload(request)));
   }
@@ -122,10 +139,10 @@ export class ContentAdminController {
   @ApiOperation({
     summary: 'Delete a resource; its chunks leave the index',
     description:
-      'Instructors and admins. Deletes the document; its chunks leave the search index at once, so search and chat stop citing it. Recorded in the audit log.',
+      "Those who manage the resource's module (others 403; a resource of a module the caller cannot see 404). Deletes the document; its chunks leave the search index at once, so search and chat stop citing it. Recorded in the audit log.",
   })
   @ApiNoContent()
-  @ApiErrors('validation_failed', 'not_found')
+  @ApiErrors('validation_failed', 'forbidden', 'not_found')
   async deleteResource(@CurrentPrincipal() actor: Principal, @IdParam() id: string): Promise<void> {
     await this.content.deleteResource(actor, id);
   }

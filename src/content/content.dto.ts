@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { RESOURCE_STATUSES, ResourceStatus } from '../infrastructure/persistence/schemas/resource.schema';
 import { CourseModule } from './course-modules.repository';
 import { Resource } from './resources.repository';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const ID = /^[0-9a-f]{24}$/;
 
 // ---- responses ---------------------------------------------------------------------------------
 
@@ -13,6 +15,21 @@ export class ModuleDto {
   @ApiProperty({ example: '665f1c2e8f1b2a3c4d5e6f70' }) id!: string;
   @ApiProperty({ example: 'Introduction to Python' }) title!: string;
   @ApiProperty({ example: 'Variables, loops, functions.' }) description!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '665f1c2e8f1b2a3c4d5e6f10',
+    description: 'The course it belongs to (seen by its members, managed by its instructors); null for an open module, seen by everyone.',
+  })
+  course_id!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '665f1c2e8f1b2a3c4d5e6f01',
+    description:
+      "Who created it; for an open module, the one who manages it besides admins. Null for the demo course the platform loads; the first release's modules belong to the first admin.",
+  })
+  owner_id!: string | null;
   @ApiProperty({ example: 4 }) resource_count!: number;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
@@ -23,6 +40,8 @@ export function toModuleDto(module: CourseModule): ModuleDto {
     id: module.id,
     title: module.title,
     description: module.description,
+    course_id: module.courseId,
+    owner_id: module.ownerId,
     resource_count: module.resourceCount,
     created_at: module.createdAt.toISOString(),
     updated_at: module.updatedAt.toISOString(),
@@ -87,6 +106,27 @@ export class CreateModuleDto {
   @IsString()
   @MaxLength(5000)
   description?: string;
+
+  @ApiPropertyOptional({
+    pattern: ID.source,
+    description:
+      'The course the module belongs to: only its members see it and only its instructors (and admins) manage it. Left out: an open module, seen by everyone and managed by its creator. An unknown course is 404; a course one does not teach, 403.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'course_id must be a 24-character hexadecimal id' })
+  course_id?: string;
+}
+
+export class ListModulesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({
+    pattern: ID.source,
+    description: "Only this course's modules (a course the caller is not a member of is 404).",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'course_id must be a 24-character hexadecimal id' })
+  course_id?: string;
 }
 
 export class UpdateModuleDto {

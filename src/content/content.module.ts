@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
+import { ModuleAccessModule } from '../courses/module-access.module';
 import { IndexModule } from '../index/index.module';
+import { UsersDataModule } from '../users/users-data.module';
 import { ContentAdminController } from './content-admin.controller';
 import { ContentDataModule } from './content-data.module';
 import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { DemoContentSeeder } from './demo-content.seeder';
+import { LegacyModuleMigration } from './legacy-module-migration';
 
 @Module({
-  imports: [ContentDataModule, IndexModule],
+  imports: [ContentDataModule, IndexModule, ModuleAccessModule, UsersDataModule],
   controllers: [ContentController, ContentAdminController],
-  providers: [ContentService, DemoContentSeeder],
+  providers: [ContentService, DemoContentSeeder, LegacyModuleMigration],
   exports: [ContentService],
 })
 export class ContentModule {}

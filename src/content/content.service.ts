@@ -6,10 +6,13 @@ import { ApiError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { CoursesRepository } from '../courses/courses.repository';
+import { ModuleAccessService } from '../courses/module-access.service';
 import { ChunksRepository } from '../index/chunks.repository';
 import { IndexService } from '../index/index.service';
 import { TextFormat } from './content.dto';
 import { CourseModule, CourseModulesRepository } from './course-modules.repository';
+import { ModuleDataRemoval } from './module-data-removal';
 import { detectDocumentType, DocumentType, MIME_TYPES } from './parsing/document-type';
 import { parseAndChunkDocument } from './parsing/parse-document';
 import { Resource, ResourcesRepository } from './resources.repository';
@@ -37,26 +40,46 @@ export class ContentService {
     private readonly resources: ResourcesRepository,
     private readonly chunks: ChunksRepository,
     private readonly index: IndexService,
+    private readonly courses: CoursesRepository,
+    private readonly access: ModuleAccessService,
+    private readonly moduleData: ModuleDataRemoval,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
-  async getModule(id: string): Promise<CourseModule> {
-    const module = await this.modules.findById(id);
-    if (!module) throw ApiError.notFound('module');
-    return module;
+  /** A module the reader cannot see answers 404, like a missing one. */
+  getModule(reader: Principal, id: string): Promise<CourseModule> {
+    return this.access.findVisible(reader, id);
   }
 
-  listModules(afterId: string | undefined, limit: number): Promise<CourseModule[]> {
-    return this.modules.list(afterId, limit);
+  /** The modules the reader sees, or those of one course (a course they are not in is 404). */
+  async listModules(reader: Principal, courseId: string | undefined, afterId: string | undefined, limit: number): Promise<CourseModule[]> {
+    const scope = await this.access.scopeOf(reader, courseId);
+    if (courseId !== undefined && !scope.all && !scope.courseIds.includes(courseId)) throw ApiError.notFound('course');
+    if (courseId !== undefined && scope.all && !(await this.courses.findById(courseId))) throw ApiError.notFound('course');
+    return this.modules.list(scope, afterId, limit);
   }
 
-  async listResources(moduleId: string, afterId: string | undefined, limit: number): Promise<Resource[]> {
-    await this.getModule(moduleId);
+  async listResources(reader: Principal, moduleId: string, afterId: string | undefined, limit: number): Promise<Resource[]> {
+    await this.access.findVisible(reader, moduleId);
     return this.resources.listByModule(moduleId, afterId, limit);
   }
 
-  async createModule(actor: Principal | null, input: { title: string; description?: string; seedKey?: string }): Promise<CourseModule> {
+  /**
+   * A module of a course (its instructors and admins may add one; an unknown course is 404), or an
+   * open module owned by its creator. `actor` null is the platform itself (the demo course): open, no owner.
+   */
+  async createModule(
+    actor: Principal | null,
+    input: { title: string; description?: string; courseId?: string; seedKey?: string },
+  ): Promise<CourseModule> {
+    if (actor && input.courseId) {
+      const course = await this.courses.findById(input.courseId);
+      if (!course) throw ApiError.notFound('course');
+      if (actor.role !== 'admin' && !course.instructorIds.includes(actor.userId)) {
+        throw ApiError.forbidden('Only the instructors of this course and admins may add modules to it.');
+      }
+    }
     const now = this.clock.now();
     const module = await this.modules.create({
       id: newId(),
@@ -64,15 +87,24 @@ export class ContentService {
       description: input.description ?? '',
       resourceCount: 0,
       ...(input.seedKey ? { seedKey: input.seedKey } : {}),
+      courseId: input.courseId ?? null,
+      ownerId: actor?.userId ?? null,
       createdBy: actor?.userId ?? null,
       createdAt: now,
       updatedAt: now,
     });
-    if (actor) await this.audit.record(actor, 'module.create', { type: 'module', id: module.id }, { title: module.title });
+    if (actor)
+      await this.audit.record(
+        actor,
+        'module.create',
+        { type: 'module', id: module.id },
+        { title: module.title, course_id: module.courseId },
+      );
     return module;
   }
 
   async updateModule(actor: Principal, id: string, patch: { title?: string; description?: string }): Promise<CourseModule> {
+    await this.access.findManaged(actor, id);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const updated =
       Object.keys(defined).length > 0 ? await this.modules.update(id, defined, this.clock.now()) : await this.modules.findById(id);
@@ -81,14 +113,32 @@ export class ContentService {
     return updated;
   }
 
-  /** Removes the module, its resources and their chunks, from the store and the index. */
+  /** Removes the module, its resources and their chunks (from the store and the index) and its questions. */
   async deleteModule(actor: Principal, id: string): Promise<void> {
-    await this.getModule(id);
-    await this.modules.delete(id);
-    await this.index.removeModule(id);
-    await this.chunks.deleteByModule(id);
-    await this.resources.deleteByModule(id);
-    await this.audit.record(actor, 'module.delete', { type: 'module', id });
+    const module = await this.access.findManaged(actor, id);
+    await this.removeModule(module);
+    await this.audit.record(actor, 'module.delete', { type: 'module', id }, { course_id: module.courseId });
+  }
+
+  /**
+   * Removes every module of a deleted course as `deleteModule` does, one audit entry each. Called by
+   * the course's deletion, which checked that the actor manages the course.
+   */
+  async deleteCourseModules(actor: Principal, courseId: string): Promise<number> {
+    const modules = await this.modules.listByCourse(courseId);
+    for (const module of modules) {
+      await this.removeModule(module);
+      await this.audit.record(actor, 'module.delete', { type: 'module', id: module.id }, { course_id: courseId, with_course: true });
+    }
+    return modules.length;
+  }
+
+  private async removeModule(module: CourseModule): Promise<void> {
+    await this.modules.delete(module.id);
+    await this.index.removeModule(module.id);
+    await this.chunks.deleteByModule(module.id);
+    await this.resources.deleteByModule(module.id);
+    await this.moduleData.removeAll(module.id);
   }
 
   /**
@@ -97,7 +147,8 @@ export class ContentService {
    * `indexed`, large ones `pending` until their chunks are searchable.
    */
   async addResource(actor: Principal | null, moduleId: string, incoming: IncomingDocument): Promise<Resource> {
-    await this.getModule(moduleId);
+    if (actor) await this.access.findManaged(actor, moduleId);
+    else if (!(await this.modules.findById(moduleId))) throw ApiError.notFound('module');
     if (incoming.bytes.length > this.config.uploadLimitBytes)
       throw new ApiError('payload_too_large', `The document is larger than the ${this.config.uploadLimitBytes} bytes allowed.`);
     const type = incoming.format
@@ -148,9 +199,20 @@ export class ContentService {
   async deleteResource(actor: Principal, id: string): Promise<void> {
     const resource = await this.resources.findById(id);
     if (!resource) throw ApiError.notFound('resource');
+    await this.managedResourceModule(actor, resource);
     await this.index.removeResource(id);
     await this.chunks.deleteByResource(id);
     if (await this.resources.delete(id)) await this.modules.adjustResourceCount(resource.moduleId, -1);
     await this.audit.record(actor, 'resource.delete', { type: 'resource', id }, { module_id: resource.moduleId });
+  }
+
+  /** A resource of a module the actor cannot see is 404 like a missing one; seen but not managed, 403. */
+  private async managedResourceModule(actor: Principal, resource: Resource): Promise<void> {
+    try {
+      await this.access.findManaged(actor, resource.moduleId);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'not_found') throw ApiError.notFound('resource');
+      throw error;
+    }
   }
 }

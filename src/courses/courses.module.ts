@@ -1,18 +1,19 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { ContentDataModule } from '../content/content-data.module';
+import { ContentModule } from '../content/content.module';
 import { EvaluationDataModule } from '../evaluation/evaluation-data.module';
 import { UserDataErasure } from '../users/user-data-erasure';
 import { UsersDataModule } from '../users/users-data.module';
 import { CoursesAdminController } from './courses-admin.controller';
 import { CoursesController } from './courses.controller';
-import { CoursesRepository } from './courses.repository';
+import { CoursesDataModule } from './courses-data.module';
 import { CoursesService } from './courses.service';
-import { EnrollmentsRepository } from './enrollments.repository';
 
 @Module({
-  imports: [UsersDataModule, EvaluationDataModule],
+  imports: [UsersDataModule, EvaluationDataModule, CoursesDataModule, ContentDataModule, ContentModule],
   controllers: [CoursesController, CoursesAdminController],
-  providers: [CoursesRepository, EnrollmentsRepository, CoursesService],
-  exports: [CoursesService, CoursesRepository, EnrollmentsRepository],
+  providers: [CoursesService],
+  exports: [CoursesService],
 })
 export class CoursesModule implements OnModuleInit {
   constructor(

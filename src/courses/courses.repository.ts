@@ -37,6 +37,11 @@ export class CoursesRepository {
     return (await this.courses.find(filter, { sort: { _id: 1 }, limit: limit + 1 })).map(toDomain);
   }
 
+  /** The courses this user teaches (ids only: visibility and management checks). */
+  async idsTaughtBy(userId: string): Promise<string[]> {
+    return (await this.courses.find({ instructorIds: userId })).map((c) => c._id);
+  }
+
   async findByIds(ids: string[]): Promise<Course[]> {
     return ids.length === 0 ? [] : (await this.courses.find({ _id: { $in: ids } })).map(toDomain);
   }

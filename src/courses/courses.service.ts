@@ -4,6 +4,8 @@ import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
+import { ContentService } from '../content/content.service';
+import { CourseModulesRepository } from '../content/course-modules.repository';
 import { masteryOf } from '../evaluation/mastery';
 import { ProgressRepository } from '../evaluation/progress.repository';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
@@ -46,6 +48,8 @@ export class CoursesService {
     private readonly courses: CoursesRepository,
     private readonly enrollments: EnrollmentsRepository,
     private readonly users: UsersRepository,
+    private readonly modules: CourseModulesRepository,
+    private readonly content: ContentService,
     private readonly progress: ProgressRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -116,11 +120,16 @@ export class CoursesService {
     return this.view(actor, updated);
   }
 
+  /**
+   * The course goes first, so no module can be added to it meanwhile; then its modules with their
+   * resources (leaving the index) and questions, each with its own audit entry, and its enrollments.
+   */
   async delete(actor: Principal, id: string): Promise<void> {
     const course = await this.managed(actor, id);
     if (!(await this.courses.delete(id))) throw ApiError.notFound('course');
+    const modules = await this.content.deleteCourseModules(actor, id);
     const enrollments = await this.enrollments.removeCourse(id);
-    await this.audit.record(actor, 'course.delete', { type: 'course', id }, { title: course.title, enrollments });
+    await this.audit.record(actor, 'course.delete', { type: 'course', id }, { title: course.title, modules, enrollments });
   }
 
   async rotateCode(actor: Principal, id: string): Promise<CourseView> {
@@ -217,8 +226,7 @@ export class CoursesService {
     return {
       course,
       studentCount: await this.enrollments.countForCourse(course.id),
-      // Modules are not linked to courses yet (issue 12, point 2): no course has any.
-      moduleCount: 0,
+      moduleCount: await this.modules.countByCourse(course.id),
       showJoinCode: actor.role === 'admin' || course.instructorIds.includes(actor.userId),
     };
   }

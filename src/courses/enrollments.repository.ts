@@ -45,6 +45,17 @@ export class EnrollmentsRepository {
     return (await this.enrollments.find(filter, { sort: { userId: 1 }, limit: limit + 1 })).map(toDomain);
   }
 
+  /** Every course the student is enrolled in (ids only: visibility checks). */
+  async courseIdsOf(userId: string): Promise<string[]> {
+    return (await this.enrollments.find({ userId })).map((e) => e.courseId);
+  }
+
+  /** The students of any of these courses (ids only: the scope of an instructor's grade log). */
+  async studentIdsOf(courseIds: readonly string[]): Promise<string[]> {
+    if (courseIds.length === 0) return [];
+    return [...new Set((await this.enrollments.find({ courseId: { $in: [...courseIds] } })).map((e) => e.userId))];
+  }
+
   async countForCourse(courseId: string): Promise<number> {
     return this.enrollments.count({ courseId });
   }

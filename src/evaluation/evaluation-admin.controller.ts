@@ -8,6 +8,7 @@ import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-respo
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
+import { ModuleAccessService } from '../courses/module-access.service';
 import { AdminGradeDto, AdminGradePageDto, ReviewGradeDto, toAdminGradeDto } from './evaluation.dto';
 import { GradesRepository } from './grades.repository';
 import { GradingService } from './grading.service';
@@ -36,22 +37,25 @@ export class EvaluationAdminController {
   constructor(
     private readonly grades: GradesRepository,
     private readonly grading: GradingService,
+    private readonly access: ModuleAccessService,
     private readonly audit: AuditService,
     @Inject(CursorCodec) private readonly cursors: CursorCodec,
   ) {}
 
   @Get()
   @ApiOperation({
-    summary: 'Evaluation logs: every grade, filtered by learner, module and time',
+    summary: 'Evaluation logs: the grades you oversee, filtered by learner, module and time',
     description:
-      "Instructors and admins. Every learner's grades, filtered by `user_id`, `module_id` and a time range (`from`, `to`), a page at a time.",
+      "Admins: every learner's grades. Instructors: the grades of their courses' students and the grades on the modules they manage, nothing else. " +
+      'Filtered by `user_id`, `module_id` and a time range (`from`, `to`), newest first, a page at a time.',
   })
   @ApiEnvelope(AdminGradePageDto)
   @ApiErrors('validation_failed')
-  async listEvaluations(@Query() query: AdminGradesQueryDto): Promise<AdminGradePageDto> {
+  async listEvaluations(@CurrentPrincipal() reader: Principal, @Query() query: AdminGradesQueryDto): Promise<AdminGradePageDto> {
     const rows = await this.grades.list({
       userId: query.user_id,
       moduleId: query.module_id,
+      within: await this.access.gradeScopeOf(reader),
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
       beforeId: this.cursors.decode(query.cursor),
@@ -65,7 +69,7 @@ export class EvaluationAdminController {
   @ApiOperation({
     summary: "Override a grade's score or feedback; the original is kept and progress follows",
     description:
-      "Instructors and admins. Sets a new `score` (0 to the grade's `max_score`) and/or `feedback`; the model's score and feedback are kept in `original`, beside `reviewed_by` and `reviewed_at`. Progress and mastery follow the new score. Recorded in the audit log.",
+      "Admins, and instructors for the grades their evaluation log shows them (any other grade is 404). Sets a new `score` (0 to the grade's `max_score`) and/or `feedback`; the model's score and feedback are kept in `original`, beside `reviewed_by` and `reviewed_at`. Progress and mastery follow the new score. Recorded in the audit log.",
   })
   @ApiJsonBody(ReviewGradeDto, {
     review: {

@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { LearnerProfile } from '../chat/learner-profile';
 import { ContentDataModule } from '../content/content-data.module';
+import { ModuleAccessModule } from '../courses/module-access.module';
 import { UserDataErasure } from '../users/user-data-erasure';
 import { UsersDataModule } from '../users/users-data.module';
 import { ProgressLearnerProfile } from './progress-learner-profile';
@@ -9,7 +10,7 @@ import { ReviewCardsRepository } from './review-cards.repository';
 
 /** Progress, review cards and the learner profile built on progress, for the modules that read them (Chat, Courses). */
 @Module({
-  imports: [ContentDataModule, UsersDataModule],
+  imports: [ContentDataModule, UsersDataModule, ModuleAccessModule],
   providers: [ProgressRepository, ReviewCardsRepository, { provide: LearnerProfile, useClass: ProgressLearnerProfile }],
   exports: [ProgressRepository, ReviewCardsRepository, LearnerProfile],
 })

@@ -8,6 +8,8 @@ export type Grade = Domain<GradeRecord>;
 export interface GradeFilter extends LogWindow {
   userId?: string;
   moduleId?: string;
+  /** Set: only grades of these users or on these modules (an instructor's reach); unset: all. */
+  within?: { userIds: readonly string[]; moduleIds: readonly string[] };
   limit: number;
 }
 
@@ -31,6 +33,7 @@ export class GradesRepository {
   /** Newest first, `limit + 1` rows. */
   async list(filter: GradeFilter): Promise<Grade[]> {
     const query = logQuery({ userId: filter.userId, moduleId: filter.moduleId }, filter);
+    if (filter.within) query.$or = [{ userId: { $in: [...filter.within.userIds] } }, { moduleId: { $in: [...filter.within.moduleIds] } }];
     return (await this.grades.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
   }
 

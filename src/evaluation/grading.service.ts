@@ -86,7 +86,9 @@ export class GradingService {
     // sentence) is context: as part of the reference it would cost the exact key half its marks.
     const referenceAnswer = request.referenceAnswer ?? (stored ? (stored.referenceAnswer ?? (stored.answer || undefined)) : undefined);
     const keyExplanation = !request.referenceAnswer && stored?.explanation ? stored.explanation : undefined;
-    const passages = moduleId ? await this.search.search(`${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES }) : [];
+    const passages = moduleId
+      ? await this.search.search(principal, `${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES })
+      : [];
     const language = (await this.users.findById(principal.userId))?.locale ?? detectLanguage(`${question} ${request.studentAnswer}`);
     const input: GradePromptInput = {
       question,
@@ -139,7 +141,8 @@ export class GradingService {
     // newer one, so concurrent reviews never move progress by a difference nobody replaced.
     for (let attempt = 0; attempt < MAX_REVIEW_ATTEMPTS; attempt++) {
       const grade = await this.grades.findById(id);
-      if (!grade) throw ApiError.notFound('grade');
+      // A grade outside an instructor's reach answers as a missing one.
+      if (!grade || !(await this.access.canReviewGrade(reviewer, grade))) throw ApiError.notFound('grade');
       const score = patch.score ?? grade.score;
       if (score > grade.maxScore) throw ApiError.validation([{ field: 'score', message: `must be from 0 to ${grade.maxScore}` }]);
       const percentage = percentageOf(score, grade.maxScore);

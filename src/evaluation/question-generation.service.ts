@@ -74,7 +74,7 @@ export class QuestionGenerationService {
       }
       await this.access.findManaged(principal, request.moduleId);
     } else if (request.moduleId) await this.access.findVisible(principal, request.moduleId);
-    const passages = await this.passagesFor(request);
+    const passages = await this.passagesFor(principal, request);
     const count = request.count ?? 5;
     const language =
       request.language ??
@@ -162,11 +162,12 @@ export class QuestionGenerationService {
     return { questions: stored, warnings };
   }
 
-  private async passagesFor(request: GenerateRequest): Promise<Passage[]> {
+  /** A topic is looked up only in the material the caller can see. */
+  private async passagesFor(principal: Principal, request: GenerateRequest): Promise<Passage[]> {
     if (request.topic) {
       // The tutor's relevance floor: passages that do not cover the topic would give questions on something else.
       const topic = request.topic;
-      const found = await this.search.search(topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
+      const found = await this.search.search(principal, topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
       return found.filter((p) => coversQuestion(topic, [{ index: 1, title: p.title, text: p.text, localSimilarity: p.localSimilarity }]));
     }
     const chunks = await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId });

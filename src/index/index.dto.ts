@@ -57,7 +57,7 @@ export class SearchQueryDto {
   @MaxLength(1000)
   q!: string;
 
-  @ApiPropertyOptional({ description: 'Only passages of this module.', pattern: '^[0-9a-f]{24}$' })
+  @ApiPropertyOptional({ description: 'Only passages of this module (one the caller cannot see is 404).', pattern: '^[0-9a-f]{24}$' })
   @IsOptional()
   @IsString()
   @Matches(/^[0-9a-f]{24}$/, { message: 'module_id must be a 24-character hexadecimal id' })

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ContentDataModule } from '../content/content-data.module';
+import { ModuleAccessModule } from '../courses/module-access.module';
 import { ChunksRepository } from './chunks.repository';
 import { createEmbeddingModel, EMBEDDING_MODEL } from './embedding.factory';
 import { IndexAdminController } from './index-admin.controller';
@@ -12,7 +13,7 @@ import { SearchController } from './search.controller';
 import { SearchService } from './search.service';
 
 @Module({
-  imports: [ContentDataModule],
+  imports: [ContentDataModule, ModuleAccessModule],
   controllers: [SearchController, IndexAdminController],
   providers: [
     { provide: EMBEDDING_MODEL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createEmbeddingModel(config) },

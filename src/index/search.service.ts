@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '../common/errors/api-error';
-import { CourseModulesRepository } from '../content/course-modules.repository';
+import { ModuleAccessService, Viewer } from '../courses/module-access.service';
 import { coversQuestion } from '../infrastructure/llm/local-tutor-answer';
 import { IndexService } from './index.service';
 import { Passage } from './passage';
@@ -10,12 +9,18 @@ import { Passage } from './passage';
 export class SearchService {
   constructor(
     private readonly index: IndexService,
-    private readonly modules: CourseModulesRepository,
+    private readonly access: ModuleAccessService,
   ) {}
 
-  async search(query: string, options: { moduleId?: string; k: number }): Promise<Passage[]> {
-    if (options.moduleId) await this.assertModule(options.moduleId);
-    return this.index.search(query, { k: options.k, moduleIds: options.moduleId ? [options.moduleId] : undefined });
+  /**
+   * The passages of one module the viewer sees (one they cannot see is 404, like a missing one), or
+   * of every module they see: what is not theirs to read is never retrieved.
+   */
+  async search(viewer: Viewer, query: string, options: { moduleId?: string; k: number }): Promise<Passage[]> {
+    const moduleIds = options.moduleId
+      ? [(await this.access.findVisible(viewer, options.moduleId)).id]
+      : await this.access.visibleModuleIds(viewer);
+    return this.index.search(query, { k: options.k, moduleIds });
   }
 
   /**
@@ -23,17 +28,16 @@ export class SearchService {
    * relevance floor (the same rule that makes the tutor decline), so a client can say "nothing
    * relevant" instead of showing the nearest unrelated passages as hits.
    */
-  async searchWithRelevance(query: string, options: { moduleId?: string; k: number }): Promise<{ results: Passage[]; relevant: boolean }> {
-    const results = await this.search(query, options);
+  async searchWithRelevance(
+    viewer: Viewer,
+    query: string,
+    options: { moduleId?: string; k: number },
+  ): Promise<{ results: Passage[]; relevant: boolean }> {
+    const results = await this.search(viewer, query, options);
     const relevant = coversQuestion(
       query,
       results.map((p, i) => ({ index: i + 1, title: p.title, text: p.text, localSimilarity: p.localSimilarity })),
     );
     return { results, relevant };
-  }
-
-  /** An unknown module is a 404, wherever a module id is given. */
-  async assertModule(moduleId: string): Promise<void> {
-    if (!(await this.modules.findById(moduleId))) throw ApiError.notFound('module');
   }
 }

@@ -59,6 +59,12 @@ export class UsersRepository {
     return found.map(toDomain);
   }
 
+  /** The earliest account with this role (null when there is none). */
+  async firstWithRole(role: Role): Promise<User | null> {
+    const [first] = await this.users.find({ role }, { sort: { createdAt: 1, _id: 1 }, limit: 1 });
+    return first ? toDomain(first) : null;
+  }
+
   async countByRole(role: Role): Promise<number> {
     return this.users.count({ role });
   }

@@ -61,7 +61,18 @@ describe('course content', () => {
       assert.equal(renamed.body.data.title, 'Algebra I');
       assert.equal(renamed.body.data.description, 'Loops and more');
       const seen = await t.http.get(`/api/modules/${id}`).set(bearer(student));
-      assert.deepEqual(Object.keys(seen.body.data).sort(), ['created_at', 'description', 'id', 'resource_count', 'title', 'updated_at']);
+      assert.deepEqual(Object.keys(seen.body.data).sort(), [
+        'course_id',
+        'created_at',
+        'description',
+        'id',
+        'owner_id',
+        'resource_count',
+        'title',
+        'updated_at',
+      ]);
+      assert.equal(seen.body.data.course_id, null, 'a module created without a course is open');
+      assert.equal(seen.body.data.owner_id, (teacher as unknown as { user: { id: string } }).user.id, 'its creator owns it');
       assert.equal(seen.body.data.resource_count, 0);
       const list = await t.http.get('/api/modules').set(bearer(student));
       assert.ok(list.body.data.items.some((m: { id: string }) => m.id === id));

@@ -11,6 +11,13 @@ export class CourseModuleRecord {
   /** Set for the demo course, so it is loaded only once. */
   @Prop({ type: String, required: false, index: { unique: true, sparse: true } }) seedKey?: string;
   @Prop({ type: String, default: null }) createdBy!: string | null;
+  /** The course it belongs to; null for an open module, which every signed-in user can see. */
+  @Prop({ type: String, default: null, index: true }) courseId!: string | null;
+  /**
+   * Who manages an open module besides admins: its creator (the first admin for modules written
+   * by the first release; null for the demo course the platform loads).
+   */
+  @Prop({ type: String, default: null, index: true }) ownerId!: string | null;
   @Prop({ type: Date, required: true }) createdAt!: Date;
   @Prop({ type: Date, required: true }) updatedAt!: Date;
 }

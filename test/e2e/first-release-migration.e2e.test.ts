@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type request from 'supertest';
+import { FIRST_RELEASE, FirstReleaseIds } from '../fixtures/first-release/first-release-data';
+import { copyFirstReleaseDataDir, firstReleaseIds, loadFirstReleaseIntoMongo } from '../support/first-release';
+import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
+import { Account, bearer, errorCode, login, loginAdmin, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+
+/**
+ * A data directory written by the first release (test/fixtures/first-release, made by its
+ * write-data.ts on the first release's code), started under the new code: on the embedded store as
+ * it is, and on MongoDB with the same documents loaded. Its module becomes an open module owned by
+ * the first admin; everything else keeps working.
+ */
+
+type Module = { id: string; title: string; course_id: string | null; owner_id: string | null; resource_count: number; updated_at: string };
+type Grade = { id: string; module_id: string | null; score: number };
+type Page<T> = { items: T[]; next_cursor: string | null };
+
+async function ok<T>(response: request.Response | Promise<request.Response>, status = 200): Promise<T> {
+  const res = await response;
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  return res.body.data as T;
+}
+
+function stores(): { name: string; mongo: boolean }[] {
+  return [{ name: 'embedded', mongo: false }, ...(MONGODB_TEST_URI ? [{ name: 'mongodb', mongo: true }] : [])];
+}
+
+describe.each(stores())('first-release data under the new code [$name]', ({ mongo }) => {
+  const ids: FirstReleaseIds = firstReleaseIds();
+  let dataDir: string;
+  let mongodbUri: string | undefined;
+  let t: TestApp;
+  let admin: Account;
+  let instructor: Account;
+  let student: Account;
+
+  const start = () => startTestApp({ dataDir, ...(mongodbUri ? { mongodbUri } : {}) });
+
+  beforeAll(async () => {
+    dataDir = copyFirstReleaseDataDir();
+    if (mongo) {
+      mongodbUri = freshMongoUri('first_release');
+      await loadFirstReleaseIntoMongo(dataDir, mongodbUri);
+    }
+    t = await start();
+    admin = await loginAdmin(t.http);
+    instructor = await login(t.http, FIRST_RELEASE.instructor.email, FIRST_RELEASE.instructor.password);
+    student = await login(t.http, FIRST_RELEASE.student.email, FIRST_RELEASE.student.password);
+  });
+
+  afterAll(async () => {
+    await t.close({ keepData: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    if (mongodbUri) await dropMongoDatabase(mongodbUri);
+  });
+
+  it('should keep the accounts of the first release, with their roles', () => {
+    assert.equal(admin.id, ids.admin);
+    assert.equal(instructor.id, ids.instructor);
+    assert.equal(student.id, ids.student);
+  });
+
+  it('should make its module an open module owned by the first admin, seen by everyone', async () => {
+    for (const reader of [student, instructor, admin]) {
+      const module = await ok<Module>(t.http.get(`/api/modules/${ids.module}`).set(bearer(reader)));
+      expect(module).toMatchObject({
+        id: ids.module,
+        title: FIRST_RELEASE.module.title,
+        course_id: null,
+        owner_id: ids.admin,
+        resource_count: 1,
+      });
+      const list = await ok<Page<Module>>(t.http.get('/api/modules').set(bearer(reader)));
+      assert.ok(list.items.some((m) => m.id === ids.module));
+      const resources = await ok<Page<{ id: string; status: string }>>(
+        t.http.get(`/api/modules/${ids.module}/resources`).set(bearer(reader)),
+      );
+      expect(resources.items).toEqual([expect.objectContaining({ id: ids.resource, status: 'indexed' })]);
+    }
+  });
+
+  it('should let the first admin manage it and no longer its creator (403)', async () => {
+    const refused = await t.http.patch(`/api/admin/modules/${ids.module}`).set(bearer(instructor)).send({ title: 'Mine now' });
+    assert.equal(refused.status, 403);
+    assert.equal(errorCode(refused), 'forbidden');
+    const renamed = await ok<Module>(
+      t.http.patch(`/api/admin/modules/${ids.module}`).set(bearer(admin)).send({ description: 'Clouds and rain.' }),
+    );
+    assert.equal(renamed.owner_id, ids.admin);
+  });
+
+  it('should still find its passages in the saved index', async () => {
+    const found = await ok<{ results: { resource_id: string; module_id: string }[] }>(
+      t.http.get('/api/search').query({ q: 'water vapour condenses into clouds' }).set(bearer(student)),
+    );
+    assert.ok(found.results.some((p) => p.resource_id === ids.resource && p.module_id === ids.module));
+  });
+
+  it("should keep the student's grades and the question they generated", async () => {
+    const grades = await ok<Page<Grade>>(t.http.get('/api/evaluation/grades').set(bearer(student)));
+    expect(grades.items.map((g) => g.id).sort()).toEqual([ids.grade_with_question, ids.grade_with_reference].sort());
+    const log = await ok<Page<Grade>>(t.http.get('/api/admin/evaluations').query({ user_id: ids.student }).set(bearer(admin)));
+    assert.equal(log.items.length, 2);
+    const again = await ok<Grade>(
+      t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question_id: ids.question, student_answer: 'true' }),
+    );
+    assert.equal(again.score, 10, 'graded against the stored key, as before');
+  });
+
+  it('should migrate once: a restart, even with a newer admin, changes nothing more', async () => {
+    const before = await ok<Module>(t.http.get(`/api/modules/${ids.module}`).set(bearer(admin)));
+    const email = uniqueEmail('second-admin');
+    await ok(t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role: 'admin' }), 201);
+    await t.close({ keepData: true });
+    t = await start();
+    admin = await loginAdmin(t.http);
+    const after = await ok<Module>(t.http.get(`/api/modules/${ids.module}`).set(bearer(admin)));
+    assert.deepEqual(after, before);
+  });
+});
