@@ -35,7 +35,7 @@ export class QuestionRecord {
   /** An authored short answer's reference, when its author gave one. */
   @Prop({ type: String, default: null }) referenceAnswer!: string | null;
   @Prop({ type: [MongooseSchema.Types.Mixed], default: [] }) rubric!: RubricCriterionValue[];
-  @Prop({ type: String, required: true }) explanation!: string;
+  @Prop({ type: String, default: '' }) explanation!: string;
   @Prop({ type: String, required: true, enum: DIFFICULTIES }) difficulty!: Difficulty;
   @Prop({ type: String, required: true, enum: ['fr', 'en'] }) language!: 'fr' | 'en';
   @Prop({ type: [MongooseSchema.Types.Mixed], default: [] }) sources!: SourceSnapshot[];
