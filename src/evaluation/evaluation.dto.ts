@@ -162,9 +162,8 @@ export class GenerateQuestionsDto {
   language?: 'fr' | 'en';
 
   @ApiPropertyOptional({
-    default: false,
     description:
-      'Put the questions in the bank of `module_id` (required then), for the module\'s managers only (others 403): they come back with `origin: "generated"`, and students\' answers to them count. Without it, the questions are the caller\'s own practice (`origin: "practice"`).',
+      'Default false. Put the questions in the bank of `module_id` (required then), for the module\'s managers only (others 403): they come back with `origin: "generated"`, and students\' answers to them count. Without it, the questions are the caller\'s own practice (`origin: "practice"`).',
   })
   @IsOptional()
   @IsBoolean()

@@ -70,7 +70,21 @@ interface Question {
   sources: { chunk_id: string; module_id: string; resource_id: string; text: string }[];
 }
 
-const QUESTION_FIELDS = ['answer', 'difficulty', 'explanation', 'id', 'question', 'sources', 'type'];
+/** A practice question comes back to its author with its key. */
+const QUESTION_FIELDS = [
+  'answer',
+  'created_at',
+  'difficulty',
+  'explanation',
+  'id',
+  'module_id',
+  'origin',
+  'question',
+  'reference_answer',
+  'rubric',
+  'sources',
+  'type',
+];
 const FRENCH = /«|\b(le|la|les|des|du|est|quel|quelle|vrai|faux|complétez)\b/i;
 
 describe('generating questions', () => {
@@ -111,6 +125,7 @@ describe('generating questions', () => {
       QUESTION_FIELDS,
     );
     assert.match(q.id, /^[0-9a-f]{24}$/);
+    assert.equal((q as Question & { origin: string }).origin, 'practice');
     assert.ok(q.question.trim().length > 0 && q.answer.trim().length > 0);
     assert.ok(q.sources.length > 0, `${q.question} cites no passage`);
     if (q.type === 'mcq') {
