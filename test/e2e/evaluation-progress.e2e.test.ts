@@ -219,7 +219,12 @@ describe('grades, progress and review', () => {
         await grade(learner, { question_id: volcanoQuestion, student_answer: 'Along tectonic plate boundaries, like the Ring of Fire.' }),
       ];
       // Practice: graded on the learner's own reference, in a module or outside any.
-      await grade(learner, { question: OCEAN_QUESTION, reference_answer: OCEAN_FRAGMENTS[0], student_answer: OCEAN_FRAGMENTS[0], module_id: oceans });
+      await grade(learner, {
+        question: OCEAN_QUESTION,
+        reference_answer: OCEAN_FRAGMENTS[0],
+        student_answer: OCEAN_FRAGMENTS[0],
+        module_id: oceans,
+      });
       await oceanAnswer(learner, 1, null);
       const progress = await progressOf(learner);
       const all = [...inOceans, ...inVolcanoes];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
+import { LearnerProfile } from '../../src/chat/learner-profile';
 import { Clock } from '../../src/common/clock';
 import { MovableClock } from '../support/movable-clock';
 import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
@@ -396,6 +397,16 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       expect(progress.overall).toEqual({ attempts: 1, average_percentage: 75 });
       expect(progress.modules[0]).toMatchObject({ attempts: 1, average_percentage: 75 });
       expect((await classView()).get(pupil.id)).toMatchObject({ attempts: 1, average_percentage: 75 });
+    });
+
+    it('should tell the tutor of a weak module from counted grades only, never from practice', async () => {
+      const pupil = await enrolledStudent();
+      const profile = t.app.get(LearnerProfile);
+      await ok(grade(pupil, { question: 'What is 2+2?', student_answer: 'five', reference_answer: 'four', module_id: moduleId }));
+      expect(await profile.weakestModules({ userId: pupil.id, role: 'student' })).toEqual([]);
+      const tf = await ok<Question>(author(teacher, TRUE_FALSE), 201);
+      await ok(grade(pupil, { question_id: tf.id, student_answer: 'true' }));
+      expect(await profile.weakestModules({ userId: pupil.id, role: 'student' })).toEqual(['Loops']);
     });
 
     it('should average only counted grades in the admin statistics', async () => {
