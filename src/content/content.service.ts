@@ -54,10 +54,7 @@ export class ContentService {
 
   /** The modules the reader sees, or those of one course (a course they are not in is 404). */
   async listModules(reader: Principal, courseId: string | undefined, afterId: string | undefined, limit: number): Promise<CourseModule[]> {
-    const scope = await this.access.scopeOf(reader, courseId);
-    if (courseId !== undefined && !scope.all && !scope.courseIds.includes(courseId)) throw ApiError.notFound('course');
-    if (courseId !== undefined && scope.all && !(await this.courses.findById(courseId))) throw ApiError.notFound('course');
-    return this.modules.list(scope, afterId, limit);
+    return this.modules.list(await this.access.scopeOf(reader, courseId), afterId, limit);
   }
 
   async listResources(reader: Principal, moduleId: string, afterId: string | undefined, limit: number): Promise<Resource[]> {

@@ -28,10 +28,18 @@ export class ModuleAccessService {
     return [...new Set([...enrolled, ...taught])];
   }
 
-  /** The viewer's reach as a module-list filter, optionally narrowed to one course (null: open modules). */
-  async scopeOf(viewer: Viewer, courseId?: string | null): Promise<ModuleScope> {
-    if (viewer.role === 'admin') return { all: true, courseIds: [], courseId };
-    return { all: false, courseIds: await this.courseIdsOf(viewer), courseId };
+  /**
+   * The viewer's reach as a module-list filter, optionally narrowed to one course: a course that is
+   * not theirs (or does not exist) is 404, as the course itself is to them.
+   */
+  async scopeOf(viewer: Viewer, courseId?: string): Promise<ModuleScope> {
+    if (viewer.role === 'admin') {
+      if (courseId !== undefined && !(await this.courses.findById(courseId))) throw ApiError.notFound('course');
+      return { all: true, courseIds: [], courseId };
+    }
+    const courseIds = await this.courseIdsOf(viewer);
+    if (courseId !== undefined && !courseIds.includes(courseId)) throw ApiError.notFound('course');
+    return { all: false, courseIds, courseId };
   }
 
   /** The ids of every module the viewer sees, or undefined for "all of them" (admins): a search filter. */

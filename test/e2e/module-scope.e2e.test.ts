@@ -304,6 +304,14 @@ describe.each(stores())('module scope [$name]', ({ env }) => {
         404,
         'not_found',
       );
+      await fails(
+        http()
+          .post('/api/chat/stream')
+          .set(bearer(otherTeacher))
+          .send({ message: 'What does chlorophyll absorb?', module_id: courseModule.id }),
+        404,
+        'not_found',
+      );
       const inCourse = await ok<{ sources: Passage[] }>(
         http().post('/api/chat').set(bearer(student)).send({ message: 'What does chlorophyll absorb?', module_id: courseModule.id }),
       );
