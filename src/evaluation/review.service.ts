@@ -3,7 +3,6 @@ import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { CourseModulesRepository } from '../content/course-modules.repository';
-import { CoursesRepository } from '../courses/courses.repository';
 import { ModuleAccessService } from '../courses/module-access.service';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
 import { QuestionsRepository, StoredQuestion } from './questions.repository';
@@ -38,7 +37,6 @@ export class ReviewService {
     private readonly cards: ReviewCardsRepository,
     private readonly questions: QuestionsRepository,
     private readonly modules: CourseModulesRepository,
-    private readonly courses: CoursesRepository,
     private readonly access: ModuleAccessService,
     private readonly clock: Clock,
   ) {}
@@ -89,17 +87,13 @@ export class ReviewService {
     principal: Principal,
     filter: { moduleId?: string; courseId?: string },
   ): Promise<readonly string[] | undefined> {
-    let moduleIds: readonly string[] | undefined;
-    if (filter.courseId !== undefined) {
-      const course = await this.courses.findById(filter.courseId);
-      const member = course && (principal.role === 'admin' || (await this.access.courseIdsOf(principal)).includes(course.id));
-      if (!member) throw ApiError.notFound('course');
-      moduleIds = (await this.modules.listByCourse(course.id)).map((m) => m.id);
-    }
+    // A course that is not the caller's is 404, as the course itself is to them.
+    const inCourse =
+      filter.courseId !== undefined ? await this.modules.idsIn(await this.access.scopeOf(principal, filter.courseId)) : undefined;
     if (filter.moduleId !== undefined) {
       await this.access.findVisible(principal, filter.moduleId);
-      return moduleIds ? moduleIds.filter((id) => id === filter.moduleId) : [filter.moduleId];
+      return inCourse ? inCourse.filter((id) => id === filter.moduleId) : [filter.moduleId];
     }
-    return moduleIds ?? (await this.access.visibleModuleIds(principal));
+    return inCourse ?? (await this.access.visibleModuleIds(principal));
   }
 }
