@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
-import { ApiError } from '../common/errors/api-error';
 import { CourseModulesRepository } from '../content/course-modules.repository';
 import { ModuleAccessService } from '../courses/module-access.service';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
