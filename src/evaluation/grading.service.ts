@@ -62,7 +62,8 @@ export class GradingService {
     const rubric = request.rubric ?? stored?.rubric ?? [];
     const maxScore = this.maxScoreFor(request.maxScore, rubric);
     const moduleId = request.moduleId ?? stored?.moduleId ?? undefined;
-    if (moduleId) await this.access.findVisible(principal, moduleId);
+    // A bank question's module was checked with the question.
+    if (moduleId && !bank) await this.access.findVisible(principal, moduleId);
     // Only a student's answer to a bank question, graded on the server's key, is a trustworthy measure.
     const counts = bank && principal.role === 'student';
 

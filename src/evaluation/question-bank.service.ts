@@ -52,11 +52,14 @@ export class QuestionBankService {
 
   async update(principal: Principal, id: string, patch: BankQuestionPatch): Promise<StoredQuestion> {
     const current = await this.managedQuestion(principal, id);
-    const fields = checked(applyPatch(editable(current), patch));
-    const next = stored(fields);
+    // Named as on the wire, like every audit detail.
+    const changed = Object.keys(patch)
+      .filter((k) => patch[k as keyof BankQuestionPatch] !== undefined)
+      .map((k) => (k === 'referenceAnswer' ? 'reference_answer' : k));
+    if (changed.length === 0) return current;
+    const next = stored(checked(applyPatch(editable(current), patch)));
     const updated = await this.questions.update(id, next, next.choices === undefined ? ['choices'] : [], this.clock.now());
     if (!updated) throw ApiError.notFound('question');
-    const changed = Object.keys(patch).filter((k) => patch[k as keyof BankQuestionPatch] !== undefined);
     // Field names only: the key itself stays out of the log, as it stays out of students' reach.
     await this.audit.record(principal, 'question.update', { type: 'question', id }, { module_id: current.moduleId, fields: changed });
     return updated;

@@ -232,9 +232,12 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       expect(retyped).toMatchObject({ type: 'true_false', answer: 'true' });
       assert.equal(retyped.choices, undefined);
       await fails(http().patch(`/api/admin/questions/${q.id}`).set(bearer(teacher)).send({ type: 'mcq' }), 400, 'validation_failed');
+      const unchanged = await ok<Question>(http().patch(`/api/admin/questions/${q.id}`).set(bearer(teacher)).send({}));
+      expect(unchanged).toEqual(retyped);
       await fails(http().patch(`/api/admin/questions/${q.id}`).set(bearer(otherTeacher)).send({ difficulty: 'easy' }), 404, 'not_found');
       await fails(http().patch(`/api/admin/questions/${q.id}`).set(bearer(student)).send({ difficulty: 'easy' }), 403, 'forbidden');
       const updates = await audit('question.update', q.id);
+      // The change of nothing is not logged.
       expect(updates.map((e) => e.details.fields)).toEqual([['type', 'answer'], ['difficulty']]);
       assert.ok(!JSON.stringify(updates).includes('"true"'));
 
