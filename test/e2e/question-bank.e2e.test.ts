@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type request from 'supertest';
 import { LearnerProfile } from '../../src/chat/learner-profile';
 import { Clock } from '../../src/common/clock';
+import { ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
 import { MovableClock } from '../support/movable-clock';
 import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
 import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
@@ -497,6 +498,23 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       await ok(review(admin, { course_id: courseId }));
       await fails(review(pupil, { limit: 0 }), 400, 'validation_failed');
       await fails(review(pupil, { module_id: 'nope' }), 400, 'validation_failed');
+    });
+
+    it("should take a deleted module's bank questions and their review cards with it", async () => {
+      const pupil = await enrolledStudent();
+      const doomed = (
+        await ok<{ id: string }>(http().post('/api/admin/modules').set(bearer(teacher)).send({ title: 'Doomed', course_id: courseId }), 201)
+      ).id;
+      const tf = await ok<Question>(author(teacher, TRUE_FALSE, doomed), 201);
+      await ok(grade(pupil, { question_id: tf.id, student_answer: 'true' }));
+      clock.advance(DAY);
+      assert.equal((await classView()).get(pupil.id)?.due_reviews, 1);
+      assert.equal((await http().delete(`/api/admin/modules/${doomed}`).set(bearer(teacher))).status, 204);
+      expect(await t.app.get(ReviewCardsRepository).questionIds(pupil.id, undefined)).toEqual([]);
+      assert.equal((await classView()).get(pupil.id)?.due_reviews, 0);
+      const queue = await ok<ReviewQueue>(review(pupil, { limit: 100 }));
+      assert.ok(!queue.items.some((i) => i.question.id === tf.id));
+      await fails(grade(pupil, { question_id: tf.id, student_answer: 'false' }), 404, 'not_found');
     });
 
     it('should drop a removed student from the class view and their course reviews from their queue', async () => {
