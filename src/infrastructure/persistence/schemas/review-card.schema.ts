@@ -8,10 +8,10 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 @Schema({ collection: 'review_cards', versionKey: false, minimize: false })
 export class ReviewCardRecord {
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ type: String, required: true, index: true }) userId!: string;
+  @Prop({ type: String, required: true }) userId!: string;
   @Prop({ type: String, required: true, index: true }) questionId!: string;
   @Prop({ type: String, required: true, index: true }) moduleId!: string;
-  @Prop({ type: Date, required: true, index: true }) due!: Date;
+  @Prop({ type: Date, required: true }) due!: Date;
   @Prop({ type: Number, required: true, min: 0 }) stability!: number;
   @Prop({ type: Number, required: true, min: 0 }) difficulty!: number;
   @Prop({ type: Number, required: true, min: 0 }) scheduledDays!: number;
@@ -25,3 +25,5 @@ export class ReviewCardRecord {
 }
 
 export const ReviewCardSchema = SchemaFactory.createForClass(ReviewCardRecord);
+// A learner's due cards, oldest due first: the review queue's and the class view's one query.
+ReviewCardSchema.index({ userId: 1, due: 1 });
