@@ -68,7 +68,7 @@ export class ReviewService {
     const now = this.clock.now();
     const dueCards = await this.cards.due(principal.userId, moduleIds, now, filter.limit);
     const byId = new Map((await this.questions.findByIds(dueCards.map((c) => c.questionId))).map((q) => [q.id, q]));
-    // A card outlives nothing: one whose question was deleted meanwhile is skipped.
+    // A card whose question was deleted while it was being answered is skipped.
     const due: ReviewItem[] = dueCards.flatMap((card) => {
       const question = byId.get(card.questionId);
       return question ? [{ question, dueAt: card.due, reps: card.reps, lastPercentage: card.lastPercentage }] : [];
