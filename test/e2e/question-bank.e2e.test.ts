@@ -500,6 +500,18 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       await fails(review(pupil, { module_id: 'nope' }), 400, 'validation_failed');
     });
 
+    it('should reschedule one card once per answer when a student sends ten answers at once', async () => {
+      const pupil = await enrolledStudent();
+      const tf = await ok<Question>(author(teacher, TRUE_FALSE), 201);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ok<Grade>(grade(pupil, { question_id: tf.id, student_answer: i % 2 ? 'true' : 'false' }))),
+      );
+      assert.ok(answers.every((g) => g.counts_toward_progress));
+      const card = await t.app.get(ReviewCardsRepository).find(pupil.id, tf.id);
+      assert.equal(card?.reps, 10, 'no answer lost to another');
+      expect((await progressOf(pupil)).overall).toEqual({ attempts: 10, average_percentage: 50 });
+    });
+
     it("should take a deleted module's bank questions and their review cards with it", async () => {
       const pupil = await enrolledStudent();
       const doomed = (
