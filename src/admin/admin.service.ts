@@ -39,7 +39,7 @@ export class AdminService {
       this.conversations.count(),
       this.messages.count(),
       this.grades.count(),
-      this.grades.averagePercentage(),
+      this.grades.averageCountedPercentage(),
       this.usage.totals(FIRST_DAY, today),
       this.usage.totalsByDay(days[0], today),
     ]);

@@ -8,6 +8,7 @@ import { ContentService } from '../content/content.service';
 import { CourseModulesRepository } from '../content/course-modules.repository';
 import { masteryOf } from '../evaluation/mastery';
 import { ProgressRepository } from '../evaluation/progress.repository';
+import { ReviewCardsRepository } from '../evaluation/review-cards.repository';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
 import { User, emailKeyOf } from '../users/user';
 import { UsersRepository } from '../users/users.repository';
@@ -51,6 +52,7 @@ export class CoursesService {
     private readonly modules: CourseModulesRepository,
     private readonly content: ContentService,
     private readonly progress: ProgressRepository,
+    private readonly reviewCards: ReviewCardsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -80,11 +82,12 @@ export class CoursesService {
   async students(actor: Principal, id: string, afterUserId: string | undefined, limit: number): Promise<CourseStudent[]> {
     await this.managed(actor, id);
     const rows = await this.enrollments.listForCourse(id, afterUserId, limit);
+    const moduleIds = (await this.modules.listByCourse(id)).map((m) => m.id);
     const students = await Promise.all(rows.map(async (row) => ({ row, user: await this.users.findById(row.userId) })));
     return Promise.all(
       students
         .filter((s): s is { row: Enrollment; user: User } => s.user !== null)
-        .map(async ({ row, user }) => ({ user, enrolledAt: row.enrolledAt, progress: await this.progressOf(user.id) })),
+        .map(async ({ row, user }) => ({ user, enrolledAt: row.enrolledAt, progress: await this.progressOf(user.id, moduleIds) })),
     );
   }
 
@@ -257,9 +260,10 @@ export class CoursesService {
     }
   }
 
-  /** Every graded attempt of the student (not yet limited to this course's modules: issue 12, points 2 and 4). */
-  private async progressOf(userId: string): Promise<StudentProgress> {
-    const rows = await this.progress.forUser(userId);
+  /** The student's counted grades in this course's modules, and their reviews due now (the class view). */
+  private async progressOf(userId: string, moduleIds: readonly string[]): Promise<StudentProgress> {
+    const inCourse = new Set(moduleIds);
+    const rows = (await this.progress.forUser(userId)).filter((r) => inCourse.has(r.moduleId));
     const attempts = rows.reduce((sum, r) => sum + r.attempts, 0);
     const percentSum = rows.reduce((sum, r) => sum + r.percentSum, 0);
     const weighted = rows.reduce((sum, r) => sum + r.weightedPercent, 0);
@@ -272,8 +276,7 @@ export class CoursesService {
       attempts,
       averagePercentage: attempts > 0 ? Math.round((percentSum / attempts) * 100) / 100 : 0,
       mastery: Math.round(masteryOf(weighted, weight) * 1000) / 1000,
-      // The review queue does not exist yet (issue 12, point 5): nothing is ever due.
-      dueReviews: 0,
+      dueReviews: await this.reviewCards.countDue(userId, moduleIds, this.clock.now()),
       lastAttemptAt: last,
     };
   }

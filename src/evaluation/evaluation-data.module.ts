@@ -6,20 +6,23 @@ import { UserDataErasure } from '../users/user-data-erasure';
 import { UsersDataModule } from '../users/users-data.module';
 import { ProgressLearnerProfile } from './progress-learner-profile';
 import { ProgressRepository } from './progress.repository';
+import { ReviewCardsRepository } from './review-cards.repository';
 
-/** Progress and the learner profile built on it, for the modules that read them (Chat). */
+/** Progress, review cards and the learner profile built on progress, for the modules that read them (Chat, Courses). */
 @Module({
   imports: [ContentDataModule, UsersDataModule, ModuleAccessModule],
-  providers: [ProgressRepository, { provide: LearnerProfile, useClass: ProgressLearnerProfile }],
-  exports: [ProgressRepository, LearnerProfile],
+  providers: [ProgressRepository, ReviewCardsRepository, { provide: LearnerProfile, useClass: ProgressLearnerProfile }],
+  exports: [ProgressRepository, ReviewCardsRepository, LearnerProfile],
 })
 export class EvaluationDataModule implements OnModuleInit {
   constructor(
     private readonly erasure: UserDataErasure,
     private readonly progress: ProgressRepository,
+    private readonly cards: ReviewCardsRepository,
   ) {}
 
   onModuleInit(): void {
     this.erasure.register('progress', (userId) => this.progress.deleteForUser(userId));
+    this.erasure.register('review_cards', (userId) => this.cards.deleteForUser(userId));
   }
 }

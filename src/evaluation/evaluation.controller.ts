@@ -13,14 +13,18 @@ import {
   GradeRequestDto,
   GradesQueryDto,
   ProgressDto,
+  ReviewQueryDto,
+  ReviewQueueDto,
   toGradeDto,
   toProgressDto,
   toQuestionDto,
+  toReviewQueueDto,
 } from './evaluation.dto';
 import { GradesRepository } from './grades.repository';
 import { GradingService } from './grading.service';
 import { ProgressService } from './progress.service';
 import { QuestionGenerationService } from './question-generation.service';
+import { ReviewService } from './review.service';
 
 const GRADE_EXAMPLES = {
   reference: {
@@ -52,6 +56,7 @@ export class EvaluationController {
     private readonly grading: GradingService,
     private readonly generator: QuestionGenerationService,
     private readonly progress: ProgressService,
+    private readonly review: ReviewService,
     private readonly grades: GradesRepository,
     @Inject(CursorCodec) private readonly cursors: CursorCodec,
   ) {}
@@ -60,9 +65,9 @@ export class EvaluationController {
   @HttpCode(200)
   @PerUserLimited('evaluation')
   @ApiOperation({
-    summary: "Grade an answer against a reference, a rubric, or a generated question's key",
+    summary: "Grade an answer against a reference, a rubric, or a stored question's key",
     description:
-      "Scores `student_answer` out of `max_score` (default 10, or the rubric's total) against `reference_answer` and/or a `rubric`, with feedback, strengths and improvements; with a rubric, the per-criterion scores add up to the total. With `question_id`, one of your own generated questions is graded against its key (multiple choice and true/false exactly); another user's question is 404. The grade is stored and, with `module_id`, counts toward progress in that module. Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.",
+      "Scores `student_answer` out of `max_score` (default 10, or the rubric's total) against `reference_answer` and/or a `rubric`, with feedback, strengths and improvements; with a rubric, the per-criterion scores add up to the total. With `question_id`, a stored question is graded against its key, which never leaves the server (multiple choice and true/false exactly): a bank question of a module you can see (then `reference_answer` and `rubric` are 400), or one of your own practice questions (anyone else's is 404). Only a student's answer to a bank question counts toward progress and reschedules its spaced review (`counts_toward_progress: true`); every other grade is practice, stored and listed the same way. Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.",
   })
   @ApiJsonBody(GradeRequestDto, GRADE_EXAMPLES)
   @ApiEnvelope(GradeDto)
@@ -88,9 +93,9 @@ export class EvaluationController {
   @HttpCode(200)
   @PerUserLimited('evaluation')
   @ApiOperation({
-    summary: 'Write practice questions from a module or a topic; each is kept for grading by id',
+    summary: "Write practice questions from a module or a topic, or questions for a module's bank",
     description:
-      "Multiple-choice, short-answer and true/false questions from a module (`module_id`) or a topic searched across the course (`topic`), each citing the passage it comes from. `count` is 1 to 20 (default 5); fewer come back, with `warnings`, when the material is too thin. Each question's key stays on the server: grade an answer with its `question_id`. Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.",
+      'Multiple-choice, short-answer and true/false questions from a module (`module_id`) or a topic searched across the material you can see (`topic`), each citing the passage it comes from. `count` is 1 to 20 (default 5); fewer come back, with `warnings`, when the material is too thin. Without `bank` they are your own practice questions (`origin: "practice"`), which only you can answer by `question_id`. With `bank: true` and `module_id`, a manager of that module puts them in its bank (`origin: "generated"`, audit-logged; others 403). Grading and question generation share a per-user limit, `EVALUATION_REQUESTS_PER_MINUTE` (30 by default); above it, 429 with `Retry-After`.',
   })
   @ApiJsonBody(GenerateQuestionsDto, {
     topic: {
@@ -99,7 +104,7 @@ export class EvaluationController {
     },
   })
   @ApiEnvelope(GeneratedQuestionsDto)
-  @ApiErrors('validation_failed', 'invalid_json', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
+  @ApiErrors('validation_failed', 'invalid_json', 'forbidden', 'not_found', 'rate_limited', 'content_filtered', 'llm_unavailable')
   async generateQuestions(@CurrentPrincipal() principal: Principal, @Body() body: GenerateQuestionsDto): Promise<GeneratedQuestionsDto> {
     const { questions, warnings } = await this.generator.generate(principal, {
       moduleId: body.module_id,
@@ -108,14 +113,15 @@ export class EvaluationController {
       types: body.types,
       difficulty: body.difficulty,
       language: body.language,
+      bank: body.bank,
     });
-    return { questions: questions.map(toQuestionDto), ...(warnings.length > 0 ? { warnings } : {}) };
+    return { questions: questions.map((q) => toQuestionDto(q)), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   @Get('grades')
   @ApiOperation({
     summary: 'My grades, newest first',
-    description: "A page of the caller's grades, newest first, optionally of one module (`module_id`).",
+    description: "A page of the caller's grades, counted and practice alike, newest first, optionally of one module (`module_id`).",
   })
   @ApiEnvelope(GradePageDto)
   @ApiErrors('validation_failed')
@@ -133,10 +139,24 @@ export class EvaluationController {
   @ApiOperation({
     summary: 'My progress: attempts, averages and mastery per module',
     description:
-      'Per module and overall: attempts, the average percentage, and a mastery in 0 to 1 that weighs recent grades more (a half-life of about three weeks).',
+      'Per module and overall: attempts, the average percentage, and a mastery in 0 to 1 that weighs recent grades more (a half-life of about three weeks). Only grades with `counts_toward_progress` (answers to bank questions) count; practice does not.',
   })
   @ApiEnvelope(ProgressDto)
   async getProgress(@CurrentPrincipal() principal: Principal): Promise<ProgressDto> {
     return toProgressDto(await this.progress.forUser(principal.userId));
+  }
+
+  @Get('review')
+  @ApiOperation({
+    summary: 'My spaced-review queue',
+    description:
+      'Each bank question you have answered is scheduled by FSRS from the percentage of your latest answer (90 or more rates Easy, 70 Good, 40 Hard, below Again). Due questions come first, the longest overdue first, then bank questions you have not tried yet, `limit` items in all (default 10), from the modules you can see, optionally one module (`module_id`) or one course (`course_id`); neither carries its key. Answer with `POST /api/evaluation/grade` and the `question_id` to reschedule. `next_due_at` says when the next review that is not due yet falls due.',
+  })
+  @ApiEnvelope(ReviewQueueDto)
+  @ApiErrors('validation_failed', 'not_found')
+  async getReviewQueue(@CurrentPrincipal() principal: Principal, @Query() query: ReviewQueryDto): Promise<ReviewQueueDto> {
+    return toReviewQueueDto(
+      await this.review.queue(principal, { moduleId: query.module_id, courseId: query.course_id, limit: query.limit }),
+    );
   }
 }

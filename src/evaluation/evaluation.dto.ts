@@ -1,10 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -19,10 +20,18 @@ import {
 } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
 import { PassageDto, toPassageDto } from '../index/index.dto';
-import { DIFFICULTIES, Difficulty, QUESTION_TYPES, QuestionType } from '../infrastructure/persistence/schemas/question.schema';
+import {
+  DIFFICULTIES,
+  Difficulty,
+  QUESTION_ORIGINS,
+  QUESTION_TYPES,
+  QuestionOrigin,
+  QuestionType,
+} from '../infrastructure/persistence/schemas/question.schema';
 import { Grade } from './grades.repository';
 import { LearnerProgress } from './progress.service';
 import { StoredQuestion } from './questions.repository';
+import { ReviewItem, ReviewQueue } from './review.service';
 
 const ID = /^[0-9a-f]{24}$/;
 const idMessage = (field: string) => ({ message: `${field} must be a 24-character hexadecimal id` });
@@ -91,7 +100,11 @@ export class GradeRequestDto {
   @Max(1000)
   max_score?: number;
 
-  @ApiPropertyOptional({ pattern: ID.source, description: "Ground the feedback in this module's passages; counts toward progress there." })
+  @ApiPropertyOptional({
+    pattern: ID.source,
+    description:
+      "Ground the feedback in this module's passages (a module you cannot see is 404). With a bank question's `question_id`, it must be that question's module.",
+  })
   @IsOptional()
   @IsString()
   @Matches(ID, idMessage('module_id'))
@@ -99,7 +112,8 @@ export class GradeRequestDto {
 
   @ApiPropertyOptional({
     pattern: ID.source,
-    description: "Grade against a generated question's answer key (MCQ and true/false are graded exactly).",
+    description:
+      "Grade against a stored question's key, kept on the server (multiple choice and true/false are graded exactly): a bank question of a module you can see, or one of your own practice questions (anyone else's is 404). A student's answer to a bank question counts toward progress; with a bank question, `reference_answer` and `rubric` are refused (400).",
   })
   @IsOptional()
   @IsString()
@@ -146,6 +160,114 @@ export class GenerateQuestionsDto {
   @IsOptional()
   @IsIn(['fr', 'en'])
   language?: 'fr' | 'en';
+
+  @ApiPropertyOptional({
+    description:
+      'Default false. Put the questions in the bank of `module_id` (required then), for the module\'s managers only (others 403): they come back with `origin: "generated"`, and students\' answers to them count. Without it, the questions are the caller\'s own practice (`origin: "practice"`).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  bank?: boolean;
+}
+
+export class BankQuestionRequestDto {
+  @ApiProperty({ enum: QUESTION_TYPES, example: 'mcq' })
+  @IsIn(QUESTION_TYPES)
+  type!: QuestionType;
+
+  @ApiProperty({ maxLength: 4000, example: 'What does range(3) produce?' })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  question!: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    minItems: 4,
+    maxItems: 4,
+    description: 'mcq only: exactly 4 distinct choices.',
+    example: ['0, 1, 2', '1, 2, 3', '0, 1, 2, 3', '3'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(4)
+  @ArrayMaxSize(4)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(500, { each: true })
+  choices?: string[];
+
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: 'mcq: one of the choices; true_false: "true" or "false"; not for short_answer.',
+    example: '0, 1, 2',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  answer?: string;
+
+  @ApiPropertyOptional({ maxLength: 20000, description: 'short_answer only: the reference answer (with or instead of a rubric).' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(20000)
+  reference_answer?: string;
+
+  @ApiPropertyOptional({
+    type: [RubricCriterionDto],
+    maxItems: 20,
+    description: 'short_answer only (with or instead of a reference answer).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => RubricCriterionDto)
+  rubric?: RubricCriterionDto[];
+
+  @ApiPropertyOptional({
+    maxLength: 4000,
+    description: 'Shown with the feedback once a student has answered.',
+    example: 'range stops before 3.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  explanation?: string;
+
+  @ApiPropertyOptional({ enum: DIFFICULTIES, description: 'Default `medium`.' })
+  @IsOptional()
+  @IsIn(DIFFICULTIES)
+  difficulty?: Difficulty;
+}
+
+/** Every field optional; `null` clears an optional key field. A new `type` takes its key from this change alone. */
+export class UpdateBankQuestionDto extends PartialType(BankQuestionRequestDto) {}
+
+export class ReviewQueryDto {
+  @ApiPropertyOptional({ pattern: ID.source, description: 'Only this module (404 if you cannot see it).' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, idMessage('module_id'))
+  module_id?: string;
+
+  @ApiPropertyOptional({ pattern: ID.source, description: "Only this course's modules (404 unless you are its member)." })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, idMessage('course_id'))
+  course_id?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Most items in the answer (default 10).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 10;
 }
 
 export class GradesQueryDto extends ListQueryDto {
@@ -205,6 +327,13 @@ export class GradeDto {
   @ApiProperty({ type: [PassageDto] }) sources!: PassageDto[];
   @ApiProperty({ example: 'local', description: '`exact` for multiple-choice and true/false answers graded against the key.' })
   model!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The stored question answered, if any.' }) question_id!: string | null;
+  @ApiProperty({ type: String, nullable: true }) module_id!: string | null;
+  @ApiProperty({
+    description:
+      "True only for a student's answer to a bank question by `question_id` (graded against the stored key): the grades progress, mastery and the class view count. Every other grade is practice: kept and fed back the same way.",
+  })
+  counts_toward_progress!: boolean;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
@@ -215,7 +344,6 @@ export class OriginalGradeDto {
 
 export class AdminGradeDto extends GradeDto {
   @ApiProperty() user_id!: string;
-  @ApiProperty({ type: String, nullable: true }) module_id!: string | null;
   @ApiProperty({ type: OriginalGradeDto, nullable: true, description: "The model's verdict, when a teacher changed it." })
   original!: OriginalGradeDto | null;
   @ApiProperty({ type: String, nullable: true }) reviewed_by!: string | null;
@@ -232,15 +360,62 @@ export class AdminGradePageDto {
   @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
 }
 
+const KEY = 'Absent for students on bank questions (the bank, the review queue): the key stays on the server.';
+
 export class QuestionDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: QUESTION_TYPES }) type!: QuestionType;
   @ApiProperty() question!: string;
   @ApiPropertyOptional({ type: [String], description: 'mcq only: four distinct choices.' }) choices?: string[];
-  @ApiProperty({ description: 'mcq: one of the choices; true_false: "true" or "false".' }) answer!: string;
-  @ApiProperty() explanation!: string;
+  @ApiPropertyOptional({
+    description: `mcq: one of the choices; true_false: "true" or "false"; short_answer: the reference answer ("" with a rubric only). ${KEY}`,
+  })
+  answer?: string;
+  @ApiPropertyOptional({ description: KEY }) explanation?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `short_answer: the reference answer, if any. ${KEY}` })
+  reference_answer?: string | null;
+  @ApiPropertyOptional({ type: [RubricCriterionDto], description: `short_answer: the rubric, if any ([] otherwise). ${KEY}` })
+  rubric?: RubricCriterionDto[];
   @ApiProperty({ enum: DIFFICULTIES }) difficulty!: Difficulty;
   @ApiProperty({ type: [PassageDto] }) sources!: PassageDto[];
+  @ApiProperty({ type: String, nullable: true }) module_id!: string | null;
+  @ApiProperty({
+    enum: QUESTION_ORIGINS,
+    description:
+      "`authored` and `generated` questions are in their module's bank; `practice` ones belong to the learner who generated them.",
+  })
+  origin!: QuestionOrigin;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export class QuestionPageDto {
+  @ApiProperty({ type: [QuestionDto] }) items!: QuestionDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}
+
+export class ReviewItemDto {
+  @ApiProperty({ type: QuestionDto, description: 'Without its key.' }) question!: QuestionDto;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the review fell due; null for a question not tried yet.',
+  })
+  due_at!: string | null;
+  @ApiProperty({ description: 'Answers counted so far (0: not tried yet).' }) reps!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'The percentage of the latest answer.' }) last_percentage!: number | null;
+}
+
+export class ReviewQueueDto {
+  @ApiProperty({ type: [ReviewItemDto], description: 'Due reviews first (longest overdue first), then bank questions not tried yet.' })
+  items!: ReviewItemDto[];
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the next review that is not due yet falls due (null when none is scheduled).',
+  })
+  next_due_at!: string | null;
 }
 
 export class GeneratedQuestionsDto {
@@ -287,6 +462,9 @@ export function toGradeDto(grade: Grade): GradeDto {
     criteria: grade.criteria.map((c) => ({ criterion: c.criterion, score: c.score, max_points: c.maxPoints, comment: c.comment })),
     sources: grade.sources.map(toPassageDto),
     model: grade.model,
+    question_id: grade.questionId,
+    module_id: grade.moduleId,
+    counts_toward_progress: grade.countsTowardProgress === true,
     created_at: grade.createdAt.toISOString(),
   };
 }
@@ -295,23 +473,48 @@ export function toAdminGradeDto(grade: Grade): AdminGradeDto {
   return {
     ...toGradeDto(grade),
     user_id: grade.userId,
-    module_id: grade.moduleId,
     original: grade.original,
     reviewed_by: grade.reviewedBy,
     reviewed_at: grade.reviewedAt?.toISOString() ?? null,
   };
 }
 
-export function toQuestionDto(question: StoredQuestion): QuestionDto {
+/** A question, with its key unless `withKey` is false (students reading the bank or the review queue). */
+export function toQuestionDto(question: StoredQuestion, withKey = true): QuestionDto {
   return {
     id: question.id,
     type: question.type,
     question: question.question,
     ...(question.choices ? { choices: question.choices } : {}),
-    answer: question.answer,
-    explanation: question.explanation,
+    ...(withKey
+      ? {
+          answer: question.answer,
+          explanation: question.explanation,
+          reference_answer: question.type === 'short_answer' ? (question.referenceAnswer ?? (question.answer || null)) : null,
+          rubric: question.rubric.map((r) => ({
+            criterion: r.criterion,
+            max_points: r.maxPoints,
+            ...(r.description ? { description: r.description } : {}),
+          })),
+        }
+      : {}),
     difficulty: question.difficulty,
     sources: question.sources.map(toPassageDto),
+    module_id: question.moduleId,
+    origin: question.origin,
+    created_at: question.createdAt.toISOString(),
+  };
+}
+
+export function toReviewQueueDto(queue: ReviewQueue): ReviewQueueDto {
+  return {
+    items: queue.items.map((item: ReviewItem) => ({
+      question: toQuestionDto(item.question, false),
+      due_at: item.dueAt?.toISOString() ?? null,
+      reps: item.reps,
+      last_percentage: item.lastPercentage,
+    })),
+    next_due_at: queue.nextDueAt?.toISOString() ?? null,
   };
 }
 

@@ -12,15 +12,30 @@ import { EvaluationDataModule } from './evaluation-data.module';
 import { EvaluationController } from './evaluation.controller';
 import { GradesRepository } from './grades.repository';
 import { GradingService } from './grading.service';
+import { LegacyEvaluationMigration } from './legacy-evaluation-migration';
 import { registerLocalEvaluationTasks } from './local-evaluation-tasks';
 import { ProgressService } from './progress.service';
+import { QuestionBankAdminController } from './question-bank-admin.controller';
+import { QuestionBankController } from './question-bank.controller';
+import { QuestionBankService } from './question-bank.service';
 import { QuestionGenerationService } from './question-generation.service';
 import { QuestionsRepository } from './questions.repository';
+import { ReviewCardsRepository } from './review-cards.repository';
+import { ReviewService } from './review.service';
 
 @Module({
   imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule, ModuleAccessModule],
-  controllers: [EvaluationController, EvaluationAdminController],
-  providers: [GradesRepository, QuestionsRepository, GradingService, QuestionGenerationService, ProgressService],
+  controllers: [EvaluationController, EvaluationAdminController, QuestionBankController, QuestionBankAdminController],
+  providers: [
+    GradesRepository,
+    QuestionsRepository,
+    GradingService,
+    QuestionGenerationService,
+    QuestionBankService,
+    ReviewService,
+    ProgressService,
+    LegacyEvaluationMigration,
+  ],
   exports: [GradesRepository],
 })
 export class EvaluationModule implements OnModuleInit {
@@ -30,13 +45,16 @@ export class EvaluationModule implements OnModuleInit {
     private readonly moduleRemoval: ModuleDataRemoval,
     private readonly grades: GradesRepository,
     private readonly questions: QuestionsRepository,
+    private readonly cards: ReviewCardsRepository,
   ) {}
 
   onModuleInit(): void {
     registerLocalEvaluationTasks(this.local);
     this.erasure.register('grades', (userId) => this.grades.deleteForUser(userId));
-    // Generated questions can carry the learner's own topic text: they go with the account.
-    this.erasure.register('questions', (userId) => this.questions.deleteCreatedBy(userId));
+    // Practice questions can carry the learner's own topic text: they go with the account. Bank
+    // questions belong to their module and stay.
+    this.erasure.register('questions', (userId) => this.questions.deletePracticeCreatedBy(userId));
     this.moduleRemoval.register('questions', (moduleId) => this.questions.deleteByModule(moduleId));
+    this.moduleRemoval.register('review_cards', (moduleId) => this.cards.deleteForModule(moduleId));
   }
 }

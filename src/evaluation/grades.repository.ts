@@ -37,9 +37,9 @@ export class GradesRepository {
     return (await this.grades.find(query, { sort: { _id: -1 }, limit: filter.limit + 1 })).map(toDomain);
   }
 
-  /** Every grade of a user, for progress figures. */
-  async allForUser(userId: string): Promise<Grade[]> {
-    return (await this.grades.find({ userId })).map(toDomain);
+  /** A user's grades that count toward progress, oldest first (progress is rebuilt from them). */
+  async countedForUser(userId: string): Promise<Grade[]> {
+    return (await this.grades.find({ userId, countsTowardProgress: true }, { sort: { _id: 1 } })).map(toDomain);
   }
 
   /**
@@ -63,9 +63,37 @@ export class GradesRepository {
     return this.grades.count({});
   }
 
-  /** Mean percentage of every grade (null when there is none), for the admin statistics. */
-  async averagePercentage(): Promise<number | null> {
-    const [all] = await this.grades.group({}, { average: ['percentage'] });
+  /** How many of a user's grades count, and their mean percentage (null when none does). */
+  async countedSummary(userId: string): Promise<{ attempts: number; averagePercentage: number | null }> {
+    const [row] = await this.grades.group({ userId, countsTowardProgress: true }, { average: ['percentage'] });
+    return { attempts: row?.count ?? 0, averagePercentage: row?.averages.percentage ?? null };
+  }
+
+  /** Mean percentage of the grades that count (null when there is none), for the admin statistics. */
+  async averageCountedPercentage(): Promise<number | null> {
+    const [all] = await this.grades.group({ countsTowardProgress: true }, { average: ['percentage'] });
     return all?.averages.percentage ?? null;
+  }
+
+  // ---- first-release data (see legacy-evaluation-migration.ts) ---------------------------------
+
+  /** The users who have grades written before grades said whether they count. */
+  async usersWithUnmarkedGrades(): Promise<string[]> {
+    const rows = await this.grades.group({ countsTowardProgress: { $exists: false } }, { by: 'userId' });
+    return rows.map((row) => String(row.key));
+  }
+
+  /** Those of one user that will count once marked: they answered a stored question, against its server-side key. */
+  async unmarkedCountingForUser(userId: string): Promise<Grade[]> {
+    return (await this.grades.find({ userId, countsTowardProgress: { $exists: false }, questionId: { $ne: null } })).map(toDomain);
+  }
+
+  /** Marks them: those that answered a stored question count, the others are practice. */
+  async markUnmarked(userId: string): Promise<void> {
+    await this.grades.updateMany(
+      { userId, countsTowardProgress: { $exists: false }, questionId: { $ne: null } },
+      { $set: { countsTowardProgress: true } },
+    );
+    await this.grades.updateMany({ userId, countsTowardProgress: { $exists: false } }, { $set: { countsTowardProgress: false } });
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
-import { ApiError } from '../common/errors/api-error';
+import { ApiError, FieldError } from '../common/errors/api-error';
 import { newId } from '../common/ids';
 import { detectLanguage } from '../common/text';
 import { ModuleAccessService } from '../courses/module-access.service';
@@ -15,7 +15,8 @@ import { UsersRepository } from '../users/users.repository';
 import { buildGradeMessages, GradePromptInput } from './evaluation-prompts';
 import { Grade, GradesRepository } from './grades.repository';
 import { ProgressRepository } from './progress.repository';
-import { QuestionsRepository, StoredQuestion } from './questions.repository';
+import { isBankQuestion, QuestionsRepository, StoredQuestion } from './questions.repository';
+import { ReviewService } from './review.service';
 import { GradeAnswer, gradeSchema, RubricItem } from './structured-answers';
 
 export interface GradeRequest {
@@ -45,6 +46,7 @@ export class GradingService {
     private readonly progress: ProgressRepository,
     private readonly search: SearchService,
     private readonly access: ModuleAccessService,
+    private readonly reviews: ReviewService,
     private readonly users: UsersRepository,
     private readonly llm: LlmProvider,
     private readonly cache: AppCache,
@@ -53,12 +55,17 @@ export class GradingService {
 
   async grade(principal: Principal, request: GradeRequest): Promise<Grade> {
     const stored = request.questionId ? await this.storedQuestion(principal, request.questionId) : null;
-    const question = request.question ?? stored?.question;
+    const bank = stored !== null && isBankQuestion(stored);
+    if (bank) refuseKeyFromRequest(stored, request);
+    const question = bank ? stored.question : (request.question ?? stored?.question);
     if (!question) throw ApiError.validation([{ field: 'question', message: 'question is required unless question_id is given' }]);
-    const rubric = request.rubric ?? [];
+    const rubric = request.rubric ?? stored?.rubric ?? [];
     const maxScore = this.maxScoreFor(request.maxScore, rubric);
     const moduleId = request.moduleId ?? stored?.moduleId ?? undefined;
-    if (moduleId) await this.access.findVisible(principal, moduleId);
+    // A bank question's module was checked with the question.
+    if (moduleId && !bank) await this.access.findVisible(principal, moduleId);
+    // Only a student's answer to a bank question, graded on the server's key, is a trustworthy measure.
+    const counts = bank && principal.role === 'student';
 
     // Multiple choice and true/false have one right answer: graded exactly, without any model.
     if (stored && (stored.type === 'mcq' || stored.type === 'true_false')) {
@@ -72,12 +79,13 @@ export class GradingService {
         model: 'exact',
         answer: exactGrade(stored, request.studentAnswer, maxScore, rubric),
         sources: stored.sources,
+        counts,
       });
     }
 
     // The key alone is what a right answer must say; its explanation (usually the quoted course
     // sentence) is context: as part of the reference it would cost the exact key half its marks.
-    const referenceAnswer = request.referenceAnswer ?? stored?.answer;
+    const referenceAnswer = request.referenceAnswer ?? (stored ? (stored.referenceAnswer ?? (stored.answer || undefined)) : undefined);
     const keyExplanation = !request.referenceAnswer && stored?.explanation ? stored.explanation : undefined;
     const passages = moduleId
       ? await this.search.search(principal, `${question}\n${request.studentAnswer}`, { moduleId, k: GROUNDING_PASSAGES })
@@ -118,6 +126,7 @@ export class GradingService {
       model: cached.model,
       answer: cached.answer,
       sources: passages.map(snapshot),
+      counts,
     });
   }
 
@@ -148,7 +157,7 @@ export class GradingService {
         reviewedAt: this.clock.now(),
       });
       if (!updated) continue;
-      if (grade.moduleId && percentage !== grade.percentage)
+      if (grade.countsTowardProgress && grade.moduleId && percentage !== grade.percentage)
         await this.progress.adjust(grade.userId, grade.moduleId, percentage - grade.percentage, grade.createdAt);
       return updated;
     }
@@ -167,6 +176,7 @@ export class GradingService {
       model: string;
       answer: GradeAnswer;
       sources: SourceSnapshot[];
+      counts: boolean;
     },
   ): Promise<Grade> {
     const now = this.clock.now();
@@ -176,6 +186,7 @@ export class GradingService {
       userId: principal.userId,
       moduleId: g.moduleId ?? null,
       questionId: g.stored?.id ?? null,
+      countsTowardProgress: g.counts,
       question: g.question,
       studentAnswer: g.request.studentAnswer,
       referenceAnswer: g.request.referenceAnswer ?? null,
@@ -199,14 +210,24 @@ export class GradingService {
       reviewedAt: null,
       createdAt: now,
     });
-    if (grade.moduleId) await this.progress.addAttempt(principal.userId, grade.moduleId, grade.percentage, now);
+    if (grade.countsTowardProgress && g.stored?.moduleId) {
+      await this.progress.addAttempt(principal.userId, g.stored.moduleId, grade.percentage, now);
+      await this.reviews.recordAnswer(principal.userId, { ...g.stored, moduleId: g.stored.moduleId }, grade.percentage, now);
+    }
     return grade;
   }
 
-  /** A generated question is its author's alone: to anyone else it does not exist (API.md, Evaluation). */
+  /**
+   * A bank question answers to whoever sees its module; a practice question is its author's alone:
+   * to anyone else either does not exist (API.md, Evaluation).
+   */
   private async storedQuestion(principal: Principal, id: string): Promise<StoredQuestion> {
     const stored = await this.questions.findById(id);
-    if (!stored || stored.createdBy !== principal.userId) throw ApiError.notFound('question');
+    if (stored && isBankQuestion(stored) && stored.moduleId) {
+      await this.access.findVisible(principal, stored.moduleId);
+      return stored;
+    }
+    if (!stored || isBankQuestion(stored) || stored.createdBy !== principal.userId) throw ApiError.notFound('question');
     return stored;
   }
 
@@ -222,6 +243,23 @@ export class GradingService {
     }
     return total;
   }
+}
+
+/**
+ * A bank question is graded on its stored key alone: an answer that brings its own reference or
+ * rubric, another question text, or another module is refused rather than half-followed.
+ */
+function refuseKeyFromRequest(stored: StoredQuestion, request: GradeRequest): void {
+  const errors: FieldError[] = [];
+  const bankKey = "is not taken with a bank question's question_id: its stored key is used";
+  if (request.referenceAnswer !== undefined) errors.push({ field: 'reference_answer', message: bankKey });
+  if (request.rubric !== undefined) errors.push({ field: 'rubric', message: bankKey });
+  if (request.question !== undefined && normalise(request.question) !== normalise(stored.question))
+    errors.push({ field: 'question', message: "must be the bank question's own text, or left out" });
+  if (request.moduleId !== undefined && request.moduleId !== stored.moduleId)
+    errors.push({ field: 'module_id', message: "must be the bank question's module, or left out" });
+  if (errors.length > 0)
+    throw ApiError.validation(errors, "A bank question is graded on its stored key: don't send a reference or a rubric.");
 }
 
 export function percentageOf(score: number, maxScore: number): number {

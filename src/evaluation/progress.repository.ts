@@ -36,6 +36,31 @@ export class ProgressRepository {
     );
   }
 
+  /**
+   * Sets a user's progress to what these grades make (one row per module they name), replacing
+   * every row of theirs. Written with `$set`, not increments: two instances running the same
+   * rebuild at once write the same figures.
+   */
+  async replaceForUser(userId: string, grades: readonly { moduleId: string | null; percentage: number; createdAt: Date }[]): Promise<void> {
+    const rows = new Map<string, { attempts: number; percentSum: number; weight: number; weightedPercent: number; lastAttemptAt: Date }>();
+    for (const grade of grades) {
+      if (!grade.moduleId) continue;
+      const weight = recencyWeight(grade.createdAt);
+      const row = rows.get(grade.moduleId) ?? { attempts: 0, percentSum: 0, weight: 0, weightedPercent: 0, lastAttemptAt: grade.createdAt };
+      rows.set(grade.moduleId, {
+        attempts: row.attempts + 1,
+        percentSum: row.percentSum + grade.percentage,
+        weight: row.weight + weight,
+        weightedPercent: row.weightedPercent + weight * grade.percentage,
+        lastAttemptAt: grade.createdAt > row.lastAttemptAt ? grade.createdAt : row.lastAttemptAt,
+      });
+    }
+    await this.progress.deleteMany({ userId, moduleId: { $nin: [...rows.keys()] } });
+    for (const [moduleId, row] of rows) {
+      await this.progress.updateOne({ _id: `${userId}:${moduleId}` }, { $set: { userId, moduleId, ...row } }, { upsert: true });
+    }
+  }
+
   async forUser(userId: string): Promise<Progress[]> {
     return (await this.progress.find({ userId }, { sort: { moduleId: 1 } })).map(toDomain);
   }

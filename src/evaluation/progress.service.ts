@@ -28,13 +28,12 @@ export class ProgressService {
     private readonly modules: CourseModulesRepository,
   ) {}
 
-  /** `overall` counts every grade; `modules` only graded answers that named a module (API.md). */
+  /** Counted grades only (API.md): practice is kept and fed back, but measures nothing. */
   async forUser(userId: string): Promise<LearnerProgress> {
-    const [rows, grades] = await Promise.all([this.progress.forUser(userId), this.grades.allForUser(userId)]);
+    const [rows, overall] = await Promise.all([this.progress.forUser(userId), this.grades.countedSummary(userId)]);
     const titles = new Map((await this.modules.findByIds(rows.map((r) => r.moduleId))).map((m) => [m.id, m.title]));
-    const total = grades.reduce((sum, g) => sum + g.percentage, 0);
     return {
-      overall: { attempts: grades.length, averagePercentage: grades.length > 0 ? round2(total / grades.length) : 0 },
+      overall: { attempts: overall.attempts, averagePercentage: round2(overall.averagePercentage ?? 0) },
       modules: rows
         .filter((r) => r.attempts > 0)
         .map((r) => ({

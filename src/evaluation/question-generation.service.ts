@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
@@ -25,6 +26,8 @@ export interface GenerateRequest {
   types?: QuestionType[];
   difficulty?: Difficulty;
   language?: 'fr' | 'en';
+  /** Into the bank of `moduleId`, by one of its managers; otherwise the caller's own practice questions. */
+  bank?: boolean;
 }
 
 /** Passages a module offers the generator (its chunks in document order), or a topic retrieves. */
@@ -52,6 +55,7 @@ export class QuestionGenerationService {
     private readonly resources: ResourcesRepository,
     private readonly search: SearchService,
     private readonly access: ModuleAccessService,
+    private readonly audit: AuditService,
     private readonly users: UsersRepository,
     private readonly llm: LlmProvider,
     private readonly clock: Clock,
@@ -64,7 +68,12 @@ export class QuestionGenerationService {
         'Say what the questions should be about: a module_id or a topic.',
       );
     }
-    if (request.moduleId) await this.access.findVisible(principal, request.moduleId);
+    if (request.bank) {
+      if (!request.moduleId) {
+        throw ApiError.validation([{ field: 'module_id', message: "is required with bank: the questions go into that module's bank" }]);
+      }
+      await this.access.findManaged(principal, request.moduleId);
+    } else if (request.moduleId) await this.access.findVisible(principal, request.moduleId);
     const passages = await this.passagesFor(principal, request);
     const count = request.count ?? 5;
     const language =
@@ -126,16 +135,28 @@ export class QuestionGenerationService {
           createdBy: principal.userId,
           moduleId:
             request.moduleId ?? (cited.length > 0 && cited.every((p) => p.moduleId === cited[0]!.moduleId) ? cited[0]!.moduleId : null),
+          origin: request.bank ? 'generated' : 'practice',
           type: q.type,
           question: q.question,
           ...(q.choices ? { choices: q.choices } : {}),
           answer: q.answer,
+          referenceAnswer: null,
+          rubric: [],
           explanation: q.explanation,
           difficulty: input.difficulty,
           language,
           sources: cited.map(passageSnapshot),
           createdAt: now,
+          updatedAt: now,
         }),
+      );
+    }
+    if (request.bank && stored.length > 0) {
+      await this.audit.record(
+        principal,
+        'question.generate',
+        { type: 'module', id: request.moduleId },
+        { question_ids: stored.map((q) => q.id), count: stored.length },
       );
     }
     return { questions: stored, warnings };

@@ -126,22 +126,54 @@ describeEachStore('learning records', (harness) => {
     expect(await usage.totalsByDay('2031-05-01', '2031-05-31')).toEqual([]);
   });
 
-  it('should average the percentage of every grade, and give none without grades', async () => {
+  it('should average the percentage of the grades that count only, and give none without them', async () => {
     const grades = new GradesRepository(store);
-    expect(await grades.averagePercentage()).toBeNull();
+    expect(await grades.averageCountedPercentage()).toBeNull();
+    await grades.create(grade(100));
+    expect(await grades.averageCountedPercentage()).toBeNull();
     const percentages = [12.5, 80, 97.25, 40];
-    for (const percentage of percentages) await grades.create(grade(percentage));
+    for (const percentage of percentages) await grades.create(grade(percentage, { countsTowardProgress: true }));
     const mean = percentages.reduce((a, b) => a + b, 0) / percentages.length;
-    expect(await grades.averagePercentage()).toBeCloseTo(mean, 9);
+    expect(await grades.averageCountedPercentage()).toBeCloseTo(mean, 9);
+  });
+
+  it("should sum up a learner's counted grades apart from their practice", async () => {
+    const grades = new GradesRepository(store);
+    const userId = newId();
+    expect(await grades.countedSummary(userId)).toEqual({ attempts: 0, averagePercentage: null });
+    await grades.create(grade(10, { userId }));
+    await grades.create(grade(60, { userId, countsTowardProgress: true }));
+    await grades.create(grade(90, { userId, countsTowardProgress: true }));
+    expect(await grades.countedSummary(userId)).toEqual({ attempts: 2, averagePercentage: 75 });
+    expect((await grades.countedForUser(userId)).map((g) => g.percentage)).toEqual([60, 90]);
+  });
+
+  it("should set a learner's progress to what their grades make, replacing every earlier row, twice alike", async () => {
+    const progress = new ProgressRepository(store);
+    const userId = newId();
+    const [kept, dropped] = [newId(), newId()];
+    await progress.addAttempt(userId, dropped, 50, new Date());
+    const at = new Date('2026-02-01T00:00:00Z');
+    const graded = [
+      { moduleId: kept, percentage: 40, createdAt: at },
+      { moduleId: kept, percentage: 80, createdAt: new Date(at.getTime() + 1000) },
+      { moduleId: null, percentage: 100, createdAt: at },
+    ];
+    await progress.replaceForUser(userId, graded);
+    await progress.replaceForUser(userId, graded);
+    const rows = await progress.forUser(userId);
+    expect(rows.map((r) => [r.moduleId, r.attempts, r.percentSum])).toEqual([[kept, 2, 120]]);
+    expect(rows[0]!.lastAttemptAt).toEqual(new Date(at.getTime() + 1000));
   });
 });
 
-function grade(percentage: number): Grade {
+function grade(percentage: number, overrides: Partial<Grade> = {}): Grade {
   return {
     id: newId(),
     userId: newId(),
     moduleId: null,
     questionId: null,
+    countsTowardProgress: false,
     question: 'What is a list?',
     studentAnswer: 'An ordered collection.',
     referenceAnswer: null,
@@ -159,5 +191,6 @@ function grade(percentage: number): Grade {
     reviewedBy: null,
     reviewedAt: null,
     createdAt: new Date(),
+    ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { ConversationsRepository } from '../../src/chat/conversations.repository
 import { MessagesRepository } from '../../src/chat/messages.repository';
 import { GradesRepository } from '../../src/evaluation/grades.repository';
 import { ProgressRepository } from '../../src/evaluation/progress.repository';
+import { ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
 import { UsageRepository } from '../../src/usage/usage.repository';
 import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
@@ -78,6 +79,8 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 function helpers(http: () => Agent) {
+  /** Each module's bank question on QUESTION, whose answers count. */
+  const bankQuestions = new Map<string, string>();
   return {
     async createModule(actor: Account, title: string): Promise<string> {
       const module = await ok<{ id: string }>(http().post('/api/admin/modules').set(bearer(actor)).send({ title }), 201);
@@ -88,18 +91,24 @@ function helpers(http: () => Agent) {
           .send({ title: 'Loops', content: LOOPS_MD, format: 'markdown' }),
         201,
       );
+      const question = await ok<{ id: string }>(
+        http()
+          .post(`/api/admin/modules/${module.id}/questions`)
+          .set(bearer(actor))
+          .send({ type: 'short_answer', question: QUESTION, reference_answer: REFERENCE }),
+        201,
+      );
+      bankQuestions.set(module.id, question.id);
       return module.id;
     },
     chat(account: Account, body: { message: string; conversation_id?: string; module_id?: string }) {
       return ok<{ conversation_id: string; message_id: string; answer: string }>(http().post('/api/chat').set(bearer(account)).send(body));
     },
+    /** With a module, an answer to its bank question (counted); without, practice on the reference. */
     grade(account: Account, studentAnswer: string, moduleId?: string) {
-      const body = {
-        question: QUESTION,
-        student_answer: studentAnswer,
-        reference_answer: REFERENCE,
-        ...(moduleId ? { module_id: moduleId } : {}),
-      };
+      const body = moduleId
+        ? { question_id: bankQuestions.get(moduleId), student_answer: studentAnswer }
+        : { question: QUESTION, student_answer: studentAnswer, reference_answer: REFERENCE };
       return ok<{ id: string; percentage: number; score: number; max_score: number }>(
         http().post('/api/evaluation/grade').set(bearer(account)).send(body),
       );
@@ -405,6 +414,7 @@ describe('administration', () => {
       messages: number[];
       grades: string[];
       progress: { moduleId: string; attempts: number }[];
+      reviewCards: number;
       usageDays: number;
       sessions: (string | null)[];
     }
@@ -417,8 +427,9 @@ describe('administration', () => {
       return {
         conversations: await Promise.all(conversationIds.map(async (id) => (await conversations.findById(id))?.userId ?? null)),
         messages: await Promise.all(conversationIds.map(async (id) => (await messages.forConversation(id)).length)),
-        grades: (await t.app.get(GradesRepository).allForUser(userId)).map((g) => g.id).sort(),
+        grades: (await t.app.get(GradesRepository).list({ userId, limit: 1000 })).map((g) => g.id).sort(),
         progress: (await t.app.get(ProgressRepository).forUser(userId)).map((p) => ({ moduleId: p.moduleId, attempts: p.attempts })),
+        reviewCards: (await t.app.get(ReviewCardsRepository).questionIds(userId, undefined)).length,
         usageDays: (await t.app.get(UsageRepository).between('0000-01-01', '9999-12-31', userId)).length,
         sessions: await Promise.all(sessionIds.map(async (id) => (await sessions.findById(id))?.userId ?? null)),
       };
@@ -456,6 +467,7 @@ describe('administration', () => {
       assert.deepEqual(goneBefore.messages, [4, 2]);
       assert.deepEqual(goneBefore.grades, gone.gradeIds);
       assert.deepEqual(goneBefore.progress, [{ moduleId, attempts: 2 }]);
+      assert.equal(goneBefore.reviewCards, 1, 'one card for the bank question answered twice');
       assert.deepEqual(goneBefore.sessions, [gone.account.id, gone.account.id]);
 
       const deleted = await t.http.delete(`/api/admin/users/${gone.account.id}`).set(bearer(admin));
@@ -467,6 +479,7 @@ describe('administration', () => {
         messages: [0, 0],
         grades: [],
         progress: [],
+        reviewCards: 0,
         usageDays: 0,
         sessions: [null, null],
       });

@@ -29,6 +29,7 @@ const PARTIAL = 'It produces oxygen.';
 const UNRELATED = 'The French revolution began in 1789 with the storming of the Bastille.';
 
 const GRADE_FIELDS = [
+  'counts_toward_progress',
   'created_at',
   'criteria',
   'feedback',
@@ -36,8 +37,10 @@ const GRADE_FIELDS = [
   'improvements',
   'max_score',
   'model',
+  'module_id',
   'percentage',
   'question',
+  'question_id',
   'score',
   'sources',
   'strengths',
@@ -57,6 +60,8 @@ interface GradeBody {
   criteria: { criterion: string; score: number; max_points: number; comment: string }[];
   sources: { chunk_id: string; module_id: string; text: string }[];
   model: string;
+  question_id: string | null;
+  counts_toward_progress: boolean;
   created_at: string;
 }
 
@@ -65,6 +70,9 @@ const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) *
 function assertConsistent(grade: GradeBody): void {
   assert.deepEqual(Object.keys(grade).sort(), GRADE_FIELDS);
   assert.match(grade.id, /^[0-9a-f]{24}$/);
+  // Graded on what the learner sent: practice, never counted.
+  assert.equal(grade.question_id, null);
+  assert.equal(grade.counts_toward_progress, false);
   assert.ok(grade.score >= 0 && grade.score <= grade.max_score, `score ${grade.score} of ${grade.max_score}`);
   assert.ok(Math.abs(grade.percentage - (100 * grade.score) / grade.max_score) <= 0.01, `percentage ${grade.percentage}`);
   assert.equal(new Date(grade.created_at).toISOString(), grade.created_at);

@@ -14,7 +14,10 @@ import {
   createCourseModule,
 } from '../support/test-app';
 
-/** My grades and progress, concurrent attempts, and the teachers' review of grades. */
+/**
+ * My grades and progress, concurrent attempts, and the teachers' review of grades. Progress counts
+ * answers to bank questions only; answers graded on a reference the learner sends are practice.
+ */
 
 const OCEANS_MD = `# Ocean currents
 
@@ -56,6 +59,10 @@ describe('grades, progress and review', () => {
   let teacher: Account;
   let oceans: string;
   let volcanoes: string;
+  /** Bank questions: the ocean question with its reference, the same with a rubric, and a volcano question. */
+  let oceanQuestion: string;
+  let oceanRubricQuestion: string;
+  let volcanoQuestion: string;
 
   /** Open modules of `teacher`: an instructor reviews the grades on the modules they manage. */
   function createModule(title: string, markdown: string): Promise<string> {
@@ -68,15 +75,20 @@ describe('grades, progress and review', () => {
     return response.body.data as Grade;
   }
 
-  /** `null`: a grade outside any module. */
-  function oceanAnswer(account: Account, fragments: number, moduleId: string | null = oceans, extra: Record<string, unknown> = {}) {
-    return grade(account, {
-      question: OCEAN_QUESTION,
-      reference_answer: OCEAN_REFERENCE,
-      student_answer: OCEAN_FRAGMENTS.slice(0, fragments).join(' ') || 'I am not sure.',
-      ...(moduleId ? { module_id: moduleId } : {}),
-      ...extra,
-    });
+  const oceanFragments = (fragments: number) => OCEAN_FRAGMENTS.slice(0, fragments).join(' ') || 'I am not sure.';
+
+  /** An answer to the ocean bank question (with its rubric if asked), which counts; `null`: practice outside any module. */
+  function oceanAnswer(account: Account, fragments: number, moduleId: string | null = oceans, options: { rubric?: boolean } = {}) {
+    if (moduleId === null) {
+      return grade(account, { question: OCEAN_QUESTION, reference_answer: OCEAN_REFERENCE, student_answer: oceanFragments(fragments) });
+    }
+    return grade(account, { question_id: options.rubric ? oceanRubricQuestion : oceanQuestion, student_answer: oceanFragments(fragments) });
+  }
+
+  async function bankQuestion(moduleId: string, body: Record<string, unknown>): Promise<string> {
+    const response = await t.http.post(`/api/admin/modules/${moduleId}/questions`).set(bearer(admin)).send(body);
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    return response.body.data.id as string;
   }
 
   async function myGrades(account: Account, query: Record<string, string | number> = {}) {
@@ -111,6 +123,21 @@ describe('grades, progress and review', () => {
     teacher = await login(t.http, email, 'teacher-password');
     oceans = await createModule('Ocean currents', OCEANS_MD);
     volcanoes = await createModule('Volcanoes', VOLCANOES_MD);
+    oceanQuestion = await bankQuestion(oceans, { type: 'short_answer', question: OCEAN_QUESTION, reference_answer: OCEAN_REFERENCE });
+    oceanRubricQuestion = await bankQuestion(oceans, {
+      type: 'short_answer',
+      question: OCEAN_QUESTION,
+      reference_answer: OCEAN_REFERENCE,
+      rubric: [
+        { criterion: 'Names what drives currents', max_points: 4.5 },
+        { criterion: 'Explains the Gulf Stream', max_points: 3 },
+      ],
+    });
+    volcanoQuestion = await bankQuestion(volcanoes, {
+      type: 'short_answer',
+      question: 'Where do most volcanoes sit?',
+      reference_answer: 'Along the boundaries of tectonic plates, such as the Pacific Ring of Fire.',
+    });
   });
   afterAll(() => t.close());
 
@@ -185,20 +212,23 @@ describe('grades, progress and review', () => {
       assert.deepEqual(await progressOf(learner), { overall: { attempts: 0, average_percentage: 0 }, modules: [] });
     });
 
-    it('should count every grade overall and only module grades per module, with plain means', async () => {
+    it('should count answers to bank questions only, overall and per module, with plain means', async () => {
       const learner = await register(t.http);
       const inOceans = [await oceanAnswer(learner, 5), await oceanAnswer(learner, 2)];
       const inVolcanoes = [
-        await grade(learner, {
-          question: 'Where do most volcanoes sit?',
-          student_answer: 'Along tectonic plate boundaries, like the Ring of Fire.',
-          module_id: volcanoes,
-        }),
+        await grade(learner, { question_id: volcanoQuestion, student_answer: 'Along tectonic plate boundaries, like the Ring of Fire.' }),
       ];
-      const noModule = [await oceanAnswer(learner, 1, null), await oceanAnswer(learner, 4, null)];
+      // Practice: graded on the learner's own reference, in a module or outside any.
+      await grade(learner, {
+        question: OCEAN_QUESTION,
+        reference_answer: OCEAN_FRAGMENTS[0],
+        student_answer: OCEAN_FRAGMENTS[0],
+        module_id: oceans,
+      });
+      await oceanAnswer(learner, 1, null);
       const progress = await progressOf(learner);
-      const all = [...inOceans, ...inVolcanoes, ...noModule];
-      assert.equal(progress.overall.attempts, 5);
+      const all = [...inOceans, ...inVolcanoes];
+      assert.equal(progress.overall.attempts, 3);
       assert.ok(
         Math.abs(progress.overall.average_percentage - mean(all.map((g) => g.percentage))) <= 0.01,
         JSON.stringify(progress.overall),
@@ -222,11 +252,7 @@ describe('grades, progress and review', () => {
     it('should count 20 concurrent grades of one learner in one module exactly', async () => {
       const learner = await register(t.http);
       const answers = Array.from({ length: 20 }, (_, i) => OCEAN_FRAGMENTS.filter((_, j) => (i >> j) & 1 || j === i % 5).join(' '));
-      const grades = await Promise.all(
-        answers.map((student_answer) =>
-          grade(learner, { question: OCEAN_QUESTION, reference_answer: OCEAN_REFERENCE, student_answer, module_id: oceans }),
-        ),
-      );
+      const grades = await Promise.all(answers.map((student_answer) => grade(learner, { question_id: oceanQuestion, student_answer })));
       assert.ok(new Set(grades.map((g) => g.percentage)).size > 1, 'the answers differ in quality');
       const progress = await progressOf(learner);
       assert.equal(progress.modules.length, 1);
@@ -241,18 +267,13 @@ describe('grades, progress and review', () => {
   });
 
   describe('teacher review', () => {
-    const rubric = [
-      { criterion: 'Names what drives currents', max_points: 4.5 },
-      { criterion: 'Explains the Gulf Stream', max_points: 3 },
-    ];
-
     function review(account: Account, id: string, body: Record<string, unknown>) {
       return t.http.patch(`/api/admin/evaluations/${id}`).set(bearer(account)).send(body);
     }
 
     it("should override score and feedback, keep the model's verdict, and keep the rubric adding up", async () => {
       const learner = await register(t.http);
-      const model = await oceanAnswer(learner, 2, oceans, { rubric });
+      const model = await oceanAnswer(learner, 2, oceans, { rubric: true });
       assert.equal(model.max_score, 7.5);
       const before = Date.now();
       const response = await review(teacher, model.id, {

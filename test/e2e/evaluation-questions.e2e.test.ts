@@ -70,7 +70,21 @@ interface Question {
   sources: { chunk_id: string; module_id: string; resource_id: string; text: string }[];
 }
 
-const QUESTION_FIELDS = ['answer', 'difficulty', 'explanation', 'id', 'question', 'sources', 'type'];
+/** A practice question comes back to its author with its key. */
+const QUESTION_FIELDS = [
+  'answer',
+  'created_at',
+  'difficulty',
+  'explanation',
+  'id',
+  'module_id',
+  'origin',
+  'question',
+  'reference_answer',
+  'rubric',
+  'sources',
+  'type',
+];
 const FRENCH = /«|\b(le|la|les|des|du|est|quel|quelle|vrai|faux|complétez)\b/i;
 
 describe('generating questions', () => {
@@ -111,6 +125,7 @@ describe('generating questions', () => {
       QUESTION_FIELDS,
     );
     assert.match(q.id, /^[0-9a-f]{24}$/);
+    assert.equal((q as Question & { origin: string }).origin, 'practice');
     assert.ok(q.question.trim().length > 0 && q.answer.trim().length > 0);
     assert.ok(q.sources.length > 0, `${q.question} cites no passage`);
     if (q.type === 'mcq') {
@@ -318,16 +333,23 @@ describe('generating questions', () => {
       assert.equal(new Set(after.map((tail) => tail.slice(0, 10))).size, ids.length, after.join(' '));
     });
 
-    it("should count exactly graded questions toward the module's progress", async () => {
+    it("should keep answers to one's own generated questions as practice: graded on the key, never counted", async () => {
       const learner = await register(t.http);
       const { questions } = await generated(learner, { module_id: biology, count: 2, types: ['true_false'] });
-      await grade(learner, { question_id: questions[0]!.id, student_answer: questions[0]!.answer });
-      await grade(learner, { question_id: questions[1]!.id, student_answer: questions[1]!.answer === 'true' ? 'false' : 'true' });
+      const right = await grade(learner, { question_id: questions[0]!.id, student_answer: questions[0]!.answer });
+      const wrong = await grade(learner, {
+        question_id: questions[1]!.id,
+        student_answer: questions[1]!.answer === 'true' ? 'false' : 'true',
+      });
+      assert.deepEqual(
+        [right, wrong].map((r) => [r.body.data.percentage, r.body.data.counts_toward_progress, r.body.data.module_id]),
+        [
+          [100, false, biology],
+          [0, false, biology],
+        ],
+      );
       const progress = (await t.http.get('/api/evaluation/progress').set(bearer(learner))).body.data;
-      assert.deepEqual(progress.overall, { attempts: 2, average_percentage: 50 });
-      assert.equal(progress.modules.length, 1);
-      assert.equal(progress.modules[0].module_id, biology);
-      assert.equal(progress.modules[0].attempts, 2);
+      assert.deepEqual(progress, { overall: { attempts: 0, average_percentage: 0 }, modules: [] });
     });
 
     it('should grade a short answer against the stored answer key', async () => {

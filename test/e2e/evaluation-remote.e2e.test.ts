@@ -223,8 +223,6 @@ describe('evaluation with a remote Azure OpenAI model', () => {
       assert.equal(second.body.data.model, first.body.data.model);
       const stored = await t.http.get('/api/evaluation/grades').set(bearer(student));
       assert.equal(stored.body.data.items.length, 2);
-      const progress = (await t.http.get('/api/evaluation/progress').set(bearer(student))).body.data;
-      assert.equal(progress.modules[0].attempts, 2);
       await grade(student, { ...body, student_answer: 'Because it cools quickly.' });
       assert.equal(chatRequests().length, 2, 'another answer is another model call');
     });
@@ -355,8 +353,7 @@ describe('evaluation with a remote Azure OpenAI model', () => {
         user,
         /<reference_answer>\nThe shells of sea creatures\n<\/reference_answer>\n\n<reference_explanation>\nLimestone is made mostly of shells\.\n<\/reference_explanation>/,
       );
-      const progress = (await t.http.get('/api/evaluation/progress').set(bearer(student))).body.data;
-      assert.equal(progress.modules[0].module_id, geology, "the question's module counts the attempt");
+      assert.equal(graded.body.data.module_id, geology, "the grade is the question's module's");
     });
   });
 });

@@ -11,11 +11,24 @@ import { Account, bearer, errorCode, login, loginAdmin, startTestApp, TestApp, u
  * A data directory written by the first release (test/fixtures/first-release, made by its
  * write-data.ts on the first release's code), started under the new code: on the embedded store as
  * it is, and on MongoDB with the same documents loaded. Its module becomes an open module owned by
- * the first admin; everything else keeps working.
+ * the first admin; its generated question stays the student's practice question; its grade by that
+ * question's id keeps counting, the one on the student's own reference becomes practice, and
+ * progress is rebuilt from the grade that counts; everything else keeps working.
  */
 
 type Module = { id: string; title: string; course_id: string | null; owner_id: string | null; resource_count: number; updated_at: string };
-type Grade = { id: string; module_id: string | null; score: number };
+type Grade = {
+  id: string;
+  module_id: string | null;
+  score: number;
+  percentage: number;
+  question_id: string | null;
+  counts_toward_progress: boolean;
+};
+type Progress = {
+  overall: { attempts: number; average_percentage: number };
+  modules: { module_id: string; attempts: number; average_percentage: number }[];
+};
 type Page<T> = { items: T[]; next_cursor: string | null };
 
 async function ok<T>(response: request.Response | Promise<request.Response>, status = 200): Promise<T> {
@@ -99,6 +112,33 @@ describe.each(stores())('first-release data under the new code [$name]', ({ mong
     assert.ok(found.results.some((p) => p.resource_id === ids.resource && p.module_id === ids.module));
   });
 
+  it('should keep counting the grade that answered a stored question, make the self-graded one practice, and rebuild progress', async () => {
+    const grades = await ok<Page<Grade>>(t.http.get('/api/evaluation/grades').set(bearer(student)));
+    const byId = new Map(grades.items.map((g) => [g.id, g]));
+    expect(byId.get(ids.grade_with_question)).toMatchObject({
+      question_id: ids.question,
+      module_id: ids.module,
+      counts_toward_progress: true,
+    });
+    expect(byId.get(ids.grade_with_reference)).toMatchObject({ question_id: null, module_id: ids.module, counts_toward_progress: false });
+    const counted = byId.get(ids.grade_with_question)!;
+    const progress = await ok<Progress>(t.http.get('/api/evaluation/progress').set(bearer(student)));
+    expect(progress.overall).toEqual({ attempts: 1, average_percentage: counted.percentage });
+    expect(progress.modules.map((m) => [m.module_id, m.attempts, m.average_percentage])).toEqual([[ids.module, 1, counted.percentage]]);
+  });
+
+  it("should keep the generated question the student's own practice question, out of the module's bank", async () => {
+    const bank = await ok<Page<{ id: string }>>(t.http.get(`/api/modules/${ids.module}/questions`).set(bearer(admin)));
+    expect(bank.items).toEqual([]);
+    const byOthers = await t.http
+      .post('/api/evaluation/grade')
+      .set(bearer(instructor))
+      .send({ question_id: ids.question, student_answer: 'true' });
+    assert.equal(byOthers.status, 404);
+    const edit = await t.http.patch(`/api/admin/questions/${ids.question}`).set(bearer(admin)).send({ difficulty: 'hard' });
+    assert.equal(edit.status, 404, 'a practice question is no bank question to edit');
+  });
+
   it("should keep the student's grades and the question they generated", async () => {
     const grades = await ok<Page<Grade>>(t.http.get('/api/evaluation/grades').set(bearer(student)));
     expect(grades.items.map((g) => g.id).sort()).toEqual([ids.grade_with_question, ids.grade_with_reference].sort());
@@ -108,10 +148,12 @@ describe.each(stores())('first-release data under the new code [$name]', ({ mong
       t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question_id: ids.question, student_answer: 'true' }),
     );
     assert.equal(again.score, 10, 'graded against the stored key, as before');
+    expect(again).toMatchObject({ question_id: ids.question, counts_toward_progress: false });
   });
 
   it('should migrate once: a restart, even with a newer admin, changes nothing more', async () => {
     const before = await ok<Module>(t.http.get(`/api/modules/${ids.module}`).set(bearer(admin)));
+    const progressBefore = await ok<Progress>(t.http.get('/api/evaluation/progress').set(bearer(student)));
     const email = uniqueEmail('second-admin');
     await ok(t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role: 'admin' }), 201);
     await t.close({ keepData: true });
@@ -119,5 +161,7 @@ describe.each(stores())('first-release data under the new code [$name]', ({ mong
     admin = await loginAdmin(t.http);
     const after = await ok<Module>(t.http.get(`/api/modules/${ids.module}`).set(bearer(admin)));
     assert.deepEqual(after, before);
+    student = await login(t.http, FIRST_RELEASE.student.email, FIRST_RELEASE.student.password);
+    expect(await ok<Progress>(t.http.get('/api/evaluation/progress').set(bearer(student)))).toEqual(progressBefore);
   });
 });

@@ -57,7 +57,14 @@ export async function runFlow(baseUrl: string, admin: { email: string; password:
 
   const adminSession = must(await anonymous.POST('/api/auth/login', { body: admin }), 200);
   const staff = createClient<paths>({ baseUrl, headers: { Authorization: 'Bearer ' + adminSession.data.access_token } });
-  const module = must(await staff.POST('/api/admin/modules', { body: { title: 'Loops', description: 'Repeating code' } }), 201);
+  const course = must(await staff.POST('/api/admin/courses', { body: { title: 'Python for beginners', description: 'Group B' } }), 201);
+  const joinCode: string | null = course.data.join_code;
+  if (joinCode === null) throw new Error('the course creator sees the join code');
+  const joined = must(await student.POST('/api/courses/join', { body: { code: joinCode } }), 200);
+  const module = must(
+    await staff.POST('/api/admin/modules', { body: { title: 'Loops', description: 'Repeating code', course_id: course.data.id } }),
+    201,
+  );
   const resource = must(
     await staff.POST('/api/admin/modules/{id}/resources', { params: { path: { id: module.data.id } }, body: { title: 'Loops', content: LOOPS, format: 'markdown' } }),
     201,
@@ -82,7 +89,27 @@ export async function runFlow(baseUrl: string, admin: { email: string; password:
     await student.POST('/api/evaluation/generate-questions', { body: { module_id: module.data.id, count: 3, difficulty: 'easy', types: ['mcq', 'true_false'], language: 'en' } }),
     200,
   );
+  const authored = must(
+    await staff.POST('/api/admin/modules/{id}/questions', {
+      params: { path: { id: module.data.id } },
+      body: {
+        type: 'mcq',
+        question: 'What does a while loop do while its condition stays true?',
+        choices: ['It repeats its body', 'It stops at once', 'It skips its body', 'It raises an error'],
+        answer: 'It repeats its body',
+        difficulty: 'easy',
+      },
+    }),
+    201,
+  );
+  const origin: 'authored' | 'generated' | 'practice' = authored.data.origin;
+  const bank = must(await student.GET('/api/modules/{id}/questions', { params: { path: { id: module.data.id } } }), 200);
+  const answered = must(
+    await student.POST('/api/evaluation/grade', { body: { question_id: authored.data.id, student_answer: 'It repeats its body' } }),
+    200,
+  );
   const progress = must(await student.GET('/api/evaluation/progress'), 200);
+  const review = must(await student.GET('/api/evaluation/review', { params: { query: { course_id: course.data.id, limit: 5 } } }), 200);
   const missing = await student.GET('/api/modules/{id}', { params: { path: { id: 'c'.repeat(24) } } });
   const missingCode: string | undefined = missing.error?.error.code;
 
@@ -91,13 +118,18 @@ export async function runFlow(baseUrl: string, admin: { email: string; password:
     registeredRole,
     tokenType,
     me: { id: me.data.id, email: me.data.email, display_name: me.data.display_name, locale: me.data.locale },
-    module: { id: module.data.id, title: module.data.title, resource_count: module.data.resource_count },
+    course: { id: course.data.id, joined: joined.data.id, join_code: joined.data.join_code, students: joined.data.student_count },
+    module: { id: module.data.id, title: module.data.title, resource_count: module.data.resource_count, course_id: module.data.course_id },
     resource: { module_id: resource.data.module_id, status: resourceStatus, chunk_count: resource.data.chunk_count, mime_type: resource.data.mime_type },
     search: search.data.results.map((p) => ({ resource_id: p.resource_id, module_id: p.module_id, score: p.score, text: p.text, heading: p.location.heading })),
     chat: { conversation_id: chat.data.conversation_id, message_id: chat.data.message_id, answer: chat.data.answer, sources: chat.data.sources.length },
     conversation: conversation.data.messages.map((m) => ({ id: m.id, role: m.role, content: m.content })),
-    grade: { score: grade.data.score, max_score: grade.data.max_score, percentage: grade.data.percentage, feedback: grade.data.feedback },
-    questions: generated.data.questions.map((q) => ({ type: q.type, answer: q.answer, choices: q.choices, difficulty: q.difficulty })),
+    grade: { score: grade.data.score, max_score: grade.data.max_score, percentage: grade.data.percentage, feedback: grade.data.feedback, counts: grade.data.counts_toward_progress },
+    questions: generated.data.questions.map((q) => ({ type: q.type, answer: q.answer, choices: q.choices, difficulty: q.difficulty, origin: q.origin })),
+    authored: { id: authored.data.id, origin, module_id: authored.data.module_id },
+    bank: bank.data.items.map((q) => ({ id: q.id, answer: q.answer, choices: q.choices })),
+    answered: { question_id: answered.data.question_id, percentage: answered.data.percentage, counts: answered.data.counts_toward_progress },
+    review: { items: review.data.items.map((i) => ({ id: i.question.id, reps: i.reps, due_at: i.due_at })), next_due_at: review.data.next_due_at },
     progress: { overall: progress.data.overall, modules: progress.data.modules.map((m) => ({ module_id: m.module_id, attempts: m.attempts, mastery: m.mastery })) },
     missing: { status: missing.response.status, code: missingCode },
   };
@@ -111,6 +143,8 @@ export function generatedTypesAreStrict(client: Client<paths>) {
   void client.POST('/api/auth/register', { body: { email: 'a@example.org' } });
   // @ts-expect-error: a text resource's format is markdown, text or html
   void client.POST('/api/admin/modules/{id}/resources', { params: { path: { id: 'x' } }, body: { title: 't', content: 'c', format: 'pdf' } });
+  // @ts-expect-error: a bank question is mcq, true_false or short_answer
+  void client.POST('/api/admin/modules/{id}/questions', { params: { path: { id: 'x' } }, body: { type: 'essay', question: 'q' } });
   // @ts-expect-error: the module id is a path parameter that must be given
   void client.GET('/api/modules/{id}');
   return async () => {
@@ -146,13 +180,18 @@ type FlowResult = {
   registeredRole: string;
   tokenType: string;
   me: { id: string; email: string; display_name: string | null; locale: string | null };
-  module: { id: string; title: string; resource_count: number };
+  course: { id: string; joined: string; join_code: string | null; students: number };
+  module: { id: string; title: string; resource_count: number; course_id: string | null };
   resource: { module_id: string; status: string; chunk_count: number; mime_type: string };
   search: { resource_id: string; module_id: string; score: number; text: string; heading?: string }[];
   chat: { conversation_id: string; message_id: string; answer: string; sources: number };
   conversation: { id: string; role: string; content: string }[];
-  grade: { score: number; max_score: number; percentage: number; feedback: string };
-  questions: { type: string; answer: string; choices?: string[]; difficulty: string }[];
+  grade: { score: number; max_score: number; percentage: number; feedback: string; counts: boolean };
+  questions: { type: string; answer?: string; choices?: string[]; difficulty: string; origin: string }[];
+  authored: { id: string; origin: string; module_id: string | null };
+  bank: { id: string; answer?: string; choices?: string[] }[];
+  answered: { question_id: string | null; percentage: number; counts: boolean };
+  review: { items: { id: string; reps: number; due_at: string | null }[]; next_due_at: string | null };
   progress: {
     overall: { attempts: number; average_percentage: number };
     modules: { module_id: string; attempts: number; mastery: number }[];
@@ -213,7 +252,7 @@ describe('a client generated from openapi.json', () => {
     });
     afterAll(() => t.close());
 
-    it('should register, log in, add course content, search, chat, grade, generate questions and read progress', async () => {
+    it('should register, create a course, join it by code, add content, search, chat, author and answer a bank question, and read progress and the review queue', async () => {
       const js = ts.transpileModule(CLIENT_PROGRAM, {
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
       }).outputText;
@@ -237,8 +276,10 @@ describe('a client generated from openapi.json', () => {
       assert.equal(result.me.display_name, 'Ada');
       assert.equal(result.me.locale, null);
       assert.match(result.me.id, /^[0-9a-f]{24}$/);
+      expect(result.course).toEqual({ id: result.course.id, joined: result.course.id, join_code: null, students: 1 });
       assert.equal(result.module.title, 'Loops');
       assert.equal(result.module.resource_count, 0);
+      assert.equal(result.module.course_id, result.course.id);
       expect({ ...result.resource, chunk_count: result.resource.chunk_count > 0 }).toEqual({
         module_id: result.module.id,
         status: 'indexed',
@@ -262,19 +303,27 @@ describe('a client generated from openapi.json', () => {
       assert.ok(result.grade.score >= 0 && result.grade.score <= 10);
       assert.ok(Math.abs(result.grade.percentage - (100 * result.grade.score) / result.grade.max_score) < 0.01);
       assert.ok(result.grade.feedback.length > 0);
+      assert.equal(result.grade.counts, false, 'an answer graded on its own reference is practice');
 
       assert.ok(result.questions.length > 0 && result.questions.length <= 3);
       for (const q of result.questions) {
         assert.ok(q.type === 'mcq' || q.type === 'true_false', q.type);
         assert.equal(q.difficulty, 'easy');
-        if (q.type === 'mcq') assert.ok(q.choices?.includes(q.answer));
-        else assert.ok(['true', 'false'].includes(q.answer));
+        assert.equal(q.origin, 'practice');
+        if (q.type === 'mcq') assert.ok(q.answer !== undefined && q.choices?.includes(q.answer));
+        else assert.ok(['true', 'false'].includes(q.answer ?? ''));
       }
 
-      assert.equal(result.progress.overall.attempts, 1);
-      assert.ok(Math.abs(result.progress.overall.average_percentage - result.grade.percentage) < 0.01);
+      expect(result.authored).toEqual({ id: result.authored.id, origin: 'authored', module_id: result.module.id });
+      expect(result.bank).toEqual([{ id: result.authored.id, answer: undefined, choices: expect.any(Array) }]);
+      expect(result.answered).toEqual({ question_id: result.authored.id, percentage: 100, counts: true });
+
+      expect(result.progress.overall).toEqual({ attempts: 1, average_percentage: 100 });
       expect(result.progress.modules.map((m) => [m.module_id, m.attempts])).toEqual([[result.module.id, 1]]);
       assert.ok(result.progress.modules[0].mastery >= 0 && result.progress.modules[0].mastery <= 1);
+      // Answered perfectly just now: not due yet, and scheduled for later.
+      expect(result.review.items).toEqual([]);
+      assert.ok(result.review.next_due_at !== null && Date.parse(result.review.next_due_at) > Date.now());
 
       expect(result.missing).toEqual({ status: 404, code: 'not_found' });
     });

@@ -61,13 +61,17 @@ describeMongo(`the whole application on MongoDB${MONGODB_TEST_URI ? '' : `: ${MO
       expect(chat.body.data.sources.every((source: { resource_id: string }) => source.resource_id === resourceId)).toBe(true);
       const conversationId = chat.body.data.conversation_id as string;
 
-      const graded = await first.http.post('/api/evaluation/grade').set(bearer(student)).send({
-        question: QUESTION,
-        student_answer: 'It is a giant storm, larger than Earth.',
-        reference_answer: REFERENCE,
-        module_id: moduleId,
-      });
+      const banked = await first.http
+        .post(`/api/admin/modules/${moduleId}/questions`)
+        .set(bearer(admin))
+        .send({ type: 'short_answer', question: QUESTION, reference_answer: REFERENCE });
+      expect(banked.status).toBe(201);
+      const graded = await first.http
+        .post('/api/evaluation/grade')
+        .set(bearer(student))
+        .send({ question_id: banked.body.data.id, student_answer: 'It is a giant storm, larger than Earth.' });
       expect(graded.status).toBe(200);
+      expect(graded.body.data.counts_toward_progress).toBe(true);
       const grade = graded.body.data as { id: string; score: number; percentage: number };
 
       const stats = await first.http.get('/api/admin/stats').set(bearer(admin));

@@ -26,6 +26,7 @@ function rank(call: Call): number {
   if (call.path === '/api/auth/login') return 1;
   if (call.method === 'post' && ['/api/chat', '/api/evaluation/grade', '/api/admin/users'].includes(call.path)) return 2;
   if (call.method === 'post' && call.path === '/api/admin/courses') return 3;
+  if (call.method === 'post' && call.path === '/api/admin/modules/{id}/questions') return 3;
   if (call.path === '/api/users/me/password') return 9;
   return 5;
 }
@@ -117,6 +118,7 @@ describe('OpenAPI request examples', () => {
         ids.set('/api/admin/courses/', data!.id as string);
         joinCode = data!.join_code as string;
       }
+      if (call.path === '/api/admin/modules/{id}/questions') ids.set('/api/admin/questions/', data!.id as string);
       if (call.path === '/api/evaluation/generate-questions') expect((data!.questions as unknown[]).length).toBeGreaterThan(0);
       if (call.path === '/api/chat') expect((data!.sources as unknown[]).length).toBeGreaterThan(0);
     }

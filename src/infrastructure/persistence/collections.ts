@@ -11,6 +11,7 @@ import { MessageRecord, MessageSchema } from './schemas/message.schema';
 import { ProgressRecord, ProgressSchema } from './schemas/progress.schema';
 import { QuestionRecord, QuestionSchema } from './schemas/question.schema';
 import { ResourceRecord, ResourceSchema } from './schemas/resource.schema';
+import { ReviewCardRecord, ReviewCardSchema } from './schemas/review-card.schema';
 import { SessionRecord, SessionSchema } from './schemas/session.schema';
 import { DailyUsageRecord, DailyUsageSchema } from './schemas/usage.schema';
 import { UserRecord, UserSchema } from './schemas/user.schema';
@@ -33,6 +34,7 @@ export const APPLICATION_MODELS: readonly ModelDefinition[] = [
   { name: ProgressRecord.name, schema: ProgressSchema },
   { name: QuestionRecord.name, schema: QuestionSchema },
   { name: ResourceRecord.name, schema: ResourceSchema },
+  { name: ReviewCardRecord.name, schema: ReviewCardSchema },
   { name: SessionRecord.name, schema: SessionSchema },
   { name: DailyUsageRecord.name, schema: DailyUsageSchema },
   { name: UserRecord.name, schema: UserSchema },

@@ -20,7 +20,13 @@ export class GradeRecord {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true, index: true }) userId!: string;
   @Prop({ type: String, default: null, index: true }) moduleId!: string | null;
-  @Prop({ type: String, default: null }) questionId!: string | null;
+  @Prop({ type: String, default: null, index: true }) questionId!: string | null;
+  /**
+   * True only for a student's answer to a bank question by its id, graded against the stored key:
+   * the grades progress, mastery, the class view and the statistics are made of. Not `required`:
+   * first-release grades lack it until the start-up migration marks them.
+   */
+  @Prop({ type: Boolean, default: false, index: true }) countsTowardProgress!: boolean;
   @Prop({ type: String, required: true }) question!: string;
   @Prop({ type: String, required: true }) studentAnswer!: string;
   @Prop({ type: String, default: null }) referenceAnswer!: string | null;
