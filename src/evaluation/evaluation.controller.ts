@@ -150,7 +150,7 @@ export class EvaluationController {
   @ApiOperation({
     summary: 'My spaced-review queue',
     description:
-      'Each bank question you have answered is scheduled by FSRS from the percentage of your latest answer (90 or more rates Easy, 70 Good, 40 Hard, below Again). Due questions come first, the longest overdue first, then bank questions you have not tried yet, `limit` items in all (default 10), from the modules you can see, optionally one module (`module_id`) or one course (`course_id`); neither carries its key. Answer with `POST /api/evaluation/grade` and the `question_id` to reschedule. `next_due_at` says when the next review that is not due yet falls due.',
+      'Each bank question you have answered is scheduled by FSRS from the percentage of your latest answer (90 or more rates Easy, 70 Good, 40 Hard, below Again). Due questions come first, the longest overdue first, then up to `limit` (default 10) bank questions you have not tried yet (due questions are also at most `limit`), from the modules you can see, optionally one module (`module_id`) or one course (`course_id`); neither carries its key. Answer with `POST /api/evaluation/grade` and the `question_id` to reschedule. `next_due_at` says when the next review that is not due yet falls due.',
   })
   @ApiEnvelope(ReviewQueueDto)
   @ApiErrors('validation_failed', 'not_found')

@@ -62,7 +62,11 @@ export class ReviewService {
     this.logger.warn(`Review card ${id} was rescheduled by ${RESCHEDULE_ATTEMPTS} simultaneous answers; one was left out.`);
   }
 
-  /** Due reviews first, then bank questions not tried yet, `limit` items in all, within what the learner sees. */
+  /**
+   * Due reviews first (at most `limit`, longest overdue first), then up to `limit` bank questions not
+   * tried yet, within what the learner sees: API.md applies `limit` to the untried questions, and the
+   * same bound keeps a long backlog of due cards from making one answer unbounded.
+   */
   async queue(principal: Principal, filter: { moduleId?: string; courseId?: string; limit: number }): Promise<ReviewQueue> {
     const moduleIds = await this.moduleScope(principal, filter);
     const now = this.clock.now();
@@ -74,7 +78,7 @@ export class ReviewService {
       return question ? [{ question, dueAt: card.due, reps: card.reps, lastPercentage: card.lastPercentage }] : [];
     });
     const tried = await this.cards.questionIds(principal.userId, moduleIds);
-    const fresh = await this.questions.bankQuestionsExcept(moduleIds, tried, filter.limit - due.length);
+    const fresh = await this.questions.bankQuestionsExcept(moduleIds, tried, filter.limit);
     return {
       items: [...due, ...fresh.map((question) => ({ question, dueAt: null, reps: 0, lastPercentage: null }))],
       nextDueAt: await this.cards.nextDue(principal.userId, moduleIds, now),

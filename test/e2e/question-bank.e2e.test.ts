@@ -469,6 +469,9 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       assert.ok(Date.parse(later.items[0]!.due_at!) <= Date.parse(later.items[1]!.due_at!), 'longest overdue first');
       assert.ok(later.items.slice(2).every((i) => i.reps === 0));
       assert.equal((await classView()).get(pupil.id)?.due_reviews, 2);
+      // `limit` bounds the untried questions that follow the due ones (API.md), and the due ones too.
+      const one = await ok<ReviewQueue>(review(pupil, { module_id: moduleId, limit: 1 }));
+      expect(one.items.map((i) => i.reps > 0)).toEqual([true, false]);
 
       await ok(grade(pupil, { question_id: mcq.id, student_answer: mcq.answer }));
       const rescheduled = await ok<ReviewQueue>(review(pupil, { module_id: moduleId, limit: 100 }));
