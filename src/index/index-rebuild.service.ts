@@ -114,6 +114,7 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
     if (!job || job.status === 'succeeded' || job.status === 'failed') return;
     const started = this.clock.now();
     await this.jobs.update(jobId, { status: 'running', runner: this.runner, startedAt: job.startedAt ?? started, error: null });
+    this.logger.log(`Rebuilding the index: job ${jobId}, attempt ${context.attempt}${job.runner ? ', taken over from a stopped runner' : ''}.`);
     try {
       const key = this.index.embeddingModelKey;
       const total = Math.max(await this.chunks.count(), 0);
