@@ -114,7 +114,9 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
     if (!job || job.status === 'succeeded' || job.status === 'failed') return;
     const started = this.clock.now();
     await this.jobs.update(jobId, { status: 'running', runner: this.runner, startedAt: job.startedAt ?? started, error: null });
-    this.logger.log(`Rebuilding the index: job ${jobId}, attempt ${context.attempt}${job.runner ? ', taken over from a stopped runner' : ''}.`);
+    this.logger.log(
+      `Rebuilding the index: job ${jobId}, attempt ${context.attempt}${job.runner ? ', taken over from a stopped runner' : ''}.`,
+    );
     try {
       const key = this.index.embeddingModelKey;
       const total = Math.max(await this.chunks.count(), 0);
@@ -137,7 +139,9 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
       await this.index.follow();
       await this.jobs.update(jobId, { status: 'succeeded', processed, total: processed, finishedAt: this.clock.now() });
       this.metrics.observeIndexJob('succeeded');
-      this.logger.log(`Index rebuilt: generation ${generation}, ${processed} chunks in ${this.clock.now().getTime() - started.getTime()} ms.`);
+      this.logger.log(
+        `Index rebuilt: generation ${generation}, ${processed} chunks in ${this.clock.now().getTime() - started.getTime()} ms.`,
+      );
     } catch (error) {
       // Back in the queue for another runner: not running here any more.
       if (error instanceof JobInterrupted) await this.jobs.update(jobId, { status: 'queued', runner: null }).catch(() => undefined);

@@ -137,7 +137,9 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   async embedChunks(chunks: readonly Pick<Chunk, 'text' | 'heading'>[]): Promise<string[]> {
     if (chunks.length === 0) return [];
     this.metrics.observeEmbedding('index', chunks.length);
-    const vectors = await this.engine.embedTexts(chunks.map((c) => chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined })));
+    const vectors = await this.engine.embedTexts(
+      chunks.map((c) => chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined })),
+    );
     return vectors.map(encodeVector);
   }
 
@@ -158,7 +160,9 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   follow(): Promise<void> {
     this.following = this.following
       .then(() => (this.stopped ? undefined : this.followOnce()))
-      .catch((error: unknown) => this.logger.error(`Following the index feed failed: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) =>
+        this.logger.error(`Following the index feed failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     return this.following;
   }
 
@@ -336,4 +340,3 @@ export function toPassage(chunk: Chunk, title: string, score: number): Passage {
     location: { ...(chunk.page !== null ? { page: chunk.page } : {}), ...(chunk.heading ? { heading: chunk.heading } : {}) },
   };
 }
-

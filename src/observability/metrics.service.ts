@@ -57,15 +57,15 @@ export class MetricsService {
     registers: [this.registry],
   });
   private jobCounts?: () => Promise<JobCounts>;
-  private readonly queueDepth = new Gauge({
+  private readonly queueDepth: Gauge<'state'> = new Gauge({
     name: 'background_jobs_queued',
     help: 'Background jobs by state: waiting, active, delayed (waiting for a retry); across every instance on BullMQ',
     labelNames: ['state'],
     registers: [this.registry],
     collect: async () => {
-      const counts = await this.jobCounts?.().catch(() => undefined);
+      const counts: JobCounts | undefined = await this.jobCounts?.().catch(() => undefined);
       if (!counts) return;
-      for (const [state, count] of Object.entries(counts)) this.queueDepth.set({ state }, count);
+      for (const state of ['waiting', 'active', 'delayed'] as const) this.queueDepth.set({ state }, counts[state]);
     },
   });
 

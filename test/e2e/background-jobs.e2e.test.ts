@@ -13,7 +13,10 @@ function longDocument(topic: string): string {
     { length: 12 },
     (_, i) =>
       `## ${topic} section ${i}\n\n` +
-      Array.from({ length: 12 }, (_, j) => `In part ${i} the ${topic} sentence ${j} explains one more detail of ${topic} number ${i}.`).join(' '),
+      Array.from(
+        { length: 12 },
+        (_, j) => `In part ${i} the ${topic} sentence ${j} explains one more detail of ${topic} number ${i}.`,
+      ).join(' '),
   );
   return `# ${topic}\n\n${sections.join('\n\n')}\n`;
 }
@@ -135,7 +138,10 @@ describe.each(drivers)('background jobs %s', (driver, driverEnv) => {
   if (driver === 'on BullMQ') {
     it('should keep the jobs in Redis under the key prefix', async () => {
       const keys = await redisKeys(SHARED_REDIS_URL, `${env.REDIS_KEY_PREFIX}jobs:*`);
-      assert.ok(keys.some((key) => key.startsWith(`${env.REDIS_KEY_PREFIX}jobs:jobs:`)), keys.join(', '));
+      assert.ok(
+        keys.some((key) => key.startsWith(`${env.REDIS_KEY_PREFIX}jobs:jobs:`)),
+        keys.join(', '),
+      );
     });
   }
 });

@@ -75,7 +75,10 @@ describe('index lifecycle', () => {
       const admin = await loginAdmin(t.http);
       await createCourseModule(t, admin, 'Rivers', '# Rivers\n\nRivers carry water back to the sea.');
       const started = await t.http.post('/api/admin/index/rebuild').set(bearer(admin));
-      assert.ok((await redisKeys(SHARED_REDIS_URL, `${prefix}jobs:jobs:${started.body.data.id as string}`)).length === 1, 'the job is in Redis');
+      assert.ok(
+        (await redisKeys(SHARED_REDIS_URL, `${prefix}jobs:jobs:${started.body.data.id as string}`)).length === 1,
+        'the job is in Redis',
+      );
       const again = await t.http.post('/api/admin/index/rebuild').set(bearer(admin));
       assert.equal(again.body.data.id, started.body.data.id);
       await waitFor(

@@ -102,7 +102,8 @@ describeMongo(`two instances of the application${MONGODB_TEST_URI ? '' : `: ${MO
     assert.equal(again.body.data.id, started.body.data.id);
 
     await waitFor(
-      async () => (await second.http.get(`/api/admin/index/jobs/${started.body.data.id}`).set(bearer(admin))).body.data.status === 'succeeded',
+      async () =>
+        (await second.http.get(`/api/admin/index/jobs/${started.body.data.id}`).set(bearer(admin))).body.data.status === 'succeeded',
       30_000,
       50,
     );

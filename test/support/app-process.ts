@@ -61,7 +61,13 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${stderr}`);
-        return (await request(url).get('/health/ready').catch(() => null))?.status === 200;
+        return (
+          (
+            await request(url)
+              .get('/health/ready')
+              .catch(() => null)
+          )?.status === 200
+        );
       },
       60_000,
       100,

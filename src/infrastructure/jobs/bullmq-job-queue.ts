@@ -97,7 +97,8 @@ export abstract class BullJobWorker extends WorkerHost implements OnApplicationB
       }
       const last = attempt >= (job.opts.attempts ?? this.config.jobs.attempts);
       this.metrics.observeJob(job.name, last ? 'failed' : 'retried');
-      if (last) await handler.failed(job.data, failure).catch((e: unknown) => this.logger.error(`Recording the failure failed: ${String(e)}`));
+      if (last)
+        await handler.failed(job.data, failure).catch((e: unknown) => this.logger.error(`Recording the failure failed: ${String(e)}`));
       else this.logger.warn(`The ${job.name} job failed (attempt ${attempt}): ${failure.message}; it will be retried.`);
       throw failure;
     }

@@ -49,9 +49,12 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
   }
 
   add<T>(name: string, data: T, options: { id?: string } = {}): Promise<void> {
-    this.handler(name);
-    if (this.stopping.signal.aborted) return Promise.resolve();
-    if (options.id !== undefined && this.holds(options.id)) return Promise.resolve();
+    try {
+      this.handler(name);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    if (this.stopping.signal.aborted || (options.id !== undefined && this.holds(options.id))) return Promise.resolve();
     this.waiting.push({ name, data, id: options.id, attempt: 1 });
     this.drain();
     return Promise.resolve();
