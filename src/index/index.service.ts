@@ -92,8 +92,10 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     this.embeddingKey = `${identity.model}@${identity.dimensions}`;
     try {
       this.engine = await RetrievalEngine.load(this.directory, this.embedding);
-      const position = await this.readPosition();
-      if (position) ({ generation: this.generation, seq: this.applied } = position);
+      // A snapshot saved without its feed position (by an earlier version) is trusted as current,
+      // as that version did: it keeps serving while stale chunks are embedded again.
+      const position = (await this.readPosition()) ?? (await this.feed.head());
+      ({ generation: this.generation, seq: this.applied } = position);
     } catch (error) {
       if (!(error instanceof IndexNotFound)) {
         this.logger.warn(
