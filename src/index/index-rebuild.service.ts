@@ -76,7 +76,7 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
         continue;
       }
       try {
-        const active = await this.jobs.findActive(REBUILD_JOB);
+        const active = await this.alive(await this.jobs.findActive(REBUILD_JOB));
         if (active) return active;
         const job = await this.jobs.create({
           id: newId(),
@@ -101,8 +101,25 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
     throw new ApiError('service_unavailable', 'An index rebuild is starting; try again in a moment.', undefined, { 'Retry-After': '1' });
   }
 
-  get(id: string): Promise<Job | null> {
-    return this.jobs.findById(id);
+  async get(id: string): Promise<Job | null> {
+    const job = await this.jobs.findById(id);
+    return job && (job.status === 'queued' || job.status === 'running') ? ((await this.alive(job)) ?? this.jobs.findById(id)) : job;
+  }
+
+  /** The job if the queue still has it; else it is recorded as failed (never left `running`) and null. */
+  private async alive(job: Job | null): Promise<Job | null> {
+    // Unknown (Redis away) counts as pending: never fail a job on a guess.
+    if (!job || (await this.queue.isPending(job.id).catch(() => true))) return job;
+    // Its handler may have finished it just now: only a job still marked active is failed.
+    const current = await this.jobs.findById(job.id);
+    if (current?.status !== 'queued' && current?.status !== 'running') return null;
+    this.metrics.observeIndexJob('failed');
+    await this.jobs.update(job.id, {
+      status: 'failed',
+      error: 'The job was given up: the instances running it stopped too many times.',
+      finishedAt: this.clock.now(),
+    });
+    return null;
   }
 
   async lastRebuildAt(): Promise<Date | null> {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { newId } from '../../src/common/ids';
+import { JobsRepository } from '../../src/index/jobs.repository';
 import { FakeAzureOpenAI, startFakeAzureOpenAI } from '../support/fake-azure-openai';
 import { redisKeys, SHARED_REDIS_URL, waitFor } from '../support/redis-server';
 import { Account, bearer, loginAdmin, startTestApp, TestApp } from '../support/test-app';
@@ -133,6 +135,33 @@ describe.each(drivers)('background jobs %s', (driver, driverEnv) => {
     for (const state of ['waiting', 'active', 'delayed']) {
       assert.equal(value(new RegExp(`background_jobs_queued\\{state="${state}"\\} (\\d+)`)), 0, `${state} jobs`);
     }
+  });
+
+  it('should record as failed a rebuild the queue no longer holds, and start a new one', async () => {
+    const lost = await t.app.get(JobsRepository).create({
+      id: newId(),
+      kind: 'index.rebuild',
+      status: 'running',
+      processed: 1,
+      total: 10,
+      error: null,
+      runner: 'an-instance-that-died',
+      createdBy: null,
+      createdAt: new Date(),
+      startedAt: new Date(),
+      finishedAt: null,
+    });
+    const shown = await t.http.get(`/api/admin/index/jobs/${lost.id}`).set(bearer(admin));
+    assert.equal(shown.body.data.status, 'failed');
+    assert.match(shown.body.data.error, /given up/);
+    const started = await t.http.post('/api/admin/index/rebuild').set(bearer(admin));
+    assert.equal(started.status, 202);
+    assert.notEqual(started.body.data.id, lost.id);
+    await waitFor(
+      async () => (await t.http.get(`/api/admin/index/jobs/${started.body.data.id}`).set(bearer(admin))).body.data.status === 'succeeded',
+      15_000,
+      50,
+    );
   });
 
   if (driver === 'on BullMQ') {

@@ -50,6 +50,11 @@ export class BullJobQueue extends JobQueue {
     });
   }
 
+  async isPending(id: string): Promise<boolean> {
+    const state = await this.queue.getJobState(id);
+    return ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state);
+  }
+
   async counts(): Promise<JobCounts> {
     const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0 };

@@ -60,6 +60,10 @@ export class InProcessJobQueue extends JobQueue implements OnApplicationBootstra
     return Promise.resolve();
   }
 
+  isPending(id: string): Promise<boolean> {
+    return Promise.resolve(this.holds(id));
+  }
+
   counts(): Promise<JobCounts> {
     return Promise.resolve({ waiting: this.waiting.length, active: this.active.size, delayed: this.delayed.size });
   }

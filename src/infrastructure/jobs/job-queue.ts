@@ -56,6 +56,13 @@ export abstract class JobQueue {
   /** Queues a job; with an `id`, a job with the same id still queued or running is not queued twice. */
   abstract add<T>(name: string, data: T, options?: { id?: string }): Promise<void>;
 
+  /**
+   * Whether the job with this id is still queued, running or waiting for a retry. False once it
+   * ended, and for a job the queue gave up on without its handler (BullMQ fails a job whose
+   * instances keep dying), whose stored record would otherwise say `running` for ever.
+   */
+  abstract isPending(id: string): Promise<boolean>;
+
   /** Jobs waiting, running and waiting for a retry (across every instance with BullMQ). */
   abstract counts(): Promise<JobCounts>;
 }
