@@ -69,6 +69,7 @@ export class BullJobQueue extends JobQueue {
 export abstract class BullJobWorker extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly stopping = new AbortController();
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
     private readonly jobs: JobQueue,
@@ -83,11 +84,23 @@ export abstract class BullJobWorker extends WorkerHost implements OnApplicationB
     this.worker.run().catch((error: unknown) => this.logger.error(`The job worker stopped: ${String(error)}`));
   }
 
-  beforeApplicationShutdown(): void {
+  /**
+   * Running handlers are told to stop and hand their jobs back; then the worker is closed without
+   * waiting for its fetch loop, which can stay blocked on a connection that Redis dropped.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
+    await Promise.allSettled([...this.active]);
+    await this.worker.close(true);
   }
 
-  async process(job: Job, token?: string): Promise<void> {
+  process(job: Job, token?: string): Promise<void> {
+    const running = this.runHandler(job, token);
+    this.active.add(running);
+    return running.finally(() => this.active.delete(running));
+  }
+
+  private async runHandler(job: Job, token?: string): Promise<void> {
     const handler = this.jobs.handler(job.name);
     const attempt = job.attemptsMade + 1;
     try {
