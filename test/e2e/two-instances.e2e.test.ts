@@ -26,10 +26,11 @@ describeMongo(`two instances of the application${MONGODB_TEST_URI ? '' : `: ${MO
   let second: AppProcess;
   let admin: Account;
   let moduleId: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     uri = freshMongoUri('instances');
-    const env = {
+    env = {
       MONGODB_URI: uri,
       REDIS_URL: SHARED_REDIS_URL,
       REDIS_KEY_PREFIX: `instances-${process.pid}-${Date.now()}:`,
@@ -144,5 +145,29 @@ describeMongo(`two instances of the application${MONGODB_TEST_URI ? '' : `: ${MO
     assert.equal(done.progress.processed, done.progress.total);
     assert.equal((await status(survivor)).generation, generation + 1);
     process.stdout.write(`rebuild taken over and finished ${takeover} ms after its instance was killed\n`);
+    [first, second] = [survivor, victim];
+  }, 120_000);
+
+  it('should build the index of a new instance from the stored vectors, and take back the rebuild of an instance that stops', async () => {
+    // The killed instance is replaced by a new one, with an empty DATA_DIR.
+    await second.stop();
+    second = await startAppProcess(env);
+    const expected = (await status(first)).chunks;
+    assert.equal((await status(second)).chunks, expected, 'it serves the whole index as soon as it is ready');
+    assert.equal((await status(second)).generation, (await status(first)).generation);
+
+    const started = (await first.http.post('/api/admin/index/rebuild').set(bearer(admin))).body.data as { id: string };
+    const job = async (instance: AppProcess) =>
+      (await instance.http.get(`/api/admin/index/jobs/${started.id}`).set(bearer(admin))).body.data as { status: string };
+    const runsIt = (instance: AppProcess) => instance.logs().some((l) => String(l.msg).includes(`Rebuilding the index: job ${started.id}`));
+    await waitFor(async () => runsIt(first) || runsIt(second), 30_000, 20);
+    const [leaving, staying] = runsIt(first) ? [first, second] : [second, first];
+    // SIGTERM: the stopping instance hands the job back at once, without waiting for its lock to lapse.
+    await leaving.stop();
+    const stoppedAt = Date.now();
+    await waitFor(async () => (await job(staying)).status === 'succeeded', 60_000, 50);
+    assert.ok(runsIt(staying));
+    process.stdout.write(`rebuild handed back by a stopping instance, finished ${Date.now() - stoppedAt} ms after it stopped\n`);
+    [first, second] = [staying, leaving];
   }, 120_000);
 });
