@@ -83,7 +83,7 @@ export class ResourceIndexingService implements JobHandler<IndexResourceJob>, On
       throwIfInterrupted(context.signal);
       const batch = missing.slice(start, start + EMBED_BATCH);
       const embeddings = await this.index.embedChunks(batch);
-      for (const [i, chunk] of batch.entries()) await this.chunks.setEmbedding(chunk.id, embeddings[i]!, key);
+      await Promise.all(batch.map((chunk, i) => this.chunks.setEmbedding(chunk.id, embeddings[i]!, key)));
     }
     await this.markIndexed(resourceId, chunks.length);
   }
