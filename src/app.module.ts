@@ -18,6 +18,7 @@ import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { CacheModule } from './infrastructure/cache/cache.module';
+import { JobsModule } from './infrastructure/jobs/jobs.module';
 import { ThrottlingModule } from './infrastructure/throttling/throttling.module';
 import { LlmModule } from './infrastructure/llm/llm.module';
 import { PersistenceModule } from './infrastructure/persistence/persistence.module';
@@ -56,6 +57,7 @@ export class AppModule {
         ObservabilityModule,
         PersistenceModule.forRoot(config),
         CacheModule,
+        JobsModule.forRoot(config),
         ThrottlingModule,
         AuditModule,
         UsageModule,

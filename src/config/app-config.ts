@@ -36,7 +36,15 @@ export interface AppConfig {
   loginThrottle: { maxFailures: number; maxFailuresPerAddress: number; windowSeconds: number };
   metrics: { mode: MetricsMode; token?: string };
   models: ModelsConfig;
-  index: { rebuildPauseMs: number };
+  index: {
+    rebuildPauseMs: number;
+    /** Uploads of more chunks than this are embedded and indexed by a background job (answered `pending`). */
+    backgroundChunks: number;
+    /** How often each instance reads the shared index's change feed. */
+    feedPollMs: number;
+  };
+  /** Background jobs: on BullMQ when REDIS_URL is set, in the process otherwise. */
+  jobs: { attempts: number; backoffMs: number; lockMs: number; concurrency: number };
   /** Load the demo course on first start (development default). */
   seedDemoContent: boolean;
   chat: { requestsPerMinute: number };
@@ -188,7 +196,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeoutMs: read.integer('LLM_TIMEOUT_MS', 60_000, 100, 600_000),
       maxRetries: read.integer('LLM_MAX_RETRIES', 3, 0, 10),
     },
-    index: { rebuildPauseMs: read.integer('INDEX_REBUILD_PAUSE_MS', 0, 0, 10_000) },
+    index: {
+      rebuildPauseMs: read.integer('INDEX_REBUILD_PAUSE_MS', 0, 0, 10_000),
+      backgroundChunks: read.integer('INDEX_BACKGROUND_CHUNKS', 64, 0, 1_000_000),
+      feedPollMs: read.integer('INDEX_FEED_POLL_MS', 500, 50, 5_000),
+    },
+    jobs: {
+      attempts: read.integer('JOBS_ATTEMPTS', 5, 1, 50),
+      backoffMs: read.integer('JOBS_BACKOFF_MS', 2_000, 10, 3_600_000),
+      lockMs: read.integer('JOBS_LOCK_MS', 30_000, 1_000, 600_000),
+      concurrency: read.integer('JOBS_CONCURRENCY', 2, 1, 64),
+    },
     seedDemoContent: read.boolean('SEED_DEMO_CONTENT', environment === 'development'),
     chat: { requestsPerMinute: read.integer('CHAT_REQUESTS_PER_MINUTE', 60, 1, 100_000) },
     evaluation: { requestsPerMinute: read.integer('EVALUATION_REQUESTS_PER_MINUTE', 30, 1, 100_000) },

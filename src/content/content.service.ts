@@ -10,6 +10,7 @@ import { CoursesRepository } from '../courses/courses.repository';
 import { ModuleAccessService } from '../courses/module-access.service';
 import { ChunksRepository } from '../index/chunks.repository';
 import { IndexService } from '../index/index.service';
+import { ResourceIndexingService } from '../index/resource-indexing.service';
 import { TextFormat } from './content.dto';
 import { CourseModule, CourseModulesRepository } from './course-modules.repository';
 import { ModuleDataRemoval } from './module-data-removal';
@@ -29,9 +30,6 @@ export interface IncomingDocument {
 
 const FORMAT_TYPES: Record<TextFormat, DocumentType> = { markdown: 'markdown', text: 'text', html: 'html' };
 
-/** How long an upload's answer waits for indexing, so small documents come back already indexed. */
-const INDEX_WAIT_MS = 1_500;
-
 @Injectable()
 export class ContentService {
   constructor(
@@ -43,6 +41,7 @@ export class ContentService {
     private readonly courses: CoursesRepository,
     private readonly access: ModuleAccessService,
     private readonly moduleData: ModuleDataRemoval,
+    private readonly indexing: ResourceIndexingService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -132,16 +131,16 @@ export class ContentService {
 
   private async removeModule(module: CourseModule): Promise<void> {
     await this.modules.delete(module.id);
-    await this.index.removeModule(module.id);
     await this.chunks.deleteByModule(module.id);
     await this.resources.deleteByModule(module.id);
+    await this.index.publish('module', module.id);
     await this.moduleData.removeAll(module.id);
   }
 
   /**
-   * Reads the document at once (so an unreadable file is refused with nothing stored), stores its
-   * chunks, then indexes them. The answer waits briefly for indexing: small documents come back
-   * `indexed`, large ones `pending` until their chunks are searchable.
+   * Reads the document at once (so an unreadable file is refused with nothing stored), then stores
+   * it. A small document is embedded and indexed before the answer (`indexed`); a large one (more
+   * chunks than INDEX_BACKGROUND_CHUNKS) is answered `pending` and indexed by a background job.
    */
   async addResource(actor: Principal | null, moduleId: string, incoming: IncomingDocument): Promise<Resource> {
     if (actor) await this.access.findManaged(actor, moduleId);
@@ -168,17 +167,21 @@ export class ContentService {
       createdBy: actor?.userId ?? null,
       createdAt: now,
     });
-    await this.chunks.insertMany(
-      chunks.map((chunk) => ({
-        id: newId(),
-        resourceId: resource.id,
-        moduleId,
-        position: chunk.position,
-        text: chunk.text,
-        page: chunk.page ?? null,
-        heading: chunk.heading ?? null,
-      })),
-    );
+    const stored = chunks.map((chunk) => ({
+      id: newId(),
+      resourceId: resource.id,
+      moduleId,
+      position: chunk.position,
+      text: chunk.text,
+      page: chunk.page ?? null,
+      heading: chunk.heading ?? null,
+      embedding: null,
+      embeddingModel: null,
+    }));
+    const large = this.indexing.isLarge(stored.length);
+    let answer = resource;
+    if (large) await this.chunks.insertMany(stored);
+    else answer = await this.indexing.indexNow(resource, stored);
     await this.modules.adjustResourceCount(moduleId, 1);
     if (actor)
       await this.audit.record(
@@ -188,18 +191,17 @@ export class ContentService {
         { module_id: moduleId, title: resource.title },
       );
 
-    const indexing = this.index.indexResource(resource);
-    const settled = await Promise.race([indexing, new Promise<null>((resolve) => setTimeout(() => resolve(null), INDEX_WAIT_MS).unref())]);
-    return settled ?? resource;
+    if (large) await this.indexing.enqueue(resource.id);
+    return answer;
   }
 
   async deleteResource(actor: Principal, id: string): Promise<void> {
     const resource = await this.resources.findById(id);
     if (!resource) throw ApiError.notFound('resource');
     await this.managedResourceModule(actor, resource);
-    await this.index.removeResource(id);
     await this.chunks.deleteByResource(id);
     if (await this.resources.delete(id)) await this.modules.adjustResourceCount(resource.moduleId, -1);
+    await this.index.publish('resource', id);
     await this.audit.record(actor, 'resource.delete', { type: 'resource', id }, { module_id: resource.moduleId });
   }
 

@@ -33,6 +33,19 @@ export class ChunksRepository {
     return (await this.chunks.find(query, { sort: { _id: 1 }, limit })).map(toDomain);
   }
 
+  /** Stores a chunk's vector and the model that made it. */
+  async setEmbedding(id: string, embedding: string, embeddingModel: string): Promise<void> {
+    await this.chunks.updateOne({ _id: id }, { $set: { embedding, embeddingModel } });
+  }
+
+  /**
+   * Chunks whose vector was made by another model than `embeddingModel`, or that were stored before
+   * vectors were (no `embeddingModel` field at all); not those waiting for their first vector (null).
+   */
+  countStale(embeddingModel: string): Promise<number> {
+    return this.chunks.count({ $or: [{ embeddingModel: { $exists: false } }, { embeddingModel: { $nin: [embeddingModel, null] } }] });
+  }
+
   async deleteByResource(resourceId: string): Promise<number> {
     return this.chunks.deleteMany({ resourceId });
   }

@@ -65,7 +65,7 @@ export class IndexAdminController {
   @ApiOperation({
     summary: 'What the index holds and how it was built',
     description:
-      'Admins. Resources and chunks in the live index, the embedding model and dimensions that built it, the vector store, and when it was last rebuilt.',
+      'Admins. Resources and chunks in the live index of the instance that answers, the embedding model and dimensions that built it, the vector store, when it was last rebuilt, and the generation it serves.',
   })
   @ApiEnvelope(IndexStatusDto)
   async getStatus(): Promise<IndexStatusDto> {
@@ -78,6 +78,7 @@ export class IndexAdminController {
       dimensions: stats.dimensions,
       vector_store: stats.vectorStore,
       last_rebuild_at: lastRebuild?.toISOString() ?? null,
+      generation: stats.generation,
       rebuild_required: this.index.needsRebuild,
     };
   }

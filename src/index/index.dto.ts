@@ -104,6 +104,12 @@ export class IndexStatusDto {
   @ApiProperty({ example: 384 }) dimensions!: number;
   @ApiProperty({ example: 'hnsw-int8' }) vector_store!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_rebuild_at!: string | null;
+  @ApiProperty({
+    example: 3,
+    description:
+      'Generation of the index this instance serves: every finished rebuild starts the next one, which every instance adopts within seconds.',
+  })
+  generation!: number;
   @ApiPropertyOptional({
     type: String,
     nullable: true,

@@ -8,7 +8,9 @@ import { createEmbeddingModel, EMBEDDING_MODEL } from './embedding.factory';
 import { IndexAdminController } from './index-admin.controller';
 import { IndexRebuildService } from './index-rebuild.service';
 import { IndexService } from './index.service';
+import { IndexFeedRepository } from './index-feed.repository';
 import { JobsRepository } from './jobs.repository';
+import { ResourceIndexingService } from './resource-indexing.service';
 import { SearchController } from './search.controller';
 import { SearchService } from './search.service';
 
@@ -19,10 +21,12 @@ import { SearchService } from './search.service';
     { provide: EMBEDDING_MODEL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createEmbeddingModel(config) },
     ChunksRepository,
     JobsRepository,
+    IndexFeedRepository,
     IndexService,
+    ResourceIndexingService,
     IndexRebuildService,
     SearchService,
   ],
-  exports: [IndexService, SearchService, ChunksRepository],
+  exports: [IndexService, ResourceIndexingService, SearchService, ChunksRepository],
 })
 export class IndexModule {}

@@ -1,19 +1,36 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BaseEmbedding } from '@llamaindex/core/embeddings';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../observability/metrics.service';
 import { chunkTextForEmbedding } from '../content/parsing/chunk-document';
-import { Resource, ResourcesRepository } from '../content/resources.repository';
+import { ResourcesRepository } from '../content/resources.repository';
+import { IndexChangeKind } from '../infrastructure/persistence/schemas/index-change.schema';
 import { Chunk, ChunksRepository } from './chunks.repository';
 import { EMBEDDING_MODEL } from './embedding.factory';
-import { LocalHashingEmbedding } from './engine';
-import { EmbeddingModelChanged, IndexNotFound, RetrievalEngine, RetrievalMode } from './engine';
+import { describeEmbedding, EngineChunk, LocalHashingEmbedding } from './engine';
+import { writeFileAtomic } from './engine/atomic-files';
+import { IndexNotFound, RetrievalEngine, RetrievalMode } from './engine';
+import { IndexChange, IndexFeedRepository } from './index-feed.repository';
 import { Passage } from './passage';
+import { decodeVector, encodeVector } from './vector-codec';
 
 /** Saves are grouped: many small changes in a burst cost one snapshot. */
 const SAVE_DELAY_MS = 500;
+/** Feed entries read per poll. */
+const FEED_BATCH = 500;
+/** Chunks read per page when an index is built from the stored vectors. */
+const BUILD_PAGE = 1_000;
+/**
+ * A sequence number handed out but whose entry never appears (its writer stopped between the two
+ * writes) is skipped after this long; one merely slow to appear is waited for.
+ */
+const GAP_PATIENCE_MS = 30_000;
+/** Beside the saved index: the generation and last applied feed entry it holds. */
+const FEED_STATE_FILE = 'feed.json';
 
 export interface SearchOptions {
   k: number;
@@ -21,53 +38,82 @@ export interface SearchOptions {
   mode?: RetrievalMode;
 }
 
+interface FeedPosition {
+  generation: number;
+  seq: number;
+}
+
 /**
- * Owns the live retrieval index: adds and removes one resource's chunks at a time (never a full
- * rebuild for an upload), answers searches, persists snapshots under DATA_DIR, and swaps in a
- * freshly built index at once when a rebuild completes.
+ * Owns this instance's copy of the shared index. Chunks and their vectors are stored in the
+ * database; every instance's local index follows them through the change feed (polled every
+ * INDEX_FEED_POLL_MS): an entry says which resource or module to bring in line with the stored
+ * chunks, so applying one twice, or late, is harmless. A finished rebuild starts a new generation,
+ * which every instance adopts by building a fresh index from the stored vectors (no embedding) and
+ * switching to it in one step. The local index is saved under DATA_DIR with the feed position it
+ * holds, so an instance that starts again catches up from there.
  */
 @Injectable()
 export class IndexService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Index');
   private readonly directory: string;
   private engine!: RetrievalEngine;
+  /** `model@dimensions` of the configured embedding model, as stored with each vector. */
+  private embeddingKey = '';
+  /** Set when stored vectors were made by another embedding model: a rebuild is required. */
+  private staleReason: string | null = null;
+  /** The generation the live index belongs to (-1: none yet). */
+  private generation = -1;
+  /** Every feed entry up to this one is in the live index. */
+  private applied = 0;
+  /** Entries past `applied` already in the live index (the feed may show them out of order). */
+  private readonly appliedAhead = new Set<number>();
+  private gapSince: number | undefined;
+  /** Feed work (applying entries, adopting a generation) runs one step at a time. */
+  private following: Promise<void> = Promise.resolve();
+  private pollTimer?: NodeJS.Timeout;
   private saveTimer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
-  /** Set when the saved index was built with another embedding model: a rebuild is required. */
-  private staleReason: string | null = null;
-  /** Changes made while a rebuild runs, replayed on the new index before it goes live. */
-  private changesDuringRebuild: ((engine: RetrievalEngine) => Promise<void> | void)[] | null = null;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopped = false;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EMBEDDING_MODEL) private readonly embedding: BaseEmbedding,
     private readonly chunks: ChunksRepository,
     private readonly resources: ResourcesRepository,
+    private readonly feed: IndexFeedRepository,
     private readonly metrics: MetricsService,
+    private readonly clock: Clock,
   ) {
     this.directory = join(config.dataDir, 'index');
   }
 
   async onModuleInit(): Promise<void> {
+    const identity = await describeEmbedding(this.embedding);
+    this.embeddingKey = `${identity.model}@${identity.dimensions}`;
     try {
       this.engine = await RetrievalEngine.load(this.directory, this.embedding);
+      // A snapshot saved without its feed position (by an earlier version) is trusted as current,
+      // as that version did: it keeps serving while stale chunks are embedded again.
+      const position = (await this.readPosition()) ?? (await this.feed.head());
+      ({ generation: this.generation, seq: this.applied } = position);
     } catch (error) {
-      if (error instanceof EmbeddingModelChanged) {
-        this.staleReason = error.message;
-        this.logger.warn(`The saved index cannot be used: ${error.message}. Search is empty until the index is rebuilt.`);
-      } else if (!(error instanceof IndexNotFound)) {
-        this.logger.error(
-          `The saved index could not be read (${error instanceof Error ? error.message : String(error)}); starting from an empty index.`,
+      if (!(error instanceof IndexNotFound)) {
+        this.logger.warn(
+          `The saved index cannot be used (${error instanceof Error ? error.message : String(error)}); it is built again from the stored chunks.`,
         );
       }
       this.engine = await RetrievalEngine.create(this.embedding);
     }
-    if (!this.staleReason) await this.catchUp();
+    await this.refreshStaleness();
+    await this.follow();
+    this.pollTimer = setInterval(() => void this.follow(), this.config.index.feedPollMs);
+    this.pollTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    await this.following;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
@@ -80,42 +126,46 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     return this.staleReason;
   }
 
+  /** The configured embedding model as stored with vectors, `model@dimensions`. */
+  get embeddingModelKey(): string {
+    return this.embeddingKey;
+  }
+
   stats() {
-    return this.engine.stats();
+    return { ...this.engine.stats(), generation: Math.max(this.generation, 0), sequence: this.applied };
   }
 
-  /** Adds a resource's stored chunks to the index and marks it indexed (or failed, with the reason). */
-  indexResource(resource: Resource): Promise<Resource | null> {
-    const work = (async () => {
-      try {
-        const chunks = await this.chunks.findByResource(resource.id);
-        await this.addToEngine(this.engine, chunks);
-        this.record(async (next) => this.addToEngine(next, chunks));
-        this.scheduleSave();
-        return await this.resources.setStatus(resource.id, 'indexed', { chunkCount: chunks.length, error: null });
-      } catch (error) {
-        this.logger.error(`Indexing resource ${resource.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-        const reason =
-          error instanceof Error && 'code' in error && error.code === 'llm_unavailable'
-            ? 'The embedding service is unavailable.'
-            : 'The resource could not be indexed.';
-        return this.resources.setStatus(resource.id, 'failed', { error: reason });
-      }
-    })();
-    this.track(work);
-    return work;
+  /** Vectors of these chunks by the configured model, encoded as they are stored. */
+  async embedChunks(chunks: readonly Pick<Chunk, 'text' | 'heading'>[]): Promise<string[]> {
+    if (chunks.length === 0) return [];
+    this.metrics.observeEmbedding('index', chunks.length);
+    const vectors = await this.engine.embedTexts(
+      chunks.map((c) => chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined })),
+    );
+    return vectors.map(encodeVector);
   }
 
-  async removeResource(resourceId: string): Promise<void> {
-    this.engine.removeResource(resourceId);
-    this.record((next) => void next.removeResource(resourceId));
-    await this.saveNow();
+  /**
+   * Announces that a resource's stored chunks changed (indexed, or deleted) or that a module went,
+   * and brings this instance's index in line at once; the others follow through the feed.
+   */
+  async publish(kind: IndexChangeKind, target: string): Promise<void> {
+    const seq = await this.feed.publish(kind, target, this.clock.now());
+    const engine = this.engine;
+    await this.apply(engine, { kind, target });
+    // A generation adopted meanwhile replays the entry itself.
+    if (this.engine === engine) this.markApplied(seq);
+    this.scheduleSave();
   }
 
-  async removeModule(moduleId: string): Promise<void> {
-    this.engine.removeModule(moduleId);
-    this.record((next) => void next.removeModule(moduleId));
-    await this.saveNow();
+  /** Reads the feed now (instead of at the next poll) and waits until this instance has caught up. */
+  follow(): Promise<void> {
+    this.following = this.following
+      .then(() => (this.stopped ? undefined : this.followOnce()))
+      .catch((error: unknown) =>
+        this.logger.error(`Following the index feed failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    return this.following;
   }
 
   /** Best first; each hit joined with its stored chunk and resource title. */
@@ -136,64 +186,113 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  // ---- used by the rebuild job -------------------------------------------------------------------
+  // ---- the feed ----------------------------------------------------------------------------------
 
-  /** From now on, record changes so they can be replayed on the index being built. */
-  beginRebuild(): void {
-    this.changesDuringRebuild = [];
+  private async followOnce(): Promise<void> {
+    const head = await this.feed.head();
+    if (head.generation !== this.generation) return this.adopt(head.generation);
+    if (head.seq <= this.applied) return;
+    const changes = await this.feed.after(this.applied, FEED_BATCH);
+    for (const change of changes) {
+      if (this.appliedAhead.has(change.seq)) continue;
+      await this.apply(this.engine, change);
+      this.markApplied(change.seq);
+    }
+    if (this.applied < head.seq) this.skipLongGap(changes);
+    this.scheduleSave();
   }
 
-  async newEngine(): Promise<RetrievalEngine> {
-    return RetrievalEngine.create(this.embedding);
+  /** Brings one resource (or module) of `engine` in line with the stored chunks. */
+  private async apply(engine: RetrievalEngine, change: Pick<IndexChange, 'kind' | 'target'>): Promise<void> {
+    if (change.kind === 'module') {
+      engine.removeModule(change.target);
+      return;
+    }
+    const resource = await this.resources.findById(change.target);
+    if (resource?.status !== 'indexed') {
+      engine.removeResource(change.target);
+      return;
+    }
+    const missing = (await this.chunks.findByResource(resource.id)).filter((c) => !engine.has(c.id));
+    await engine.addChunks(this.withVectors(missing));
   }
 
-  async addToEngine(engine: RetrievalEngine, chunks: Chunk[], onProgress?: (done: number) => void): Promise<void> {
-    if (chunks.length > 0) this.metrics.observeEmbedding('index', chunks.length);
-    await engine.addChunks(
-      chunks.map((c) => ({
+  /**
+   * Builds the index of `generation` from the stored vectors beside the live one, then switches.
+   * Entries published meanwhile are applied again on the new index by the following polls.
+   */
+  private async adopt(generation: number): Promise<void> {
+    const started = Date.now();
+    const from = await this.feed.head();
+    const next = await RetrievalEngine.create(this.embedding);
+    const indexed = new Set((await this.resources.listAll({ status: 'indexed' })).map((r) => r.id));
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.chunks.page(afterId, BUILD_PAGE, { embeddingModel: this.embeddingKey });
+      if (page.length === 0) break;
+      await next.addChunks(this.withVectors(page.filter((c) => indexed.has(c.resourceId))));
+      afterId = page[page.length - 1]!.id;
+      if (this.stopped) return;
+    }
+    this.engine = next;
+    this.generation = Math.max(generation, from.generation);
+    this.applied = from.seq;
+    this.appliedAhead.clear();
+    this.gapSince = undefined;
+    await this.refreshStaleness();
+    this.logger.log(`Index generation ${this.generation} in use: ${next.stats().chunks} chunks, built in ${Date.now() - started} ms.`);
+    await this.saveNow();
+  }
+
+  private markApplied(seq: number): void {
+    if (seq <= this.applied) return;
+    this.appliedAhead.add(seq);
+    while (this.appliedAhead.delete(this.applied + 1)) this.applied += 1;
+    this.gapSince = undefined;
+  }
+
+  /** The entry after `applied` is missing: wait for it a while, then give up on it. */
+  private skipLongGap(changes: IndexChange[]): void {
+    const now = Date.now();
+    this.gapSince ??= now;
+    if (now - this.gapSince < GAP_PATIENCE_MS) return;
+    const next = changes.find((c) => c.seq > this.applied)?.seq;
+    this.logger.warn(`Index feed entry ${this.applied + 1} never appeared; skipping to ${next ?? this.applied + 1}.`);
+    this.applied = (next ?? this.applied + 2) - 1;
+    while (this.appliedAhead.delete(this.applied + 1)) this.applied += 1;
+    this.gapSince = undefined;
+  }
+
+  private withVectors(chunks: Chunk[]): EngineChunk[] {
+    return chunks
+      .filter((c) => c.embedding !== null && c.embeddingModel === this.embeddingKey)
+      .map((c) => ({
         id: c.id,
         resourceId: c.resourceId,
         moduleId: c.moduleId,
         text: chunkTextForEmbedding({ text: c.text, heading: c.heading ?? undefined }),
-      })),
-      onProgress ? { onProgress: (done) => onProgress(done) } : {},
-    );
+        vector: decodeVector(c.embedding!),
+      }));
   }
 
-  /** Replays what changed meanwhile, saves the new index and makes it the live one in one step. */
-  async completeRebuild(next: RetrievalEngine): Promise<void> {
-    for (const change of this.changesDuringRebuild ?? []) await change(next);
-    this.changesDuringRebuild = null;
-    this.engine = next;
-    this.staleReason = null;
-    await this.saveNow();
+  /** Vectors made by another model than the configured one (or none, from before they were stored) need a rebuild. */
+  private async refreshStaleness(): Promise<void> {
+    const stale = await this.chunks.countStale(this.embeddingKey);
+    this.staleReason =
+      stale > 0
+        ? `${stale} stored chunk(s) have no vector from the configured embedding model (${this.embeddingKey}); rebuild the index`
+        : null;
   }
 
-  abandonRebuild(): void {
-    this.changesDuringRebuild = null;
-  }
+  // ---- snapshots ---------------------------------------------------------------------------------
 
-  // ---- internals ---------------------------------------------------------------------------------
-
-  /** Resources that were stored but not (or not durably) indexed before a stop are indexed now. */
-  private async catchUp(): Promise<void> {
-    const candidates = [...(await this.resources.listAll({ status: 'pending' })), ...(await this.resources.listAll({ status: 'indexed' }))];
-    for (const resource of candidates) {
-      const chunks = await this.chunks.findByResource(resource.id);
-      const missing = chunks.filter((c) => !this.engine.has(c.id));
-      if (missing.length > 0) await this.addToEngine(this.engine, missing);
-      if (resource.status === 'pending') await this.resources.setStatus(resource.id, 'indexed', { chunkCount: chunks.length, error: null });
-      if (missing.length > 0) this.scheduleSave();
+  private async readPosition(): Promise<FeedPosition | null> {
+    try {
+      const position = JSON.parse(await readFile(join(this.directory, FEED_STATE_FILE), 'utf8')) as Partial<FeedPosition>;
+      return Number.isInteger(position.generation) && Number.isInteger(position.seq) ? (position as FeedPosition) : null;
+    } catch {
+      return null;
     }
-  }
-
-  private record(change: (engine: RetrievalEngine) => Promise<void> | void): void {
-    this.changesDuringRebuild?.push(change);
-  }
-
-  private track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
   }
 
   private scheduleSave(): void {
@@ -213,14 +312,21 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     await this.save();
   }
 
-  /** Snapshots are written one at a time, each of the engine as it is when its turn comes. */
+  /**
+   * Snapshots are written one at a time, each of the engine as it is when its turn comes, and the
+   * feed position after it: a crash between the two replays a few entries, which is harmless.
+   */
   private save(): Promise<void> {
     this.metrics.setIndexChunks(this.engine.stats().chunks);
-    this.saving = this.saving.then(() =>
-      this.engine
-        .save(this.directory)
-        .catch((error: unknown) => this.logger.error(`Saving the index failed: ${error instanceof Error ? error.message : String(error)}`)),
-    );
+    this.saving = this.saving.then(async () => {
+      const position: FeedPosition = { generation: this.generation, seq: this.applied };
+      try {
+        await this.engine.save(this.directory);
+        await writeFileAtomic(join(this.directory, FEED_STATE_FILE), JSON.stringify(position));
+      } catch (error) {
+        this.logger.error(`Saving the index failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
     return this.saving;
   }
 }

@@ -36,12 +36,4 @@ export class JobsRepository {
     const updated = await this.jobs.updateOne({ _id: id }, { $set: patch });
     return updated && toDomain(updated);
   }
-
-  /** Jobs left queued or running by processes that are gone (crash, restart) are failed, not resumed. */
-  async failAbandoned(kind: string, exceptRunner: string, now: Date): Promise<number> {
-    return this.jobs.updateMany(
-      { kind, status: { $in: ['queued', 'running'] }, runner: { $ne: exceptRunner } },
-      { $set: { status: 'failed', error: 'The process running this job stopped before it finished.', finishedAt: now } },
-    );
-  }
 }

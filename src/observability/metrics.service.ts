@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JobCounts, JobOutcome } from '../infrastructure/jobs/job-queue';
 import { HttpRequestMetrics } from './http-request-metrics';
 
 /**
@@ -49,6 +50,24 @@ export class MetricsService {
     registers: [this.registry],
   });
   private readonly indexChunks = new Gauge({ name: 'index_chunks', help: 'Chunks in the live index', registers: [this.registry] });
+  private readonly jobOutcomes = new Counter({
+    name: 'background_jobs_total',
+    help: 'Background job attempts by job and outcome (completed, retried, failed, interrupted)',
+    labelNames: ['job', 'outcome'],
+    registers: [this.registry],
+  });
+  private jobCounts?: () => Promise<JobCounts>;
+  private readonly queueDepth: Gauge<'state'> = new Gauge({
+    name: 'background_jobs_queued',
+    help: 'Background jobs by state: waiting, active, delayed (waiting for a retry); across every instance on BullMQ',
+    labelNames: ['state'],
+    registers: [this.registry],
+    collect: async () => {
+      const counts: JobCounts | undefined = await this.jobCounts?.().catch(() => undefined);
+      if (!counts) return;
+      for (const state of ['waiting', 'active', 'delayed'] as const) this.queueDepth.set({ state }, counts[state]);
+    },
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -81,6 +100,15 @@ export class MetricsService {
 
   observeIndexJob(status: 'succeeded' | 'failed'): void {
     this.indexJobs.inc({ status });
+  }
+
+  observeJob(job: string, outcome: JobOutcome): void {
+    this.jobOutcomes.inc({ job, outcome });
+  }
+
+  /** Where the queue depth is read from when metrics are scraped. */
+  trackJobQueue(counts: () => Promise<JobCounts>): void {
+    this.jobCounts = counts;
   }
 
   setIndexChunks(count: number): void {

@@ -62,6 +62,8 @@ describeMongo(`the persistence module on MongoDB${MONGODB_TEST_URI ? '' : `: ${M
       const connection = moduleRef.get<Connection>(getConnectionToken());
       for (const { schema } of APPLICATION_MODELS) {
         const collection = schema.get('collection') as string;
+        // A collection without secondary indexes (the counters) is created by its first write.
+        if (schema.indexes().length === 0) continue;
         const existing = await indexKeys(connection, collection);
         for (const [fields] of schema.indexes()) expect(existing).toContain(JSON.stringify(fields));
       }

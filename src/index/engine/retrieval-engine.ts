@@ -16,6 +16,8 @@ export interface EngineChunk {
   moduleId: string;
   /** Used to index the chunk, then dropped: the engine keeps no text. */
   text: string;
+  /** Its vector when it was embedded already (stored with the chunk): the engine then does not embed it again. */
+  vector?: ArrayLike<number>;
 }
 
 export interface EngineSearchOptions {
@@ -215,7 +217,9 @@ export class RetrievalEngine {
     }
     for (let start = 0; start < chunks.length; start += this.batchSize) {
       const batch = chunks.slice(start, start + this.batchSize);
-      const vectors = await this.embedTexts(batch.map((chunk) => chunk.text));
+      const vectors = batch.every((chunk) => chunk.vector !== undefined)
+        ? batch.map((chunk) => this.checkLength(chunk.vector!))
+        : await this.embedTexts(batch.map((chunk) => chunk.text));
       for (const chunk of batch) this.keyword.add(chunk.id, chunk.text, chunk.moduleId, chunk.resourceId);
       this.vectors.upsert(
         batch.map((chunk, i) => ({ id: chunk.id, vector: vectors[i], resourceId: chunk.resourceId, moduleId: chunk.moduleId })),
@@ -290,7 +294,8 @@ export class RetrievalEngine {
     await removeOtherGenerations(dir, generation);
   }
 
-  private async embedTexts(texts: string[]): Promise<ArrayLike<number>[]> {
+  /** Vectors of passages by this engine's model, checked for length (the vectors stored with chunks). */
+  async embedTexts(texts: string[]): Promise<ArrayLike<number>[]> {
     const vectors: ArrayLike<number>[] =
       this.embedding instanceof LocalHashingEmbedding
         ? texts.map((text) => (this.embedding as LocalHashingEmbedding).embed(text))
@@ -309,10 +314,11 @@ export class RetrievalEngine {
     return vector;
   }
 
-  private checkLength(vector: ArrayLike<number>): void {
+  private checkLength(vector: ArrayLike<number>): ArrayLike<number> {
     if (vector.length !== this.identity.dimensions) {
       throw new Error(`embedding model returned ${vector.length} dimensions, the index expects ${this.identity.dimensions}`);
     }
+    return vector;
   }
 }
 

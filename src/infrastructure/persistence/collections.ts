@@ -6,6 +6,7 @@ import { CourseRecord, CourseSchema } from './schemas/course.schema';
 import { CourseModuleRecord, CourseModuleSchema } from './schemas/course-module.schema';
 import { EnrollmentRecord, EnrollmentSchema } from './schemas/enrollment.schema';
 import { GradeRecord, GradeSchema } from './schemas/grade.schema';
+import { CounterRecord, CounterSchema, IndexChangeRecord, IndexChangeSchema } from './schemas/index-change.schema';
 import { JobRecord, JobSchema } from './schemas/job.schema';
 import { MessageRecord, MessageSchema } from './schemas/message.schema';
 import { ProgressRecord, ProgressSchema } from './schemas/progress.schema';
@@ -25,10 +26,12 @@ export const APPLICATION_MODELS: readonly ModelDefinition[] = [
   { name: AuditEntryRecord.name, schema: AuditEntrySchema },
   { name: ChunkRecord.name, schema: ChunkSchema },
   { name: ConversationRecord.name, schema: ConversationSchema },
+  { name: CounterRecord.name, schema: CounterSchema },
   { name: CourseRecord.name, schema: CourseSchema },
   { name: CourseModuleRecord.name, schema: CourseModuleSchema },
   { name: EnrollmentRecord.name, schema: EnrollmentSchema },
   { name: GradeRecord.name, schema: GradeSchema },
+  { name: IndexChangeRecord.name, schema: IndexChangeSchema },
   { name: JobRecord.name, schema: JobSchema },
   { name: MessageRecord.name, schema: MessageSchema },
   { name: ProgressRecord.name, schema: ProgressSchema },

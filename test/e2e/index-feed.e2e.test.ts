@@ -1,0 +1,98 @@
+import { describe, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IndexFeedRepository } from '../../src/index/index-feed.repository';
+import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
+import { ChunkSchema } from '../../src/infrastructure/persistence/schemas/chunk.schema';
+import { freshMongoUri, MONGODB_SKIP_REASON, MONGODB_TEST_URI } from '../support/mongo';
+import { waitFor } from '../support/redis-server';
+import { bearer, createCourseModule, loginAdmin, startTestApp, TestApp } from '../support/test-app';
+
+const describeMongo = MONGODB_TEST_URI ? describe : describe.skip;
+
+async function upload(t: TestApp, token: { accessToken: string }, moduleId: string, title: string, content: string): Promise<string> {
+  const created = await t.http
+    .post(`/api/admin/modules/${moduleId}/resources`)
+    .set(bearer(token))
+    .send({ title, content, format: 'markdown' });
+  assert.equal(created.status, 201);
+  return created.body.data.id as string;
+}
+
+async function topResource(t: TestApp, token: { accessToken: string }, q: string): Promise<string | undefined> {
+  return (await t.http.get('/api/search').query({ q }).set(bearer(token))).body.data.results[0]?.resource_id as string | undefined;
+}
+
+describeMongo(`an instance that was stopped${MONGODB_TEST_URI ? '' : `: ${MONGODB_SKIP_REASON}`}`, () => {
+  it('should catch up from its last applied entry of the feed when it starts again, before it serves', async () => {
+    const uri = freshMongoUri('feed');
+    const serving = await startTestApp({ mongodbUri: uri });
+    let paused: TestApp | undefined = await startTestApp({ mongodbUri: uri });
+    try {
+      const admin = await loginAdmin(serving.http);
+      const moduleId = await createCourseModule(serving, admin, 'Oceans');
+      const kept = await upload(serving, admin, moduleId, 'Currents', '# Currents\n\nThe Gulf Stream carries warm water north.');
+      const removed = await upload(serving, admin, moduleId, 'Reefs', '# Reefs\n\nCoral reefs bleach when the water warms.');
+      await waitFor(async () => (await topResource(paused!, admin, 'coral reefs bleach')) === removed, 5_000);
+      const { dataDir } = paused;
+      await paused.close({ keepData: true });
+
+      // While it is away: one document added, one deleted.
+      const added = await upload(serving, admin, moduleId, 'Tides', "# Tides\n\nThe Moon's gravity raises the tides twice a day.");
+      assert.equal((await serving.http.delete(`/api/admin/resources/${removed}`).set(bearer(admin))).status, 204);
+      const head = await serving.app.get(IndexFeedRepository).head();
+
+      paused = await startTestApp({ mongodbUri: uri, dataDir });
+      const again = await loginAdmin(paused.http);
+      // No waiting: what changed meanwhile is in its index as soon as it answers.
+      assert.equal(await topResource(paused, again, 'moon gravity tides'), added);
+      assert.equal(await topResource(paused, again, 'gulf stream warm water'), kept);
+      const status = (await paused.http.get('/api/admin/index/status').set(bearer(again))).body.data;
+      assert.equal(status.chunks, (await serving.http.get('/api/admin/index/status').set(bearer(admin))).body.data.chunks);
+      assert.ok(
+        !paused.logs().some((line) => String(line.msg).startsWith('Index generation')),
+        'it applied the entries it missed instead of building its index again',
+      );
+      await paused.close({ keepData: true });
+      const saved = JSON.parse(readFileSync(join(dataDir, 'index', 'feed.json'), 'utf8')) as { seq: number; generation: number };
+      assert.deepEqual(saved, { seq: head.seq, generation: head.generation });
+      paused = undefined;
+    } finally {
+      await paused?.close();
+      await serving.close();
+    }
+  });
+});
+
+describe('an index saved before vectors were stored with chunks', () => {
+  it('should embed the stored chunks again at start, by itself, and find them', async () => {
+    const first = await startTestApp();
+    const admin = await loginAdmin(first.http);
+    const moduleId = await createCourseModule(first, admin, 'Volcanoes');
+    const resourceId = await upload(first, admin, moduleId, 'Magma', '# Magma\n\nMagma that reaches the surface is called lava.');
+    // The chunks as the previous version stored them: text only, no vector.
+    const chunks = first.app.get(DocumentStore).collection({ name: 'chunks', schema: ChunkSchema });
+    await chunks.updateMany({}, { $unset: { embedding: 1, embeddingModel: 1 } });
+    await first.close({ keepData: true });
+
+    const second = await startTestApp({ dataDir: first.dataDir });
+    try {
+      const again = await loginAdmin(second.http);
+      await waitFor(
+        async () => {
+          const status = (await second.http.get('/api/admin/index/status').set(bearer(again))).body.data;
+          return status.rebuild_required === null && status.last_rebuild_at !== null;
+        },
+        15_000,
+        50,
+      );
+      assert.equal(await topResource(second, again, 'magma surface lava'), resourceId);
+      const stored = second.app.get(DocumentStore).collection({ name: 'chunks', schema: ChunkSchema });
+      assert.equal(await stored.count({ embedding: null }), 0, 'every chunk has its vector again');
+      assert.ok((await stored.count({})) > 0);
+    } finally {
+      await second.close();
+    }
+  });
+});
