@@ -356,8 +356,41 @@ function benchSemEval(): void {
       graded.map((g) => (g.label === 'correct' ? 1 : 0)),
     ).toFixed(3)}`,
   );
+  benchTeacherScale(graded);
   console.log('  Published reference point: best 3-way accuracy on Beetle unseen answers (test_uanswers) in the');
   console.log('  challenge was 73.1% (CoMeT), a system trained on the data; the local grader is not trained.');
+}
+
+/**
+ * SemEval has labels, not scores. Mapped to what a lenient teacher gives on a 0–5 scale (a complete
+ * answer 4.5; `incorrect`, which merges partly right, irrelevant and off-domain answers, 2; a
+ * contradiction 1.5), the labels stand in for the teacher-scored data the local grader is held to:
+ * Pearson r and RMSE against that scale, on train (where calibration constants are chosen) and on
+ * the test splits (reported only).
+ */
+const TEACHER_SCALE: Record<Label, number> = { correct: 4.5, incorrect: 2, contradictory: 1.5 };
+
+function benchTeacherScale(graded: Graded[]): void {
+  console.log('  against a teacher-like 0–5 scale (correct 4.5, incorrect 2, contradictory 1.5):');
+  const parts: [string, Graded[]][] = [
+    ['train', graded.filter((g) => g.split === 'train')],
+    ['all test splits', graded.filter((g) => g.split !== 'train')],
+  ];
+  for (const [name, part] of parts) {
+    const predicted = part.map((g) => g.score);
+    const expected = part.map((g) => TEACHER_SCALE[g.label]);
+    const byLabel = (['correct', 'incorrect', 'contradictory'] as Label[])
+      .map((l) => `${l} ${mean(part.filter((g) => g.label === l).map((g) => g.score)).toFixed(2)}`)
+      .join(', ');
+    const expectedMean = mean(expected);
+    console.log(
+      `    ${name.padEnd(16)} r = ${pearson(predicted, expected).toFixed(3)}  RMSE = ${rmse(predicted, expected).toFixed(2)} ` +
+        `(always the mean: ${rmse(
+          expected.map(() => expectedMean),
+          expected,
+        ).toFixed(2)})  mean ${mean(predicted).toFixed(2)} (scale ${expectedMean.toFixed(2)}); by label: ${byLabel}`,
+    );
+  }
 }
 
 benchShippedSet();
