@@ -94,6 +94,19 @@ describe('local grader', () => {
     assert.equal(score('Because the Earth is not tilted.'), 0);
   });
 
+  it("should credit a synonym of the reference's word as the word itself", () => {
+    const input = {
+      question: 'What does a voltage reading of 0 tell you about the two terminals?',
+      referenceAnswer: 'The two terminals are connected.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...input, studentAnswer }).score;
+    assert.ok(score('They are linked.') >= 4, '"linked" for "connected"');
+    assert.ok(score('They are joined together.') >= 4, '"joined" for "connected"');
+    assert.ok(score('They are painted.') <= 1, 'another verb');
+  });
+
   it('should recognise an irregular or derived form of the reference\'s word ("died" for "death")', () => {
     const input = {
       question: 'What happened to Ada Lovelace in 1852?',
