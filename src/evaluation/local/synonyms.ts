@@ -3,7 +3,7 @@ import { baseStem } from '../../infrastructure/llm/tutor-lexicon';
 /**
  * Words students use for a reference's word with the same meaning in a short answer ("the Earth
  * leans" for "the axis is tilted", "linked" for "connected"). Spelling and stems cannot join them.
- * Groups are kept to everyday and school-science vocabulary where the words are interchangeable in
+ * Groups are kept to everyday, school-science and programming vocabulary where the words are interchangeable in
  * an answer; a word may sit in several groups. English and French.
  */
 const GROUPS = `
@@ -45,6 +45,15 @@ parameter argument
 damaged broken
 evaporate vaporize
 fix repair
+call invoke
+size length
+address location
+add insert append
+delete remove erase
+error bug
+copy duplicate
+easy simple
+hard difficult
 relier connecter lier joindre
 augmenter croitre monter
 diminuer baisser reduire
