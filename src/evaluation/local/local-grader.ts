@@ -14,7 +14,7 @@ import {
   toClause,
   toKeyPoint,
 } from './key-points';
-import { contentTokens, TermIndex, tokenize } from './text-features';
+import { contentTokens, oppositePairs, TermIndex, tokenize } from './text-features';
 
 export interface RubricCriterion {
   criterion: string;
@@ -71,6 +71,17 @@ const CURVE = 0.8;
 /** See `calibrate`: content fractions above LIFT_FROM are lifted on a curve of this exponent. */
 const LIFT_FROM = 0.35;
 const LIFT_CURVE = 0.5;
+/**
+ * Teachers give an answer that engages with the question's subject some credit even where a lexical
+ * comparison sees little of the reference (a paraphrase, a partly right idea): such an answer's
+ * content fraction f becomes ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * f. Unrelated answers, answers that
+ * only repeat the question and answers contradicting the reference (or using the opposite of one of
+ * its words) keep f. Fitted with `npm run bench:grading` against SemEval-2013 train, labels mapped to
+ * a teacher's 0–5 scale (correct 4.5, incorrect 2, contradictory 1.5): RMSE 2.12 with no base, 2.02
+ * at 0.1, 1.94 at 0.2, 1.90 at 0.3. The shipped set's strict teacher disagrees (RMSE 1.16, 1.16,
+ * 1.23, 1.33): 0.2 is the largest base that keeps it within 0.1 of where it was.
+ */
+export const ON_TOPIC_BASE = 0.2;
 
 /**
  * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
@@ -318,8 +329,10 @@ function assessContent(
   const padding = paddingOf(points, view, weighting);
   raw *= padding.factor;
 
+  const onTopic = contradiction === 0 && !echoOnly && engagesSubject(points, view, weighting) && !opposesPoint(points, view, weighting);
+  const fraction = calibrate(raw);
   return {
-    fraction: calibrate(raw),
+    fraction: onTopic ? ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * fraction : fraction,
     outcomes,
     contradiction,
     echoOnly,
@@ -338,6 +351,28 @@ function surfaceOf(folded: string, text: string): string {
 
 function pointsMention(points: KeyPoint[], token: { word: string; stem: string; content: boolean }): boolean {
   return points.some((p) => p.index.match(token) >= 0.5);
+}
+
+/**
+ * Whether the answer uses a word (not a bare number) of the question or of the expected answer:
+ * it writes about the subject asked, right or not.
+ */
+function engagesSubject(points: KeyPoint[], view: AnswerView, weighting: TermWeighting): boolean {
+  return view.terms.some((t) => /\p{L}/u.test(t.stem) && (weighting.questionStems.has(t.stem) || pointsMention(points, t)));
+}
+
+/**
+ * Whether a clause of the answer uses the opposite of a word of the expected answer ("changes" for
+ * "stays constant"). Too weak a sign to call a contradiction, it withholds the on-topic credit.
+ */
+function opposesPoint(points: KeyPoint[], view: AnswerView, weighting: TermWeighting): boolean {
+  return points.some((point) =>
+    view.clauses.some((clause) =>
+      oppositePairs(point.stems, clause.stems, point.words, clause.words).some(
+        ([a, b]) => !(weighting.questionStems.has(a) && weighting.questionStems.has(b)),
+      ),
+    ),
+  );
 }
 
 /**

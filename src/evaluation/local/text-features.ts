@@ -1,5 +1,6 @@
 import { foldText, stem, STOPWORDS, words } from '../../common/text';
 import { baseStem } from '../../infrastructure/llm/tutor-lexicon';
+import { synonymStems } from './synonyms';
 
 /** One word of a text with what the local evaluators need to compare it. */
 export interface Token {
@@ -122,6 +123,9 @@ function commonPrefixLength(a: string, b: string): number {
   return i;
 }
 
+/** How well a word the text says matches a term it means the same as ("linked" for "connected"). */
+const SYNONYM_MATCH = 0.85;
+
 /** A text's content words indexed for fast "does it say this term?" questions. */
 export class TermIndex {
   private readonly stems = new Set<string>();
@@ -167,6 +171,8 @@ export class TermIndex {
     const known = this.memo.get(key);
     if (known !== undefined) return known;
     let best = 0;
+    const synonyms = synonymStems(token.stem);
+    if (synonyms && [...synonyms].some((s) => this.stems.has(s))) best = SYNONYM_MATCH;
     if (!/^\d+$/.test(token.word)) {
       for (const form of this.forms) {
         best = Math.max(best, formSimilarity(token, form));
@@ -183,7 +189,10 @@ export class TermIndex {
     const known = this.wordsMemo.get(key);
     if (known) return known;
     const numeric = /^\d+$/.test(token.word);
-    const words = this.forms.filter((f) => f.stem === token.stem || (!numeric && formSimilarity(token, f) >= 0.5)).map((f) => f.word);
+    const synonyms = synonymStems(token.stem);
+    const words = this.forms
+      .filter((f) => f.stem === token.stem || synonyms?.has(f.stem) || (!numeric && formSimilarity(token, f) >= 0.5))
+      .map((f) => f.word);
     this.wordsMemo.set(key, words);
     return words;
   }

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { gradeAnswer, GradeInput } from '../../../src/evaluation/local/local-grader';
+import { gradeAnswer, GradeInput, ON_TOPIC_BASE } from '../../../src/evaluation/local/local-grader';
 
 const photosynthesis = {
   question: 'What is photosynthesis and what does a plant need for it?',
@@ -75,6 +75,36 @@ describe('local grader', () => {
     // The photosynthesis reference says more than its question: repeating the question is no answer.
     const echo = grade('Photosynthesis is something a plant needs.');
     assert.ok(echo.score <= 1, `echo of the question: ${echo.score}`);
+  });
+
+  it("should give an answer about the question's subject a base credit that unrelated, echoing and denying answers do not get", () => {
+    const seasons = {
+      question: 'Why do we have seasons on Earth?',
+      referenceAnswer:
+        "The Earth's axis is tilted, so each hemisphere receives more direct sunlight for part of the year and less for the rest.",
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...seasons, studentAnswer }).score;
+    // "leans" for "tilted": a paraphrase the lexical comparison does not see still earns something.
+    const paraphrase = score('Seasons happen because the Earth leans to one side as it goes around the Sun.');
+    assert.ok(paraphrase >= ON_TOPIC_BASE * 5, `paraphrase: ${paraphrase}`);
+    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+    assert.ok(score('We have seasons on Earth.') < ON_TOPIC_BASE * 5, 'the question repeated');
+    assert.equal(score('Because the Earth is not tilted.'), 0);
+  });
+
+  it("should credit a synonym of the reference's word as the word itself", () => {
+    const input = {
+      question: 'What does a voltage reading of 0 tell you about the two terminals?',
+      referenceAnswer: 'The two terminals are connected.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...input, studentAnswer }).score;
+    assert.ok(score('They are linked.') >= 4, '"linked" for "connected"');
+    assert.ok(score('They are joined together.') >= 4, '"joined" for "connected"');
+    assert.ok(score('They are painted.') <= 1, 'another verb');
   });
 
   it('should recognise an irregular or derived form of the reference\'s word ("died" for "death")', () => {
