@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { Clock } from '../../src/common/clock';
+import { MovableClock } from '../support/movable-clock';
 import { errorCode, register, startTestApp, TestApp } from '../support/test-app';
-
-/** The system time, moved forward on demand: refresh lifetimes are minutes to days, too long to wait for. */
-class MovableClock extends Clock {
-  private offsetMs = 0;
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  advance(seconds: number): void {
-    this.offsetMs += seconds * 1000;
-  }
-}
 
 describe('refresh-token lifetime', () => {
   const clock = new MovableClock();
