@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,11 +7,12 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
+import { assertHostPresent, clientErrorHandler, connectHandler, HTTP_SERVER_OPTIONS } from './common/http/client-errors';
 import { frameworkErrorHandler } from './common/http/framework-errors';
 import { registerBodyParsers } from './common/http/body-parsers';
 import { assertAcceptedMediaType } from './common/http/media-types';
 import { requestIdFrom } from './common/http/request-id';
-import { securityHeaders } from './common/http/security-headers';
+import { SecurityHeaders, securityHeaders } from './common/http/security-headers';
 import { assertNoRefusedKeys } from './common/validation/input-keys';
 import { AccessLog, AppLogger, createRootLogger, createStdoutDestination } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -39,6 +41,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const rootLogger = createRootLogger(config.logLevel, logDestination);
   // Set once the plumbing is registered; the router's own refusals need it too.
   let addSharedHeaders: SharedHeaders = () => undefined;
+  const headers = securityHeaders();
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     logger: false,
@@ -50,6 +53,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler((request, reply) => addSharedHeaders(request, reply)),
+    http: HTTP_SERVER_OPTIONS,
+    // What Node's HTTP parser refuses never reaches a route: answered in the envelope all the same.
+    clientErrorHandler: clientErrorHandler(headers.api),
   });
   const app = await (options.build ?? nestFactory)(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(rootLogger),
@@ -57,7 +63,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Bodies are parsed by registerBodyParsers alone (input rules of API.md), not by Nest's defaults.
     bodyParser: false,
   });
-  addSharedHeaders = registerHttpPlumbing(app, config, AccessLog.create(config.logLevel, logDestination));
+  addSharedHeaders = registerHttpPlumbing(app, adapter, headers, config, AccessLog.create(config.logLevel, logDestination));
   setUpOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
@@ -67,9 +73,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 /** Adds what every answer carries (API.md): the request id, the security headers and CORS. */
 type SharedHeaders = (request: FastifyRequest, reply: FastifyReply) => void;
 
-function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, accessLog: AccessLog | null): SharedHeaders {
+function registerHttpPlumbing(
+  app: NestFastifyApplication,
+  adapter: FastifyAdapter,
+  headers: SecurityHeaders,
+  config: AppConfig,
+  accessLog: AccessLog | null,
+): SharedHeaders {
   const fastify = app.getHttpAdapter().getInstance();
-  const headers = securityHeaders();
   registerBodyParsers(fastify, config.bodyLimitBytes);
   const addCorsHeaders = enableCors(fastify, config.corsOrigins);
 
@@ -78,9 +89,12 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
     void reply.headers(request.url.startsWith('/docs') ? headers.documentation : headers.api).header('x-request-id', String(request.id));
     addCorsHeaders(request, reply);
   };
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // Nest's slot runs before its own request hooks, one of which sends request targets it cannot
+  // route ("OPTIONS *") straight to the not-found handler: those answers get the headers too.
+  adapter.setOnRequestHook((request, reply, done) => {
     addSharedHeaders(request, reply);
     try {
+      assertHostPresent(request);
       assertNoRefusedKeys(Object.keys(request.query as object));
       assertAcceptedMediaType(request);
     } catch (error) {
@@ -89,6 +103,10 @@ function registerHttpPlumbing(app: NestFastifyApplication, config: AppConfig, ac
     }
     done();
   });
+  // RFC 9110 §10.1.1 lets a server ignore an expectation it does not know; Node would answer a bare 417.
+  const server = app.getHttpServer();
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => server.emit('request', request, response));
+  server.on('connect', connectHandler(headers.api));
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

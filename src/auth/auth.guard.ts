@@ -67,8 +67,7 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
     if (error) throw error;
     if (!principal) {
       if (info instanceof BearerFailure) throw tokenRefused(info.problem);
-      // passport-jwt hands on jsonwebtoken's error; only a token whose signature checked out can be "expired".
-      if (info instanceof Error && info.name === 'TokenExpiredError') throw tokenRefused('expired');
+      // Anything else passport-jwt refused (signature, algorithm, issuer); an expired token is the strategy's own refusal.
       throw tokenRefused('invalid');
     }
     this.admit(principal as unknown as Principal, context);

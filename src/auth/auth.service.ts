@@ -36,6 +36,8 @@ interface AccessTokenClaims {
   role: Role;
   /** The session (refresh-token family) the token was issued for. */
   sid: string;
+  /** Issued at, by the injected clock: jsonwebtoken counts `exp` from it rather than from the system time. */
+  iat: number;
 }
 
 const invalidRefresh = () => new ApiError('invalid_refresh_token', 'The refresh token is not valid; sign in again.');
@@ -173,7 +175,7 @@ export class AuthService {
 
   private tokensFor(user: User, sessionId: string, refreshToken: string): IssuedTokens {
     // Algorithm, issuer and lifetime come from JwtModule's signOptions (auth.module.ts).
-    const claims: AccessTokenClaims = { sub: user.id, role: user.role, sid: sessionId };
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role, sid: sessionId, iat: Math.floor(this.clock.now().getTime() / 1000) };
     return {
       user,
       accessToken: this.jwt.sign(claims),

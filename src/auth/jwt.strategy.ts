@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-jwt';
+import { Clock } from '../common/clock';
 import { ApiError } from '../common/errors/api-error';
 import { isId } from '../common/ids';
 import { AppConfig } from '../config/app-config';
@@ -26,9 +27,12 @@ const INVALID = new BearerFailure('invalid');
 
 /**
  * Checks access tokens: passport-jwt verifies HS256 only (the algorithm comes from here, never
- * from the token: RFC 8725 §3.1), the issuer and the expiry, with the access key as a KeyObject
- * (a string key costs about 0.6 ms a verification, NOTES.md). Before that, the header is read
- * strictly (bearer-token.ts): oversized or non-canonical tokens are refused without decoding.
+ * from the token: RFC 8725 §3.1) and the issuer, with the access key as a KeyObject (a string key
+ * costs about 0.6 ms a verification, NOTES.md); `validate` checks the expiry against the injected
+ * Clock, as every other lifetime of the API is (jsonwebtoken reads the system time, and
+ * passport-jwt fixes its options once, so its `clockTimestamp` cannot follow a clock). Before
+ * that, the header is read strictly (bearer-token.ts): oversized or non-canonical tokens are
+ * refused without decoding.
  *
  * The principal comes from the account's and the session's current state (AuthStateCache), not
  * from the token's claims, so a role change, a disabled account or a revoked session applies on
@@ -41,6 +45,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly state: AuthStateCache,
+    private readonly clock: Clock,
   ) {
     super({
       jwtFromRequest: (request: object) => presentedTokens.get(request) ?? null,
@@ -48,6 +53,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKey: config.jwt.accessKey as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: config.jwt.issuer,
+      // Checked in `validate`, by the Clock.
+      ignoreExpiration: true,
       passReqToCallback: true,
     });
   }
@@ -91,18 +98,24 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   private rememberedPrincipal(token: string): Principal | Promise<Principal> | undefined {
-    const known = this.verified.get(token, Math.floor(Date.now() / 1000));
+    const known = this.verified.get(token, this.nowSeconds());
     return known ? this.principalOf(known) : undefined;
   }
 
-  /** Called by passport-jwt once the token's signature, algorithm, issuer and expiry are checked. */
+  /** Called by passport-jwt once the token's signature, algorithm and issuer are checked. */
   validate(request: PresentedRequest, payload: unknown): Principal | Promise<Principal> {
     const claims = claimsOf(payload);
     const token = presentedTokens.get(request);
     presentedTokens.delete(request);
     if (!claims) throw tokenRefused('invalid');
+    // As jsonwebtoken decides: expired from the second `exp` names.
+    if (claims.exp <= this.nowSeconds()) throw tokenRefused('expired');
     if (token !== undefined) this.verified.add(token, claims);
     return this.principalOf(claims);
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now().getTime() / 1000);
   }
 
   /** Without a promise when the state is at hand (the usual case): every authenticated request comes here. */

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
@@ -129,22 +129,8 @@ export class ListModulesQueryDto extends ListQueryDto {
   course_id?: string;
 }
 
-export class UpdateModuleDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  title?: string;
-
-  @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @MaxLength(5000)
-  description?: string;
-}
+/** `PATCH /api/admin/modules/:id` (API.md): `{title?, description?}`; a module does not change course. */
+export class UpdateModuleDto extends PartialType(OmitType(CreateModuleDto, ['course_id'] as const)) {}
 
 export const TEXT_FORMATS = ['markdown', 'text', 'html'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];

@@ -100,6 +100,23 @@ describe('course content', () => {
         404,
       );
     });
+
+    it('should check a module change by the rules of its creation, and refuse moving it to a course', async () => {
+      const id = await newModule('Geometry');
+      const change = (body: object) => t.http.patch(`/api/admin/modules/${id}`).set(bearer(teacher)).send(body);
+      for (const body of [{ title: '' }, { title: '   ' }, { title: 'x'.repeat(201) }, { description: 'x'.repeat(5001) }, { title: 7 }]) {
+        const refused = await change(body);
+        assert.equal(refused.status, 400, JSON.stringify(body));
+        assert.equal(errorCode(refused), 'validation_failed');
+      }
+      const moved = await change({ course_id: 'a'.repeat(24) });
+      assert.equal(moved.status, 400);
+      assert.match(JSON.stringify(moved.body.error.details), /course_id/);
+      const trimmed = await change({ title: '  Geometry II  ' });
+      assert.equal(trimmed.status, 200);
+      assert.equal(trimmed.body.data.title, 'Geometry II');
+      assert.equal(trimmed.body.data.course_id, null);
+    });
   });
 
   describe('uploads', () => {

@@ -1,6 +1,6 @@
 import { Clock } from '../../src/common/clock';
 
-/** The system time, moved forward on demand: lifetimes and review intervals are minutes to days, too long to wait for. */
+/** The system time, moved forward on demand: token lifetimes and review intervals are minutes to days, too long to wait for. */
 export class MovableClock extends Clock {
   private offsetMs = 0;
 

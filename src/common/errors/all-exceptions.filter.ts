@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isClientAbort } from '../http/client-abort';
 import { pathOf } from '../logging/redact';
 import { toErrorResponse } from './error-envelope';
 
@@ -20,8 +21,16 @@ export function sendError(
   exception: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
-  logger: { error(message: unknown, ...rest: unknown[]): void },
+  logger: { error(message: unknown, ...rest: unknown[]): void; log(message: unknown, ...rest: unknown[]): void },
 ): void {
+  if (isClientAbort(exception, request)) {
+    const code = (exception as { code?: string }).code;
+    logger.log(
+      { request_id: String(request.id), method: request.method, path: pathOf(request.url), reason: code ?? 'aborted' },
+      'The client closed the connection before the answer',
+    );
+    return;
+  }
   const response = toErrorResponse(exception, String(request.id));
   if (response.unexpected) {
     logger.error(

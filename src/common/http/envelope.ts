@@ -15,10 +15,11 @@ export function enveloped<T extends object>(body: T): T {
 /**
  * Routes of the contract: /api and /health answer in the envelope; /docs-json and /metrics do not.
  * Decided on the path (only matched routes get here with a success status), which is cheaper to
- * read than the route's pattern.
+ * read than the route's pattern; a target in absolute form ("GET http://host/api/... HTTP/1.1",
+ * RFC 9112 §3.2.2) reaches the same routes, so its route's pattern decides.
  */
 function inContract(request: FastifyRequest): boolean {
-  const path = request.url;
+  const path = request.url.charCodeAt(0) === 47 /* '/' */ ? request.url : (request.routeOptions.url ?? '');
   return path.startsWith('/api/') || path.startsWith('/health/');
 }
 

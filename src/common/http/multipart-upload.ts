@@ -76,6 +76,9 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
         else resolve({ ...file, fields });
       });
     });
+    // A connection cut mid-upload ends the request with an error and never ends the parser: without
+    // this, the route would wait for the rest of the upload forever.
+    request.raw.once('error', reject);
     request.raw.pipe(parser);
   });
 }

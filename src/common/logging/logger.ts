@@ -165,7 +165,8 @@ export class AppLogger implements LoggerService {
     if (message instanceof Error) {
       this.root[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.root[level]({ context, ...message });
+      // Our own lines: fields first, then what happened (`logger.warn({ request_id }, 'what')`).
+      this.root[level]({ context, ...message }, stack);
     } else {
       this.root[level]({ context, ...(stack ? { stack } : {}) }, String(message));
     }

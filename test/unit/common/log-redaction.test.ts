@@ -93,8 +93,8 @@ describe('log redaction', () => {
       type: () => reply,
       send: () => reply,
     };
-    const request = { id: 'req-1', method: 'GET', url: `/api/search?q=x&token=${SECRET}` };
-    sendError(new TypeError('boom'), request as never, reply as never, { error: (message, ...rest) => appLogger.error(message, ...rest) });
+    const request = { id: 'req-1', method: 'GET', url: `/api/search?q=x&token=${SECRET}`, raw: { socket: { destroyed: false } } };
+    sendError(new TypeError('boom'), request as never, reply as never, appLogger);
     const [line] = lines() as [LogLine];
     assert.equal(line.level, 'error');
     assert.equal(line.path, '/api/search');

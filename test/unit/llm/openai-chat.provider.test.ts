@@ -281,7 +281,9 @@ describe('Azure OpenAI and OpenAI-compatible chat providers', () => {
   it('should stop waiting for a retry when the caller aborts during the backoff', async () => {
     fake.setDefault('chat', () => ({ type: 'error', status: 429, retryAfter: '10' }));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    // Once the first attempt has reached the server (a fixed delay may come first on a busy machine,
+    // leaving that request to arrive during the next test).
+    void fake.waitForRequests(1).then(() => setTimeout(() => controller.abort(), 100));
     const started = Date.now();
     await assert.rejects(
       azure(fake, { maxRetries: 3 }).complete(request('x', { signal: controller.signal })),
