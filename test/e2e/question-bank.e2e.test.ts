@@ -141,6 +141,14 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
     return page.items.filter((e) => e.target_id === targetId);
   }
 
+  /** Moves the clock, then signs everyone in again: access tokens expire by the same clock. */
+  async function advance(seconds: number, ...others: Account[]): Promise<void> {
+    clock.advance(seconds);
+    for (const account of [admin, teacher, otherTeacher, student, outsider, ...others]) {
+      account.accessToken = (await login(http(), account.email, account.password)).accessToken;
+    }
+  }
+
   /** A fresh student enrolled in the course, so each test starts from an empty history. */
   async function enrolledStudent(): Promise<Account> {
     const pupil = await register(http());
@@ -451,13 +459,13 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       expect((await classView()).get(pupil.id)).toMatchObject({ attempts: 2, average_percentage: 50, due_reviews: 0 });
 
       // A wrong answer comes back within minutes, a perfect one after days.
-      clock.advance(15 * 60);
+      await advance(15 * 60, pupil);
       const soon = await ok<ReviewQueue>(review(pupil, { module_id: moduleId, limit: 100 }));
       expect(soon.items[0]).toMatchObject({ question: { id: tf.id }, reps: 1, last_percentage: 0 });
       assert.ok(!soon.items.some((i) => i.question.id === mcq.id));
       assert.equal((await classView()).get(pupil.id)?.due_reviews, 1);
 
-      clock.advance(30 * DAY);
+      await advance(30 * DAY, pupil);
       const later = await ok<ReviewQueue>(review(pupil, { module_id: moduleId, limit: 100 }));
       expect(
         later.items
@@ -522,7 +530,7 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       ).id;
       const tf = await ok<Question>(author(teacher, TRUE_FALSE, doomed), 201);
       await ok(grade(pupil, { question_id: tf.id, student_answer: 'true' }));
-      clock.advance(DAY);
+      await advance(DAY, pupil);
       assert.equal((await classView()).get(pupil.id)?.due_reviews, 1);
       assert.equal((await http().delete(`/api/admin/modules/${doomed}`).set(bearer(teacher))).status, 204);
       expect(await t.app.get(ReviewCardsRepository).questionIds(pupil.id, undefined)).toEqual([]);
@@ -539,7 +547,7 @@ describe.each(stores())('question bank, counted grades and review [$name]', ({ e
       assert.ok((await classView()).has(pupil.id));
       assert.equal((await http().delete(`/api/admin/courses/${courseId}/students/${pupil.id}`).set(bearer(teacher))).status, 204);
       assert.ok(!(await classView()).has(pupil.id));
-      clock.advance(DAY);
+      await advance(DAY, pupil);
       const queue = await ok<ReviewQueue>(review(pupil, { limit: 100 }));
       assert.ok(!queue.items.some((i) => i.question.module_id === moduleId));
       await fails(grade(pupil, { question_id: tf.id, student_answer: 'false' }), 404, 'not_found');
