@@ -5,11 +5,12 @@ import { ContentDataModule } from './content-data.module';
 import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { DemoContentSeeder } from './demo-content.seeder';
+import { DocumentParser } from './parsing/document-parser';
 
 @Module({
   imports: [ContentDataModule, IndexModule],
   controllers: [ContentController, ContentAdminController],
-  providers: [ContentService, DemoContentSeeder],
+  providers: [ContentService, DemoContentSeeder, DocumentParser],
   exports: [ContentService],
 })
 export class ContentModule {}
