@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ApiError, ERROR_STATUS, type ErrorCode } from '../../common/errors/api-error';
-import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { chunkDocument, type ChunkOptions } from './chunk-document';
 import type { DocumentType } from './document-type';
