@@ -63,7 +63,7 @@ export class UnsupportedVectorQueryError extends Error {
   }
 }
 
-const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 512 };
+const DEFAULT_HNSW: HnswOptions = { m: 16, efConstruction: 128, efSearch: 1024 };
 /**
  * Vectors wait unlinked, scanned exactly by every search, until the graph links them in the
  * background: an upload is searchable without waiting for the graph (linking is the costliest part
@@ -328,6 +328,8 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       exactScanLimit: meta.exactScanLimit,
       exactScanShare: meta.exactScanShare,
     });
+    // The search breadth is this version's, not the one saved: it shapes no link of the graph.
+    graph.efSearch = DEFAULT_HNSW.efSearch as number;
     store.graph = graph;
     store.linkInBackground();
     for (const value of meta.modules) store.modules.codeOf(value);
