@@ -1,6 +1,7 @@
 /**
  * bench:search — latency of top-5 queries on the local retrieval engine at 10,000 and 100,000
- * chunks, with build time, resident memory, save/load time and the vector graph's recall.
+ * chunks, with build time, resident memory, save/load time, the vector graph's recall, and
+ * start-up: a fresh process that loads the saved index and answers a search, timed from its start.
  *
  *   node dist/bench/search.bench.js [sizes...]      (default: 10000 100000)
  *
@@ -13,12 +14,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { splitSentences } from '../src/common/text';
 import { LocalHashingEmbedding, RetrievalEngine, type EngineChunk, type RetrievalMode } from '../src/index/engine';
 
-const TARGET_MEDIAN_MS = 50;
+const TARGET_MEDIAN_MS = 5;
+const TARGET_RECALL = 0.98;
+const STARTUP_TARGET_SECONDS = 2;
 const MODULES = 20;
 const QUERIES = [
   'How do I define a function in Python?',
@@ -93,9 +96,19 @@ interface BenchResult {
   vectorMb: number;
   saveSeconds: number;
   loadSeconds: number;
+  startup: StartupFigures;
   diskMb: number;
   recallAt5: number;
-  latency: Record<string, { median: number; p99: number }>;
+  latency: Record<string, Latency>;
+}
+
+/** A fresh process that loads the saved index and answers one search, as an instance starting. */
+interface StartupFigures {
+  /** From the process's start (Node's own boot included) to the first search answered. */
+  firstSearchSeconds: number;
+  loadSeconds: number;
+  rssMb: number;
+  heapMb: number;
 }
 
 /** Deterministic pseudo-random numbers, so every run indexes the same text. */
@@ -171,18 +184,33 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
-async function timeQueries(engine: RetrievalEngine, mode: RetrievalMode, moduleId?: string): Promise<{ median: number; p99: number }> {
+/**
+ * Wall-clock latency, and the CPU time the process spent per query: on a shared machine the
+ * first grows with other programs' load, the second much less.
+ */
+async function timeQueries(engine: RetrievalEngine, mode: RetrievalMode, moduleId?: string): Promise<Latency> {
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   for (let round = 0; round < 2; round++) {
     for (const query of QUERIES) {
+      const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       const hits = await engine.search(query, { k: 5, mode, moduleId });
       samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const used = process.cpuUsage(cpu);
+      cpuSamples.push((used.user + used.system) / 1000);
       if (hits.length === 0 && mode !== 'keyword') throw new Error(`no result for "${query}"`);
     }
   }
   samples.sort((a, b) => a - b);
-  return { median: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+  cpuSamples.sort((a, b) => a - b);
+  return { median: percentile(samples, 0.5), p99: percentile(samples, 0.99), cpuMedian: percentile(cpuSamples, 0.5) };
+}
+
+interface Latency {
+  median: number;
+  p99: number;
+  cpuMedian: number;
 }
 
 async function directorySize(dir: string): Promise<number> {
@@ -208,6 +236,8 @@ async function runOne(size: number): Promise<BenchResult> {
       if (done % 20000 < 128 && done >= 20000) process.stderr.write(`  ${done}/${total}\n`);
     },
   });
+  // The last vectors are linked into the graph in the background: the build ends when they are.
+  await engine.vectorStore.whenLinked();
   const buildSeconds = Number(process.hrtime.bigint() - buildStart) / 1e9;
   chunks.length = 0;
   (globalThis as { gc?: () => void }).gc?.();
@@ -241,6 +271,7 @@ async function runOne(size: number): Promise<BenchResult> {
     start = process.hrtime.bigint();
     await RetrievalEngine.load(dir, embedding);
     const loadSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const startup = measureStartup(dir);
     return {
       size,
       source,
@@ -251,6 +282,7 @@ async function runOne(size: number): Promise<BenchResult> {
       vectorMb: engine.stats().vectorBytes / 1e6,
       saveSeconds,
       loadSeconds,
+      startup,
       diskMb,
       recallAt5: found / (QUERIES.length * 5),
       latency,
@@ -269,19 +301,60 @@ function report(result: BenchResult): void {
       `(JS heap ${f(result.heapMb, 0)} MB; vectors + graph ${f(result.vectorMb, 0)} MB)`,
   );
   console.log(`  save ${f(result.saveSeconds, 2)} s, ${f(result.diskMb)} MB on disk; load ${f(result.loadSeconds, 2)} s`);
-  console.log(`  HNSW recall@5 against an exhaustive scan (vector mode): ${f(result.recallAt5 * 100)}%`);
+  const { startup } = result;
+  console.log(
+    `  start-up in a fresh process: first search answered ${f(startup.firstSearchSeconds, 2)} s after the process started ` +
+      `(index load ${f(startup.loadSeconds, 2)} s); RSS ${f(startup.rssMb, 0)} MB, JS heap ${f(startup.heapMb, 0)} MB — ` +
+      (startup.firstSearchSeconds <= STARTUP_TARGET_SECONDS ? 'met' : 'NOT met') +
+      ` (target <= ${STARTUP_TARGET_SECONDS} s at 100,000 chunks)`,
+  );
+  console.log(
+    `  HNSW recall@5 against an exhaustive scan (vector mode): ${f(result.recallAt5 * 100)}% — ` +
+      `${result.recallAt5 >= TARGET_RECALL ? 'met' : 'NOT met'} (target >= ${TARGET_RECALL * 100}% at 100,000 chunks)`,
+  );
   console.log(`  top-5 latency over ${QUERIES.length * 2} queries:`);
-  for (const [mode, { median, p99 }] of Object.entries(result.latency)) {
-    console.log(`    ${mode.padEnd(20)} median ${f(median, 2).padStart(6)} ms   p99 ${f(p99, 2).padStart(6)} ms`);
+  for (const [mode, { median, p99, cpuMedian }] of Object.entries(result.latency)) {
+    console.log(
+      `    ${mode.padEnd(20)} median ${f(median, 2).padStart(6)} ms   p99 ${f(p99, 2).padStart(6)} ms   CPU median ${f(cpuMedian, 2).padStart(6)} ms`,
+    );
   }
-  const hybrid = result.latency.hybrid.median;
+  const { median: hybrid, cpuMedian: hybridCpu } = result.latency.hybrid;
   console.log(
     `  target: hybrid median <= ${TARGET_MEDIAN_MS} ms at 100,000 chunks — ` +
-      (hybrid <= TARGET_MEDIAN_MS ? `met (${f(hybrid, 2)} ms)` : `NOT met (${f(hybrid, 2)} ms)`),
+      (hybrid <= TARGET_MEDIAN_MS ? `met (${f(hybrid, 2)} ms)` : `NOT met (${f(hybrid, 2)} ms)`) +
+      `; CPU time per query ${f(hybridCpu, 2)} ms (load average ${f(loadavg()[0], 1)} on ${availableParallelism()} cores)`,
   );
 }
 
+function measureStartup(dir: string): StartupFigures {
+  const child = spawnSync(process.execPath, [__filename], {
+    env: { ...process.env, SEARCH_BENCH_STARTUP: dir, SEARCH_BENCH_CHILD: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('STARTUP '));
+  if (child.status !== 0 || !line) throw new Error(`start-up measurement failed (exit ${child.status})`);
+  return JSON.parse(line.slice('STARTUP '.length)) as StartupFigures;
+}
+
+/** The child of measureStartup: loads the index and answers one hybrid search. */
+async function startupChild(dir: string): Promise<void> {
+  const start = process.hrtime.bigint();
+  const engine = await RetrievalEngine.load(dir, new LocalHashingEmbedding());
+  const loadSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const hits = await engine.search(QUERIES[0], { k: 5 });
+  if (hits.length === 0) throw new Error('the loaded index found nothing');
+  const figures: StartupFigures = {
+    firstSearchSeconds: performance.now() / 1000,
+    loadSeconds,
+    rssMb: process.memoryUsage().rss / 1e6,
+    heapMb: process.memoryUsage().heapUsed / 1e6,
+  };
+  process.stdout.write(`STARTUP ${JSON.stringify(figures)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.env.SEARCH_BENCH_STARTUP) return startupChild(process.env.SEARCH_BENCH_STARTUP);
   const childSize = process.env.SEARCH_BENCH_CHILD;
   if (childSize) {
     const result = await runOne(Number(childSize));

@@ -16,9 +16,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts a Node program on one core (when taskset exists), so the load generator has the other. */
-export function startPinned(args: string[], env: Record<string, string>): ChildProcess {
-  const [command, ...rest] = hasTaskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
+/**
+ * Starts a Node program on one core (when taskset exists), so the load generator has the other;
+ * unpinned, it may use every core (its worker threads included).
+ */
+export function startPinned(args: string[], env: Record<string, string>, pinned = true): ChildProcess {
+  const [command, ...rest] = pinned && hasTaskset ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
   return spawn(command!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -52,22 +55,28 @@ export async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<void
 }
 
 /** The built app (dist/src/main.js) in production mode on a fresh embedded store. */
-export async function startApp(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startApp(port: number, env: Record<string, string> = {}, pinned = true): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lp-bench-'));
-  const child = startPinned([join(ROOT, 'dist', 'src', 'main.js')], {
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    JWT_ACCESS_SECRET: 'bench-access-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
-    JWT_REFRESH_SECRET: 'bench-refresh-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
-    ADMIN_EMAIL: BENCH_ADMIN.email,
-    ADMIN_PASSWORD: BENCH_ADMIN.password,
-    // Production refuses to start without its browser origins (README, Configuration).
-    CORS_ORIGINS: 'https://learning.example.org',
-    ...env,
-  });
+  // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = startPinned(
+    [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      JWT_ACCESS_SECRET: 'bench-access-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
+      JWT_REFRESH_SECRET: 'bench-refresh-secret-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c',
+      ADMIN_EMAIL: BENCH_ADMIN.email,
+      ADMIN_PASSWORD: BENCH_ADMIN.password,
+      // Production refuses to start without its browser origins (README, Configuration).
+      CORS_ORIGINS: 'https://learning.example.org',
+      ...env,
+    },
+    pinned,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/health/live`);
   return {

@@ -50,6 +50,8 @@ export interface AppConfig {
   chat: { requestsPerMinute: number };
   evaluation: { requestsPerMinute: number };
   passwordHashing: { concurrency: number; queueSize: number };
+  /** Long-lived worker threads that parse and chunk uploads. */
+  parsing: { workers: number };
 }
 
 export type ModelProvider = 'local' | 'azure-openai' | 'openai-compatible';
@@ -215,6 +217,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       concurrency: read.integer('PASSWORD_HASH_CONCURRENCY', Math.min(4, availableParallelism()), 1, 64),
       queueSize: read.integer('PASSWORD_HASH_QUEUE', 32, 0, 10_000),
     },
+    // Each worker takes a core while it parses and may hold up to 512 MB of heap.
+    parsing: { workers: read.integer('PARSE_WORKERS', Math.min(4, availableParallelism()), 1, 64) },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -8,11 +8,12 @@ import { ContentController } from './content.controller';
 import { ContentService } from './content.service';
 import { DemoContentSeeder } from './demo-content.seeder';
 import { LegacyModuleMigration } from './legacy-module-migration';
+import { DocumentParser } from './parsing/document-parser';
 
 @Module({
   imports: [ContentDataModule, IndexModule, ModuleAccessModule, UsersDataModule],
   controllers: [ContentController, ContentAdminController],
-  providers: [ContentService, DemoContentSeeder, LegacyModuleMigration],
+  providers: [ContentService, DemoContentSeeder, LegacyModuleMigration, DocumentParser],
   exports: [ContentService],
 })
 export class ContentModule {}

@@ -15,7 +15,7 @@ import { TextFormat } from './content.dto';
 import { CourseModule, CourseModulesRepository } from './course-modules.repository';
 import { ModuleDataRemoval } from './module-data-removal';
 import { detectDocumentType, DocumentType, MIME_TYPES } from './parsing/document-type';
-import { parseAndChunkDocument } from './parsing/parse-document';
+import { DocumentParser } from './parsing/document-parser';
 import { Resource, ResourcesRepository } from './resources.repository';
 
 /** An upload as the HTTP layer received it. */
@@ -42,6 +42,7 @@ export class ContentService {
     private readonly access: ModuleAccessService,
     private readonly moduleData: ModuleDataRemoval,
     private readonly indexing: ResourceIndexingService,
+    private readonly parser: DocumentParser,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -150,7 +151,7 @@ export class ContentService {
     const type = incoming.format
       ? FORMAT_TYPES[incoming.format]
       : detectDocumentType(incoming.bytes, incoming.filename, incoming.declaredMime);
-    const { document, chunks } = await parseAndChunkDocument(incoming.bytes, type);
+    const { document, chunks } = await this.parser.parseAndChunk(incoming.bytes, type);
     if (chunks.length === 0) throw new ApiError('unprocessable_document', 'The document has no text to index.');
 
     const now = this.clock.now();

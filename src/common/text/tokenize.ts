@@ -95,6 +95,23 @@ const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y']);
  * final -y after a consonant becomes -i ("copy", "copies"), as in Porter's stemmer.
  */
 export function stem(word: string): string {
+  const known = rememberedStems.get(word);
+  if (known !== undefined) return known;
+  const stemmed = stripSuffix(word);
+  if (rememberedStems.size >= MAX_REMEMBERED_STEMS) rememberedStems.clear();
+  rememberedStems.set(word, stemmed);
+  return stemmed;
+}
+
+/**
+ * Stems already computed. Indexing stems every word twice (keyword index and local embedding),
+ * and a course repeats its vocabulary; trying the suffix rules was a tenth of indexing time
+ * (bench:ingest). Beyond this many words the memory starts over.
+ */
+const rememberedStems = new Map<string, string>();
+const MAX_REMEMBERED_STEMS = 50_000;
+
+function stripSuffix(word: string): string {
   if (word.length <= 3 || /^\d+$/.test(word)) return word;
   let stemmed = word;
   for (const [suffix, replacement, shortest] of SUFFIX_RULES) {

@@ -2,7 +2,7 @@ import type { ChunkOptions, DocumentChunk } from './chunk-document';
 import type { DocumentType } from './document-type';
 import type { ParsedDocument } from './parsed-document';
 import { parseDocumentInProcess } from './parse-in-process';
-import { serializeError, type WorkerReply } from './run-in-worker';
+import { serializeError, type WorkerReply } from './worker-reply';
 
 /** What the parent sends to a parse worker. */
 export interface ParseJob {

@@ -51,6 +51,12 @@ export class HnswGraph {
   private capacity = 0;
   private slotCount = 0;
   private liveCount = 0;
+  /** Live nodes linked into the graph; the others wait in `unlinked`. */
+  private linkedCount = 0;
+  /** Slots added but not yet linked, oldest first from `unlinkedHead` (removed ones are skipped). */
+  private unlinked: number[] = [];
+  private unlinkedHead = 0;
+  private unlinkedFlags = new Uint8Array(0);
   private insertsSinceRepair = 0;
   private freeSlots: number[] = [];
   private entry = -1;
@@ -104,22 +110,71 @@ export class HnswGraph {
     );
   }
 
-  /** Adds a vector (normalised here, so any length works) and returns its slot. */
+  /** Adds a vector (normalised here, so any length works), links it at once and returns its slot. */
   insert(vector: ArrayLike<number>): number {
     const query = this.normalise(vector);
+    const slot = this.store(query);
+    this.link(slot, query);
+    return slot;
+  }
+
+  /**
+   * Adds a vector without linking it yet, and returns its slot. Searches find it at once: they
+   * scan unlinked vectors exactly beside the walk. `linkPending` links them later, a few at a
+   * time, so that a large upload is searchable before the graph has taken it in.
+   */
+  add(vector: ArrayLike<number>): number {
+    const slot = this.store(this.normalise(vector));
+    this.unlinkedFlags[slot] = 1;
+    this.unlinked.push(slot);
+    return slot;
+  }
+
+  /** Vectors added but not yet linked into the graph. */
+  get pendingCount(): number {
+    return this.unlinkedCount;
+  }
+
+  /** Links up to `count` unlinked vectors, oldest first; returns how many remain. */
+  linkPending(count: number): number {
+    for (let linked = 0; linked < count && this.unlinkedCount > 0;) {
+      const slot = this.unlinked[this.unlinkedHead++];
+      if (this.unlinkedFlags[slot] !== 1) continue;
+      this.unlinkedFlags[slot] = 0;
+      this.link(slot, this.dequantise(slot));
+      linked++;
+    }
+    if (this.unlinkedHead === this.unlinked.length) {
+      this.unlinked = [];
+      this.unlinkedHead = 0;
+    }
+    return this.unlinkedCount;
+  }
+
+  private get unlinkedCount(): number {
+    return this.liveCount - this.linkedCount;
+  }
+
+  /** Takes a slot and writes the quantised vector and its level; the node has no links yet. */
+  private store(unit: Float32Array): number {
     const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slotCount++;
     this.ensureCapacity(slot + 1);
     const level = this.randomLevel();
-    this.quantiseInto(query, slot);
+    this.quantiseInto(unit, slot);
     this.levels[slot] = level;
     this.links0[slot * (this.m0 + 1)] = 0;
     this.upper[slot] = level > 0 ? new Int32Array(level * (this.m + 1)) : null;
     this.liveCount++;
+    return slot;
+  }
 
+  private link(slot: number, query: Float32Array): void {
+    const level = this.levels[slot];
+    this.linkedCount++;
     if (this.entry < 0) {
       this.entry = slot;
       this.maxLevel = level;
-      return slot;
+      return;
     }
     let entry = this.entry;
     let entrySimilarity = this.similarityToQuery(query, entry);
@@ -146,7 +201,6 @@ export class HnswGraph {
     // Links dropped by later inserts can still cut a node off; a pass over all nodes every
     // ~1% of the graph's size re-attaches those, at an amortised cost of a few link reads.
     if (++this.insertsSinceRepair >= Math.max(256, this.liveCount / 100)) this.reattachOrphans();
-    return slot;
   }
 
   /**
@@ -155,16 +209,24 @@ export class HnswGraph {
    * rather use `scan` over the approved slots.
    */
   search(query: ArrayLike<number>, k: number, ef = this.efSearch, accept?: (slot: number) => boolean): GraphHits {
-    if (this.entry < 0 || k <= 0) return EMPTY_HITS;
+    if (this.liveCount === 0 || k <= 0) return EMPTY_HITS;
     const q = this.normalise(query);
-    let entry = this.entry;
-    let entrySimilarity = this.similarityToQuery(q, entry);
-    for (let l = this.maxLevel; l > 0; l--) {
-      entry = this.greedyClosest(q, entry, entrySimilarity, l);
-      entrySimilarity = this.similarityToQuery(q, entry);
-    }
-    this.searchLayer(q, [entry], [entrySimilarity], Math.max(ef, k), 0, accept);
     const results = this.results;
+    results.clear();
+    if (this.entry >= 0) {
+      let entry = this.entry;
+      let entrySimilarity = this.similarityToQuery(q, entry);
+      for (let l = this.maxLevel; l > 0; l--) {
+        entry = this.greedyClosest(q, entry, entrySimilarity, l);
+        entrySimilarity = this.similarityToQuery(q, entry);
+      }
+      this.searchLayer(q, [entry], [entrySimilarity], Math.max(ef, k), 0, accept);
+    }
+    for (let i = this.unlinkedHead; i < this.unlinked.length; i++) {
+      const slot = this.unlinked[i];
+      if (this.unlinkedFlags[slot] !== 1 || (accept !== undefined && !accept(slot))) continue;
+      results.pushBounded(this.similarityToQuery(q, slot), slot, Math.max(ef, k));
+    }
     while (results.size > k) results.pop();
     const found = results.drainDescending();
     return { slots: found.ids, similarities: found.scores };
@@ -209,6 +271,8 @@ export class HnswGraph {
     }
     for (let slot = 0; slot < this.slotCount; slot++) {
       if (doomed[slot] === 0) continue;
+      if (this.unlinkedFlags[slot] === 1) this.unlinkedFlags[slot] = 0;
+      else this.linkedCount--;
       this.levels[slot] = -1;
       this.upper[slot] = null;
       this.links0[slot * (this.m0 + 1)] = 0;
@@ -244,6 +308,7 @@ export class HnswGraph {
         maxLevel: this.maxLevel,
         slotCount: n,
         rngState: this.rngState,
+        unlinked: this.unlinked.slice(this.unlinkedHead).filter((slot) => this.unlinkedFlags[slot] === 1),
       },
       {
         codes: this.codes.subarray(0, n * this.dimensions),
@@ -267,6 +332,7 @@ export class HnswGraph {
       maxLevel: number;
       slotCount: number;
       rngState: number;
+      unlinked?: number[];
     };
     if (meta.kind !== 'hnsw-int8') throw new TypeError('not a vector graph file');
     const graph = new HnswGraph(meta.dimensions, {
@@ -299,6 +365,12 @@ export class HnswGraph {
     }
     graph.entry = meta.entry;
     graph.maxLevel = meta.maxLevel;
+    graph.linkedCount = graph.liveCount;
+    for (const slot of meta.unlinked ?? []) {
+      graph.unlinkedFlags[slot] = 1;
+      graph.unlinked.push(slot);
+      graph.linkedCount--;
+    }
     return graph;
   }
 
@@ -585,7 +657,7 @@ export class HnswGraph {
     this.entry = -1;
     this.maxLevel = -1;
     for (let slot = 0; slot < this.slotCount; slot++) {
-      if (this.levels[slot] > this.maxLevel) {
+      if (this.levels[slot] > this.maxLevel && this.unlinkedFlags[slot] !== 1) {
         this.maxLevel = this.levels[slot];
         this.entry = slot;
       }
@@ -609,7 +681,7 @@ export class HnswGraph {
     }
     let relinked = 0;
     for (let u = 0; u < this.slotCount; u++) {
-      if (this.levels[u] < 0 || u === this.entry) continue;
+      if (this.levels[u] < 0 || u === this.entry || this.unlinkedFlags[u] === 1) continue;
       if (incoming[u] > 0 && this.links0[u * stride] > 0) continue;
       this.relinkBottom(u);
       relinked++;
@@ -679,7 +751,7 @@ export class HnswGraph {
   private ensureCapacity(slots: number): void {
     if (slots <= this.capacity) return;
     const capacity = Math.max(slots, Math.ceil(this.capacity * 1.5), 64);
-    const grow = <T extends Int8Array | Int32Array | Uint32Array | Float32Array>(array: T, length: number): T => {
+    const grow = <T extends Int8Array | Uint8Array | Int32Array | Uint32Array | Float32Array>(array: T, length: number): T => {
       const Ctor = array.constructor as new (length: number) => T;
       const bigger = new Ctor(length);
       bigger.set(array);
@@ -691,6 +763,7 @@ export class HnswGraph {
     this.levels.fill(-1, this.capacity);
     this.links0 = grow(this.links0, capacity * (this.m0 + 1));
     this.visited = grow(this.visited, capacity);
+    this.unlinkedFlags = grow(this.unlinkedFlags, capacity);
     this.capacity = capacity;
   }
 

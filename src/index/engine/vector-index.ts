@@ -63,7 +63,16 @@ export class UnsupportedVectorQueryError extends Error {
   }
 }
 
-const DEFAULT_HNSW: HnswOptions = { m: 12, efConstruction: 64, efSearch: 512 };
+const DEFAULT_HNSW: HnswOptions = { m: 16, efConstruction: 128, efSearch: 1024 };
+/**
+ * Vectors wait unlinked, scanned exactly by every search, until the graph links them in the
+ * background: an upload is searchable without waiting for the graph (linking is the costliest part
+ * of indexing: bench:ingest). Past this many waiting, `upsert` links the excess itself, so that
+ * the exact scan stays a millisecond or two even while a whole index is being built.
+ */
+const MAX_UNLINKED = 4096;
+/** Longest stretch of linking between two turns of the event loop. */
+const LINKING_SLICE_MS = 10;
 const MODULE_KEYS = new Set(['module_id', 'moduleId']);
 const RESOURCE_KEYS = new Set(['resource_id', 'resourceId', 'ref_doc_id', 'doc_id']);
 
@@ -90,6 +99,7 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   private readonly resources = new StringCodes();
   private readonly moduleSlots = new Map<number, Set<number>>();
   private readonly resourceSlots = new Map<number, Set<number>>();
+  private linking: Promise<void> | null = null;
 
   constructor(options: LocalVectorStoreOptions) {
     super({ embedModel: options.embedModel ?? new LocalHashingEmbedding({ dimensions: options.dimensions }) });
@@ -178,7 +188,7 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     if (replaced.length > 0) this.removeIds(replaced);
     for (const entry of entries) {
       if (this.idSlot.has(entry.id)) this.removeIds([entry.id]);
-      const slot = this.graph.insert(entry.vector);
+      const slot = this.graph.add(entry.vector);
       this.slotModule = ensureCapacity(this.slotModule, slot + 1);
       this.slotResource = ensureCapacity(this.slotResource, slot + 1);
       const moduleCode = this.modules.codeOf(entry.moduleId);
@@ -190,6 +200,32 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       groupOf(this.moduleSlots, moduleCode).add(slot);
       groupOf(this.resourceSlots, resourceCode).add(slot);
     }
+    const excess = this.graph.pendingCount - MAX_UNLINKED;
+    if (excess > 0) this.graph.linkPending(excess);
+    this.linkInBackground();
+  }
+
+  /** Settles once every vector added so far is linked into the graph. */
+  whenLinked(): Promise<void> {
+    return this.linking ?? Promise.resolve();
+  }
+
+  /** Links waiting vectors in slices of LINKING_SLICE_MS, yielding to requests in between. */
+  private linkInBackground(): void {
+    if (this.linking || this.graph.pendingCount === 0) return;
+    this.linking = new Promise<void>((resolve) => {
+      const slice = () => {
+        const deadline = performance.now() + LINKING_SLICE_MS;
+        while (this.graph.linkPending(8) > 0 && performance.now() < deadline);
+        if (this.graph.pendingCount > 0) {
+          setImmediate(slice);
+          return;
+        }
+        this.linking = null;
+        resolve();
+      };
+      setImmediate(slice);
+    });
   }
 
   /** Removes vectors by id; prefer one call with many ids to many calls with one. */
@@ -292,7 +328,10 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       exactScanLimit: meta.exactScanLimit,
       exactScanShare: meta.exactScanShare,
     });
+    // The search breadth is this version's, not the one saved: it shapes no link of the graph.
+    graph.efSearch = DEFAULT_HNSW.efSearch as number;
     store.graph = graph;
+    store.linkInBackground();
     for (const value of meta.modules) store.modules.codeOf(value);
     for (const value of meta.resources) store.resources.codeOf(value);
     store.slotModule = container.get('module', 'Int32Array');

@@ -135,6 +135,13 @@ describe('configuration', () => {
     }
   });
 
+  it('should size the parse worker pool to the cores, at most 4, unless PARSE_WORKERS says otherwise', () => {
+    const workers = loadConfig({}).parsing.workers;
+    assert.ok(workers >= 1 && workers <= 4);
+    assert.equal(loadConfig({ PARSE_WORKERS: '6' }).parsing.workers, 6);
+    assert.ok(problemsOf({ PARSE_WORKERS: '0' }).some((problem) => problem.includes('PARSE_WORKERS')));
+  });
+
   it('should say which variable is malformed', () => {
     const problems = problemsOf({ PORT: 'eighty', REGISTRATION_OPEN: 'maybe', LOG_LEVEL: 'loud' });
     assert.equal(problems.length, 3);

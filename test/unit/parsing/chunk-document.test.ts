@@ -2,7 +2,7 @@ import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
 import { chunkDocument, chunkTextForEmbedding, DEFAULT_CHUNK_SIZE } from '../../../src/content/parsing/chunk-document';
-import type { ParsedDocument } from '../../../src/content/parsing/parse-document';
+import type { ParsedDocument } from '../../../src/content/parsing/document-parser';
 
 const tokens = new SentenceSplitter();
 const countTokens = (text: string): number => tokens.tokenSize(text);

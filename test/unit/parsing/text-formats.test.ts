@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { parseDocumentInProcess } from '../../../src/content/parsing/parse-document';
+import { parseDocumentInProcess } from '../../../src/content/parsing/document-parser';
 
 const utf8 = (content: string): Buffer => Buffer.from(content, 'utf8');
 

@@ -1,7 +1,7 @@
-import { describe, it, expect } from '@jest/globals';
+import { afterAll, describe, it, expect } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
-import { parseAndChunkDocument, parseDocument } from '../../../src/content/parsing/parse-document';
+import { DocumentParser } from '../../../src/content/parsing/document-parser';
 import { buildDocx, buildEncryptedPdf, buildPdf, buildPdfWithoutText } from '../../support/fixtures-builders/documents';
 
 /** Asserts a 422 `unprocessable_document` whose message matches. */
@@ -15,7 +15,12 @@ async function assertUnprocessable(promise: Promise<unknown>, message: RegExp): 
   });
 }
 
-describe('parseDocument in a worker', () => {
+describe('DocumentParser', () => {
+  const parser = new DocumentParser({ parsing: { workers: 2 } });
+  afterAll(() => parser.onApplicationShutdown());
+  const parseDocument = parser.parse.bind(parser);
+  const parseAndChunkDocument = parser.parseAndChunk.bind(parser);
+
   it('should read a PDF page by page with page numbers and its own title', async () => {
     const pdf = await buildPdf([['Cells are the units of life.', 'They divide.'], [], ['Plants make sugar from light.']], {
       title: 'Biology 101',
@@ -97,7 +102,8 @@ describe('parseDocument in a worker', () => {
   });
 
   it('should stop at the time limit and call the document too slow to read', async () => {
-    const pdf = await buildPdf([['Some text.']]);
+    // Forty pages take tens of milliseconds even to a warm worker: well past a 1 ms limit.
+    const pdf = await buildPdf(Array.from({ length: 40 }, (_, page) => [`Page ${page + 1} says something.`, 'And more.']));
     const started = Date.now();
     await assertUnprocessable(parseDocument(pdf, 'pdf', { timeoutMs: 1 }), /took too long/);
     assert.ok(Date.now() - started < 5_000);
