@@ -1,5 +1,5 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
-import { FRAMING_TERMS, baseStem, baseTerms } from './tutor-lexicon';
+import { FRAMING_TERMS, baseStem, baseTerms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -420,7 +420,10 @@ const ORDINAL =
 
 /** "The two stages", "the three types": a question about several parts wants one sentence per part (at most 4). */
 function enumerationSize(question: string): number {
-  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(plain(question));
+  const folded = plain(question);
+  // "Which two oceans does the canal join?" asks for one fact naming both, not a sentence per part.
+  if (/\b(?:which|quels?|quelles?) (?:two|three|four|deux|trois|quatre|[234])\b/.test(folded)) return 1;
+  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(folded);
   return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
 }
 
@@ -518,13 +521,21 @@ function segments(text: string): { prose: string; code: string[] } {
   return { prose: proseBlocks.join('\n\n'), code: code.filter((c) => c.trim() !== '') };
 }
 
+/** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
+const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
+
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);
+  const subject = openingSubject(passage.text).slice(0, 3);
   const sentences = splitSentences(prose)
     .map((sentence, position) => {
       const item = sentence.startsWith('\u2022 ');
       const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
-      return { passage, position, text, terms: baseTerms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      // "Who is the telescope named after?" of "It is named after Edwin Hubble": the pronoun stands
+      // for the passage's subject, so the sentence counts as naming it.
+      const own = baseTerms(text);
+      const terms = position > 0 && PRONOUN_OPENING.test(text) ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
+      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -549,11 +560,14 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
 function occurrences(counts: Map<string, number>, term: string): { tf: number; strength: number } {
   const exact = counts.get(term);
   if (exact) return { tf: exact, strength: 1 };
-  if (term.length < 5) return { tf: 0, strength: 0 };
   let near = 0;
-  for (const [other, count] of counts) {
-    if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
+  if (term.length >= 5) {
+    for (const [other, count] of counts) {
+      if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
+    }
   }
+  // A reworded question ("its opponents" for "its critics") meets the passage's word through a synonym.
+  if (near === 0) for (const synonym of synonymStems(term)) near += counts.get(synonym) ?? 0;
   return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
 }
 
