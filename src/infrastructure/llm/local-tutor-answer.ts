@@ -1,5 +1,5 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
-import { FRAMING_TERMS, baseStem, baseTerms, synonymStems } from './tutor-lexicon';
+import { FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -188,6 +188,8 @@ interface Ranking {
   passageSalience: number;
   /** How many terms name the topic (weigh at least MAIN_TERM_WEIGHT). */
   topicTerms: number;
+  /** Largest share of the topic's mass that one passage holds anywhere in its text. */
+  passageCoverage: number;
 }
 
 export interface TutorAnswer {
@@ -249,7 +251,8 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  */
 /** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
 let relevanceProbe:
-  ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number }) => void) | undefined;
+  | ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number; passage: number }) => void)
+  | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
@@ -259,6 +262,7 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
     salience: ranking.passageSalience,
     terms: ranking.topicTerms,
+    passage: ranking.passageCoverage,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
@@ -301,7 +305,9 @@ function namesAbsentEntity(question: string, passages: GroundingPassage[]): bool
   );
   if (names.length === 0) return false;
   const said = [...new Set(passages.flatMap((p) => words(`${p.title}\n${p.text}`)))];
+  const saidSet = new Set(said);
   const mentioned = (part: string) =>
+    demonymForms(part).some((form) => saidSet.has(form)) ||
     said.some((word) => word === part || (part.length >= 5 && word.length >= 5 && (word.startsWith(part) || part.startsWith(word))));
   return names.some((parts) => !parts.every(mentioned));
 }
@@ -613,7 +619,8 @@ function rank(
   type: QuestionType,
   { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
 ): Ranking {
-  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0 };
+  if (candidates.length === 0 || query.size === 0)
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -713,7 +720,16 @@ function rank(
     if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
   }
   const topicTerms = [...query.values()].filter((weight) => weight >= MAIN_TERM_WEIGHT).length;
-  return { sentences, queryMass, passageSalience, topicTerms };
+  // How much of the topic one passage holds anywhere, each term by its strength of match.
+  let passageCoverage = 0;
+  for (const inPassage of passageCounts.values()) {
+    let held = 0;
+    for (const [term, weight] of query) {
+      if (weight >= MAIN_TERM_WEIGHT) held += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+    }
+    if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
+  }
+  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage };
 }
 
 const MONTHS =

@@ -231,3 +231,45 @@ const SYNONYMS: ReadonlyMap<string, readonly string[]> = (() => {
 export function synonymStems(stemmed: string): readonly string[] {
   return SYNONYMS.get(stemmed) ?? [];
 }
+
+/** "The French attempt" of a passage on France: a people's adjective names its country. */
+const DEMONYMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    french: 'france',
+    english: 'england',
+    british: 'britain',
+    spanish: 'spain',
+    dutch: 'netherlands',
+    welsh: 'wales',
+    irish: 'ireland',
+    scottish: 'scotland',
+    swiss: 'switzerland',
+    swedish: 'sweden',
+    danish: 'denmark',
+    norwegian: 'norway',
+    finnish: 'finland',
+    polish: 'poland',
+    turkish: 'turkey',
+    greek: 'greece',
+    roman: 'rome',
+    chinese: 'china',
+    japanese: 'japan',
+    peruvian: 'peru',
+    portuguese: 'portugal',
+    arab: 'arabia',
+    arabian: 'arabia',
+    thai: 'thailand',
+    filipino: 'philippines',
+    francais: 'france',
+    anglais: 'angleterre',
+    espagnol: 'espagne',
+    allemand: 'allemagne',
+  }),
+);
+
+/** The country a people's adjective names, or its people's adjectives for a country (folded words). */
+export function demonymForms(word: string): string[] {
+  const country = DEMONYMS.get(word);
+  if (country) return [country];
+  return [...DEMONYMS].filter(([, c]) => c === word).map(([adjective]) => adjective);
+}
