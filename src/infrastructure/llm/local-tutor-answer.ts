@@ -84,7 +84,8 @@ const NUMBER_WORDS =
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
-  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+  // "Why does the second stage need the first?": a sentence saying what one part supplies the other answers it.
+  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|(?:will|to) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides) the|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
   when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
   who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
   where:
@@ -374,6 +375,8 @@ function weightedQuery(
     const [pointing, naming] = partition(questionTerms, (term) => POINTING_BACK.has(term));
     add(naming, 1);
     for (const term of pointing) if (!weights.has(term)) weights.set(term, 0.3);
+    // "Why does the second one need the first?": the passage says how one part leads into "the next".
+    for (const term of pointing.flatMap((t) => SEQUENCE_WORDS.get(t) ?? [])) if (!weights.has(term)) weights.set(term, 0.3);
     return weights;
   }
   add(questionTerms, 1);
@@ -385,6 +388,14 @@ export const POINTING_BACK = new Set(
   `one ones first second third last other others premier premiere deuxieme seconde dernier derniere autre autres`
     .split(/\s+/)
     .map(baseStem),
+);
+
+/** How a text refers to a later or an earlier part than the one it is about. */
+const SEQUENCE_WORDS = new Map(
+  Object.entries({ second: ['next', 'following', 'later'], first: ['previous', 'earlier', 'preceding'] }).map(([ordinal, links]) => [
+    baseStem(ordinal),
+    links.map(baseStem),
+  ]),
 );
 
 function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
@@ -743,7 +754,7 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     'i',
   ),
   how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
-  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
+  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|(?:will|to) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides) the|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
   who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
   which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
   where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
