@@ -46,7 +46,7 @@ interface TutorSet {
 /** One searchable module: chunk texts by id, for the composer. */
 interface Module {
   engine: RetrievalEngine;
-  texts: Map<string, { title: string; text: string }>;
+  texts: Map<string, { title: string; text: string; location: { heading?: string } }>;
 }
 
 const normalise = (text: string) =>
@@ -67,11 +67,12 @@ function markdownFiles(dir: string): string[] {
 
 async function buildModule(documents: { id: string; title: string; markdown: string }[]): Promise<Module> {
   const engine = await RetrievalEngine.create(new LocalHashingEmbedding());
-  const texts = new Map<string, { title: string; text: string }>();
+  const texts = new Map<string, { title: string; text: string; location: { heading?: string } }>();
   for (const doc of documents) {
     const parsed = await parseDocumentInProcess(Buffer.from(doc.markdown), 'markdown');
     const chunks = chunkDocument(parsed).map((chunk, i) => ({ id: `${doc.id}#${i}`, chunk }));
-    for (const { id, chunk } of chunks) texts.set(id, { title: doc.title, text: chunk.text });
+    for (const { id, chunk } of chunks)
+      texts.set(id, { title: doc.title, text: chunk.text, location: chunk.heading ? { heading: chunk.heading } : {} });
     await engine.addChunks(chunks.map(({ id, chunk }) => ({ id, resourceId: doc.id, moduleId: 'm', text: chunkTextForEmbedding(chunk) })));
   }
   return { engine, texts };

@@ -237,8 +237,9 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
 
   const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
   if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
-  const chosen = withExampleCode(choose(answering.sentences, type, enumerationSize(task.question)), candidates, type);
-  const body = render(chosen);
+  const enumeration = enumerationSize(task.question);
+  const chosen = withExampleCode(choose(answering.sentences, type, enumeration), candidates, type);
+  const body = render(enumeration > 1 ? withSectionNames(chosen) : chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
   const cited = [...new Set(chosen.map((s) => s.passage.index))];
@@ -690,7 +691,8 @@ function rank(
     }
     const own = sum(covered.values());
     const coverage = queryMass > 0 ? own / queryMass : 0;
-    if (!matchesMainTerm || coverage < MIN_SENTENCE_COVERAGE) continue;
+    // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
+    if (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass)) continue;
     const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
@@ -858,6 +860,27 @@ function withExampleCode(chosen: Scored[], candidates: Candidate[], type: Questi
   const block = blocks[0];
   if (!block) return chosen;
   return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false }];
+}
+
+/**
+ * "The two stages": each part's sentence ("The first stage happens…") is introduced by the name its
+ * section gives it ("The light-dependent reactions"), which the sentence itself seldom repeats.
+ */
+function withSectionNames(chosen: Scored[]): Scored[] {
+  const named = chosen.map((s) => ({ s, name: s.code ? undefined : sectionName(s) }));
+  const names = new Set(named.map(({ name }) => name));
+  if (named.some(({ name }) => !name) || names.size !== chosen.length) return chosen;
+  return named.map(({ s, name }) => (plain(s.text).includes(plain(name!)) ? s : { ...s, text: `${name}: ${s.text}` }));
+}
+
+/** The innermost heading of a sentence's passage ("Photosynthesis > The two stages > The Calvin cycle"), or the one just above it. */
+function sectionName(sentence: Candidate): string | undefined {
+  const path = sentence.passage.location?.heading?.split(' > ');
+  if (path && path.length > 0) return path.at(-1)!.replace(/…$/, '') || undefined;
+  const at = sentence.passage.text.indexOf(sentence.text.slice(0, 40));
+  if (at < 0) return undefined;
+  const headings = [...sentence.passage.text.slice(0, at).matchAll(/^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/gm)];
+  return headings.at(-1)?.[1];
 }
 
 function wordCount(sentence: Candidate): number {
