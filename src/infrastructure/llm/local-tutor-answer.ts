@@ -128,6 +128,8 @@ const SALIENT_TERM_SHARE = 0.02;
 const SUBJECT_SALIENCE_FLOOR = 0.35;
 const SUBJECT_SIMILARITY_FLOOR = 0.24;
 const SUBJECT_MIN_TERMS = 3;
+/** A question of at most this many topic words is not covered when one of them is found nowhere. */
+const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
 const UNSHAPED_ANSWER_SHARE = 0.5;
@@ -191,6 +193,8 @@ interface Ranking {
   topicTerms: number;
   /** Largest share of the topic's mass that one passage holds anywhere in its text. */
   passageCoverage: number;
+  /** Topic terms (not framing words) that no passage holds in any form. */
+  absentTerms: number;
 }
 
 export interface TutorAnswer {
@@ -253,7 +257,15 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  */
 /** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
 let relevanceProbe:
-  | ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number; passage: number }) => void)
+  | ((signals: {
+      sentence: number;
+      shaped: number;
+      salience: number;
+      similarity: number;
+      terms: number;
+      passage: number;
+      absent: number;
+    }) => void)
   | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
@@ -265,9 +277,13 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     salience: ranking.passageSalience,
     terms: ranking.topicTerms,
     passage: ranking.passageCoverage,
+    absent: ranking.absentTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
+  // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
+  // holds in any form is half the question missing, however well the other matches.
+  if (signals.absent >= 1 && signals.terms <= ABSENT_TERM_MAX_TOPIC) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
@@ -632,7 +648,7 @@ function rank(
   { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
-    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0 };
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -742,7 +758,8 @@ function rank(
     }
     if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
   }
-  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage };
+  const absentTerms = unseen.filter((term) => !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT).length;
+  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms };
 }
 
 const MONTHS =
