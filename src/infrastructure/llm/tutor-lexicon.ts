@@ -152,6 +152,41 @@ export function baseTerms(text: string): string[] {
   return contentWords(text).map(baseStem);
 }
 
+/** "The French attempt" of a passage on France: a people's adjective names its country. */
+const DEMONYMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    french: 'france',
+    english: 'england',
+    british: 'britain',
+    spanish: 'spain',
+    dutch: 'netherlands',
+    welsh: 'wales',
+    irish: 'ireland',
+    scottish: 'scotland',
+    swiss: 'switzerland',
+    swedish: 'sweden',
+    danish: 'denmark',
+    norwegian: 'norway',
+    finnish: 'finland',
+    polish: 'poland',
+    turkish: 'turkey',
+    greek: 'greece',
+    roman: 'rome',
+    chinese: 'china',
+    japanese: 'japan',
+    peruvian: 'peru',
+    portuguese: 'portugal',
+    arab: 'arabia',
+    arabian: 'arabia',
+    thai: 'thailand',
+    filipino: 'philippines',
+    francais: 'france',
+    anglais: 'angleterre',
+    espagnol: 'espagne',
+    allemand: 'allemagne',
+  }),
+);
+
 /**
  * Words that a reworded question uses for the passage's own ("Who promoted the canal?" of "The
  * project was championed by…", "its critics" asked as "its opponents"). Only the tutor's sentence
@@ -171,6 +206,7 @@ const SYNONYM_GROUPS: readonly string[] = `
   popular popularised popularized popularity fashionable
   originate originated origin origins
   collapse collapsed fail failed failure
+  attempt attempted effort efforts
   lift lifted raise raised
   invade invaded invasion attack attacked
   mould mold fungus
@@ -216,7 +252,8 @@ const SYNONYM_GROUPS: readonly string[] = `
 
 const SYNONYMS: ReadonlyMap<string, readonly string[]> = (() => {
   const groups = new Map<string, Set<string>>();
-  for (const line of SYNONYM_GROUPS) {
+  // "The French attempt" of a passage on France: a people's adjective stands for its country.
+  for (const line of [...SYNONYM_GROUPS, ...[...DEMONYMS].map((pair) => pair.join(' '))]) {
     const stems = [...new Set(line.split(/\s+/).map(baseStem))];
     for (const s of stems) {
       const group = groups.get(s) ?? new Set<string>();
@@ -231,41 +268,6 @@ const SYNONYMS: ReadonlyMap<string, readonly string[]> = (() => {
 export function synonymStems(stemmed: string): readonly string[] {
   return SYNONYMS.get(stemmed) ?? [];
 }
-
-/** "The French attempt" of a passage on France: a people's adjective names its country. */
-const DEMONYMS: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    french: 'france',
-    english: 'england',
-    british: 'britain',
-    spanish: 'spain',
-    dutch: 'netherlands',
-    welsh: 'wales',
-    irish: 'ireland',
-    scottish: 'scotland',
-    swiss: 'switzerland',
-    swedish: 'sweden',
-    danish: 'denmark',
-    norwegian: 'norway',
-    finnish: 'finland',
-    polish: 'poland',
-    turkish: 'turkey',
-    greek: 'greece',
-    roman: 'rome',
-    chinese: 'china',
-    japanese: 'japan',
-    peruvian: 'peru',
-    portuguese: 'portugal',
-    arab: 'arabia',
-    arabian: 'arabia',
-    thai: 'thailand',
-    filipino: 'philippines',
-    francais: 'france',
-    anglais: 'angleterre',
-    espagnol: 'espagne',
-    allemand: 'allemagne',
-  }),
-);
 
 /** The country a people's adjective names, or its people's adjectives for a country (folded words). */
 export function demonymForms(word: string): string[] {
