@@ -84,8 +84,7 @@ const NUMBER_WORDS =
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
-  // "Why does the second stage need the first?": a sentence saying what one part supplies the other answers it.
-  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|(?:will|to) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides) the|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
+  why: /, so\b|\b(?:because|since|due to|therefore|thus|hence|so that|as a result|in order to|the reason|causes?|leads? to|allows?|enables?|which is why|parce que|car|puisque|en raison|grace a|donc|c'est pourquoi|afin de|permet|permettent|entraine|provoque)\b/,
   when: /\b(?:1\d{3}|20\d{2}|\d{1,2}(?:st|nd|rd|th)? century|january|february|march|april|may|june|july|august|september|october|november|december|janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|siecle|before|after|during|until|once|whenever|avant|apres|pendant|jusqu'a|lorsque|des que)\b/,
   who: /\b(?:by|named after|invented|discovered|wrote|founded|showed|proposed|par|invente|decouvert|ecrit|fonde|montre)\b/,
   where:
@@ -132,6 +131,8 @@ const SUBJECT_MIN_TERMS = 3;
 const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
+/** "Why does B need A?": a sentence saying what A supplies or B uses is the answer, more than one repeating "need". */
+const SUPPLY_ANSWER_BOOST = 3;
 const UNSHAPED_ANSWER_SHARE = 0.5;
 /** An unseen framing word weighs this share of the commonest term found. */
 const FRAMING_UNSEEN_SHARE = 0.5;
@@ -452,6 +453,15 @@ const COUNT_WORDS = new Map([
 const ORDINAL =
   /\b(?:first|second|third|fourth|the other|the latter|finally|premier|premiere|deuxieme|second|seconde|troisieme|l'autre|enfin)\b/;
 
+/** Ordinal words by the turn they name (French beside English), for putting enumerated parts in order. */
+const ORDINAL_ORDER = [
+  'first|premier|premiere',
+  'second|deuxieme|seconde',
+  'third|troisieme',
+  'fourth|quatrieme',
+  "the other|the latter|l'autre|finally|enfin",
+].map((alternatives) => `(?:${alternatives})`);
+
 /** "The two stages", "the three types": a question about several parts wants one sentence per part (at most 4). */
 function enumerationSize(question: string): number {
   const folded = plain(question);
@@ -681,6 +691,7 @@ function rank(
     if (weight >= MAIN_TERM_WEIGHT) mainMass += weight * (idf.get(term) ?? 0);
   }
 
+  const asksDependence = type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word));
   const sentences: Scored[] = [];
   for (const { candidate, matches } of counted) {
     let score = 0;
@@ -707,8 +718,12 @@ function rank(
     }
     const own = sum(covered.values());
     const coverage = queryMass > 0 ? own / queryMass : 0;
+    // "Why does the second stage need the first?": the sentence saying what one part uses from the
+    // other may name neither ("…using the energy of ATP and NADPH…"); its passage names the topic.
+    const supplies = asksDependence && context > 0 && STATES_SUPPLY.test(candidate.text);
+    if (supplies) score = Math.max(score, context) * SUPPLY_ANSWER_BOOST;
     // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
-    if (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass)) continue;
+    if (!supplies && (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))) continue;
     const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
@@ -773,11 +788,20 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     'i',
   ),
   how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
-  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|(?:will|to) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides) the|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
+  why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
   who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
   which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
   where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
 };
+
+/**
+ * "Why does the second stage need the first?" asks what one thing gets from another: a sentence
+ * saying what one part supplies or the other uses states it ("…ATP and NADPH, which will power the
+ * next stage", "using the energy of ATP").
+ */
+const ASKS_DEPENDENCE = /\b(?:needs?|requires?|depends?|relies?|rely)\b/;
+const STATES_SUPPLY =
+  /\b(?:(?:will|to|that|which) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides|feeds) the|using the (?:energy|products?|output)|uses the (?:energy|products?|output)|made by the|produced by the)\b/i;
 
 /** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
 const COMMON_OPENERS = new Set(
@@ -797,6 +821,7 @@ const COMMON_OPENERS = new Set(
 function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<string>): boolean {
   const shape = ANSWER_SHAPES[type];
   if (!shape || candidate.code) return false;
+  if (type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word)) && STATES_SUPPLY.test(candidate.text)) return true;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
   if (type !== 'who' && type !== 'where' && type !== 'which') return false;
@@ -839,7 +864,10 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
   if (parts > 1) {
     // One sentence per part: the sentences that take their turn ("the first…", "the second…") first.
     const turns = ranked.filter((s) => !s.code && ORDINAL.test(plain(s.text)));
-    if (turns.length >= 2) return turns.slice(0, parts).sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
+    // In the order they take: "the first stage…" before "the second…", whichever passage ranked higher.
+    const order = (s: Scored) => ORDINAL_ORDER.findIndex((ordinal) => new RegExp(`\\b${ordinal}\\b`).test(plain(s.text)));
+    if (turns.length >= 2)
+      return turns.slice(0, parts).sort((a, b) => order(a) - order(b) || a.passage.index - b.passage.index || a.position - b.position);
   }
   const prose = ranked.filter((s) => !s.code);
   const best = ranked[0]!.code && prose.length > 0 && type !== 'example' ? prose[0]! : ranked[0]!;
