@@ -236,7 +236,11 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
   const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
-  if (namesAbsentEntity(task.question, task.passages) || !covers(floorRanking, task.passages)) {
+  if (
+    namesAbsentEntity(task.question, task.passages) ||
+    quotesAbsentCode(task.question, task.passages) ||
+    !covers(floorRanking, task.passages)
+  ) {
     return { text: phrases.nothing, cited: [], grounded: false };
   }
 
@@ -309,8 +313,22 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
   const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
-  if (namesAbsentEntity(question, passages)) return false;
+  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
+}
+
+/**
+ * "What does range(5) produce?" in a statistics course that speaks of "the range": code the
+ * question quotes (a call, a dotted or snake_case name) that no passage writes is about another subject.
+ */
+function quotesAbsentCode(question: string, passages: GroundingPassage[]): boolean {
+  const literals = literalTokens(question);
+  if (literals.length === 0) return false;
+  const said = passages.map((p) => p.text.toLowerCase()).join('\n');
+  return literals.every((literal) => {
+    const name = /^[^(]+/.exec(literal)![0];
+    return !said.includes(literal) && !said.includes(literal.endsWith(')') ? `${name}(` : name);
+  });
 }
 
 /**

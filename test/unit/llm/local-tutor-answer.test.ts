@@ -115,6 +115,27 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('Who discovered polonium?', [CURIE]).text, /Pierre Curie/);
   });
 
+  it('should decline a question quoting code that no passage writes ("range(5)" in a statistics lesson)', () => {
+    const STATISTICS: GroundingPassage = {
+      index: 1,
+      title: 'Describing data',
+      text:
+        'The mean, median and mode describe the centre of a data set. ' +
+        'The range, variance, standard deviation and interquartile range describe spread. ' +
+        'A net force of 10 newtons applied to a 2 kilogram trolley produces an acceleration of 5 metres per second squared.',
+      localSimilarity: 0.35,
+    };
+    const PYTHON: GroundingPassage = {
+      index: 1,
+      title: 'Loops',
+      text: 'The built-in range() produces a sequence of numbers: range(5) produces the numbers 0, 1, 2, 3 and 4.',
+    };
+    const declined = answer('What does range(5) produce?', [STATISTICS]);
+    assert.deepEqual(declined.cited, []);
+    assert.equal(coversQuestion('What does range(5) produce?', [STATISTICS]), false);
+    assert.match(answer('What does range(5) produce?', [PYTHON]).text, /0, 1, 2, 3 and 4/);
+  });
+
   it('should name each of "the two stages" by its section and answer why the second needs the first', () => {
     const first = answer('Explain the two stages of photosynthesis in simple words.', STAGES);
     assert.match(first.text, /The light-dependent reactions: The first stage/);
