@@ -131,6 +131,8 @@ const SUBJECT_MIN_TERMS = 3;
 const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
+/** A sentence of the passage holding least of the question keeps this share of its score. */
+const PASSAGE_FIT_FLOOR = 0.5;
 /** "Why does B need A?": a sentence saying what A supplies or B uses is the answer, more than one repeating "need". */
 const SUPPLY_ANSWER_BOOST = 3;
 const UNSHAPED_ANSWER_SHARE = 0.5;
@@ -764,6 +766,20 @@ function rank(
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
     sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
+  }
+  // A sentence is read with its passage: one from the passage that holds most of the question's
+  // topic ("the canal", "the French attempt") beats one elsewhere that shares the framing words.
+  const held = new Map<number, number>();
+  for (const [index, inPassage] of passageCounts) {
+    let mass = 0;
+    for (const [term, weight] of query) {
+      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+    }
+    held.set(index, mass);
+  }
+  const mostHeld = Math.max(0, ...held.values());
+  if (mostHeld > 0) {
+    for (const s of sentences) s.score *= PASSAGE_FIT_FLOOR + (1 - PASSAGE_FIT_FLOOR) * (held.get(s.passage.index)! / mostHeld);
   }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
   let passageSalience = 0;
