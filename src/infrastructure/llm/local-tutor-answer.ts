@@ -237,7 +237,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers });
   if (
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
@@ -314,7 +314,7 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
+  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question), qualifiers: qualifierTerms(question) };
   if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
 }
@@ -669,13 +669,15 @@ interface RankOptions {
   focus?: string;
   /** The question's own words: a date or name the question already gives is not an answer. */
   asked?: Set<string>;
+  /** The trailing setting ("…in Python?"): a course need not name itself, so it is never an absent topic word. */
+  qualifiers?: Set<string>;
 }
 
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
+  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set(), qualifiers = new Set() }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
     return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0 };
@@ -807,7 +809,9 @@ function rank(
     }
     if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
   }
-  const absentTerms = unseen.filter((term) => !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT).length;
+  const absentTerms = unseen.filter(
+    (term) => !FRAMING_TERMS.has(term) && !qualifiers.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT,
+  ).length;
   return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms };
 }
 

@@ -115,6 +115,18 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('Who discovered polonium?', [CURIE]).text, /Pierre Curie/);
   });
 
+  it('should still answer "What is a list in Python?" from a course that never names Python', () => {
+    const LISTS: GroundingPassage = {
+      index: 1,
+      title: 'Python lists',
+      text: 'A list is an ordered collection of values written between square brackets. Lists can change after they are created.',
+      localSimilarity: 0.4,
+    };
+    const result = answer('What is a list in Python?', [LISTS]);
+    assert.match(result.text, /A list is an ordered collection/);
+    assert.ok(coversQuestion('What is a list in Python?', [LISTS]));
+  });
+
   it('should decline a question quoting code that no passage writes ("range(5)" in a statistics lesson)', () => {
     const STATISTICS: GroundingPassage = {
       index: 1,
