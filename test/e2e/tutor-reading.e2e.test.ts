@@ -23,7 +23,7 @@ const PANAMA = `The Panama Canal is an artificial waterway in Panama that connec
 
 const HUBBLE = `# The Hubble Space Telescope
 
-The Hubble Space Telescope is a space telescope that was launched into low Earth orbit by the Space Shuttle Discovery in April 1990. It is named after the astronomer Edwin Hubble, who showed that the universe is expanding. Soon after launch, engineers found that its main mirror had been ground to the wrong shape, which made its first images blurry. The telescope was built by NASA with contributions from the European Space Agency.
+The Hubble Space Telescope is a space telescope that was launched into low Earth orbit by the Space Shuttle Discovery in April 1990. It is named after the astronomer Edwin Hubble, who showed that the universe is expanding. Soon after launch, engineers found that its main mirror had been ground to the wrong shape. As a result its first images were blurry. Funding for the project was approved under President Gerald R. Ford in 1977. The telescope was built by NASA with contributions from the European Space Agency.
 `;
 
 type ChatAnswer = { conversation_id: string; answer: string; sources: unknown[] };
@@ -111,6 +111,13 @@ describe('the local tutor on reading-comprehension questions', () => {
   it('should open with the sentence that answers when it speaks of its subject as "It"', async () => {
     const data = await ask('Who is the telescope named after?');
     expect(data.answer).toMatch(/^It is named after the astronomer Edwin Hubble/);
+  });
+
+  it('should keep a name with an initial whole, and give the cause before "As a result…"', async () => {
+    const president = await ask('Under which president was funding approved?');
+    expect(president.answer).toContain('President Gerald R. Ford in 1977');
+    const why = await ask('Why were the first images of the telescope blurry?');
+    expect(why.answer).toContain('ground to the wrong shape');
   });
 
   it('should decline a question from another subject with no sources', async () => {

@@ -249,7 +249,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
   if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
   const enumeration = enumerationSize(task.question);
-  const chosen = withExampleCode(choose(answering.sentences, type, enumeration), candidates, type);
+  const chosen = withCause(withExampleCode(choose(answering.sentences, type, enumeration), candidates, type), candidates, type);
   const body = render(enumeration > 1 ? withSectionNames(chosen) : chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
@@ -585,13 +585,25 @@ function segments(text: string): { prose: string; code: string[] } {
   return { prose: proseBlocks.join('\n\n'), code: code.filter((c) => c.trim() !== '') };
 }
 
+/** "President John F. Kennedy": a capital initial ends a name's part, not the sentence (a regnal "Ptolemy V." may). */
+function joinInitials(sentences: string[]): string[] {
+  const joined: string[] = [];
+  for (const sentence of sentences) {
+    const last = joined.length - 1;
+    if (last >= 0 && /(?:^|\s)(?![IVX]\.)\p{Lu}\.$/u.test(joined[last]!) && /^\p{Lu}/u.test(sentence))
+      joined[last] = `${joined[last]} ${sentence}`;
+    else joined.push(sentence);
+  }
+  return joined;
+}
+
 /** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
 const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);
   const subject = openingSubject(passage.text).slice(0, 3);
-  const sentences = splitSentences(prose)
+  const sentences = joinInitials(splitSentences(prose))
     .map((sentence, position) => {
       const item = sentence.startsWith('\u2022 ');
       const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
@@ -930,6 +942,18 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
   const [first, ...others] = chosen;
   others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
   return [first!, ...others];
+}
+
+/** "As a result the level has been falling…": the cause a "why" asks for is in the sentence before. */
+const RESULT_OPENING =
+  /^(?:as a result|therefore|thus|hence|consequently|because of this|for this reason|so|en consequence|par consequent|c'est pourquoi|donc|ainsi)\b/;
+
+function withCause(chosen: Scored[], candidates: Candidate[], type: QuestionType): Scored[] {
+  const best = chosen[0]!;
+  if (type !== 'why' || best.code || !RESULT_OPENING.test(plain(best.text))) return chosen;
+  const cause = candidates.find((c) => c.passage.index === best.passage.index && c.position === best.position - 1 && !c.code);
+  if (!cause || chosen.some((s) => s.passage.index === cause.passage.index && s.position === cause.position)) return chosen;
+  return [{ ...cause, score: best.score, covered: new Map(), contextCoverage: 0, shaped: false }, best];
 }
 
 /**

@@ -106,6 +106,27 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.ok(coversQuestion('Who led the French attempt?', [PANAMA]));
   });
 
+  it('should keep a name with an initial whole ("Franklin D. Roosevelt")', () => {
+    const BRIDGE: GroundingPassage = {
+      index: 1,
+      title: 'The bridge',
+      text: 'The bridge crosses the bay in two spans. It was opened by President Franklin D. Roosevelt in 1936 after three years of work.',
+    };
+    assert.match(answer('Who opened the bridge?', [BRIDGE]).text, /Franklin D\. Roosevelt in 1936/);
+  });
+
+  it('should give the cause before a sentence opening "As a result…" when asked why', () => {
+    const LAKE: GroundingPassage = {
+      index: 1,
+      title: 'The lake',
+      text:
+        'The lake is fed by a single river. Most of the river water is now pumped away to irrigate cotton fields. ' +
+        'As a result the lake has been shrinking every year.',
+    };
+    const result = answer('Why is the lake shrinking?', [LAKE]);
+    assert.match(result.text, /pumped away to irrigate cotton fields/);
+  });
+
   it('should decline a two-word question when one of its words is found nowhere ("Who discovered gravity?")', () => {
     const result = answer('Who discovered gravity?', [CURIE]);
     assert.equal(result.grounded, false);
