@@ -6,7 +6,8 @@
 // one module, then each alone in its own), and, with ../shared/data present, questions written over
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
-// questions in bench/data/tutor). BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
+// questions (reading-heldout.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -33,6 +34,9 @@ interface Turn {
 interface ReadingSet {
   passages: { title: string; text: string; questions: { question: string; expected: string }[] }[];
 }
+interface HeldOutSet extends ReadingSet {
+  out_of_scope: string[];
+}
 interface TutorSet {
   openstax: { question: string; expected: string }[];
   out_of_scope: string[];
@@ -42,7 +46,7 @@ interface TutorSet {
 /** One searchable module: chunk texts by id, for the composer. */
 interface Module {
   engine: RetrievalEngine;
-  texts: Map<string, { title: string; text: string }>;
+  texts: Map<string, { title: string; text: string; location: { heading?: string } }>;
 }
 
 const normalise = (text: string) =>
@@ -63,11 +67,12 @@ function markdownFiles(dir: string): string[] {
 
 async function buildModule(documents: { id: string; title: string; markdown: string }[]): Promise<Module> {
   const engine = await RetrievalEngine.create(new LocalHashingEmbedding());
-  const texts = new Map<string, { title: string; text: string }>();
+  const texts = new Map<string, { title: string; text: string; location: { heading?: string } }>();
   for (const doc of documents) {
     const parsed = await parseDocumentInProcess(Buffer.from(doc.markdown), 'markdown');
     const chunks = chunkDocument(parsed).map((chunk, i) => ({ id: `${doc.id}#${i}`, chunk }));
-    for (const { id, chunk } of chunks) texts.set(id, { title: doc.title, text: chunk.text });
+    for (const { id, chunk } of chunks)
+      texts.set(id, { title: doc.title, text: chunk.text, location: chunk.heading ? { heading: chunk.heading } : {} });
     await engine.addChunks(chunks.map(({ id, chunk }) => ({ id, resourceId: doc.id, moduleId: 'm', text: chunkTextForEmbedding(chunk) })));
   }
   return { engine, texts };
@@ -131,7 +136,29 @@ async function main(): Promise<void> {
       ...p.questions.map((q) => ({ module: `reading-${i}`, question: q.question, expected: q.expected, set: 'reading-alone' })),
     );
   }
-  const outOfScope: { module: string; question: string }[] = [
+  // Held-out passages (bench/data/tutor/reading-heldout.json), written before tuning on them and
+  // reported on their own lines: the figures the composer was not fitted to.
+  const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', 'reading-heldout.json'), 'utf8')) as HeldOutSet;
+  modules.set(
+    'heldout',
+    await buildModule(heldOut.passages.map((p, i) => ({ id: `heldout-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }))),
+  );
+  answerable.push(
+    ...heldOut.passages.flatMap((p) =>
+      p.questions.map((q) => ({ module: 'heldout', question: q.question, expected: q.expected, set: 'heldout' })),
+    ),
+  );
+  for (const [i, p] of heldOut.passages.entries()) {
+    modules.set(`heldout-${i}`, await buildModule([{ id: `heldout-${i}`, title: `article-${i + 1}.txt`, markdown: p.text }]));
+    answerable.push(
+      ...p.questions.map((q) => ({ module: `heldout-${i}`, question: q.question, expected: q.expected, set: 'heldout-alone' })),
+    );
+  }
+  const outOfScope: { module: string; question: string; name?: string }[] = [
+    // Another article's questions: each reading passage's questions asked of the next passage alone.
+    ...reading.passages.flatMap((p, i) =>
+      p.questions.map((q) => ({ module: `reading-${(i + 1) % reading.passages.length}`, question: q.question, name: 'reading-cross' })),
+    ),
     ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'python', question: q.question }))),
     ...questions.filter((q) => q.style === 'direct').map((q) => ({ module: 'reading', question: q.question })),
     ...set.out_of_scope.map((question) => ({ module: 'reading', question })),
@@ -144,6 +171,20 @@ async function main(): Promise<void> {
       { module: 'science', question },
     ]),
   ];
+  // Held out: other articles' and other subjects' questions in the held-out modules, and theirs in the reading module.
+  const heldOutOfScope = [
+    ...heldOut.passages.flatMap((p, i) =>
+      p.questions.map((q) => ({ module: `heldout-${(i + 1) % heldOut.passages.length}`, question: q.question })),
+    ),
+    ...heldOut.passages.flatMap((p) => p.questions.map((q) => ({ module: 'reading', question: q.question }))),
+    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'heldout', question: q.question }))),
+    ...heldOut.out_of_scope.flatMap((question) => [
+      { module: 'heldout', question },
+      { module: 'reading', question },
+      { module: 'python', question },
+    ]),
+  ].map((q) => ({ ...q, name: 'held-out' }));
+  outOfScope.push(...heldOutOfScope);
   if (existsSync(OPENSTAX_PYTHON)) {
     const chapters = readFileSync(OPENSTAX_PYTHON, 'utf8')
       .split('\n')
@@ -182,7 +223,7 @@ async function main(): Promise<void> {
   for (const q of outOfScope) {
     const reply = await ask(modules.get(q.module)!, q.question, []);
     dump.push(JSON.stringify({ in: 0, set: q.module, q: q.question, declined: reply.declined, ...(lastSignals as object) }));
-    const name = q.module.startsWith('reading-') ? 'reading-alone' : q.module;
+    const name = q.name ?? (q.module.startsWith('reading-') ? 'reading-alone' : q.module);
     const figures = declinedBy.get(name) ?? { n: 0, declined: 0 };
     figures.n++;
     if (reply.declined) figures.declined++;
@@ -212,9 +253,15 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  const declined = sum([...declinedBy.values()].map((f) => f.declined));
-  const perModule = [...declinedBy].map(([name, f]) => `${name} ${pct(f.declined, f.n)} of ${f.n}`).join(', ');
-  console.log(`out of scope: ${outOfScope.length} questions, declined with no sources: ${pct(declined, outOfScope.length)} (${perModule})`);
+  const tuned = [...declinedBy].filter(([name]) => name !== 'held-out' && name !== 'reading-cross');
+  const declined = sum(tuned.map(([, f]) => f.declined));
+  const asked = sum(tuned.map(([, f]) => f.n));
+  const perModule = tuned.map(([name, f]) => `${name} ${pct(f.declined, f.n)} of ${f.n}`).join(', ');
+  console.log(`out of scope: ${asked} questions, declined with no sources: ${pct(declined, asked)} (${perModule})`);
+  for (const name of ['reading-cross', 'held-out']) {
+    const f = declinedBy.get(name)!;
+    console.log(`out of scope, ${name}: ${f.n} questions, declined with no sources: ${pct(f.declined, f.n)}`);
+  }
   console.log(`follow-up chains: ${set.chains.length} chains, ${chainTurns} turns, on topic: ${pct(chainHits, chainTurns)}\n`);
 }
 

@@ -122,6 +122,22 @@ describe('the local tutor, grader and question generator for a newcomer', () => 
   });
 
   describe('follow-ups', () => {
+    it('should name each stage by its section, then say why the second one needs the first', async () => {
+      const stages = await ask({ message: 'Explain the two stages of photosynthesis in simple words.', module_id: biology });
+      assert.match(stages.answer, /The light-dependent reactions: /);
+      assert.match(stages.answer, /The Calvin cycle: /);
+      const why = await ask({ message: 'Why does the second one need the first?', conversation_id: stages.conversation_id });
+      assert.match(why.answer, /ATP and NADPH/);
+      assert.ok(why.sources.length > 0);
+      assertCitesItsSources(why);
+    });
+
+    it('should decline a two-word question on another subject when one of its words is nowhere in the course', async () => {
+      const data = await ask({ message: 'What is a limiting factor?', module_id: python });
+      expect(data.sources).toEqual([]);
+      assert.match(data.answer, /does not cover/);
+    });
+
     it('should keep the topic of break and continue through "an example" and "explain again more simply"', async () => {
       const first = await ask({ message: 'What is the difference between break and continue?', module_id: python });
       assert.match(first.answer, /break/);

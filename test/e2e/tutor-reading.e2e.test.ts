@@ -18,6 +18,14 @@ const SALT = `# Salt marshes
 A salt marsh is a coastal wetland that is flooded and drained by salt water brought in by the tides. The plants that grow there, such as cordgrass, tolerate salt and trap sediment with their roots. Salt marshes protect shorelines from erosion by absorbing the energy of waves. They also store large amounts of carbon in their waterlogged soil, which is why they are counted among the most important carbon sinks on Earth.
 `;
 
+const PANAMA = `The Panama Canal is an artificial waterway in Panama that connects the Atlantic Ocean with the Pacific Ocean. France began work on the canal in 1881 under Ferdinand de Lesseps, the builder of the Suez Canal, but the effort failed because of engineering problems and a high death rate from malaria and yellow fever. The United States took over the project in 1904 and opened the canal on August 15, 1914. The canal was controlled by the United States until 1999, when it was handed over to Panama.
+`;
+
+const HUBBLE = `# The Hubble Space Telescope
+
+The Hubble Space Telescope is a space telescope that was launched into low Earth orbit by the Space Shuttle Discovery in April 1990. It is named after the astronomer Edwin Hubble, who showed that the universe is expanding. Soon after launch, engineers found that its main mirror had been ground to the wrong shape. As a result its first images were blurry. Funding for the project was approved under President Gerald R. Ford in 1977. The telescope was built by NASA with contributions from the European Space Agency.
+`;
+
 type ChatAnswer = { conversation_id: string; answer: string; sources: unknown[] };
 
 describe('the local tutor on reading-comprehension questions', () => {
@@ -41,6 +49,16 @@ describe('the local tutor on reading-comprehension questions', () => {
       .set(bearer(admin))
       .send({ title: 'Salt marshes', content: SALT, format: 'markdown' });
     assert.equal(response.status, 201, JSON.stringify(response.body));
+    for (const [title, content] of [
+      ['passage-2.txt', PANAMA],
+      ['The Hubble Space Telescope', HUBBLE],
+    ]) {
+      const upload = await t.http
+        .post(`/api/admin/modules/${module}/resources`)
+        .set(bearer(admin))
+        .send({ title, content, format: 'markdown' });
+      assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    }
     student = await register(t.http);
   });
   afterAll(() => t.close());
@@ -77,6 +95,29 @@ describe('the local tutor on reading-comprehension questions', () => {
     const data = await ask('What did the notes of Ada Lovelace include?');
     expect(data.answer).toContain('Bernoulli numbers');
     expect(data.answer.split(/\s+/).length).toBeLessThanOrEqual(45);
+  });
+
+  it('should answer a question that says "the French attempt" of a passage on what France did', async () => {
+    const data = await ask('Who led the French effort on the canal?');
+    expect(data.answer).toContain('Ferdinand de Lesseps');
+    expect(data.sources.length).toBeGreaterThan(0);
+  });
+
+  it('should answer "which two…" with the sentence naming both', async () => {
+    const data = await ask('Which two oceans does the canal join?');
+    expect(data.answer).toContain('the Atlantic Ocean with the Pacific Ocean');
+  });
+
+  it('should open with the sentence that answers when it speaks of its subject as "It"', async () => {
+    const data = await ask('Who is the telescope named after?');
+    expect(data.answer).toMatch(/^It is named after the astronomer Edwin Hubble/);
+  });
+
+  it('should keep a name with an initial whole, and give the cause before "As a result…"', async () => {
+    const president = await ask('Under which president was funding approved?');
+    expect(president.answer).toContain('President Gerald R. Ford in 1977');
+    const why = await ask('Why were the first images of the telescope blurry?');
+    expect(why.answer).toContain('ground to the wrong shape');
   });
 
   it('should decline a question from another subject with no sources', async () => {

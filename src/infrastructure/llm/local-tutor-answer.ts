@@ -1,5 +1,5 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
-import { FRAMING_TERMS, baseStem, baseTerms } from './tutor-lexicon';
+import { FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -127,8 +127,14 @@ const SALIENT_TERM_SHARE = 0.02;
 const SUBJECT_SALIENCE_FLOOR = 0.35;
 const SUBJECT_SIMILARITY_FLOOR = 0.24;
 const SUBJECT_MIN_TERMS = 3;
+/** A question of at most this many topic words is not covered when one of them is found nowhere. */
+const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
 const SHAPED_ANSWER_BOOST = 1.5;
+/** A sentence of the passage holding least of the question keeps this share of its score. */
+const PASSAGE_FIT_FLOOR = 0.5;
+/** "Why does B need A?": a sentence saying what A supplies or B uses is the answer, more than one repeating "need". */
+const SUPPLY_ANSWER_BOOST = 3;
 const UNSHAPED_ANSWER_SHARE = 0.5;
 /** An unseen framing word weighs this share of the commonest term found. */
 const FRAMING_UNSEEN_SHARE = 0.5;
@@ -188,6 +194,10 @@ interface Ranking {
   passageSalience: number;
   /** How many terms name the topic (weigh at least MAIN_TERM_WEIGHT). */
   topicTerms: number;
+  /** Largest share of the topic's mass that one passage holds anywhere in its text. */
+  passageCoverage: number;
+  /** Topic terms (not framing words) that no passage holds in any form. */
+  absentTerms: number;
 }
 
 export interface TutorAnswer {
@@ -227,15 +237,20 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked });
-  if (namesAbsentEntity(task.question, task.passages) || !covers(floorRanking, task.passages)) {
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers });
+  if (
+    namesAbsentEntity(task.question, task.passages) ||
+    quotesAbsentCode(task.question, task.passages) ||
+    !covers(floorRanking, task.passages)
+  ) {
     return { text: phrases.nothing, cited: [], grounded: false };
   }
 
   const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
   if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
-  const chosen = withExampleCode(choose(answering.sentences, type, enumerationSize(task.question)), candidates, type);
-  const body = render(chosen);
+  const enumeration = enumerationSize(task.question);
+  const chosen = withCause(withExampleCode(choose(answering.sentences, type, enumeration), candidates, type), candidates, type);
+  const body = render(enumeration > 1 ? withSectionNames(chosen) : chosen);
   const quotedLanguage = detectLanguage(chosen.map((s) => s.text).join(' '), task.language);
   const note = quotedLanguage !== task.language ? `\n\n${phrases.otherLanguage}` : '';
   const cited = [...new Set(chosen.map((s) => s.passage.index))];
@@ -249,7 +264,16 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
  */
 /** For calibration (bench:tutor with BENCH_DUMP): receives the floor's signals for every question. */
 let relevanceProbe:
-  ((signals: { sentence: number; shaped: number; salience: number; similarity: number; terms: number }) => void) | undefined;
+  | ((signals: {
+      sentence: number;
+      shaped: number;
+      salience: number;
+      similarity: number;
+      terms: number;
+      passage: number;
+      absent: number;
+    }) => void)
+  | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
@@ -259,9 +283,14 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
     salience: ranking.passageSalience,
     terms: ranking.topicTerms,
+    passage: ranking.passageCoverage,
+    absent: ranking.absentTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
+  // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
+  // holds in any form is half the question missing, however well the other matches.
+  if (signals.absent >= 1 && signals.terms <= ABSENT_TERM_MAX_TOPIC) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
@@ -285,9 +314,23 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question) };
-  if (namesAbsentEntity(question, passages)) return false;
+  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question), qualifiers: qualifierTerms(question) };
+  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
+}
+
+/**
+ * "What does range(5) produce?" in a statistics course that speaks of "the range": code the
+ * question quotes (a call, a dotted or snake_case name) that no passage writes is about another subject.
+ */
+function quotesAbsentCode(question: string, passages: GroundingPassage[]): boolean {
+  const literals = literalTokens(question);
+  if (literals.length === 0) return false;
+  const said = passages.map((p) => p.text.toLowerCase()).join('\n');
+  return literals.every((literal) => {
+    const name = /^[^(]+/.exec(literal)![0];
+    return !said.includes(literal) && !said.includes(literal.endsWith(')') ? `${name}(` : name);
+  });
 }
 
 /**
@@ -301,7 +344,9 @@ function namesAbsentEntity(question: string, passages: GroundingPassage[]): bool
   );
   if (names.length === 0) return false;
   const said = [...new Set(passages.flatMap((p) => words(`${p.title}\n${p.text}`)))];
+  const saidSet = new Set(said);
   const mentioned = (part: string) =>
+    demonymForms(part).some((form) => saidSet.has(form)) ||
     said.some((word) => word === part || (part.length >= 5 && word.length >= 5 && (word.startsWith(part) || part.startsWith(word))));
   return names.some((parts) => !parts.every(mentioned));
 }
@@ -368,6 +413,8 @@ function weightedQuery(
     const [pointing, naming] = partition(questionTerms, (term) => POINTING_BACK.has(term));
     add(naming, 1);
     for (const term of pointing) if (!weights.has(term)) weights.set(term, 0.3);
+    // "Why does the second one need the first?": the passage says how one part leads into "the next".
+    for (const term of pointing.flatMap((t) => SEQUENCE_WORDS.get(t) ?? [])) if (!weights.has(term)) weights.set(term, 0.3);
     return weights;
   }
   add(questionTerms, 1);
@@ -379,6 +426,14 @@ export const POINTING_BACK = new Set(
   `one ones first second third last other others premier premiere deuxieme seconde dernier derniere autre autres`
     .split(/\s+/)
     .map(baseStem),
+);
+
+/** How a text refers to a later or an earlier part than the one it is about. */
+const SEQUENCE_WORDS = new Map(
+  Object.entries({ second: ['next', 'following', 'later'], first: ['previous', 'earlier', 'preceding'] }).map(([ordinal, links]) => [
+    baseStem(ordinal),
+    links.map(baseStem),
+  ]),
 );
 
 function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
@@ -418,9 +473,21 @@ const COUNT_WORDS = new Map([
 const ORDINAL =
   /\b(?:first|second|third|fourth|the other|the latter|finally|premier|premiere|deuxieme|second|seconde|troisieme|l'autre|enfin)\b/;
 
+/** Ordinal words by the turn they name (French beside English), for putting enumerated parts in order. */
+const ORDINAL_ORDER = [
+  'first|premier|premiere',
+  'second|deuxieme|seconde',
+  'third|troisieme',
+  'fourth|quatrieme',
+  "the other|the latter|l'autre|finally|enfin",
+].map((alternatives) => `(?:${alternatives})`);
+
 /** "The two stages", "the three types": a question about several parts wants one sentence per part (at most 4). */
 function enumerationSize(question: string): number {
-  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(plain(question));
+  const folded = plain(question);
+  // "Which two oceans does the canal join?" asks for one fact naming both, not a sentence per part.
+  if (/\b(?:which|quels?|quelles?) (?:two|three|four|deux|trois|quatre|[234])\b/.test(folded)) return 1;
+  const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(folded);
   return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
 }
 
@@ -518,13 +585,33 @@ function segments(text: string): { prose: string; code: string[] } {
   return { prose: proseBlocks.join('\n\n'), code: code.filter((c) => c.trim() !== '') };
 }
 
+/** "President John F. Kennedy": a capital initial ends a name's part, not the sentence (a regnal "Ptolemy V." may). */
+function joinInitials(sentences: string[]): string[] {
+  const joined: string[] = [];
+  for (const sentence of sentences) {
+    const last = joined.length - 1;
+    if (last >= 0 && /(?:^|\s)(?![IVX]\.)\p{Lu}\.$/u.test(joined[last]!) && /^\p{Lu}/u.test(sentence))
+      joined[last] = `${joined[last]} ${sentence}`;
+    else joined.push(sentence);
+  }
+  return joined;
+}
+
+/** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
+const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
+
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);
-  const sentences = splitSentences(prose)
+  const subject = openingSubject(passage.text).slice(0, 3);
+  const sentences = joinInitials(splitSentences(prose))
     .map((sentence, position) => {
       const item = sentence.startsWith('\u2022 ');
       const text = clip(stripCitations(item ? sentence.slice(2) : sentence));
-      return { passage, position, text, terms: baseTerms(text), fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      // "Who is the telescope named after?" of "It is named after Edwin Hubble": the pronoun stands
+      // for the passage's subject, so the sentence counts as naming it.
+      const own = baseTerms(text);
+      const terms = position > 0 && PRONOUN_OPENING.test(text) ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
+      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -549,11 +636,14 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
 function occurrences(counts: Map<string, number>, term: string): { tf: number; strength: number } {
   const exact = counts.get(term);
   if (exact) return { tf: exact, strength: 1 };
-  if (term.length < 5) return { tf: 0, strength: 0 };
   let near = 0;
-  for (const [other, count] of counts) {
-    if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
+  if (term.length >= 5) {
+    for (const [other, count] of counts) {
+      if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
+    }
   }
+  // A reworded question ("its opponents" for "its critics") meets the passage's word through a synonym.
+  if (near === 0) for (const synonym of synonymStems(term)) near += counts.get(synonym) ?? 0;
   return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
 }
 
@@ -591,15 +681,18 @@ interface RankOptions {
   focus?: string;
   /** The question's own words: a date or name the question already gives is not an answer. */
   asked?: Set<string>;
+  /** The trailing setting ("…in Python?"): a course need not name itself, so it is never an absent topic word. */
+  qualifiers?: Set<string>;
 }
 
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set() }: RankOptions,
+  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set(), qualifiers = new Set() }: RankOptions,
 ): Ranking {
-  if (candidates.length === 0 || query.size === 0) return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0 };
+  if (candidates.length === 0 || query.size === 0)
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -632,6 +725,7 @@ function rank(
     if (weight >= MAIN_TERM_WEIGHT) mainMass += weight * (idf.get(term) ?? 0);
   }
 
+  const asksDependence = type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word));
   const sentences: Scored[] = [];
   for (const { candidate, matches } of counted) {
     let score = 0;
@@ -658,7 +752,12 @@ function rank(
     }
     const own = sum(covered.values());
     const coverage = queryMass > 0 ? own / queryMass : 0;
-    if (!matchesMainTerm || coverage < MIN_SENTENCE_COVERAGE) continue;
+    // "Why does the second stage need the first?": the sentence saying what one part uses from the
+    // other may name neither ("…using the energy of ATP and NADPH…"); its passage names the topic.
+    const supplies = asksDependence && context > 0 && STATES_SUPPLY.test(candidate.text);
+    if (supplies) score = Math.max(score, context) * SUPPLY_ANSWER_BOOST;
+    // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
+    if (!supplies && (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))) continue;
     const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
@@ -682,6 +781,20 @@ function rank(
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
     sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
   }
+  // A sentence is read with its passage: one from the passage that holds most of the question's
+  // topic ("the canal", "the French attempt") beats one elsewhere that shares the framing words.
+  const held = new Map<number, number>();
+  for (const [index, inPassage] of passageCounts) {
+    let mass = 0;
+    for (const [term, weight] of query) {
+      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+    }
+    held.set(index, mass);
+  }
+  const mostHeld = Math.max(0, ...held.values());
+  if (mostHeld > 0) {
+    for (const s of sentences) s.score *= PASSAGE_FIT_FLOOR + (1 - PASSAGE_FIT_FLOOR) * (held.get(s.passage.index)! / mostHeld);
+  }
   sentences.sort((a, b) => b.score - a.score || a.passage.index - b.passage.index || a.position - b.position);
   let passageSalience = 0;
   for (const [index, inPassage] of passageCounts) {
@@ -699,7 +812,19 @@ function rank(
     if (mainMass > 0) passageSalience = Math.max(passageSalience, salient / mainMass);
   }
   const topicTerms = [...query.values()].filter((weight) => weight >= MAIN_TERM_WEIGHT).length;
-  return { sentences, queryMass, passageSalience, topicTerms };
+  // How much of the topic one passage holds anywhere, each term by its strength of match.
+  let passageCoverage = 0;
+  for (const inPassage of passageCounts.values()) {
+    let held = 0;
+    for (const [term, weight] of query) {
+      if (weight >= MAIN_TERM_WEIGHT) held += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+    }
+    if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
+  }
+  const absentTerms = unseen.filter(
+    (term) => !FRAMING_TERMS.has(term) && !qualifiers.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT,
+  ).length;
+  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms };
 }
 
 const MONTHS =
@@ -719,6 +844,15 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
   where: /\b(?:in|at|near|from|off|on|inside|within|dans|à|au|aux|en|pres de|près de)\s+(?:the\s+|la\s+|le\s+|l')?\p{Lu}/u,
 };
 
+/**
+ * "Why does the second stage need the first?" asks what one thing gets from another: a sentence
+ * saying what one part supplies or the other uses states it ("…ATP and NADPH, which will power the
+ * next stage", "using the energy of ATP").
+ */
+const ASKS_DEPENDENCE = /\b(?:needs?|requires?|depends?|relies?|rely)\b/;
+const STATES_SUPPLY =
+  /\b(?:(?:will|to|that|which) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides|feeds) the|using the (?:energy|products?|output)|uses the (?:energy|products?|output)|made by the|produced by the)\b/i;
+
 /** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
 const COMMON_OPENERS = new Set(
   `within without today however although though despite according following unlike like every many several another
@@ -737,6 +871,7 @@ const COMMON_OPENERS = new Set(
 function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<string>): boolean {
   const shape = ANSWER_SHAPES[type];
   if (!shape || candidate.code) return false;
+  if (type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word)) && STATES_SUPPLY.test(candidate.text)) return true;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
   if (type !== 'who' && type !== 'where' && type !== 'which') return false;
@@ -779,7 +914,10 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
   if (parts > 1) {
     // One sentence per part: the sentences that take their turn ("the first…", "the second…") first.
     const turns = ranked.filter((s) => !s.code && ORDINAL.test(plain(s.text)));
-    if (turns.length >= 2) return turns.slice(0, parts).sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
+    // In the order they take: "the first stage…" before "the second…", whichever passage ranked higher.
+    const order = (s: Scored) => ORDINAL_ORDER.findIndex((ordinal) => new RegExp(`\\b${ordinal}\\b`).test(plain(s.text)));
+    if (turns.length >= 2)
+      return turns.slice(0, parts).sort((a, b) => order(a) - order(b) || a.passage.index - b.passage.index || a.position - b.position);
   }
   const prose = ranked.filter((s) => !s.code);
   const best = ranked[0]!.code && prose.length > 0 && type !== 'example' ? prose[0]! : ranked[0]!;
@@ -806,6 +944,18 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
   return [first!, ...others];
 }
 
+/** "As a result the level has been falling…": the cause a "why" asks for is in the sentence before. */
+const RESULT_OPENING =
+  /^(?:as a result|therefore|thus|hence|consequently|because of this|for this reason|so|en consequence|par consequent|c'est pourquoi|donc|ainsi)\b/;
+
+function withCause(chosen: Scored[], candidates: Candidate[], type: QuestionType): Scored[] {
+  const best = chosen[0]!;
+  if (type !== 'why' || best.code || !RESULT_OPENING.test(plain(best.text))) return chosen;
+  const cause = candidates.find((c) => c.passage.index === best.passage.index && c.position === best.position - 1 && !c.code);
+  if (!cause || chosen.some((s) => s.passage.index === cause.passage.index && s.position === cause.position)) return chosen;
+  return [{ ...cause, score: best.score, covered: new Map(), contextCoverage: 0, shaped: false }, best];
+}
+
 /**
  * "An example" wants one: when no chosen sentence is code, the code block that follows the best
  * sentence in its passage (examples rarely repeat the words of the explanation they illustrate).
@@ -817,6 +967,27 @@ function withExampleCode(chosen: Scored[], candidates: Candidate[], type: Questi
   const block = blocks[0];
   if (!block) return chosen;
   return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false }];
+}
+
+/**
+ * "The two stages": each part's sentence ("The first stage happens…") is introduced by the name its
+ * section gives it ("The light-dependent reactions"), which the sentence itself seldom repeats.
+ */
+function withSectionNames(chosen: Scored[]): Scored[] {
+  const named = chosen.map((s) => ({ s, name: s.code ? undefined : sectionName(s) }));
+  const names = new Set(named.map(({ name }) => name));
+  if (named.some(({ name }) => !name) || names.size !== chosen.length) return chosen;
+  return named.map(({ s, name }) => (plain(s.text).includes(plain(name!)) ? s : { ...s, text: `${name}: ${s.text}` }));
+}
+
+/** The innermost heading of a sentence's passage ("Photosynthesis > The two stages > The Calvin cycle"), or the one just above it. */
+function sectionName(sentence: Candidate): string | undefined {
+  const path = sentence.passage.location?.heading?.split(' > ');
+  if (path && path.length > 0) return path.at(-1)!.replace(/…$/, '') || undefined;
+  const at = sentence.passage.text.indexOf(sentence.text.slice(0, 40));
+  if (at < 0) return undefined;
+  const headings = [...sentence.passage.text.slice(0, at).matchAll(/^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$/gm)];
+  return headings.at(-1)?.[1];
 }
 
 function wordCount(sentence: Candidate): number {

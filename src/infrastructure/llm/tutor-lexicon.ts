@@ -151,3 +151,127 @@ export function baseStem(word: string): string {
 export function baseTerms(text: string): string[] {
   return contentWords(text).map(baseStem);
 }
+
+/** "The French attempt" of a passage on France: a people's adjective names its country. */
+const DEMONYMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    french: 'france',
+    english: 'england',
+    british: 'britain',
+    spanish: 'spain',
+    dutch: 'netherlands',
+    welsh: 'wales',
+    irish: 'ireland',
+    scottish: 'scotland',
+    swiss: 'switzerland',
+    swedish: 'sweden',
+    danish: 'denmark',
+    norwegian: 'norway',
+    finnish: 'finland',
+    polish: 'poland',
+    turkish: 'turkey',
+    greek: 'greece',
+    roman: 'rome',
+    chinese: 'china',
+    japanese: 'japan',
+    peruvian: 'peru',
+    portuguese: 'portugal',
+    arab: 'arabia',
+    arabian: 'arabia',
+    thai: 'thailand',
+    filipino: 'philippines',
+    francais: 'france',
+    anglais: 'angleterre',
+    espagnol: 'espagne',
+    allemand: 'allemagne',
+  }),
+);
+
+/**
+ * Words that a reworded question uses for the passage's own ("Who promoted the canal?" of "The
+ * project was championed by…", "its critics" asked as "its opponents"). Only the tutor's sentence
+ * matching uses them, at reduced strength: the grader keeps to the stems (an answer that swaps a
+ * word for a near one is not thereby the reference).
+ */
+const SYNONYM_GROUPS: readonly string[] = `
+  critic critics opponent opponents detractor detractors enemy enemies
+  nickname nicknamed dubbed
+  promote promoted promoter champion championed advocate advocated supporter backed
+  link linked links connect connects connected connection join joins joined
+  danger dangers dangerous risk risks hazard hazards threat threats
+  lifespan life live lives lived
+  nerve nerves neuron neurons
+  repair repaired fix fixed correct corrected corrective
+  begin start started starts commence commenced
+  popular popularised popularized popularity fashionable
+  originate originated origin origins
+  collapse collapsed fail failed failure
+  attempt attempted effort efforts
+  lift lifted raise raised
+  invade invaded invasion attack attacked
+  mould mold fungus
+  big large huge giant enormous
+  small little tiny
+  kill killed
+  found founded establish established
+  show showed shown demonstrate demonstrated prove proved
+  buy bought purchase purchased
+  ship ships vessel vessels boat boats
+  town city cities
+  country nation
+  war conflict
+  prize award awarded
+  fast quick quickly rapid rapidly speed
+  old ancient age
+  eat eats feed feeds diet
+  amount quantity
+  reduce reduced decrease decreased lower lowered cut
+  increase increased
+  end ended finish finished complete completed
+  stop stopped halt halted cease ceased
+  protect protected defend defended
+  allow allowed enable enabled permit permitted
+  need needs require requires required
+  carry carried transport transported
+  travel journey trip voyage
+  help helped aid assist assisted
+  change changed alter altered
+  get obtain obtained receive received gain gained
+  main chief principal primary
+  create created form formed
+  develop developed
+  area region
+  picture pictures image images photo photos
+  blurry blurred
+  flaw defect fault error problem problems
+  plant plants planted plantation plantations
+  `
+  .trim()
+  .split('\n')
+  .map((line) => line.trim());
+
+const SYNONYMS: ReadonlyMap<string, readonly string[]> = (() => {
+  const groups = new Map<string, Set<string>>();
+  // "The French attempt" of a passage on France: a people's adjective stands for its country.
+  for (const line of [...SYNONYM_GROUPS, ...[...DEMONYMS].map((pair) => pair.join(' '))]) {
+    const stems = [...new Set(line.split(/\s+/).map(baseStem))];
+    for (const s of stems) {
+      const group = groups.get(s) ?? new Set<string>();
+      for (const other of stems) if (other !== s) group.add(other);
+      groups.set(s, group);
+    }
+  }
+  return new Map([...groups].map(([s, group]) => [s, [...group]]));
+})();
+
+/** The stems a reworded question may use for this stem (not the stem itself). */
+export function synonymStems(stemmed: string): readonly string[] {
+  return SYNONYMS.get(stemmed) ?? [];
+}
+
+/** The country a people's adjective names, or its people's adjectives for a country (folded words). */
+export function demonymForms(word: string): string[] {
+  const country = DEMONYMS.get(word);
+  if (country) return [country];
+  return [...DEMONYMS].filter(([, c]) => c === word).map(([adjective]) => adjective);
+}
