@@ -158,6 +158,17 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     this.scheduleSave();
   }
 
+  /**
+   * Puts a resource's stored chunks into this instance's index before its status says `indexed`,
+   * so that a client who reads that status finds it here at once (API.md: searchable as soon as
+   * it is `indexed`); `publish` then tells the other instances.
+   */
+  async addResourceChunks(resourceId: string): Promise<void> {
+    const engine = this.engine;
+    const missing = (await this.chunks.findByResource(resourceId)).filter((c) => !engine.has(c.id));
+    await engine.addChunks(this.withVectors(missing));
+  }
+
   /** Reads the feed now (instead of at the next poll) and waits until this instance has caught up. */
   follow(): Promise<void> {
     this.following = this.following

@@ -96,6 +96,7 @@ export class ResourceIndexingService implements JobHandler<IndexResourceJob>, On
   }
 
   private async markIndexed(resourceId: string, chunkCount: number): Promise<Resource | null> {
+    await this.index.addResourceChunks(resourceId);
     const updated = await this.resources.setStatus(resourceId, 'indexed', { chunkCount, error: null });
     await this.index.publish('resource', resourceId);
     return updated;
