@@ -13,8 +13,9 @@ export class ChunksRepository {
     this.chunks = store.collection<ChunkRecord>({ name: 'chunks', schema: ChunkSchema });
   }
 
-  async insertMany(chunks: Chunk[]): Promise<void> {
-    for (const chunk of chunks) await this.chunks.insertOne(toStored(chunk));
+  /** Stores a resource's chunks (with their vectors, when already computed) in one write. */
+  insertMany(chunks: Chunk[]): Promise<void> {
+    return this.chunks.insertMany(chunks.map((chunk) => toStored<ChunkRecord>(chunk)));
   }
 
   async findByIds(ids: string[]): Promise<Chunk[]> {

@@ -79,6 +79,26 @@ describeEachStore('DocumentCollection', (harness) => {
     await things.insertOne(thing());
   });
 
+  it('should insert many documents in one write, with defaults, and none when one is refused', async () => {
+    const group = `many-${newId()}`;
+    await things.insertMany([
+      thing({ group, rank: 1 }),
+      thing({ group, rank: 2 }),
+      { _id: newId(), name: `d-${newId()}`, group, rank: 3 } as Thing,
+    ]);
+    const found = await things.find({ group }, { sort: { rank: 1 } });
+    assert.deepEqual(
+      found.map((t) => t.rank),
+      [1, 2, 3],
+    );
+    assert.deepEqual(found[2]!.tags, []);
+    await assert.rejects(
+      things.insertMany([thing({ group: `${group}-refused`, rank: 1 }), thing({ group: `${group}-refused`, rank: -1 })]),
+    );
+    assert.equal(await things.count({ group: `${group}-refused` }), 0);
+    await things.insertMany([]);
+  });
+
   it('should filter with comparison, set, negation, regex and $or operators', async () => {
     const group = `ops-${newId()}`;
     for (let rank = 1; rank <= 5; rank++) await things.insertOne(thing({ group, rank, name: `${group}-Name-${rank}` }));

@@ -42,6 +42,12 @@ export interface GroupRow {
  */
 export interface DocumentCollection<T extends StoredDocument> {
   insertOne(document: T): Promise<T>;
+  /**
+   * Inserts every document in one write (one NeDB insert of the array; one MongoDB insertMany), each
+   * validated as insertOne does first, so a refused document writes none. A duplicate key refuses
+   * the whole batch on the embedded store; MongoDB keeps the documents before it (no transaction).
+   */
+  insertMany(documents: readonly T[]): Promise<void>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;

@@ -100,10 +100,15 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
 
   async insertOne(document: T): Promise<T> {
     await this.loaded;
-    const prepared = new this.model(document);
-    await prepared.validate();
-    const plain = prepared.toObject({ versionKey: false }) as T;
-    return this.guard(() => this.datastore.insertAsync(plain as Record<string, unknown>)) as Promise<T>;
+    const plain = await this.prepare(document);
+    return this.guard(() => this.datastore.insertAsync(plain)) as unknown as Promise<T>;
+  }
+
+  async insertMany(documents: readonly T[]): Promise<void> {
+    await this.loaded;
+    if (documents.length === 0) return;
+    const plain = await Promise.all(documents.map((document) => this.prepare(document)));
+    await this.guard(() => this.datastore.insertAsync(plain));
   }
 
   async findOne(filter: Filter): Promise<T | null> {
@@ -166,6 +171,13 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
   private async validateSet(update: Update): Promise<void> {
     const set = update.$set as Record<string, unknown> | undefined;
     if (set && Object.keys(set).length > 0) await this.model.validate(set, Object.keys(set));
+  }
+
+  /** Applies the schema's defaults and validation, as MongoDB mode does on insert. */
+  private async prepare(document: T): Promise<Record<string, unknown>> {
+    const prepared = new this.model(document);
+    await prepared.validate();
+    return prepared.toObject({ versionKey: false }) as Record<string, unknown>;
   }
 
   private async guard<R>(write: () => Promise<R>): Promise<R> {
