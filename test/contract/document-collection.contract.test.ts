@@ -99,6 +99,23 @@ describeEachStore('DocumentCollection', (harness) => {
     await things.insertMany([]);
   });
 
+  it('should apply a batch of updates, each to its own document', async () => {
+    const group = `each-${newId()}`;
+    const [a, b] = [thing({ group, rank: 1 }), thing({ group, rank: 2 })];
+    await things.insertMany([a, b]);
+    const changed = await things.updateEach([
+      { filter: { _id: a._id }, update: { $set: { rank: 10 } } },
+      { filter: { _id: b._id }, update: { $set: { rank: 20 } } },
+      { filter: { _id: newId() }, update: { $set: { rank: 30 } } },
+    ]);
+    assert.equal(changed, 2);
+    assert.deepEqual(
+      (await things.find({ group }, { sort: { rank: 1 } })).map((t) => t.rank),
+      [10, 20],
+    );
+    assert.equal(await things.updateEach([]), 0);
+  });
+
   it('should filter with comparison, set, negation, regex and $or operators', async () => {
     const group = `ops-${newId()}`;
     for (let rank = 1; rank <= 5; rank++) await things.insertOne(thing({ group, rank, name: `${group}-Name-${rank}` }));

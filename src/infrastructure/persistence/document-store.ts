@@ -59,6 +59,11 @@ export interface DocumentCollection<T extends StoredDocument> {
   /** Applies the update to the first match and returns the document as it is afterwards. */
   updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<T | null>;
   updateMany(filter: Filter, update: Update): Promise<number>;
+  /**
+   * Applies each update to the first match of its filter, sent together (one MongoDB bulkWrite);
+   * returns how many documents changed. Each update is atomic on its own, not the batch.
+   */
+  updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number>;
   deleteOne(filter: Filter): Promise<boolean>;
   deleteMany(filter: Filter): Promise<number>;
 }

@@ -152,6 +152,16 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
     return result.numAffected;
   }
 
+  /** NeDB has no bulk update: the updates run one after the other, in memory, each one appended to the file. */
+  async updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number> {
+    await this.loaded;
+    for (const { update } of updates) await this.validateSet(update);
+    let changed = 0;
+    for (const { filter, update } of updates)
+      changed += (await this.guard(() => this.datastore.updateAsync(filter, update, { multi: false }))).numAffected;
+    return changed;
+  }
+
   async deleteOne(filter: Filter): Promise<boolean> {
     await this.loaded;
     return (await this.datastore.removeAsync(filter, { multi: false })) > 0;

@@ -189,6 +189,18 @@ class MongoCollection<T extends StoredDocument> implements DocumentCollection<T>
     return result.modifiedCount;
   }
 
+  async updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number> {
+    await this.prepared();
+    if (updates.length === 0) return 0;
+    const result = await this.guard(() =>
+      this.model.bulkWrite(
+        updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+        { ordered: false },
+      ),
+    );
+    return result.modifiedCount;
+  }
+
   async deleteOne(filter: Filter): Promise<boolean> {
     await this.prepared();
     return (await this.model.deleteOne(filter).exec()).deletedCount > 0;
