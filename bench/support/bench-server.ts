@@ -54,8 +54,8 @@ export async function waitUntilUp(url: string, timeoutMs = 60_000): Promise<void
   throw new Error(`${url} did not come up`);
 }
 
-/** The built app (dist/src/main.js) in production mode on a fresh embedded store. */
-export async function startApp(port: number, env: Record<string, string> = {}, pinned = true): Promise<BenchServer> {
+/** The built app (dist/src/main.js) in production mode on a fresh embedded store (or the DATA_DIR in `env`). */
+export async function startApp(port: number, env: Record<string, string> = {}, pinned = true, upWithinMs = 60_000): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lp-bench-'));
   // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -78,7 +78,7 @@ export async function startApp(port: number, env: Record<string, string> = {}, p
     pinned,
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${url}/health/live`);
+  await waitUntilUp(`${url}/health/live`, upWithinMs);
   return {
     url,
     pid: child.pid!,

@@ -13,8 +13,9 @@ export class ChunksRepository {
     this.chunks = store.collection<ChunkRecord>({ name: 'chunks', schema: ChunkSchema });
   }
 
-  async insertMany(chunks: Chunk[]): Promise<void> {
-    for (const chunk of chunks) await this.chunks.insertOne(toStored(chunk));
+  /** Stores a resource's chunks (with their vectors, when already computed) in one write. */
+  insertMany(chunks: Chunk[]): Promise<void> {
+    return this.chunks.insertMany(chunks.map((chunk) => toStored<ChunkRecord>(chunk)));
   }
 
   async findByIds(ids: string[]): Promise<Chunk[]> {
@@ -33,9 +34,11 @@ export class ChunksRepository {
     return (await this.chunks.find(query, { sort: { _id: 1 }, limit })).map(toDomain);
   }
 
-  /** Stores a chunk's vector and the model that made it. */
-  async setEmbedding(id: string, embedding: string, embeddingModel: string): Promise<void> {
-    await this.chunks.updateOne({ _id: id }, { $set: { embedding, embeddingModel } });
+  /** Stores the chunks' vectors (`embeddings[i]` for `ids[i]`) and the model that made them, in one write. */
+  async setEmbeddings(ids: readonly string[], embeddings: readonly string[], embeddingModel: string): Promise<void> {
+    await this.chunks.updateEach(
+      ids.map((id, i) => ({ filter: { _id: id }, update: { $set: { embedding: embeddings[i], embeddingModel } } })),
+    );
   }
 
   /**

@@ -145,7 +145,11 @@ export class IndexRebuildService implements JobHandler<RebuildJob>, OnModuleInit
         if (page.length === 0) break;
         const stale = page.filter((c) => c.embeddingModel !== key || c.embedding === null);
         const embeddings = await this.index.embedChunks(stale);
-        await Promise.all(stale.map((chunk, i) => this.chunks.setEmbedding(chunk.id, embeddings[i]!, key)));
+        await this.chunks.setEmbeddings(
+          stale.map((chunk) => chunk.id),
+          embeddings,
+          key,
+        );
         processed += page.length;
         afterId = page[page.length - 1]!.id;
         await this.jobs.update(jobId, { processed, total: Math.max(processed, total) });

@@ -245,6 +245,8 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
       afterId = page[page.length - 1]!.id;
       if (this.stopped) return;
     }
+    // Saved with its graph complete: a snapshot with unlinked vectors makes every later start link them again.
+    await next.whenLinked();
     this.engine = next;
     this.generation = Math.max(generation, from.generation);
     this.applied = from.seq;

@@ -83,7 +83,11 @@ export class ResourceIndexingService implements JobHandler<IndexResourceJob>, On
       throwIfInterrupted(context.signal);
       const batch = missing.slice(start, start + EMBED_BATCH);
       const embeddings = await this.index.embedChunks(batch);
-      await Promise.all(batch.map((chunk, i) => this.chunks.setEmbedding(chunk.id, embeddings[i]!, key)));
+      await this.chunks.setEmbeddings(
+        batch.map((chunk) => chunk.id),
+        embeddings,
+        key,
+      );
     }
     await this.markIndexed(resourceId, chunks.length);
   }

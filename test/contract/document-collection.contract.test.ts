@@ -79,6 +79,43 @@ describeEachStore('DocumentCollection', (harness) => {
     await things.insertOne(thing());
   });
 
+  it('should insert many documents in one write, with defaults, and none when one is refused', async () => {
+    const group = `many-${newId()}`;
+    await things.insertMany([
+      thing({ group, rank: 1 }),
+      thing({ group, rank: 2 }),
+      { _id: newId(), name: `d-${newId()}`, group, rank: 3 } as Thing,
+    ]);
+    const found = await things.find({ group }, { sort: { rank: 1 } });
+    assert.deepEqual(
+      found.map((t) => t.rank),
+      [1, 2, 3],
+    );
+    assert.deepEqual(found[2]!.tags, []);
+    await assert.rejects(
+      things.insertMany([thing({ group: `${group}-refused`, rank: 1 }), thing({ group: `${group}-refused`, rank: -1 })]),
+    );
+    assert.equal(await things.count({ group: `${group}-refused` }), 0);
+    await things.insertMany([]);
+  });
+
+  it('should apply a batch of updates, each to its own document', async () => {
+    const group = `each-${newId()}`;
+    const [a, b] = [thing({ group, rank: 1 }), thing({ group, rank: 2 })];
+    await things.insertMany([a, b]);
+    const changed = await things.updateEach([
+      { filter: { _id: a._id }, update: { $set: { rank: 10 } } },
+      { filter: { _id: b._id }, update: { $set: { rank: 20 } } },
+      { filter: { _id: newId() }, update: { $set: { rank: 30 } } },
+    ]);
+    assert.equal(changed, 2);
+    assert.deepEqual(
+      (await things.find({ group }, { sort: { rank: 1 } })).map((t) => t.rank),
+      [10, 20],
+    );
+    assert.equal(await things.updateEach([]), 0);
+  });
+
   it('should filter with comparison, set, negation, regex and $or operators', async () => {
     const group = `ops-${newId()}`;
     for (let rank = 1; rank <= 5; rank++) await things.insertOne(thing({ group, rank, name: `${group}-Name-${rank}` }));

@@ -265,6 +265,11 @@ export class RetrievalEngine {
     };
   }
 
+  /** Settles once every vector added so far is linked into the vector graph. */
+  whenLinked(): Promise<void> {
+    return this.vectors.whenLinked();
+  }
+
   /** Saves a snapshot to `dir` (created if needed); safe against crashes at any point. */
   async save(dir: string): Promise<void> {
     // Serialise synchronously so the snapshot is consistent even if chunks are added meanwhile.

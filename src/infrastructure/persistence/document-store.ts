@@ -42,6 +42,12 @@ export interface GroupRow {
  */
 export interface DocumentCollection<T extends StoredDocument> {
   insertOne(document: T): Promise<T>;
+  /**
+   * Inserts every document in one write (one NeDB insert of the array; one MongoDB insertMany), each
+   * validated as insertOne does first, so a refused document writes none. A duplicate key refuses
+   * the whole batch on the embedded store; MongoDB keeps the documents before it (no transaction).
+   */
+  insertMany(documents: readonly T[]): Promise<void>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;
@@ -53,6 +59,11 @@ export interface DocumentCollection<T extends StoredDocument> {
   /** Applies the update to the first match and returns the document as it is afterwards. */
   updateOne(filter: Filter, update: Update, options?: UpdateOptions): Promise<T | null>;
   updateMany(filter: Filter, update: Update): Promise<number>;
+  /**
+   * Applies each update to the first match of its filter, sent together (one MongoDB bulkWrite);
+   * returns how many documents changed. Each update is atomic on its own, not the batch.
+   */
+  updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number>;
   deleteOne(filter: Filter): Promise<boolean>;
   deleteMany(filter: Filter): Promise<number>;
 }

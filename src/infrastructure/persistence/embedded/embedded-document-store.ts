@@ -100,10 +100,15 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
 
   async insertOne(document: T): Promise<T> {
     await this.loaded;
-    const prepared = new this.model(document);
-    await prepared.validate();
-    const plain = prepared.toObject({ versionKey: false }) as T;
-    return this.guard(() => this.datastore.insertAsync(plain as Record<string, unknown>)) as Promise<T>;
+    const plain = await this.prepare(document);
+    return this.guard(() => this.datastore.insertAsync(plain)) as unknown as Promise<T>;
+  }
+
+  async insertMany(documents: readonly T[]): Promise<void> {
+    await this.loaded;
+    if (documents.length === 0) return;
+    const plain = await Promise.all(documents.map((document) => this.prepare(document)));
+    await this.guard(() => this.datastore.insertAsync(plain));
   }
 
   async findOne(filter: Filter): Promise<T | null> {
@@ -147,6 +152,16 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
     return result.numAffected;
   }
 
+  /** NeDB has no bulk update: the updates run one after the other, in memory, each one appended to the file. */
+  async updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number> {
+    await this.loaded;
+    for (const { update } of updates) await this.validateSet(update);
+    let changed = 0;
+    for (const { filter, update } of updates)
+      changed += (await this.guard(() => this.datastore.updateAsync(filter, update, { multi: false }))).numAffected;
+    return changed;
+  }
+
   async deleteOne(filter: Filter): Promise<boolean> {
     await this.loaded;
     return (await this.datastore.removeAsync(filter, { multi: false })) > 0;
@@ -166,6 +181,13 @@ class EmbeddedCollection<T extends StoredDocument> implements DocumentCollection
   private async validateSet(update: Update): Promise<void> {
     const set = update.$set as Record<string, unknown> | undefined;
     if (set && Object.keys(set).length > 0) await this.model.validate(set, Object.keys(set));
+  }
+
+  /** Applies the schema's defaults and validation, as MongoDB mode does on insert. */
+  private async prepare(document: T): Promise<Record<string, unknown>> {
+    const prepared = new this.model(document);
+    await prepared.validate();
+    return prepared.toObject({ versionKey: false }) as Record<string, unknown>;
   }
 
   private async guard<R>(write: () => Promise<R>): Promise<R> {

@@ -115,6 +115,16 @@ class MongoCollection<T extends StoredDocument> implements DocumentCollection<T>
     return created.toObject({ versionKey: false }) as unknown as T;
   }
 
+  async insertMany(documents: readonly T[]): Promise<void> {
+    await this.prepared();
+    if (documents.length === 0) return;
+    // Validated (with defaults) before anything is sent, so a refused document writes none.
+    const validated = documents.map((document) => new this.model(document));
+    await Promise.all(validated.map((document) => document.validate()));
+    const plain = validated.map((document) => document.toObject({ versionKey: false }));
+    await this.guard(() => this.model.insertMany(plain, { ordered: true, lean: true }));
+  }
+
   async findOne(filter: Filter): Promise<T | null> {
     await this.prepared();
     return (await this.model.findOne(filter).lean().exec()) as T | null;
@@ -176,6 +186,18 @@ class MongoCollection<T extends StoredDocument> implements DocumentCollection<T>
   async updateMany(filter: Filter, update: Update): Promise<number> {
     await this.prepared();
     const result = await this.guard(() => this.model.updateMany(filter, update, { runValidators: true }).exec());
+    return result.modifiedCount;
+  }
+
+  async updateEach(updates: readonly { filter: Filter; update: Update }[]): Promise<number> {
+    await this.prepared();
+    if (updates.length === 0) return 0;
+    const result = await this.guard(() =>
+      this.model.bulkWrite(
+        updates.map(({ filter, update }) => ({ updateOne: { filter, update } })),
+        { ordered: false },
+      ),
+    );
     return result.modifiedCount;
   }
 

@@ -1,0 +1,171 @@
+/**
+ * bench:startup — how soon the whole app serves search when it starts with a large index: 100,000
+ * chunks with their vectors in the embedded store (NeDB under DATA_DIR) and a saved, up-to-date
+ * local index beside them.
+ *
+ *   node dist/bench/startup.bench.js [chunks]      (default: 100000)
+ *
+ * Set-up, once: the built app starts on an empty DATA_DIR (the admin creates a module), stops; the
+ * chunks and their vectors are written straight into the store with the app's own repositories,
+ * and a new index generation is announced, so the next start builds its index from the stored
+ * vectors and saves it. That start is timed too ("rebuild at start"). Then the measured start:
+ * from spawning `node dist/src/main.js` to the first successful authenticated `GET /api/search`,
+ * with the process's peak resident memory. The NeDB load of the chunks file (it reads whole
+ * collections into memory) is timed on its own in this process.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { chunkTextForEmbedding } from '../src/content/parsing/chunk-document';
+import { ResourcesRepository } from '../src/content/resources.repository';
+import { ChunksRepository } from '../src/index/chunks.repository';
+import { describeEmbedding, LocalHashingEmbedding } from '../src/index/engine';
+import { IndexFeedRepository } from '../src/index/index-feed.repository';
+import { encodeVector } from '../src/index/vector-codec';
+import { newId } from '../src/common/ids';
+import { EmbeddedDocumentStore } from '../src/infrastructure/persistence/embedded/embedded-document-store';
+import { BENCH_ADMIN, api, startApp, tokenFor } from './support/bench-server';
+import { OPENSTAX_PYTHON } from './support/corpus-paths';
+
+const TARGET_SECONDS = 2;
+const CHUNKS = Number(process.argv[2] ?? 100_000);
+const CHUNKS_PER_RESOURCE = 1_000;
+const WRITE_BATCH = 5_000;
+const PORT = 3917;
+const ENV = { METRICS: 'off', LOG_LEVEL: 'warn' };
+
+/** Passages of about 60 words from the book (or a generated vocabulary), numbered so each differs. */
+function passages(count: number): string[] {
+  const text = existsSync(OPENSTAX_PYTHON)
+    ? readFileSync(OPENSTAX_PYTHON, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => (JSON.parse(line) as { text: string }).text)
+        .join(' ')
+    : 'loop list value function class object string number file error module index key set call return '.repeat(2_000);
+  const words = text.split(/\s+/).filter(Boolean);
+  return Array.from({ length: count }, (_, i) => {
+    const from = (i * 37) % (words.length - 60);
+    return `${words.slice(from, from + 60).join(' ')} (passage ${i})`;
+  });
+}
+
+async function writeChunks(dataDir: string, moduleId: string, embeddingKey: string): Promise<void> {
+  const store = new EmbeddedDocumentStore(dataDir);
+  const resources = new ResourcesRepository(store);
+  const chunks = new ChunksRepository(store);
+  const feed = new IndexFeedRepository(store);
+  await store.ready();
+  const embedding = new LocalHashingEmbedding();
+  const texts = passages(CHUNKS);
+  for (let first = 0; first < CHUNKS; first += CHUNKS_PER_RESOURCE) {
+    const resource = await resources.create({
+      id: newId(),
+      moduleId,
+      title: `Passages ${first + 1}-${first + CHUNKS_PER_RESOURCE}`,
+      filename: null,
+      mimeType: 'text/plain',
+      sizeBytes: 0,
+      status: 'indexed',
+      chunkCount: Math.min(CHUNKS_PER_RESOURCE, CHUNKS - first),
+      error: null,
+      createdBy: null,
+      createdAt: new Date(),
+    });
+    for (let start = first; start < Math.min(first + CHUNKS_PER_RESOURCE, CHUNKS); start += WRITE_BATCH) {
+      const batch = texts.slice(start, Math.min(start + WRITE_BATCH, first + CHUNKS_PER_RESOURCE, CHUNKS));
+      const vectors = await embedding.getTextEmbeddingsBatch(batch.map((text) => chunkTextForEmbedding({ text })));
+      await chunks.insertMany(
+        batch.map((text, i) => ({
+          id: newId(),
+          resourceId: resource.id,
+          moduleId,
+          position: start - first + i,
+          text,
+          page: null,
+          heading: null,
+          embedding: encodeVector(vectors[i]!),
+          embeddingModel: embeddingKey,
+        })),
+      );
+    }
+  }
+  await feed.nextGeneration();
+  await store.close();
+}
+
+/** Spawns the app and times it from the spawn to its first authenticated search answer. */
+async function timedStart(dataDir: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const started = performance.now();
+  const server = await startApp(PORT, { ...ENV, DATA_DIR: dataDir }, false, 120_000);
+  try {
+    const token = await tokenFor(server.url, BENCH_ADMIN.email, BENCH_ADMIN.password);
+    for (;;) {
+      const results = await api<{ results: unknown[] }>(server.url, '/api/search?q=How%20do%20I%20define%20a%20function&k=5', {
+        token,
+      }).catch(() => ({ results: [] }));
+      if (results.results.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return { seconds: (performance.now() - started) / 1000, peakRssMb: server.peakRssMb() };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  // BENCH_STARTUP_DIR keeps the prepared DATA_DIR (and reuses it when it holds one) for profiling.
+  const kept = process.env.BENCH_STARTUP_DIR;
+  const dataDir = kept ?? (await mkdtemp(join(tmpdir(), 'lp-bench-startup-')));
+  if (kept && existsSync(join(kept, 'index'))) {
+    const saved = await timedStart(dataDir);
+    console.log(
+      `  start with the saved index in ${kept}: ${saved.seconds.toFixed(2)} s to first search, peak RSS ${saved.peakRssMb.toFixed(0)} MB`,
+    );
+    return;
+  }
+  try {
+    const first = await startApp(PORT, { ...ENV, DATA_DIR: dataDir }, false);
+    let moduleId: string;
+    try {
+      const token = await tokenFor(first.url, BENCH_ADMIN.email, BENCH_ADMIN.password);
+      moduleId = (await api<{ id: string }>(first.url, '/api/admin/modules', { token, body: { title: 'Start-up bench' } })).id;
+    } finally {
+      await first.stop();
+    }
+    const writing = performance.now();
+    const identity = await describeEmbedding(new LocalHashingEmbedding());
+    await writeChunks(dataDir, moduleId, `${identity.model}@${identity.dimensions}`);
+    const chunksFile = (await stat(join(dataDir, 'chunks.db'))).size / 1e6;
+    console.log(
+      `bench:startup — Node ${process.version}, ${CHUNKS} chunks in ${CHUNKS / CHUNKS_PER_RESOURCE} resources, ` +
+        `written in ${((performance.now() - writing) / 1000).toFixed(1)} s (chunks.db ${chunksFile.toFixed(0)} MB)`,
+    );
+
+    const loading = performance.now();
+    const store = new EmbeddedDocumentStore(dataDir);
+    const count = await new ChunksRepository(store).count();
+    console.log(
+      `  NeDB load of the chunks collection (${count} documents, whole file into memory): ${((performance.now() - loading) / 1000).toFixed(2)} s`,
+    );
+    await store.close();
+
+    const rebuild = await timedStart(dataDir);
+    console.log(
+      `  start with a new generation (index built from the stored vectors, then saved): ${rebuild.seconds.toFixed(2)} s to first search`,
+    );
+    const saved = await timedStart(dataDir);
+    console.log(
+      `  start with the saved, up-to-date index: ${saved.seconds.toFixed(2)} s from spawn to first search, peak RSS ${saved.peakRssMb.toFixed(0)} MB — ` +
+        `${saved.seconds <= TARGET_SECONDS ? 'met' : 'NOT met'} (target <= ${TARGET_SECONDS} s)`,
+    );
+  } finally {
+    if (!kept) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
