@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import type request from 'supertest';
-import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
-import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import { fails, ok, stores } from '../support/answers';
+import { dropMongoDatabase } from '../support/mongo';
+import { Account, bearer, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 /** Courses and enrollment (API.md, Courses) through the booted app, for each role. */
 
@@ -22,27 +22,7 @@ type AuditEntry = { actor_id: string; action: string; target_type: string; targe
 
 const UNKNOWN_ID = 'c'.repeat(24);
 
-async function ok<T>(response: request.Response | Promise<request.Response>, status = 200): Promise<T> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  return res.body.data as T;
-}
-
-async function fails(response: request.Response | Promise<request.Response>, status: number, code: string): Promise<void> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(errorCode(res), code);
-}
-
-/** The embedded store always; MongoDB too when MONGODB_URI is set (a database of its own). */
-function stores(): { name: string; env: Record<string, string> }[] {
-  return [
-    { name: 'embedded', env: {} },
-    ...(MONGODB_TEST_URI ? [{ name: 'mongodb', env: { MONGODB_URI: freshMongoUri('courses_e2e') } }] : []),
-  ];
-}
-
-describe.each(stores())('courses [$name]', ({ env }) => {
+describe.each(stores('courses_e2e'))('courses [$name]', ({ env }) => {
   let t: TestApp;
   let admin: Account;
   let teacher: Account;

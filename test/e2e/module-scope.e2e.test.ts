@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
-import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
+import { fails, ok, stores } from '../support/answers';
+import { dropMongoDatabase } from '../support/mongo';
 import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 /**
@@ -36,27 +37,7 @@ const OPEN_MD = `# Volcanoes
 A volcano is an opening in the crust of the Earth through which magma, ash and gases escape. Magma that reaches the surface is called lava. Basaltic lava flows easily, while rhyolitic lava is thick and traps gas, which causes explosive eruptions.
 `;
 
-async function ok<T>(response: request.Response | Promise<request.Response>, status = 200): Promise<T> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  return res.body.data as T;
-}
-
-async function fails(response: request.Response | Promise<request.Response>, status: number, code: string): Promise<void> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(errorCode(res), code);
-}
-
-/** The embedded store always; MongoDB too when MONGODB_URI is set (a database of its own). */
-function stores(): { name: string; env: Record<string, string> }[] {
-  return [
-    { name: 'embedded', env: {} },
-    ...(MONGODB_TEST_URI ? [{ name: 'mongodb', env: { MONGODB_URI: freshMongoUri('module_scope_e2e') } }] : []),
-  ];
-}
-
-describe.each(stores())('module scope [$name]', ({ env }) => {
+describe.each(stores('module_scope_e2e'))('module scope [$name]', ({ env }) => {
   let t: TestApp;
   let admin: Account;
   let teacher: Account;

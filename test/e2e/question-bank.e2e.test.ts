@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import type request from 'supertest';
 import { LearnerProfile } from '../../src/chat/learner-profile';
 import { Clock } from '../../src/common/clock';
 import { ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
 import { MovableClock } from '../support/movable-clock';
-import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
-import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import { fails, ok, stores } from '../support/answers';
+import { dropMongoDatabase } from '../support/mongo';
+import { Account, bearer, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 /**
  * The question bank, counted and practice grades, and the review queue (API.md, Evaluation),
@@ -81,26 +81,7 @@ const SHORT = {
   rubric: [{ criterion: 'Says the loop is left at once', max_points: 4 }],
 };
 
-async function ok<T>(response: request.Response | Promise<request.Response>, status = 200): Promise<T> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  return res.body.data as T;
-}
-
-async function fails(response: request.Response | Promise<request.Response>, status: number, code: string): Promise<void> {
-  const res = await response;
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(errorCode(res), code);
-}
-
-function stores(): { name: string; env: Record<string, string> }[] {
-  return [
-    { name: 'embedded', env: {} },
-    ...(MONGODB_TEST_URI ? [{ name: 'mongodb', env: { MONGODB_URI: freshMongoUri('bank_e2e') } }] : []),
-  ];
-}
-
-describe.each(stores())('question bank, counted grades and review [$name]', ({ env }) => {
+describe.each(stores('bank_e2e'))('question bank, counted grades and review [$name]', ({ env }) => {
   const clock = new MovableClock();
   let t: TestApp;
   let admin: Account;
