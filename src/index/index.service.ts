@@ -149,10 +149,11 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
    * Announces that a resource's stored chunks changed (indexed, or deleted) or that a module went,
    * and brings this instance's index in line at once; the others follow through the feed.
    */
-  async publish(kind: IndexChangeKind, target: string): Promise<void> {
+  async publish(kind: IndexChangeKind, target: string, options: { appliedTo?: RetrievalEngine } = {}): Promise<void> {
     const seq = await this.feed.publish(kind, target, this.clock.now());
     const engine = this.engine;
-    await this.apply(engine, { kind, target });
+    // Chunks `addResourceChunks` put into this very index need not be read again to find none missing.
+    if (options.appliedTo !== engine) await this.apply(engine, { kind, target });
     // A generation adopted meanwhile replays the entry itself.
     if (this.engine === engine) this.markApplied(seq);
     this.scheduleSave();
@@ -161,12 +162,13 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Puts a resource's stored chunks into this instance's index before its status says `indexed`,
    * so that a client who reads that status finds it here at once (API.md: searchable as soon as
-   * it is `indexed`); `publish` then tells the other instances.
+   * it is `indexed`); `publish` with the index it returns then tells the other instances.
    */
-  async addResourceChunks(resourceId: string): Promise<void> {
+  async addResourceChunks(resourceId: string): Promise<RetrievalEngine> {
     const engine = this.engine;
     const missing = (await this.chunks.findByResource(resourceId)).filter((c) => !engine.has(c.id));
     await engine.addChunks(this.withVectors(missing));
+    return engine;
   }
 
   /** Reads the feed now (instead of at the next poll) and waits until this instance has caught up. */

@@ -100,9 +100,9 @@ export class ResourceIndexingService implements JobHandler<IndexResourceJob>, On
   }
 
   private async markIndexed(resourceId: string, chunkCount: number): Promise<Resource | null> {
-    await this.index.addResourceChunks(resourceId);
+    const appliedTo = await this.index.addResourceChunks(resourceId);
     const updated = await this.resources.setStatus(resourceId, 'indexed', { chunkCount, error: null });
-    await this.index.publish('resource', resourceId);
+    await this.index.publish('resource', resourceId, { appliedTo });
     return updated;
   }
 }

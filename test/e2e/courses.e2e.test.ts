@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { fails, ok, stores } from '../support/answers';
+import { createStaff, fails, ok, stores } from '../support/answers';
 import { dropMongoDatabase } from '../support/mongo';
-import { Account, bearer, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import { Account, bearer, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
 
 /** Courses and enrollment (API.md, Courses) through the booted app, for each role. */
 
@@ -33,11 +33,7 @@ describe.each(stores('courses_e2e'))('courses [$name]', ({ env }) => {
 
   const http = () => t.http;
 
-  async function staff(role: 'instructor' | 'admin'): Promise<Account> {
-    const email = uniqueEmail(role);
-    await ok(http().post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role }), 201);
-    return login(http(), email, 'a-good-password');
-  }
+  const staff = (role: 'instructor' | 'admin') => createStaff(http(), admin, role);
 
   async function createCourse(by: Account, title = 'Python for beginners'): Promise<Course> {
     return ok<Course>(http().post('/api/admin/courses').set(bearer(by)).send({ title, description: 'Autumn term' }), 201);

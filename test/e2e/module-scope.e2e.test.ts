@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
-import { fails, ok, stores } from '../support/answers';
+import { createStaff, fails, ok, stores } from '../support/answers';
 import { dropMongoDatabase } from '../support/mongo';
-import { Account, bearer, errorCode, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Who sees and who manages a module (API.md, "Courses"), on every path that takes one: module
@@ -54,11 +54,7 @@ describe.each(stores('module_scope_e2e'))('module scope [$name]', ({ env }) => {
 
   const http = () => t.http;
 
-  async function staff(role: 'instructor' | 'admin'): Promise<Account> {
-    const email = uniqueEmail(role);
-    await ok(http().post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role }), 201);
-    return login(http(), email, 'a-good-password');
-  }
+  const staff = (role: 'instructor' | 'admin') => createStaff(http(), admin, role);
 
   async function createModule(by: Account, title: string, courseId?: string): Promise<Module> {
     return ok<Module>(

@@ -4,9 +4,9 @@ import { LearnerProfile } from '../../src/chat/learner-profile';
 import { Clock } from '../../src/common/clock';
 import { ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
 import { MovableClock } from '../support/movable-clock';
-import { fails, ok, stores } from '../support/answers';
+import { createStaff, fails, ok, stores } from '../support/answers';
 import { dropMongoDatabase } from '../support/mongo';
-import { Account, bearer, login, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
+import { Account, bearer, login, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * The question bank, counted and practice grades, and the review queue (API.md, Evaluation),
@@ -95,11 +95,7 @@ describe.each(stores('bank_e2e'))('question bank, counted grades and review [$na
 
   const http = () => t.http;
 
-  async function staff(role: 'instructor' | 'admin'): Promise<Account> {
-    const email = uniqueEmail(role);
-    await ok(http().post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role }), 201);
-    return login(http(), email, 'a-good-password');
-  }
+  const staff = (role: 'instructor' | 'admin') => createStaff(http(), admin, role);
 
   const author = (by: Account, body: object, module = moduleId) =>
     http().post(`/api/admin/modules/${module}/questions`).set(bearer(by)).send(body);
