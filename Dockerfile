@@ -21,8 +21,9 @@ RUN node -e "const [major, minor] = process.versions.node.split('.').map(Number)
 
 COPY package.json package-lock.json ./
 # Install scripts stay off except argon2's native build (package.json's allowScripts): @swc/core
-# gets its binary from a platform package and @scarf/scarf's script only reports installs. The lock
-# file records every platform's optional binaries, so `npm ci` installs exactly what it names.
+# and lmdb get their binaries from platform packages, and @scarf/scarf's script only reports
+# installs. The lock file records every platform's optional binaries, so `npm ci` installs exactly
+# what it names.
 # --build-from-source: node-gyp-build would otherwise keep argon2's prebuilt binary when it loads.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild argon2 --build-from-source
 

@@ -170,7 +170,8 @@ export class QuestionGenerationService {
       const found = await this.search.search(principal, topic, { moduleId: request.moduleId, k: TOPIC_PASSAGES });
       return found.filter((p) => coversQuestion(topic, [{ index: 1, title: p.title, text: p.text, localSimilarity: p.localSimilarity }]));
     }
-    const chunks = await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId });
+    // Without a topic, generate() has made sure there is a module.
+    const chunks = request.moduleId ? await this.chunks.page(undefined, MODULE_PASSAGES, { moduleId: request.moduleId }) : [];
     const titles = new Map((await this.resources.findByIds([...new Set(chunks.map((c) => c.resourceId))])).map((r) => [r.id, r.title]));
     return chunks.map((c) => toPassage(c, titles.get(c.resourceId) ?? '', 1));
   }

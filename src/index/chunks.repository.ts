@@ -1,63 +1,41 @@
-import { Injectable } from '@nestjs/common';
-import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
-import { ChunkRecord, ChunkSchema } from '../infrastructure/persistence/schemas/chunk.schema';
-import { Domain, toDomain, toStored } from '../infrastructure/persistence/stored';
+import { ChunkRecord } from '../infrastructure/persistence/schemas/chunk.schema';
+import { Domain } from '../infrastructure/persistence/stored';
 
 export type Chunk = Domain<ChunkRecord>;
 
-@Injectable()
-export class ChunksRepository {
-  private readonly chunks: DocumentCollection<ChunkRecord>;
+/** Which chunks `page` walks: all of them, one module's, or those with a vector by one model. */
+export type ChunkPageFilter = { moduleId: string } | { embeddingModel: string } | Record<string, never>;
 
-  constructor(store: DocumentStore) {
-    this.chunks = store.collection<ChunkRecord>({ name: 'chunks', schema: ChunkSchema });
-  }
-
+/**
+ * The stored chunks, and the vectors every instance's local index is built from. MongoDB keeps
+ * them in the `chunks` collection (`StoredChunksRepository`); the embedded store in LMDB
+ * (`EmbeddedChunksRepository`), so that a large index does not have to be read at start.
+ */
+export abstract class ChunksRepository {
   /** Stores a resource's chunks (with their vectors, when already computed) in one write. */
-  insertMany(chunks: Chunk[]): Promise<void> {
-    return this.chunks.insertMany(chunks.map((chunk) => toStored<ChunkRecord>(chunk)));
-  }
+  abstract insertMany(chunks: Chunk[]): Promise<void>;
 
-  async findByIds(ids: string[]): Promise<Chunk[]> {
-    if (ids.length === 0) return [];
-    return (await this.chunks.find({ _id: { $in: ids } })).map(toDomain);
-  }
+  /** The chunks of these ids that exist, in no particular order. */
+  abstract findByIds(ids: string[]): Promise<Chunk[]>;
 
-  async findByResource(resourceId: string): Promise<Chunk[]> {
-    return (await this.chunks.find({ resourceId }, { sort: { position: 1 } })).map(toDomain);
-  }
+  /** A resource's chunks in position order. */
+  abstract findByResource(resourceId: string): Promise<Chunk[]>;
 
-  /** In resource and position order, `limit` at a time after `afterId` (rebuilds walk everything). */
-  async page(afterId: string | undefined, limit: number, filter: Filter = {}): Promise<Chunk[]> {
-    const query: Filter = { ...filter };
-    if (afterId) query._id = { $gt: afterId };
-    return (await this.chunks.find(query, { sort: { _id: 1 }, limit })).map(toDomain);
-  }
+  /** In id order, `limit` at a time after `afterId` (rebuilds walk everything). */
+  abstract page(afterId: string | undefined, limit: number, filter?: ChunkPageFilter): Promise<Chunk[]>;
 
   /** Stores the chunks' vectors (`embeddings[i]` for `ids[i]`) and the model that made them, in one write. */
-  async setEmbeddings(ids: readonly string[], embeddings: readonly string[], embeddingModel: string): Promise<void> {
-    await this.chunks.updateEach(
-      ids.map((id, i) => ({ filter: { _id: id }, update: { $set: { embedding: embeddings[i], embeddingModel } } })),
-    );
-  }
+  abstract setEmbeddings(ids: readonly string[], embeddings: readonly string[], embeddingModel: string): Promise<void>;
 
   /**
    * Chunks whose vector was made by another model than `embeddingModel`, or that were stored before
    * vectors were (no `embeddingModel` field at all); not those waiting for their first vector (null).
    */
-  countStale(embeddingModel: string): Promise<number> {
-    return this.chunks.count({ $or: [{ embeddingModel: { $exists: false } }, { embeddingModel: { $nin: [embeddingModel, null] } }] });
-  }
+  abstract countStale(embeddingModel: string): Promise<number>;
 
-  async deleteByResource(resourceId: string): Promise<number> {
-    return this.chunks.deleteMany({ resourceId });
-  }
+  abstract deleteByResource(resourceId: string): Promise<number>;
 
-  async deleteByModule(moduleId: string): Promise<number> {
-    return this.chunks.deleteMany({ moduleId });
-  }
+  abstract deleteByModule(moduleId: string): Promise<number>;
 
-  async count(filter: Filter = {}): Promise<number> {
-    return this.chunks.count(filter);
-  }
+  abstract count(): Promise<number>;
 }

@@ -1,10 +1,10 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Datastore from '@seald-io/nedb';
+import { ChunksRepository } from '../../src/index/chunks.repository';
 import { IndexFeedRepository } from '../../src/index/index-feed.repository';
-import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
-import { ChunkSchema } from '../../src/infrastructure/persistence/schemas/chunk.schema';
 import { freshMongoUri, MONGODB_SKIP_REASON, MONGODB_TEST_URI } from '../support/mongo';
 import { waitFor } from '../support/redis-server';
 import { bearer, createCourseModule, loginAdmin, startTestApp, TestApp } from '../support/test-app';
@@ -65,16 +65,21 @@ describeMongo(`an instance that was stopped${MONGODB_TEST_URI ? '' : `: ${MONGOD
   });
 });
 
-describe('an index saved before vectors were stored with chunks', () => {
-  it('should embed the stored chunks again at start, by itself, and find them', async () => {
+describe('a data directory of a version that kept chunks in NeDB, without their vectors', () => {
+  it('should move the chunks into the record store, embed them again at start, by itself, and find them', async () => {
     const first = await startTestApp();
     const admin = await loginAdmin(first.http);
     const moduleId = await createCourseModule(first, admin, 'Volcanoes');
     const resourceId = await upload(first, admin, moduleId, 'Magma', '# Magma\n\nMagma that reaches the surface is called lava.');
-    // The chunks as the previous version stored them: text only, no vector.
-    const chunks = first.app.get(DocumentStore).collection({ name: 'chunks', schema: ChunkSchema });
-    await chunks.updateMany({}, { $unset: { embedding: 1, embeddingModel: 1 } });
+    const chunks = await first.app.get(ChunksRepository).findByResource(resourceId);
+    assert.ok(chunks.length > 0);
     await first.close({ keepData: true });
+    // The chunks as that version stored them: in NeDB's chunks.db, text only, no vector.
+    rmSync(join(first.dataDir, 'records.lmdb'), { force: true });
+    rmSync(join(first.dataDir, 'records.lmdb-lock'), { force: true });
+    const old = new Datastore({ filename: join(first.dataDir, 'chunks.db') });
+    await old.loadDatabaseAsync();
+    await old.insertAsync(chunks.map(({ id, embedding: _vector, embeddingModel: _model, ...rest }) => ({ _id: id, ...rest })));
 
     const second = await startTestApp({ dataDir: first.dataDir });
     try {
@@ -88,9 +93,16 @@ describe('an index saved before vectors were stored with chunks', () => {
         50,
       );
       assert.equal(await topResource(second, again, 'magma surface lava'), resourceId);
-      const stored = second.app.get(DocumentStore).collection({ name: 'chunks', schema: ChunkSchema });
-      assert.equal(await stored.count({ embedding: null }), 0, 'every chunk has its vector again');
-      assert.ok((await stored.count({})) > 0);
+      const moved = await second.app.get(ChunksRepository).findByResource(resourceId);
+      assert.deepEqual(
+        moved.map((c) => c.text),
+        chunks.map((c) => c.text),
+      );
+      assert.ok(
+        moved.every((c) => c.embedding !== null),
+        'every chunk has its vector again',
+      );
+      assert.equal(existsSync(join(first.dataDir, 'chunks.db')), false, 'the NeDB file is gone once its chunks moved');
     } finally {
       await second.close();
     }
