@@ -1,3 +1,4 @@
+import './compile-cache';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { listenFailure, probePort } from './common/http/listen-errors';

@@ -50,23 +50,22 @@ const PARSE_WORKER = join(__dirname, 'parse-pool-worker.js');
  */
 @Injectable()
 export class DocumentParser implements OnApplicationShutdown {
-  private readonly pool: LimitedWorkerPool<ParseJob, ParseResult>;
+  /**
+   * Started with the first document that needs a worker, not with the application: each worker
+   * spends about half a second of CPU loading its libraries, which on two cores slowed the start
+   * (`npm run bench:startup`) and served nobody until a PDF, DOCX or large text arrived.
+   */
+  private pool?: LimitedWorkerPool<ParseJob, ParseResult>;
 
-  constructor(@Inject(APP_CONFIG) config: DocumentParserConfig) {
-    this.pool = new LimitedWorkerPool({
-      filename: PARSE_WORKER,
-      threads: config.parsing.workers,
-      maxHeapMb: config.parsing.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB,
-    });
-  }
+  constructor(@Inject(APP_CONFIG) private readonly config: DocumentParserConfig) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.close();
+    await this.pool?.close();
   }
 
-  /** Workers currently alive (replaced ones included once they are up). */
+  /** Workers currently alive (replaced ones included once they are up); none before the first document that needs one. */
   get workers(): number {
-    return this.pool.threads;
+    return this.pool?.threads ?? 0;
   }
 
   async parse(bytes: Buffer, type: DocumentType, options: ParseOptions = {}): Promise<ParsedDocument> {
@@ -94,6 +93,11 @@ export class DocumentParser implements OnApplicationShutdown {
     // A private copy travels to the worker without a second copy and leaves the caller's intact.
     const copy = new Uint8Array(bytes);
     const job: ParseJob = chunking ? { bytes: copy, type, chunking } : { bytes: copy, type };
+    this.pool ??= new LimitedWorkerPool({
+      filename: PARSE_WORKER,
+      threads: this.config.parsing.workers,
+      maxHeapMb: this.config.parsing.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB,
+    });
     const outcome = await this.pool.run(job, { timeoutMs: options.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS, transferList: [copy.buffer] });
     return resultOf(outcome);
   }
