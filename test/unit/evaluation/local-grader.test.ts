@@ -249,4 +249,49 @@ describe('local grader', () => {
       assert.match(result.feedback, /No answer/);
     }
   });
+  it('should not take an answer that states both sides of an ordering for one that flips it', () => {
+    const tree = {
+      question: 'What is a binary search tree?',
+      referenceAnswer:
+        "A binary tree in which, for every node, the left subtree holds only keys smaller than the node's key and the right subtree only keys larger.",
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...tree, studentAnswer }).score;
+    const both = score('a binary tree where for each node everything on the left is less than it and everything on the right is greater');
+    const swapped = score('A binary search tree keeps the larger keys in the left subtree and the smaller keys in the right subtree.');
+    assert.ok(both >= 4, `left less, right greater: ${both}`);
+    assert.ok(swapped <= 1, `left larger, right smaller: ${swapped}`);
+  });
+
+  it('should compare running times as values, however they are written', () => {
+    const quicksort = {
+      question: 'What is the worst-case running time of quicksort, and when does it happen?',
+      referenceAnswer:
+        'The worst case is O(n^2): it happens when the pivot is always the smallest or largest element, so each partition step removes only one element.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...quicksort, studentAnswer }).score;
+    const squared = score('n squared, if the pivot chosen is always the minimum or the maximum');
+    const other = score('n log n, if the pivot chosen is always the minimum or the maximum');
+    assert.ok(squared >= 4, `"n squared" for "O(n^2)": ${squared}`);
+    assert.ok(other < squared / 2, `another running time: ${other} vs ${squared}`);
+    assert.ok(score('O(n^2)') >= 2.5, `the rate alone: ${score('O(n^2)')}`);
+  });
+
+  it("should score on a lenient teacher's scale: an on-topic answer the comparison barely sees gets a good part of the marks", () => {
+    const recursion = {
+      question: 'What is the purpose of the base case in a recursive function?',
+      referenceAnswer:
+        'The base case is the condition under which a recursive function stops calling itself and returns a value directly; without it the recursion would never end.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...recursion, studentAnswer }).score;
+    // A teacher gives these 4.5 of 5; the comparison sees one or two words of the reference.
+    const brief = score('to prevent infinite recursion');
+    assert.ok(brief >= ON_TOPIC_BASE * 5 && brief >= 2.5, `brief right answer: ${brief}`);
+    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+  });
 });
