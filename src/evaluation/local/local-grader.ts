@@ -373,7 +373,10 @@ function assessContent(
     contradiction === 0 && !echoOnly && (statesRate || engagesSubject(points, view, weighting)) && !opposesPoint(points, view, weighting);
   const evidence = calibrate(raw);
   return {
-    fraction: contradiction > 0 ? CONTRADICTION_CREDIT * (1 - contradiction) * calibrate(uncontradicted * padding.factor) : teacherScale(evidence, onTopic),
+    fraction:
+      contradiction > 0
+        ? CONTRADICTION_CREDIT * (1 - contradiction) * calibrate(uncontradicted * padding.factor)
+        : teacherScale(evidence, onTopic),
     evidence,
     onTopic,
     outcomes,
