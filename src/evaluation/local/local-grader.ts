@@ -1,5 +1,6 @@
 import { foldText, splitSentences, stem } from '../../common/text';
 import { coversQuestion } from '../../infrastructure/llm/local-tutor-answer';
+import { expandAcronyms } from './acronyms';
 import { isNonAnswer, separateGraderDirectives } from './grader-directives';
 import { growthRatesIn } from './growth-rates';
 import { criterionComment, FormJudgement, GradingBasis, PointOutcome, writeFeedback } from './grading-feedback';
@@ -133,19 +134,22 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
   const language = input.language;
   const separated = separateGraderDirectives(input.studentAnswer ?? '');
   const directives = separated.directives;
-  const answer = leadingWords(separated.answer, MAX_ANSWER_WORDS);
-  const truncated = answer.length < separated.answer.trim().length;
+  const given = leadingWords(separated.answer, MAX_ANSWER_WORDS);
+  const truncated = given.length < separated.answer.trim().length;
   const weighting: TermWeighting = {
     questionStems: questionStemsOf(input.question),
     questionNumbers: numbersIn(input.question, new Set()),
     questionText: input.question,
   };
-  const reference = leadingWords(input.referenceAnswer?.trim() ?? '', MAX_REFERENCE_WORDS);
+  const givenReference = leadingWords(input.referenceAnswer?.trim() ?? '', MAX_REFERENCE_WORDS);
+  // "FIFO" in one and "first in, first out" in the other say the same.
+  const answer = expandAcronyms(given, givenReference);
+  const reference = expandAcronyms(givenReference, given);
   const rubric = (input.rubric ?? []).filter((c) => c.maxPoints > 0);
 
   const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
   const view = answerView(answer, subjects);
-  const empty = view.terms.length === 0 || isNonAnswer(answer);
+  const empty = view.terms.length === 0 || isNonAnswer(given);
 
   const referencePoints = reference
     ? clausesOf(reference, subjects)
@@ -156,7 +160,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
   const overall = overallAssessment(input, referencePoints, descriptionPoints.flat(), view, weighting, empty);
 
   // "stroma chloroplast ATP NADPH glucose": terms without a statement show recall, not understanding.
-  const keywordList = !empty && isKeywordList(answer);
+  const keywordList = !empty && isKeywordList(given);
   if (keywordList) overall.fraction = Math.min(overall.fraction, KEYWORD_LIST_CAP);
 
   let criteria: CriterionGrade[] = [];

@@ -294,4 +294,23 @@ describe('local grader', () => {
     assert.ok(brief >= ON_TOPIC_BASE * 5 && brief >= 2.5, `brief right answer: ${brief}`);
     assert.equal(score('Pizza is made with cheese and tomato.'), 0);
   });
+  it('should read an acronym as the words the reference spells out, and the other way round', () => {
+    const queues = {
+      question: 'What is the difference between a queue and a stack?',
+      referenceAnswer:
+        'A queue removes elements in the order they were added (first in, first out), while a stack removes the most recently added element first (last in, first out).',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const acronyms = gradeAnswer({ ...queues, studentAnswer: 'queue is FIFO, stack is LIFO' }).score;
+    assert.ok(acronyms >= 4, `"FIFO" and "LIFO": ${acronyms}`);
+    const spelled = gradeAnswer({
+      question: 'What is a stack?',
+      referenceAnswer: 'A stack is a LIFO structure: elements are added with push and removed with pop.',
+      studentAnswer: 'It is last in first out, you push and pop',
+      maxScore: 5,
+      language: 'en',
+    }).score;
+    assert.ok(spelled >= 4, `"last in first out" for "LIFO": ${spelled}`);
+  });
 });
