@@ -216,7 +216,10 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   if (!comparable) return { comparable, contradiction: false, coverage, novel, shared };
 
   const strong = novel >= 1.5 || novelShare >= 0.5;
-  const oppositeFlip = opposites.length % 2 === 1 && strong;
+  // A denial stated with the opposite word ("not the same size" for "different sizes", "an open
+  // path" for "no longer a closed path") agrees: the opposite cancels the negation even where the
+  // two share too little to call the opposite alone a clash.
+  const oppositeFlip = opposites.length % 2 === 1 && (strong || negationFlip);
   const reversed = directionReversed(point, clause) && strong;
   let flipped = (negationFlip ? 1 : 0) + (oppositeFlip ? 1 : 0) + (subjectSwap ? 1 : 0) + (reversed ? 1 : 0);
   // "Repeat until it becomes false" says "repeat while it stays true": "until" can undo a flip,

@@ -313,4 +313,15 @@ describe('local grader', () => {
     }).score;
     assert.ok(spelled >= 4, `"last in first out" for "LIFO": ${spelled}`);
   });
+  it('should take a denial restated with the opposite word as agreeing ("an open circuit" for "no longer in a closed circuit")', () => {
+    const lamp = {
+      question: 'Why does the lamp stay dark?',
+      referenceAnswer: 'The lamp is no longer in a closed circuit with the battery.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...lamp, studentAnswer }).score;
+    assert.ok(score('The lamp is in an open circuit.') >= 3, `"open" for "no longer closed": ${score('The lamp is in an open circuit.')}`);
+    assert.ok(score('The lamp is in a closed circuit with the battery.') <= 1, 'the denial left out');
+  });
 });
