@@ -85,21 +85,19 @@ const LIFT_CURVE = 0.5;
  * the reference (a paraphrase, a partly right idea), and most of them where it sees much. Such an
  * answer's content evidence e (0–1) becomes ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * e^ON_TOPIC_CURVE.
  * Unrelated answers, answers that only repeat the question and answers using the opposite of one of
- * the reference's words keep e; contradicted answers get CONTRADICTION_CREDIT for what they do not
- * contradict. Fitted with `npm run bench:grading` on the training parts only (SemEval-2013 train on the
- * lenient scale, the train questions of bench/data/grading/lenient-set.json), minimising their mean
- * RMSE: base 0.2 and a linear curve (before) gave 2.02 and 1.65; 0.4 with 0.7, 1.79 and 1.18; 0.5 and
- * 0.6 lowered r on both. The shipped set's strict teacher loses (RMSE 1.23 → 1.72): it gives wrong and
+ * the reference's words keep e; a contradicted answer keeps the credit for what it states right
+ * besides, scaled by the share of the expected points it does not contradict (none when it
+ * contradicts them all): lenient teachers give a wrong place or cause 1–2 of 5, and the lexical
+ * contradiction signal is wrong about one time in two on SemEval train, where a correct answer at 0
+ * costs most. Fitted with `npm run bench:grading` on the training parts only (SemEval-2013 train on
+ * the lenient scale, the train questions of bench/data/grading/lenient-set.json), minimising their
+ * mean RMSE: base 0.2 on a linear curve (before) gave 2.02 and 1.65; base 0.4 on the 0.7 curve 1.79
+ * and 1.18; bases 0.5 and 0.6 lowered r on both, and so did a smaller base for answers the comparison
+ * sees nothing of. The shipped set's strict teacher loses (RMSE 1.22 → 1.63): it gives wrong and
  * partial answers far less than a lenient teacher does.
  */
 export const ON_TOPIC_BASE = 0.4;
 const ON_TOPIC_CURVE = 0.7;
-/**
- * A contradicted answer earns this share of the credit for what it states right besides, scaled by
- * the share of the expected points it does not contradict (none when it contradicts every point): lenient teachers give a wrong place or cause 1–2 of 5, and the lexical contradiction
- * signal is wrong about one time in two on SemEval train, where a correct answer at 0 costs most.
- */
-const CONTRADICTION_CREDIT = 1;
 
 /**
  * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
@@ -360,14 +358,17 @@ function assessContent(
 
   const contradiction = credits.filter((c) => c.contradicted).reduce((s, c) => s + c.weight, 0) / totalWeight;
   // What the answer states right besides its contradiction (contradicted points count nothing).
-  const uncontradicted = raw;
+  let uncontradicted = raw;
   if (contradiction > 0) raw = Math.max(0, raw * (1 - contradiction) - 0.1 - 0.3 * contradiction);
 
   // An answer that only repeats the question's own words has shown nothing, unless the expected
   // answer itself says nothing more ("the terminals are connected" to a question about the connection).
   const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
   const expectsNovel = points.some((p) => p.terms.some((t) => !weighting.questionStems.has(t.stem)));
-  if (!novelMatch && expectsNovel) raw = Math.min(raw, 0.08);
+  if (!novelMatch && expectsNovel) {
+    raw = Math.min(raw, 0.08);
+    uncontradicted = Math.min(uncontradicted, 0.08);
+  }
   const echoOnly = view.terms.length > 0 && view.terms.every((t) => weighting.questionStems.has(t.stem));
 
   const padding = paddingOf(points, view, weighting);
@@ -377,10 +378,7 @@ function assessContent(
     contradiction === 0 && !echoOnly && (statesRate || engagesSubject(points, view, weighting)) && !opposesPoint(points, view, weighting);
   const evidence = calibrate(raw);
   return {
-    fraction:
-      contradiction > 0
-        ? CONTRADICTION_CREDIT * (1 - contradiction) * calibrate(uncontradicted * padding.factor)
-        : teacherScale(evidence, onTopic),
+    fraction: contradiction > 0 ? (1 - contradiction) * calibrate(uncontradicted * padding.factor) : teacherScale(evidence, onTopic),
     evidence,
     onTopic,
     outcomes,
