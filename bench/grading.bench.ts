@@ -3,7 +3,10 @@
  *
  * 1. The shipped set (bench/data/grading/grading-set.json): every answer graded out of 5 and
  *    compared with the teacher's score (Pearson r, RMSE, mean score per kind of answer).
- * 2. SemEval-2013 Task 7, 3-way (../shared/data/semeval2013_3way.csv, when present): ROC AUC of the
+ * 2. The lenient-teacher set (bench/data/grading/lenient-set.json): data-structures questions whose
+ *    answers a lenient teacher scored (mean 4.0 of 5, like public teacher-scored data): Pearson r,
+ *    RMSE and mean score on its train and test questions (calibration constants are chosen on train).
+ * 3. SemEval-2013 Task 7, 3-way (../shared/data/semeval2013_3way.csv, when present): ROC AUC of the
  *    score for `correct` against the rest, and 3-way accuracy (correct / contradictory / incorrect)
  *    with a decision rule and thresholds chosen on `train` only, applied to each test split.
  *
@@ -187,6 +190,51 @@ function benchOrderTrios(): void {
     );
   }
   console.log(`  in order: ${ordered}/${set.items.length}; correct paraphrase at 80% or more: ${paraphraseFull}/${set.items.length}`);
+}
+
+/** The lenient-teacher set: the scale the issue's target is measured on (bench/data/grading/README.md). */
+function benchLenientSet(): void {
+  const path = join(process.cwd(), 'bench/data/grading/lenient-set.json');
+  if (!existsSync(path)) return;
+  const set = JSON.parse(readFileSync(path, 'utf8')) as { max_score: number; items: (SetItem & { split: string })[] };
+  const rows = set.items.flatMap((item) =>
+    item.answers.map((answer) => ({
+      split: item.split,
+      id: item.id,
+      text: answer.text,
+      teacher: answer.score,
+      predicted: assessAnswer({
+        question: item.question,
+        studentAnswer: answer.text,
+        referenceAnswer: item.reference_answer,
+        maxScore: set.max_score,
+        language: item.language,
+      }).grade.score,
+    })),
+  );
+  console.log(`\nLenient-teacher set: ${set.items.length} data-structures questions, ${rows.length} answers, scores 0–${set.max_score}`);
+  for (const [name, part] of [
+    ['train', rows.filter((r) => r.split === 'train')],
+    ['test', rows.filter((r) => r.split === 'test')],
+    ['all', rows],
+  ] as const) {
+    const predicted = part.map((r) => r.predicted);
+    const teacher = part.map((r) => r.teacher);
+    const teacherMean = mean(teacher);
+    console.log(
+      `  ${name.padEnd(6)} n=${String(part.length).padStart(3)}  r = ${pearson(predicted, teacher).toFixed(3)}  RMSE = ${rmse(predicted, teacher).toFixed(2)} ` +
+        `(always the mean: ${rmse(
+          teacher.map(() => teacherMean),
+          teacher,
+        ).toFixed(2)})  mean ${mean(predicted).toFixed(2)} (teacher ${teacherMean.toFixed(2)})`,
+    );
+  }
+  if (process.argv.includes('--verbose')) {
+    console.log('  largest disagreements:');
+    for (const w of [...rows].sort((a, b) => Math.abs(b.predicted - b.teacher) - Math.abs(a.predicted - a.teacher)).slice(0, 25)) {
+      console.log(`    ${w.id}: teacher ${w.teacher} local ${w.predicted}  ${w.text.slice(0, 90)}`);
+    }
+  }
 }
 
 function mean(xs: number[]): number {
@@ -417,4 +465,5 @@ const LENIENT_SCALE: Record<Label, number> = { correct: 4.6, incorrect: 3, contr
 
 benchShippedSet();
 benchOrderTrios();
+benchLenientSet();
 benchSemEval();

@@ -1,4 +1,4 @@
-import { foldText, splitSentences } from '../../common/text';
+import { foldText, splitSentences, stem } from '../../common/text';
 import {
   allStems,
   contentTokens,
@@ -41,6 +41,8 @@ export interface TermWeighting {
   questionStems: Set<string>;
   /** Numbers the question gives ("range(5)"): an answer repeating them states nothing new. */
   questionNumbers?: ReadonlySet<string>;
+  /** The question as asked, for values it gives in other forms than words and numbers. */
+  questionText?: string;
 }
 
 export function termWeight(termStem: string, weighting: TermWeighting): number {
@@ -177,7 +179,8 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
       !(point.subject && (a === point.subject || b === point.subject)) &&
       !(clause.subject && (a === clause.subject || b === clause.subject)) &&
       // The question itself set up both ("a cold glass on a warm day"): naming either is no clash.
-      !(weighting.questionStems.has(a) && weighting.questionStems.has(b)),
+      !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) &&
+      !statesBothSides(point, clause, a),
   );
   const opposed = new Set(opposites.map(([a]) => a));
   let matched = 0;
@@ -213,7 +216,10 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   if (!comparable) return { comparable, contradiction: false, coverage, novel, shared };
 
   const strong = novel >= 1.5 || novelShare >= 0.5;
-  const oppositeFlip = opposites.length % 2 === 1 && strong;
+  // A denial stated with the opposite word ("not the same size" for "different sizes", "an open
+  // path" for "no longer a closed path") agrees: the opposite cancels the negation even where the
+  // two share too little to call the opposite alone a clash.
+  const oppositeFlip = opposites.length % 2 === 1 && (strong || negationFlip);
   const reversed = directionReversed(point, clause) && strong;
   let flipped = (negationFlip ? 1 : 0) + (oppositeFlip ? 1 : 0) + (subjectSwap ? 1 : 0) + (reversed ? 1 : 0);
   // "Repeat until it becomes false" says "repeat while it stays true": "until" can undo a flip,
@@ -231,6 +237,25 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
           : 'direction';
   return { comparable, contradiction, reason, coverage, novel, shared };
 }
+
+/**
+ * Whether the clause also says the point's own word, or a word of the same meaning, beside the
+ * opposite it uses: "on the left is less than it and on the right is greater" states both sides of
+ * an ordering and flips nothing against "the left subtree holds only smaller keys".
+ */
+export function statesBothSides(point: KeyPoint, clause: Clause, pointStem: string): boolean {
+  const term = point.terms.find((t) => t.stem === pointStem);
+  if (term === undefined) return false;
+  if (clause.index.match(term) >= 0.5) return true;
+  // "less" and "more" are function words, out of the content index.
+  const comparative = COMPARATIVE_WORD.get(pointStem);
+  return comparative !== undefined && clause.words.includes(comparative);
+}
+
+const COMPARATIVE_WORD = new Map<string, string>([
+  ...['smaller', 'lower', 'fewer'].map((w) => [stem(w), 'less'] as [string, string]),
+  ...['larger', 'greater', 'bigger', 'higher'].map((w) => [stem(w), 'more'] as [string, string]),
+]);
 
 /**
  * Finds the student clause that speaks about the same thing as a key point and tells whether it

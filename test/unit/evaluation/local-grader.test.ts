@@ -249,4 +249,79 @@ describe('local grader', () => {
       assert.match(result.feedback, /No answer/);
     }
   });
+  it('should not take an answer that states both sides of an ordering for one that flips it', () => {
+    const tree = {
+      question: 'What is a binary search tree?',
+      referenceAnswer:
+        "A binary tree in which, for every node, the left subtree holds only keys smaller than the node's key and the right subtree only keys larger.",
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...tree, studentAnswer }).score;
+    const both = score('a binary tree where for each node everything on the left is less than it and everything on the right is greater');
+    const swapped = score('A binary search tree keeps the larger keys in the left subtree and the smaller keys in the right subtree.');
+    assert.ok(both >= 4, `left less, right greater: ${both}`);
+    assert.ok(swapped <= 1, `left larger, right smaller: ${swapped}`);
+  });
+
+  it('should compare running times as values, however they are written', () => {
+    const quicksort = {
+      question: 'What is the worst-case running time of quicksort, and when does it happen?',
+      referenceAnswer:
+        'The worst case is O(n^2): it happens when the pivot is always the smallest or largest element, so each partition step removes only one element.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...quicksort, studentAnswer }).score;
+    const squared = score('n squared, if the pivot chosen is always the minimum or the maximum');
+    const other = score('n log n, if the pivot chosen is always the minimum or the maximum');
+    assert.ok(squared >= 4, `"n squared" for "O(n^2)": ${squared}`);
+    assert.ok(other < squared / 2, `another running time: ${other} vs ${squared}`);
+    assert.ok(score('O(n^2)') >= 2.5, `the rate alone: ${score('O(n^2)')}`);
+  });
+
+  it("should score on a lenient teacher's scale: an on-topic answer the comparison barely sees gets a good part of the marks", () => {
+    const recursion = {
+      question: 'What is the purpose of the base case in a recursive function?',
+      referenceAnswer:
+        'The base case is the condition under which a recursive function stops calling itself and returns a value directly; without it the recursion would never end.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...recursion, studentAnswer }).score;
+    // A teacher gives these 4.5 of 5; the comparison sees one or two words of the reference.
+    const brief = score('to prevent infinite recursion');
+    assert.ok(brief >= ON_TOPIC_BASE * 5 && brief >= 2.5, `brief right answer: ${brief}`);
+    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+  });
+  it('should read an acronym as the words the reference spells out, and the other way round', () => {
+    const queues = {
+      question: 'What is the difference between a queue and a stack?',
+      referenceAnswer:
+        'A queue removes elements in the order they were added (first in, first out), while a stack removes the most recently added element first (last in, first out).',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const acronyms = gradeAnswer({ ...queues, studentAnswer: 'queue is FIFO, stack is LIFO' }).score;
+    assert.ok(acronyms >= 4, `"FIFO" and "LIFO": ${acronyms}`);
+    const spelled = gradeAnswer({
+      question: 'What is a stack?',
+      referenceAnswer: 'A stack is a LIFO structure: elements are added with push and removed with pop.',
+      studentAnswer: 'It is last in first out, you push and pop',
+      maxScore: 5,
+      language: 'en',
+    }).score;
+    assert.ok(spelled >= 4, `"last in first out" for "LIFO": ${spelled}`);
+  });
+  it('should take a denial restated with the opposite word as agreeing ("an open circuit" for "no longer in a closed circuit")', () => {
+    const lamp = {
+      question: 'Why does the lamp stay dark?',
+      referenceAnswer: 'The lamp is no longer in a closed circuit with the battery.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...lamp, studentAnswer }).score;
+    assert.ok(score('The lamp is in an open circuit.') >= 3, `"open" for "no longer closed": ${score('The lamp is in an open circuit.')}`);
+    assert.ok(score('The lamp is in a closed circuit with the battery.') <= 1, 'the denial left out');
+  });
 });
