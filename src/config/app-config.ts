@@ -42,6 +42,8 @@ export interface AppConfig {
     backgroundChunks: number;
     /** How often each instance reads the shared index's change feed. */
     feedPollMs: number;
+    /** Feed entries older than this are deleted; an instance away longer builds its index again. */
+    feedRetentionHours: number;
   };
   /** Background jobs: on BullMQ when REDIS_URL is set, in the process otherwise. */
   jobs: { attempts: number; backoffMs: number; lockMs: number; concurrency: number };
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       rebuildPauseMs: read.integer('INDEX_REBUILD_PAUSE_MS', 0, 0, 10_000),
       backgroundChunks: read.integer('INDEX_BACKGROUND_CHUNKS', 64, 0, 1_000_000),
       feedPollMs: read.integer('INDEX_FEED_POLL_MS', 500, 50, 5_000),
+      feedRetentionHours: read.integer('INDEX_FEED_RETENTION_HOURS', 168, 1, 87_600),
     },
     jobs: {
       attempts: read.integer('JOBS_ATTEMPTS', 5, 1, 50),

@@ -14,11 +14,15 @@ export type IndexChange = Domain<IndexChangeRecord>;
 
 const SEQUENCE = 'index.sequence';
 const GENERATION = 'index.generation';
+/** The last sequence number whose entry (and every one before) may have been pruned. */
+const PRUNED = 'index.pruned';
 
 /** Where the shared index stands: the last sequence number handed out and the current generation. */
 export interface FeedHead {
   seq: number;
   generation: number;
+  /** Entries up to this one may be gone: an instance that has not applied them cannot replay them. */
+  prunedThrough: number;
 }
 
 /**
@@ -50,8 +54,19 @@ export class IndexFeedRepository {
   }
 
   async head(): Promise<FeedHead> {
-    const [seq, generation] = await Promise.all([this.counters.findOne({ _id: SEQUENCE }), this.counters.findOne({ _id: GENERATION })]);
-    return { seq: seq?.value ?? 0, generation: generation?.value ?? 0 };
+    const counters = new Map((await this.counters.find({ _id: { $in: [SEQUENCE, GENERATION, PRUNED] } })).map((c) => [c._id, c.value]));
+    return { seq: counters.get(SEQUENCE) ?? 0, generation: counters.get(GENERATION) ?? 0, prunedThrough: counters.get(PRUNED) ?? 0 };
+  }
+
+  /**
+   * Deletes the entries written before `before`; returns how many. The mark of what is gone moves
+   * first, so an instance never misses an entry without knowing it must build its index again.
+   */
+  async prune(before: Date): Promise<number> {
+    const [newest] = await this.changes.find({ createdAt: { $lt: before } }, { sort: { seq: -1 }, limit: 1 });
+    if (!newest) return 0;
+    await this.counters.updateOne({ _id: PRUNED }, { $max: { value: newest.seq } }, { upsert: true });
+    return this.changes.deleteMany({ seq: { $lte: newest.seq } });
   }
 
   /** Entries after `seq`, oldest first. */

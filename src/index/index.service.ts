@@ -31,6 +31,8 @@ const BUILD_PAGE = 1_000;
 const GAP_PATIENCE_MS = 30_000;
 /** Beside the saved index: the generation and last applied feed entry it holds. */
 const FEED_STATE_FILE = 'feed.json';
+/** How often each instance deletes the feed entries older than INDEX_FEED_RETENTION_HOURS (all may; it is idempotent). */
+const PRUNE_INTERVAL_MS = 60 * 60_000;
 
 export interface SearchOptions {
   k: number;
@@ -71,6 +73,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   /** Feed work (applying entries, adopting a generation) runs one step at a time. */
   private following: Promise<void> = Promise.resolve();
   private pollTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private saveTimer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -108,11 +111,17 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     await this.follow();
     this.pollTimer = setInterval(() => void this.follow(), this.config.index.feedPollMs);
     this.pollTimer.unref();
+    this.pruneTimer = setInterval(
+      () => void this.pruneFeed().catch((error: unknown) => this.logger.warn(describe(error))),
+      PRUNE_INTERVAL_MS,
+    );
+    this.pruneTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
+    clearInterval(this.pruneTimer);
     await this.following;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
@@ -199,11 +208,25 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /** Deletes the feed entries older than INDEX_FEED_RETENTION_HOURS; returns how many went. */
+  async pruneFeed(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.index.feedRetentionHours * 3_600_000);
+    const pruned = await this.feed.prune(before);
+    if (pruned > 0) this.logger.log(`Pruned ${pruned} index feed entr${pruned === 1 ? 'y' : 'ies'} older than ${before.toISOString()}.`);
+    return pruned;
+  }
+
   // ---- the feed ----------------------------------------------------------------------------------
 
   private async followOnce(): Promise<void> {
     const head = await this.feed.head();
     if (head.generation !== this.generation) return this.adopt(head.generation);
+    if (head.prunedThrough > this.applied) {
+      this.logger.warn(
+        `Index feed entries after ${this.applied} were pruned before this instance applied them (it was away longer than INDEX_FEED_RETENTION_HOURS); building its index again from the stored vectors.`,
+      );
+      return this.adopt(head.generation);
+    }
     if (head.seq <= this.applied) return;
     const changes = await this.feed.after(this.applied, FEED_BATCH);
     for (const change of changes) {
@@ -344,6 +367,10 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     });
     return this.saving;
   }
+}
+
+function describe(error: unknown): string {
+  return `Pruning the index feed failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 export function toPassage(chunk: Chunk, title: string, score: number): Passage {

@@ -4,7 +4,10 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Datastore from '@seald-io/nedb';
 import { ChunksRepository } from '../../src/index/chunks.repository';
+import { Clock } from '../../src/common/clock';
 import { IndexFeedRepository } from '../../src/index/index-feed.repository';
+import { IndexService } from '../../src/index/index.service';
+import { MovableClock } from '../support/movable-clock';
 import { freshMongoUri, MONGODB_SKIP_REASON, MONGODB_TEST_URI } from '../support/mongo';
 import { waitFor } from '../support/redis-server';
 import { bearer, createCourseModule, loginAdmin, startTestApp, TestApp } from '../support/test-app';
@@ -60,6 +63,47 @@ describeMongo(`an instance that was stopped${MONGODB_TEST_URI ? '' : `: ${MONGOD
       paused = undefined;
     } finally {
       await paused?.close();
+      await serving.close();
+    }
+  });
+});
+
+describeMongo(`an instance away longer than the feed keeps its entries${MONGODB_TEST_URI ? '' : `: ${MONGODB_SKIP_REASON}`}`, () => {
+  it('should build its index again from the stored vectors when the entries it missed were pruned', async () => {
+    const uri = freshMongoUri('feed-pruned');
+    const clock = new MovableClock();
+    const serving = await startTestApp({ mongodbUri: uri, override: (builder) => builder.overrideProvider(Clock).useValue(clock) });
+    let away: TestApp | undefined = await startTestApp({ mongodbUri: uri });
+    try {
+      const admin = await loginAdmin(serving.http);
+      const moduleId = await createCourseModule(serving, admin, 'Deserts');
+      const removed = await upload(serving, admin, moduleId, 'Dunes', '# Dunes\n\nWind piles sand into crescent dunes.');
+      await waitFor(async () => (await topResource(away!, admin, 'wind sand crescent dunes')) === removed, 5_000);
+      const { dataDir } = away;
+      await away.close({ keepData: true });
+
+      const added = await upload(serving, admin, moduleId, 'Oases', '# Oases\n\nAn oasis forms where groundwater reaches the surface.');
+      assert.equal((await serving.http.delete(`/api/admin/resources/${removed}`).set(bearer(admin))).status, 204);
+      const feed = serving.app.get(IndexFeedRepository);
+      const before = await feed.head();
+      // A week later (the default retention is 168 hours), every entry so far goes.
+      clock.advance(169 * 3_600_000);
+      assert.equal(await serving.app.get(IndexService).pruneFeed(), before.seq);
+      assert.deepEqual(await feed.after(0, 10), []);
+      assert.equal((await feed.head()).prunedThrough, before.seq);
+
+      away = await startTestApp({ mongodbUri: uri, dataDir });
+      const again = await loginAdmin(away.http);
+      assert.equal(await topResource(away, again, 'oasis groundwater surface'), added);
+      assert.notEqual(await topResource(away, again, 'wind sand crescent dunes'), removed);
+      assert.ok(
+        away.logs().some((line) => String(line.msg).includes('were pruned before this instance applied them')),
+        'it says why it builds its index again',
+      );
+      // The serving instance had applied everything it pruned: it keeps its index.
+      assert.equal(await topResource(serving, admin, 'oasis groundwater surface'), added);
+    } finally {
+      await away?.close();
       await serving.close();
     }
   });
