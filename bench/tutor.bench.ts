@@ -88,6 +88,7 @@ let lastSignals: unknown;
 setRelevanceProbe((s) => (lastSignals = s));
 const dump: string[] = [];
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
+  lastSignals = { named: 1 }; // stays so when a question is declined before the floor (an absent name or code)
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
   const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
   const answer = composeTutorAnswer({ kind: 'tutor_answer', question, history, passages, language: detectLanguage(question) });

@@ -1,5 +1,5 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
-import { FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
+import { COMMON_WORDS, FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -198,6 +198,8 @@ interface Ranking {
   passageCoverage: number;
   /** Topic terms (not framing words) that no passage holds in any form. */
   absentTerms: number;
+  /** Topic terms that name the subject: not framing words, the setting, the answer's kind or a verb. */
+  subjectTerms: number;
 }
 
 export interface TutorAnswer {
@@ -224,7 +226,9 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const qualifiers = qualifierTerms(task.question);
   const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
   const asked = askedWords(task.question);
+  const loose = looseTerms(task.question);
   const ranking = rank(candidates, rankingQuery, type, {
+    loose,
     alreadySaid,
     literals: literalTokens(task.question),
     language: task.language,
@@ -237,7 +241,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers });
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers, loose });
   if (
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
@@ -272,6 +276,7 @@ let relevanceProbe:
       terms: number;
       passage: number;
       absent: number;
+      subject: number;
     }) => void)
   | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
@@ -285,12 +290,15 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     terms: ranking.topicTerms,
     passage: ranking.passageCoverage,
     absent: ranking.absentTerms,
+    subject: ranking.subjectTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
   // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
   // holds in any form is half the question missing, however well the other matches.
-  if (signals.absent >= 1 && signals.terms <= ABSENT_TERM_MAX_TOPIC) return false;
+  // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
+  // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
+  if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
@@ -314,7 +322,13 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question), qualifiers: qualifierTerms(question) };
+  const options = {
+    literals: literalTokens(question),
+    focus: terms[0],
+    asked: askedWords(question),
+    qualifiers: qualifierTerms(question),
+    loose: looseTerms(question),
+  };
   if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
 }
@@ -489,6 +503,57 @@ function enumerationSize(question: string): number {
   if (/\b(?:which|quels?|quelles?) (?:two|three|four|deux|trois|quatre|[234])\b/.test(folded)) return 1;
   const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(folded);
   return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
+}
+
+const AUXILIARIES = new Set('is are was were be been did does do has have had can could will would should may might must'.split(' '));
+const GERUND_PREPOSITIONS = new Set('after before by while without from for of on upon since when'.split(' '));
+const DETERMINERS = new Set('the a an this that these those its their his her our my your'.split(' '));
+/** Past forms that do not end in -ed: "Who led…", "What was written…". */
+const IRREGULAR_PAST = new Set(
+  `led wrote written began begun built sold bought won grew grown taught thought gave given took taken brought held
+  kept lost paid ran said saw seen sent spoke spoken chose chosen fell fallen rose risen fought flew drew drawn drove
+  driven ate eaten known knew made met stood told understood became came went gone found caught struck sought hid
+  hidden bore born fed left meant shook shaken spread stole stolen swore threw thrown wore worn`.split(/\s+/),
+);
+
+/**
+ * Words of a question that a passage answering it need not use, unlike the words naming its
+ * subject. The noun after "what"/"which" names the kind of answer ("Which island…?" of a passage
+ * that says "Sicily", "What animals…?" of "black rats"), and verbs are what a reworded question
+ * changes first ("Who remained in orbit…?" of "Collins stayed in orbit", "…were discovered" of
+ * "…were found"). A verb is a past form that no determiner introduces ("the infected ships" is a
+ * noun's), a gerund likewise, or the word right after "who". Such a word that no passage holds is
+ * no evidence of another subject; the subject's own words still have to be found.
+ */
+export function looseTerms(question: string): Set<string> {
+  const tokens = words(question);
+  const loose: string[] = [];
+  const verbs: string[] = [];
+  const wh = tokens.findIndex((w) => w === 'what' || w === 'which');
+  if (wh >= 0) {
+    for (let j = wh + 1; j < Math.min(tokens.length, wh + 5); j++) {
+      const word = tokens[j]!;
+      if (word === 'of') continue;
+      if (AUXILIARIES.has(word) || DETERMINERS.has(word) || STOPWORDS.has(word)) break;
+      loose.push(word);
+    }
+  }
+  for (const [i, word] of tokens.entries()) {
+    const previous = tokens[i - 1] ?? '';
+    if (STOPWORDS.has(word) || DETERMINERS.has(previous) || loose.includes(word)) continue;
+    // "After returning": a gerund after a preposition; "string" or "building" elsewhere may be a noun.
+    const gerund = /[^aeiou]ing$/.test(word) && word.length > 5 && GERUND_PREPOSITIONS.has(previous);
+    const past = (/[^e]ed$/.test(word) && word.length > 4) || IRREGULAR_PAST.has(word) || gerund;
+    if (past || previous === 'who') verbs.push(word);
+  }
+  const common = tokens.filter((word) => COMMON_WORDS.has(word));
+  const setting = qualifierTerms(question);
+  const looseStems = new Set([...loose, ...verbs, ...common].map(baseStem));
+  // "What ancient documents…", "What language is spoken in Brazil?": a question with no other word
+  // naming its subject still needs its answer's kind found.
+  const subject = contentTerms(question).filter((term) => !looseStems.has(term) && !FRAMING_TERMS.has(term) && !setting.has(term));
+  if (subject.length === 0) return new Set([...verbs, ...common].map(baseStem));
+  return looseStems;
 }
 
 /**
@@ -683,16 +748,27 @@ interface RankOptions {
   asked?: Set<string>;
   /** The trailing setting ("…in Python?"): a course need not name itself, so it is never an absent topic word. */
   qualifiers?: Set<string>;
+  /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
+  loose?: Set<string>;
 }
 
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set(), qualifiers = new Set() }: RankOptions,
+  {
+    alreadySaid = '',
+    literals = [],
+    language,
+    enumeration = false,
+    focus,
+    asked = new Set(),
+    qualifiers = new Set(),
+    loose = new Set(),
+  }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
-    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0 };
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0, subjectTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -716,7 +792,13 @@ function rank(
   // Framing words ("what kind of…", "the main…") are the exception: a passage need not repeat them.
   const unseenIdf = Math.max(0.5, ...idf.values());
   const framingIdf = Math.min(unseenIdf, ...idf.values()) * FRAMING_UNSEEN_SHARE;
-  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : unseenIdf);
+  const naming = (term: string) =>
+    !FRAMING_TERMS.has(term) && !qualifiers.has(term) && !loose.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT;
+  // The question's answer-kind nouns, verbs and common words ("which island…", "…carried the fleas")
+  // that no passage uses weigh nothing once every word naming the subject is found: the passage
+  // names the island, and says "spread by". With a subject word missing they weigh in full.
+  const subjectFound = !unseen.some(naming);
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : subjectFound && loose.has(term) ? 0 : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
@@ -822,9 +904,10 @@ function rank(
     if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
   }
   const absentTerms = unseen.filter(
-    (term) => !FRAMING_TERMS.has(term) && !qualifiers.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT,
+    (term) => naming(term) || (!subjectFound && loose.has(term) && !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT),
   ).length;
-  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms };
+  const subjectTerms = [...query.keys()].filter(naming).length;
+  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms, subjectTerms };
 }
 
 const MONTHS =
