@@ -47,7 +47,11 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:difference|differ|compare|comparison|versus|vs|rather than|better than|difference entre|differences?|comparer|plutot que)\b/,
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
-  ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
+  // "How salty…", "how deep…", "how often…": "how" before an adjective or adverb asks for a measure.
+  [
+    'how_many',
+    /\b(?:how many|how much|how long|how far|how big|what percentage|combien|how (?!(?:do|does|did|is|are|was|were|can|could|would|should|will|may|might|must|to|has|have|had|about|come|comes|came)\b)\p{L}{2,}\b)/u,
+  ],
   ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
   ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
   ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
@@ -62,6 +66,8 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:which|what) (?!(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|happens?|kind|type|sort|if)\b)\p{L}{3,}/u,
   ],
 ];
+
+const ANYWHERE_TYPES: ReadonlySet<QuestionType> = new Set(['example', 'compare', 'why']);
 
 const INSTRUCTION_START =
   /^(?:explain|describe|identify|use|write|assign|create|define|list|compare|apply|demonstrate|implement|discuss|analy[sz]e|evaluate|recogni[sz]e|determine|update|modify|complete|try|consider|expliquer|expliquez|decrire|decrivez|identifier|identifiez|utiliser|utilisez|ecrire|ecrivez|definir|definissez|comparer|comparez|creer|creez|appliquer|appliquez|completer|completez|modifier|modifiez)\b/;
@@ -130,6 +136,8 @@ const SUBJECT_MIN_TERMS = 3;
 /** A question of at most this many topic words is not covered when one of them is found nowhere. */
 const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
+const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
@@ -175,6 +183,8 @@ interface Candidate {
   code: boolean;
   /** A list item, quoted as an item. */
   item: boolean;
+  /** Names the passage's subject only through a pronoun after an opening phrase ("With…, it is…"). */
+  inner?: boolean;
 }
 
 interface Scored extends Candidate {
@@ -468,7 +478,17 @@ function plain(text: string): string {
 /** The question's type; a follow-up without a type of its own ("and range(2, 6)?") keeps the previous one's. */
 export function questionType(question: string, previousQuestion?: string): QuestionType {
   const folded = plain(question);
-  for (const [type, pattern] of TYPE_PATTERNS) if (pattern.test(folded)) return type;
+  // Examples, comparisons and causes are asked for wherever they are named; otherwise the question
+  // word that comes first decides: "What is the name of the state they enter when they dry out?"
+  // asks for a name, not a date.
+  let earliest: [QuestionType, number] | undefined;
+  for (const [type, pattern] of TYPE_PATTERNS) {
+    const at = pattern.exec(folded)?.index;
+    if (at === undefined) continue;
+    if (ANYWHERE_TYPES.has(type)) return type;
+    if (!earliest || at < earliest[1]) earliest = [type, at];
+  }
+  if (earliest) return earliest[0];
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
 
@@ -664,6 +684,8 @@ function joinInitials(sentences: string[]): string[] {
 
 /** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
 const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
+/** "With a salinity of 34 percent, it is…": a subject pronoun after an opening phrase does the same. */
+const PRONOUN_SUBJECT = /^[^.;:]{0,60},\s(?:it|he|she|they|il|elle|ils|elles)\s/i;
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);
@@ -675,8 +697,12 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
       // "Who is the telescope named after?" of "It is named after Edwin Hubble": the pronoun stands
       // for the passage's subject, so the sentence counts as naming it.
       const own = baseTerms(text);
-      const terms = position > 0 && PRONOUN_OPENING.test(text) ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
-      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      const opening = position > 0 && PRONOUN_OPENING.test(text);
+      // A pronoun after an opening phrase may stand for something else the phrase names: such a
+      // sentence counts as naming the subject, but less than one that names it.
+      const inner = position > 0 && !opening && PRONOUN_SUBJECT.test(text);
+      const terms = opening || inner ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
+      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item, inner };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -707,6 +733,8 @@ function occurrences(counts: Map<string, number>, term: string): { tf: number; s
       if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
     }
   }
+  // "How salty is the sea?" of "…is 34 percent salt": an adjective in -y (stemmed to -i) names its noun.
+  if (near === 0 && term.length >= 5 && term.endsWith('i')) near += counts.get(term.slice(0, -1)) ?? 0;
   // A reworded question ("its opponents" for "its critics") meets the passage's word through a synonym.
   if (near === 0) for (const synonym of synonymStems(term)) near += counts.get(synonym) ?? 0;
   return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
@@ -853,6 +881,7 @@ function rank(
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
     if (candidate.fragment && !candidate.code) score *= 0.6;
+    if (candidate.inner) score *= INNER_PRONOUN_SHARE;
     // Learning objectives and exercises ("Describe…", "Write a program…") ask, they do not tell.
     if (INSTRUCTION_START.test(folded)) score *= 0.4;
     // "What is X?" is best answered by a sentence about X as its subject: "X is…", "X refers to…".
