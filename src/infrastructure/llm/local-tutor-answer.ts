@@ -825,8 +825,12 @@ function rank(
   // The question's answer-kind nouns, verbs and common words ("which island…", "…carried the fleas")
   // that no passage uses weigh nothing once every word naming the subject is found: the passage
   // names the island, and says "spread by". With a subject word missing they weigh in full.
+  // A single subject word is thin evidence: the loose words then weigh as framing words do.
+  const subjectTerms = [...query.keys()].filter(naming).length;
   const subjectFound = !unseen.some(naming);
-  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : subjectFound && loose.has(term) ? 0 : unseenIdf);
+  const looseFree = subjectFound && subjectTerms >= 2;
+  const looseIdf = (term: string) => (looseFree ? 0 : subjectFound ? framingIdf : unseenIdf);
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : loose.has(term) ? looseIdf(term) : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
@@ -843,6 +847,9 @@ function rank(
     let context = 0;
     let mainCovered = 0;
     let matchesMainTerm = false;
+    // Loose words that the sentence's own passage never uses: found in another passage, they are
+    // no part of what this one is asked (coverage is measured against the sentence's passage).
+    let elsewhere = 0;
     const inPassage = passageCounts.get(candidate.passage.index)!;
     for (const [term, weight] of query) {
       const { tf, strength } = matches.get(term) ?? { tf: 0, strength: 0 };
@@ -850,6 +857,7 @@ function rank(
       if (tf === 0) {
         const around = occurrences(inPassage, term);
         if (around.tf > 0 && weight >= MAIN_TERM_WEIGHT) context += PASSAGE_CONTEXT_WEIGHT * around.strength * weight * termIdf;
+        else if (looseFree && loose.has(term) && weight >= MAIN_TERM_WEIGHT) elsewhere += weight * termIdf;
         continue;
       }
       const saturation = (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * candidate.terms.length) / averageLength));
@@ -868,7 +876,7 @@ function rank(
     if (supplies) score = Math.max(score, context) * SUPPLY_ANSWER_BOOST;
     // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
     if (!supplies && (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))) continue;
-    const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
+    const contextCoverage = mainMass - elsewhere > 0 ? (mainCovered + context) / (mainMass - elsewhere) : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
     const shaped = holdsAnswerShape(type, candidate, asked);
@@ -927,15 +935,18 @@ function rank(
   let passageCoverage = 0;
   for (const inPassage of passageCounts.values()) {
     let held = 0;
+    let elsewhere = 0;
     for (const [term, weight] of query) {
-      if (weight >= MAIN_TERM_WEIGHT) held += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+      if (weight < MAIN_TERM_WEIGHT) continue;
+      const strength = occurrences(inPassage, term).strength;
+      held += strength * weight * (idf.get(term) ?? 0);
+      if (strength === 0 && looseFree && loose.has(term)) elsewhere += weight * (idf.get(term) ?? 0);
     }
-    if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
+    if (mainMass - elsewhere > 0) passageCoverage = Math.max(passageCoverage, held / (mainMass - elsewhere));
   }
   const absentTerms = unseen.filter(
     (term) => naming(term) || (!subjectFound && loose.has(term) && !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT),
   ).length;
-  const subjectTerms = [...query.keys()].filter(naming).length;
   return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms, subjectTerms };
 }
 
