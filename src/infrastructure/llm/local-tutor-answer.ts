@@ -47,11 +47,7 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:difference|differ|compare|comparison|versus|vs|rather than|better than|difference entre|differences?|comparer|plutot que)\b/,
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
-  // "How salty…", "how deep…", "how often…": "how" before an adjective or adverb asks for a measure.
-  [
-    'how_many',
-    /\b(?:how many|how much|how long|how far|how big|what percentage|combien|how (?!(?:do|does|did|is|are|was|were|can|could|would|should|will|may|might|must|to|has|have|had|about|come|comes|came)\b)\p{L}{2,}\b)/u,
-  ],
+  ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
   ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
   ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
   ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
@@ -255,6 +251,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   if (
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
+    quotesAbsentNumber(task.question, task.passages) ||
     !covers(floorRanking, task.passages)
   ) {
     return { text: phrases.nothing, cited: [], grounded: false };
@@ -339,7 +336,7 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
     qualifiers: qualifierTerms(question),
     loose: looseTerms(question),
   };
-  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
+  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages) || quotesAbsentNumber(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
 }
 
@@ -355,6 +352,21 @@ function quotesAbsentCode(question: string, passages: GroundingPassage[]): boole
     const name = /^[^(]+/.exec(literal)![0];
     return !said.includes(literal) && !said.includes(literal.endsWith(')') ? `${name}(` : name);
   });
+}
+
+/**
+ * "Which instrument has 88 keys?", "What happened in 1848?": a number the question gives (two
+ * digits or more, outside code and arithmetic) that no passage writes is, like a name, about
+ * something else.
+ */
+function quotesAbsentNumber(question: string, passages: GroundingPassage[]): boolean {
+  if (/[=+*/%<>()[\]]/.test(question)) return false;
+  const numbers = [
+    ...question.matchAll(/(?<![\p{L}\p{N}.,])\d{1,3}(?:,\d{3})+(?![\p{N}])|(?<![\p{L}\p{N}.,])\d{2,}(?![\p{L}\p{N}])/gu),
+  ].map((m) => m[0].replace(/,/g, ''));
+  if (numbers.length === 0) return false;
+  const said = new Set(passages.flatMap((p) => [...`${p.title}\n${p.text}`.matchAll(/\d[\d,]*/g)].map((m) => m[0].replace(/,/g, ''))));
+  return numbers.some((number) => !said.has(number));
 }
 
 /**
@@ -829,8 +841,8 @@ function rank(
   const subjectTerms = [...query.keys()].filter(naming).length;
   const subjectFound = !unseen.some(naming);
   const looseFree = subjectFound && subjectTerms >= 2;
-  const looseIdf = (term: string) => (looseFree ? 0 : subjectFound ? framingIdf : unseenIdf);
-  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : loose.has(term) ? looseIdf(term) : unseenIdf);
+  const looseIdf = looseFree ? 0 : subjectFound ? framingIdf : unseenIdf;
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : loose.has(term) ? looseIdf : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
