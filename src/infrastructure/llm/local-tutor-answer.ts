@@ -538,6 +538,7 @@ function enumerationSize(question: string): number {
 }
 
 const AUXILIARIES = new Set('is are was were be been did does do has have had can could will would should may might must'.split(' '));
+const NUMBER_WORDS_SET = new Set(['hundred', 'hundreds']);
 const GERUND_PREPOSITIONS = new Set('after before by while without from for of on upon since when'.split(' '));
 const DETERMINERS = new Set('the a an this that these those its their his her our my your'.split(' '));
 /** Past forms that do not end in -ed: "Who led…", "What was written…". */
@@ -572,10 +573,12 @@ export function looseTerms(question: string): Set<string> {
   }
   for (const [i, word] of tokens.entries()) {
     const previous = tokens[i - 1] ?? '';
-    if (STOPWORDS.has(word) || DETERMINERS.has(previous) || loose.includes(word)) continue;
+    if (STOPWORDS.has(word) || loose.includes(word)) continue;
     // "After returning": a gerund after a preposition; "string" or "building" elsewhere may be a noun.
     const gerund = /[^aeiou]ing$/.test(word) && word.length > 5 && GERUND_PREPOSITIONS.has(previous);
-    const past = (/[^e]ed$/.test(word) && word.length > 4) || IRREGULAR_PAST.has(word) || gerund;
+    // A participle qualifies a noun even after a determiner ("the infected ships"): the noun is the subject.
+    const participle = /[^e]ed$/.test(word) && word.length > 4 && !NUMBER_WORDS_SET.has(word);
+    const past = participle || (IRREGULAR_PAST.has(word) && !DETERMINERS.has(previous)) || gerund;
     if (past || previous === 'who') verbs.push(word);
   }
   const common = tokens.filter((word) => COMMON_WORDS.has(word));

@@ -264,6 +264,8 @@ const SYNONYM_GROUPS: readonly string[] = `
   blurry blurred
   flaw defect fault error problem problems
   plant plants planted plantation plantations
+  pay paid wage wages salary salaries earnings
+  isolate isolated isolation quarantine quarantined
   `
   .trim()
   .split('\n')

@@ -194,6 +194,8 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     const result = answer('Which island was first reached by the trading galleys carrying the plague?', [plague]);
     assert.match(result.text, /Sicily/);
     assert.deepEqual(result.cited, [1]);
+    // "The infected galleys": a participle qualifies the subject, even after "the".
+    assert.match(answer('Which island did the infected trading galleys reach?', [plague]).text, /Sicily/);
     // Its subject words still have to be found: the same kind of question about something else is declined.
     assert.deepEqual(answer('Which island was first reached by the Viking longships?', [plague]).cited, []);
     // Nor does a passage naming the one place a question gives answer what it asks of that place.
