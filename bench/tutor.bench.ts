@@ -7,7 +7,7 @@
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
 // questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
-// questions (reading-heldout.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions (reading-heldout.json and reading-heldout2.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -88,6 +88,7 @@ let lastSignals: unknown;
 setRelevanceProbe((s) => (lastSignals = s));
 const dump: string[] = [];
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
+  lastSignals = { named: 1 }; // stays so when a question is declined before the floor (an absent name or code)
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
   const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
   const answer = composeTutorAnswer({ kind: 'tutor_answer', question, history, passages, language: detectLanguage(question) });
@@ -136,24 +137,6 @@ async function main(): Promise<void> {
       ...p.questions.map((q) => ({ module: `reading-${i}`, question: q.question, expected: q.expected, set: 'reading-alone' })),
     );
   }
-  // Held-out passages (bench/data/tutor/reading-heldout.json), written before tuning on them and
-  // reported on their own lines: the figures the composer was not fitted to.
-  const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', 'reading-heldout.json'), 'utf8')) as HeldOutSet;
-  modules.set(
-    'heldout',
-    await buildModule(heldOut.passages.map((p, i) => ({ id: `heldout-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }))),
-  );
-  answerable.push(
-    ...heldOut.passages.flatMap((p) =>
-      p.questions.map((q) => ({ module: 'heldout', question: q.question, expected: q.expected, set: 'heldout' })),
-    ),
-  );
-  for (const [i, p] of heldOut.passages.entries()) {
-    modules.set(`heldout-${i}`, await buildModule([{ id: `heldout-${i}`, title: `article-${i + 1}.txt`, markdown: p.text }]));
-    answerable.push(
-      ...p.questions.map((q) => ({ module: `heldout-${i}`, question: q.question, expected: q.expected, set: 'heldout-alone' })),
-    );
-  }
   const outOfScope: { module: string; question: string; name?: string }[] = [
     // Another article's questions: each reading passage's questions asked of the next passage alone.
     ...reading.passages.flatMap((p, i) =>
@@ -171,20 +154,41 @@ async function main(): Promise<void> {
       { module: 'science', question },
     ]),
   ];
-  // Held out: other articles' and other subjects' questions in the held-out modules, and theirs in the reading module.
-  const heldOutOfScope = [
-    ...heldOut.passages.flatMap((p, i) =>
-      p.questions.map((q) => ({ module: `heldout-${(i + 1) % heldOut.passages.length}`, question: q.question })),
-    ),
-    ...heldOut.passages.flatMap((p) => p.questions.map((q) => ({ module: 'reading', question: q.question }))),
-    ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: 'heldout', question: q.question }))),
-    ...heldOut.out_of_scope.flatMap((question) => [
-      { module: 'heldout', question },
-      { module: 'reading', question },
-      { module: 'python', question },
-    ]),
-  ].map((q) => ({ ...q, name: 'held-out' }));
-  outOfScope.push(...heldOutOfScope);
+  // Held-out passages (bench/data/tutor/reading-heldout*.json), each written before tuning on it and
+  // reported on its own lines: the figures the composer was not fitted to.
+  for (const [file, name] of [
+    ['reading-heldout.json', 'heldout'],
+    ['reading-heldout2.json', 'heldout2'],
+  ] as const) {
+    const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', file), 'utf8')) as HeldOutSet;
+    modules.set(
+      name,
+      await buildModule(heldOut.passages.map((p, i) => ({ id: `${name}-${i}`, title: p.title, markdown: `# ${p.title}\n\n${p.text}` }))),
+    );
+    answerable.push(
+      ...heldOut.passages.flatMap((p) => p.questions.map((q) => ({ module: name, question: q.question, expected: q.expected, set: name }))),
+    );
+    for (const [i, p] of heldOut.passages.entries()) {
+      modules.set(`${name}-${i}`, await buildModule([{ id: `${name}-${i}`, title: `article-${i + 1}.txt`, markdown: p.text }]));
+      answerable.push(
+        ...p.questions.map((q) => ({ module: `${name}-${i}`, question: q.question, expected: q.expected, set: `${name}-alone` })),
+      );
+    }
+    // Other articles' and other subjects' questions in the held-out modules, and theirs in the reading module.
+    const heldOutOfScope = [
+      ...heldOut.passages.flatMap((p, i) =>
+        p.questions.map((q) => ({ module: `${name}-${(i + 1) % heldOut.passages.length}`, question: q.question })),
+      ),
+      ...heldOut.passages.flatMap((p) => p.questions.map((q) => ({ module: 'reading', question: q.question }))),
+      ...reading.passages.flatMap((p) => p.questions.map((q) => ({ module: name, question: q.question }))),
+      ...heldOut.out_of_scope.flatMap((question) => [
+        { module: name, question },
+        { module: 'reading', question },
+        { module: 'python', question },
+      ]),
+    ].map((q) => ({ ...q, name: name === 'heldout' ? 'held-out' : `held-out (${name})` }));
+    outOfScope.push(...heldOutOfScope);
+  }
   if (existsSync(OPENSTAX_PYTHON)) {
     const chapters = readFileSync(OPENSTAX_PYTHON, 'utf8')
       .split('\n')
@@ -253,12 +257,13 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  const tuned = [...declinedBy].filter(([name]) => name !== 'held-out' && name !== 'reading-cross');
+  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross';
+  const tuned = [...declinedBy].filter(([name]) => !separate(name));
   const declined = sum(tuned.map(([, f]) => f.declined));
   const asked = sum(tuned.map(([, f]) => f.n));
   const perModule = tuned.map(([name, f]) => `${name} ${pct(f.declined, f.n)} of ${f.n}`).join(', ');
   console.log(`out of scope: ${asked} questions, declined with no sources: ${pct(declined, asked)} (${perModule})`);
-  for (const name of ['reading-cross', 'held-out']) {
+  for (const name of [...declinedBy.keys()].filter(separate)) {
     const f = declinedBy.get(name)!;
     console.log(`out of scope, ${name}: ${f.n} questions, declined with no sources: ${pct(f.declined, f.n)}`);
   }

@@ -1,5 +1,7 @@
 import { STOPWORDS, foldText, splitSentences, stem, terms } from '../../common/text';
 import type { AnswerLanguage, ChatMessage, SummarizeConversationTask } from './llm.types';
+import { POINTING_BACK, topicTerms } from './local-tutor-answer';
+import { COMMON_WORDS, FRAMING_TERMS, baseStem } from './tutor-lexicon';
 
 /**
  * The local conversation summary: the conversation's most frequent topics, the student's latest
@@ -8,7 +10,11 @@ import type { AnswerLanguage, ChatMessage, SummarizeConversationTask } from './l
  * quotes.
  */
 
-const MAX_TOPICS = 8;
+const MAX_TOPICS = 12;
+/** When the topics overflow, the conversation's opening ones stay, then the newest. */
+const OPENING_TOPICS = 4;
+/** Recurrent words of the folded turns added beside the subjects of their questions. */
+const MAX_RECURRENT_TOPICS = 3;
 const MAX_QUESTIONS = 3;
 const MAX_QUESTION_CHARS = 140;
 const MAX_KEY_POINT_CHARS = 600;
@@ -37,12 +43,14 @@ export function summarizeConversation(task: SummarizeConversationTask): string {
   for (const s of sentences) for (const term of new Set(s.terms)) frequency.set(term, (frequency.get(term) ?? 0) + 1);
 
   const parts: string[] = [];
-  // Topics of the turns folded before stay on after the new ones: a long conversation keeps what
-  // it was about from the start, not only what its last lines repeat.
-  const topics = mergeTopics(
-    topicWords([previousKeyPoints(previous), ...turns.map((t) => stripCitations(t.content))].join('\n'), frequency),
-    previousTopics(previous),
-  );
+  // A long conversation keeps what it was about from the start, not only what its last lines
+  // repeat: the topics of the turns folded before come first, then the subject of each question
+  // answered since, then the words these turns came back to. An answer that cites nothing (the
+  // tutor declining a question the course does not cover) discussed no topic of the course.
+  const discussed = turns.filter((t, i) => (t.role === 'user' ? answered(turns, i) : cites(t.content)));
+  const subjects = discussed.filter((t) => t.role === 'user').flatMap((t) => questionSubject(t.content));
+  const recurrent = topicWords(discussed.map((t) => stripCitations(t.content)).join('\n'), frequency).slice(0, MAX_RECURRENT_TOPICS);
+  const topics = mergeTopics(previousTopics(previous), [...subjects, ...recurrent]);
   if (topics.length > 0) parts.push(`${labels.topics}: ${topics.join(', ')}.`);
 
   const questions = turns
@@ -67,7 +75,8 @@ function collectSentences(previous: string, turns: ChatMessage[]): Sentence[] {
     }
   };
   if (previous) add(previousKeyPoints(previous), true);
-  for (const turn of turns) if (turn.role === 'assistant') add(turn.content, false);
+  // An answer citing nothing (a declined question) states no fact of the course.
+  for (const turn of turns) if (turn.role === 'assistant' && cites(turn.content)) add(turn.content, false);
   return out;
 }
 
@@ -78,6 +87,9 @@ function previousKeyPoints(previous: string): string {
     const label = labels.find((l) => line.startsWith(`${l}:`));
     if (label) return line.slice(label.length + 1);
   }
+  // One of ours without key points: its topics and questions lines are not facts to quote.
+  const ours = Object.values(LABELS).flatMap((l) => [l.topics, l.questions]);
+  if (previous.split('\n').some((line) => ours.some((label) => line.startsWith(`${label}:`)))) return '';
   return previous;
 }
 
@@ -97,12 +109,43 @@ function previousTopics(previous: string): string[] {
   return [];
 }
 
-function mergeTopics(recent: string[], earlier: string[]): string[] {
-  const seen = new Set(recent.map((t) => stem(foldText(t))));
-  const carried = earlier.filter((t) => !seen.has(stem(foldText(t))));
-  // Room for both: the recent topics first, then as many earlier ones as fit.
-  const keepRecent = recent.slice(0, Math.max(MAX_TOPICS - Math.min(carried.length, MAX_TOPICS / 2), 0));
-  return [...keepRecent, ...carried].slice(0, MAX_TOPICS);
+function mergeTopics(earlier: string[], recent: string[]): string[] {
+  const merged: string[] = [];
+  const seen = new Set<string>();
+  for (const topic of [...earlier, ...recent]) {
+    const key = stem(foldText(topic));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(topic);
+  }
+  if (merged.length <= MAX_TOPICS) return merged;
+  return [...merged.slice(0, OPENING_TOPICS), ...merged.slice(merged.length - (MAX_TOPICS - OPENING_TOPICS))];
+}
+
+/** A question is answered when the reply after it cites the course; a bare question at the end counts too. */
+function answered(turns: ChatMessage[], index: number): boolean {
+  const reply = turns.slice(index + 1).find((t) => t.role === 'assistant');
+  return !reply || cites(reply.content);
+}
+
+function cites(text: string): boolean {
+  return /\[\d+\]/.test(text);
+}
+
+/**
+ * What a question is about: its first word naming a topic ("What do mitochondria do?" gives
+ * mitochondria), as written. "Where does it happen?" or "an example?" names none.
+ */
+function questionSubject(question: string): string[] {
+  const named = new Set(topicTerms(question));
+  for (const match of question.matchAll(/[\p{L}][\p{L}\p{N}-]*/gu)) {
+    const folded = foldText(match[0]);
+    const term = baseStem(folded);
+    if (folded.length < 3 || STOPWORDS.has(folded) || COMMON_WORDS.has(folded)) continue;
+    if (!named.has(term) || FRAMING_TERMS.has(term) || POINTING_BACK.has(term)) continue;
+    return [match[0].toLowerCase()];
+  }
+  return [];
 }
 
 /** Sentences whose terms recur across the conversation, in their original order. */
@@ -114,8 +157,8 @@ function keyPoints(sentences: Sentence[], frequency: Map<string, number>): strin
       // What an earlier summary kept was already judged important.
       return { ...s, score: centrality * (s.fromSummary ? 1.2 : 1) };
     })
-    .filter((s) => s.score > 0)
-    .sort((a, b) => b.score - a.score);
+    // A sentence whose words recur nowhere else still states what was said: it ranks last, not out.
+    .sort((a, b) => b.score - a.score || b.order - a.order);
   const chosen: typeof scored = [];
   let length = 0;
   for (const s of scored) {
@@ -137,6 +180,7 @@ function topicWords(text: string, frequency: Map<string, number>): string[] {
     const surface = match[0].toLowerCase();
     const folded = foldText(surface);
     if (folded.length < 4 || STOPWORDS.has(folded)) continue;
+    if (COMMON_WORDS.has(folded) || FRAMING_TERMS.has(baseStem(folded))) continue;
     const term = stem(folded);
     counts.set(term, (counts.get(term) ?? 0) + 1);
     const forms = surfaces.get(term) ?? new Map<string, number>();

@@ -1,5 +1,5 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
-import { FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
+import { COMMON_WORDS, FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 
 /**
@@ -62,6 +62,8 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:which|what) (?!(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|happens?|kind|type|sort|if)\b)\p{L}{3,}/u,
   ],
 ];
+
+const ANYWHERE_TYPES: ReadonlySet<QuestionType> = new Set(['example', 'compare', 'why']);
 
 const INSTRUCTION_START =
   /^(?:explain|describe|identify|use|write|assign|create|define|list|compare|apply|demonstrate|implement|discuss|analy[sz]e|evaluate|recogni[sz]e|determine|update|modify|complete|try|consider|expliquer|expliquez|decrire|decrivez|identifier|identifiez|utiliser|utilisez|ecrire|ecrivez|definir|definissez|comparer|comparez|creer|creez|appliquer|appliquez|completer|completez|modifier|modifiez)\b/;
@@ -130,6 +132,8 @@ const SUBJECT_MIN_TERMS = 3;
 /** A question of at most this many topic words is not covered when one of them is found nowhere. */
 const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
+const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
@@ -175,6 +179,8 @@ interface Candidate {
   code: boolean;
   /** A list item, quoted as an item. */
   item: boolean;
+  /** Names the passage's subject only through a pronoun after an opening phrase ("With…, it is…"). */
+  inner?: boolean;
 }
 
 interface Scored extends Candidate {
@@ -198,6 +204,8 @@ interface Ranking {
   passageCoverage: number;
   /** Topic terms (not framing words) that no passage holds in any form. */
   absentTerms: number;
+  /** Topic terms that name the subject: not framing words, the setting, the answer's kind or a verb. */
+  subjectTerms: number;
 }
 
 export interface TutorAnswer {
@@ -224,7 +232,9 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const qualifiers = qualifierTerms(task.question);
   const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
   const asked = askedWords(task.question);
+  const loose = looseTerms(task.question);
   const ranking = rank(candidates, rankingQuery, type, {
+    loose,
     alreadySaid,
     literals: literalTokens(task.question),
     language: task.language,
@@ -237,10 +247,11 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers });
+  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers, loose });
   if (
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
+    quotesAbsentNumber(task.question, task.passages) ||
     !covers(floorRanking, task.passages)
   ) {
     return { text: phrases.nothing, cited: [], grounded: false };
@@ -272,6 +283,7 @@ let relevanceProbe:
       terms: number;
       passage: number;
       absent: number;
+      subject: number;
     }) => void)
   | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
@@ -285,12 +297,15 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
     terms: ranking.topicTerms,
     passage: ranking.passageCoverage,
     absent: ranking.absentTerms,
+    subject: ranking.subjectTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
   };
   relevanceProbe?.(signals);
   // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
   // holds in any form is half the question missing, however well the other matches.
-  if (signals.absent >= 1 && signals.terms <= ABSENT_TERM_MAX_TOPIC) return false;
+  // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
+  // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
+  if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
@@ -314,8 +329,14 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
   const terms = contentTerms(question);
   if (terms.length === 0 || passages.length === 0) return false;
   const query = weightedQuery(terms, [], undefined, false);
-  const options = { literals: literalTokens(question), focus: terms[0], asked: askedWords(question), qualifiers: qualifierTerms(question) };
-  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages)) return false;
+  const options = {
+    literals: literalTokens(question),
+    focus: terms[0],
+    asked: askedWords(question),
+    qualifiers: qualifierTerms(question),
+    loose: looseTerms(question),
+  };
+  if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages) || quotesAbsentNumber(question, passages)) return false;
   return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
 }
 
@@ -331,6 +352,21 @@ function quotesAbsentCode(question: string, passages: GroundingPassage[]): boole
     const name = /^[^(]+/.exec(literal)![0];
     return !said.includes(literal) && !said.includes(literal.endsWith(')') ? `${name}(` : name);
   });
+}
+
+/**
+ * "Which instrument has 88 keys?", "What happened in 1848?": a number the question gives (two
+ * digits or more, outside code and arithmetic) that no passage writes is, like a name, about
+ * something else.
+ */
+function quotesAbsentNumber(question: string, passages: GroundingPassage[]): boolean {
+  if (/[=+*/%<>()[\]]/.test(question)) return false;
+  const numbers = [
+    ...question.matchAll(/(?<![\p{L}\p{N}.,])\d{1,3}(?:,\d{3})+(?![\p{N}])|(?<![\p{L}\p{N}.,])\d{2,}(?![\p{L}\p{N}])/gu),
+  ].map((m) => m[0].replace(/,/g, ''));
+  if (numbers.length === 0) return false;
+  const said = new Set(passages.flatMap((p) => [...`${p.title}\n${p.text}`.matchAll(/\d[\d,]*/g)].map((m) => m[0].replace(/,/g, ''))));
+  return numbers.some((number) => !said.has(number));
 }
 
 /**
@@ -454,7 +490,17 @@ function plain(text: string): string {
 /** The question's type; a follow-up without a type of its own ("and range(2, 6)?") keeps the previous one's. */
 export function questionType(question: string, previousQuestion?: string): QuestionType {
   const folded = plain(question);
-  for (const [type, pattern] of TYPE_PATTERNS) if (pattern.test(folded)) return type;
+  // Examples, comparisons and causes are asked for wherever they are named; otherwise the question
+  // word that comes first decides: "What is the name of the state they enter when they dry out?"
+  // asks for a name, not a date.
+  let earliest: [QuestionType, number] | undefined;
+  for (const [type, pattern] of TYPE_PATTERNS) {
+    const at = pattern.exec(folded)?.index;
+    if (at === undefined) continue;
+    if (ANYWHERE_TYPES.has(type)) return type;
+    if (!earliest || at < earliest[1]) earliest = [type, at];
+  }
+  if (earliest) return earliest[0];
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
 
@@ -489,6 +535,60 @@ function enumerationSize(question: string): number {
   if (/\b(?:which|quels?|quelles?) (?:two|three|four|deux|trois|quatre|[234])\b/.test(folded)) return 1;
   const match = /\b(two|three|four|deux|trois|quatre|[234])\s+[\p{L}-]{3,}/u.exec(folded);
   return match ? (COUNT_WORDS.get(match[1]!) ?? 1) : 1;
+}
+
+const AUXILIARIES = new Set('is are was were be been did does do has have had can could will would should may might must'.split(' '));
+const NUMBER_WORDS_SET = new Set(['hundred', 'hundreds']);
+const GERUND_PREPOSITIONS = new Set('after before by while without from for of on upon since when'.split(' '));
+const DETERMINERS = new Set('the a an this that these those its their his her our my your'.split(' '));
+/** Past forms that do not end in -ed: "Who led…", "What was written…". */
+const IRREGULAR_PAST = new Set(
+  `led wrote written began begun built sold bought won grew grown taught thought gave given took taken brought held
+  kept lost paid ran said saw seen sent spoke spoken chose chosen fell fallen rose risen fought flew drew drawn drove
+  driven ate eaten known knew made met stood told understood became came went gone found caught struck sought hid
+  hidden bore born fed left meant shook shaken spread stole stolen swore threw thrown wore worn`.split(/\s+/),
+);
+
+/**
+ * Words of a question that a passage answering it need not use, unlike the words naming its
+ * subject. The noun after "what"/"which" names the kind of answer ("Which island…?" of a passage
+ * that says "Sicily", "What animals…?" of "black rats"), and verbs are what a reworded question
+ * changes first ("Who remained in orbit…?" of "Collins stayed in orbit", "…were discovered" of
+ * "…were found"). A verb is a past form that no determiner introduces ("the infected ships" is a
+ * noun's), a gerund likewise, or the word right after "who". Such a word that no passage holds is
+ * no evidence of another subject; the subject's own words still have to be found.
+ */
+export function looseTerms(question: string): Set<string> {
+  const tokens = words(question);
+  const loose: string[] = [];
+  const verbs: string[] = [];
+  const wh = tokens.findIndex((w) => w === 'what' || w === 'which');
+  if (wh >= 0) {
+    for (let j = wh + 1; j < Math.min(tokens.length, wh + 5); j++) {
+      const word = tokens[j]!;
+      if (word === 'of') continue;
+      if (AUXILIARIES.has(word) || DETERMINERS.has(word) || STOPWORDS.has(word)) break;
+      loose.push(word);
+    }
+  }
+  for (const [i, word] of tokens.entries()) {
+    const previous = tokens[i - 1] ?? '';
+    if (STOPWORDS.has(word) || loose.includes(word)) continue;
+    // "After returning": a gerund after a preposition; "string" or "building" elsewhere may be a noun.
+    const gerund = /[^aeiou]ing$/.test(word) && word.length > 5 && GERUND_PREPOSITIONS.has(previous);
+    // A participle qualifies a noun even after a determiner ("the infected ships"): the noun is the subject.
+    const participle = /[^e]ed$/.test(word) && word.length > 4 && !NUMBER_WORDS_SET.has(word);
+    const past = participle || (IRREGULAR_PAST.has(word) && !DETERMINERS.has(previous)) || gerund;
+    if (past || previous === 'who') verbs.push(word);
+  }
+  const common = tokens.filter((word) => COMMON_WORDS.has(word));
+  const setting = qualifierTerms(question);
+  const looseStems = new Set([...loose, ...verbs, ...common].map(baseStem));
+  // "What ancient documents…", "What language is spoken in Brazil?": a question with no other word
+  // naming its subject still needs its answer's kind found.
+  const subject = contentTerms(question).filter((term) => !looseStems.has(term) && !FRAMING_TERMS.has(term) && !setting.has(term));
+  if (subject.length === 0) return new Set([...verbs, ...common].map(baseStem));
+  return looseStems;
 }
 
 /**
@@ -599,6 +699,8 @@ function joinInitials(sentences: string[]): string[] {
 
 /** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
 const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
+/** "With a salinity of 34 percent, it is…": a subject pronoun after an opening phrase does the same. */
+const PRONOUN_SUBJECT = /^[^.;:]{0,60},\s(?:it|he|she|they|il|elle|ils|elles)\s/i;
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);
@@ -610,8 +712,12 @@ function candidatesOf(passage: GroundingPassage): Candidate[] {
       // "Who is the telescope named after?" of "It is named after Edwin Hubble": the pronoun stands
       // for the passage's subject, so the sentence counts as naming it.
       const own = baseTerms(text);
-      const terms = position > 0 && PRONOUN_OPENING.test(text) ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
-      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item };
+      const opening = position > 0 && PRONOUN_OPENING.test(text);
+      // A pronoun after an opening phrase may stand for something else the phrase names: such a
+      // sentence counts as naming the subject, but less than one that names it.
+      const inner = position > 0 && !opening && PRONOUN_SUBJECT.test(text);
+      const terms = opening || inner ? [...own, ...subject.filter((t) => !own.includes(t))] : own;
+      return { passage, position, text, terms, fragment: !/[.!?…:;]["»”’)]*$/.test(text), code: false, item, inner };
     })
     .filter((c) => words(c.text).length >= MIN_WORDS_PER_SENTENCE && !ADDRESSED_TO_ASSISTANT.test(plain(c.text)));
   const blocks = code
@@ -642,6 +748,8 @@ function occurrences(counts: Map<string, number>, term: string): { tf: number; s
       if (other.length >= 5 && (other.startsWith(term) || term.startsWith(other) || withinOneEdit(term, other))) near += count;
     }
   }
+  // "How salty is the sea?" of "…is 34 percent salt": an adjective in -y (stemmed to -i) names its noun.
+  if (near === 0 && term.length >= 5 && term.endsWith('i')) near += counts.get(term.slice(0, -1)) ?? 0;
   // A reworded question ("its opponents" for "its critics") meets the passage's word through a synonym.
   if (near === 0) for (const synonym of synonymStems(term)) near += counts.get(synonym) ?? 0;
   return { tf: near, strength: near > 0 ? NEAR_MATCH_WEIGHT : 0 };
@@ -683,16 +791,27 @@ interface RankOptions {
   asked?: Set<string>;
   /** The trailing setting ("…in Python?"): a course need not name itself, so it is never an absent topic word. */
   qualifiers?: Set<string>;
+  /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
+  loose?: Set<string>;
 }
 
 function rank(
   candidates: Candidate[],
   query: Map<string, number>,
   type: QuestionType,
-  { alreadySaid = '', literals = [], language, enumeration = false, focus, asked = new Set(), qualifiers = new Set() }: RankOptions,
+  {
+    alreadySaid = '',
+    literals = [],
+    language,
+    enumeration = false,
+    focus,
+    asked = new Set(),
+    qualifiers = new Set(),
+    loose = new Set(),
+  }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
-    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0 };
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0, subjectTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -716,7 +835,17 @@ function rank(
   // Framing words ("what kind of…", "the main…") are the exception: a passage need not repeat them.
   const unseenIdf = Math.max(0.5, ...idf.values());
   const framingIdf = Math.min(unseenIdf, ...idf.values()) * FRAMING_UNSEEN_SHARE;
-  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : unseenIdf);
+  const naming = (term: string) =>
+    !FRAMING_TERMS.has(term) && !qualifiers.has(term) && !loose.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT;
+  // The question's answer-kind nouns, verbs and common words ("which island…", "…carried the fleas")
+  // that no passage uses weigh nothing once every word naming the subject is found: the passage
+  // names the island, and says "spread by". With a subject word missing they weigh in full.
+  // A single subject word is thin evidence: the loose words then weigh as framing words do.
+  const subjectTerms = [...query.keys()].filter(naming).length;
+  const subjectFound = !unseen.some(naming);
+  const looseFree = subjectFound && subjectTerms >= 2;
+  const looseIdf = looseFree ? 0 : subjectFound ? framingIdf : unseenIdf;
+  for (const term of unseen) idf.set(term, FRAMING_TERMS.has(term) ? framingIdf : loose.has(term) ? looseIdf : unseenIdf);
   let queryMass = 0;
   // The floor is judged on the topic's terms only: a follow-up's earlier answer merely hints.
   let mainMass = 0;
@@ -733,6 +862,9 @@ function rank(
     let context = 0;
     let mainCovered = 0;
     let matchesMainTerm = false;
+    // Loose words that the sentence's own passage never uses: found in another passage, they are
+    // no part of what this one is asked (coverage is measured against the sentence's passage).
+    let elsewhere = 0;
     const inPassage = passageCounts.get(candidate.passage.index)!;
     for (const [term, weight] of query) {
       const { tf, strength } = matches.get(term) ?? { tf: 0, strength: 0 };
@@ -740,6 +872,7 @@ function rank(
       if (tf === 0) {
         const around = occurrences(inPassage, term);
         if (around.tf > 0 && weight >= MAIN_TERM_WEIGHT) context += PASSAGE_CONTEXT_WEIGHT * around.strength * weight * termIdf;
+        else if (looseFree && loose.has(term) && weight >= MAIN_TERM_WEIGHT) elsewhere += weight * termIdf;
         continue;
       }
       const saturation = (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * (1 - BM25_B + (BM25_B * candidate.terms.length) / averageLength));
@@ -758,7 +891,7 @@ function rank(
     if (supplies) score = Math.max(score, context) * SUPPLY_ANSWER_BOOST;
     // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
     if (!supplies && (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))) continue;
-    const contextCoverage = mainMass > 0 ? (mainCovered + context) / mainMass : 0;
+    const contextCoverage = mainMass - elsewhere > 0 ? (mainCovered + context) / (mainMass - elsewhere) : 0;
     score *= 0.5 + 0.5 * coverage;
     const folded = plain(candidate.text);
     const shaped = holdsAnswerShape(type, candidate, asked);
@@ -771,6 +904,7 @@ function rank(
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;
     if (candidate.fragment && !candidate.code) score *= 0.6;
+    if (candidate.inner) score *= INNER_PRONOUN_SHARE;
     // Learning objectives and exercises ("Describe…", "Write a program…") ask, they do not tell.
     if (INSTRUCTION_START.test(folded)) score *= 0.4;
     // "What is X?" is best answered by a sentence about X as its subject: "X is…", "X refers to…".
@@ -816,15 +950,19 @@ function rank(
   let passageCoverage = 0;
   for (const inPassage of passageCounts.values()) {
     let held = 0;
+    let elsewhere = 0;
     for (const [term, weight] of query) {
-      if (weight >= MAIN_TERM_WEIGHT) held += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+      if (weight < MAIN_TERM_WEIGHT) continue;
+      const strength = occurrences(inPassage, term).strength;
+      held += strength * weight * (idf.get(term) ?? 0);
+      if (strength === 0 && looseFree && loose.has(term)) elsewhere += weight * (idf.get(term) ?? 0);
     }
-    if (mainMass > 0) passageCoverage = Math.max(passageCoverage, held / mainMass);
+    if (mainMass - elsewhere > 0) passageCoverage = Math.max(passageCoverage, held / (mainMass - elsewhere));
   }
   const absentTerms = unseen.filter(
-    (term) => !FRAMING_TERMS.has(term) && !qualifiers.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT,
+    (term) => naming(term) || (!subjectFound && loose.has(term) && !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT),
   ).length;
-  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms };
+  return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms, subjectTerms };
 }
 
 const MONTHS =

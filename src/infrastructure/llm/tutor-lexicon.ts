@@ -126,6 +126,25 @@ const BASE_FORMS: ReadonlyMap<string, string> = new Map(
 );
 
 /**
+ * Verbs, adjectives and adverbs that any text on any subject uses: a reworded question says "Where
+ * did the crew come down?", "What prize did she receive?", "Why were they able to ask for more?"
+ * of a passage that says "splashed down", "was awarded", "demanded". Such a word tells nothing of
+ * the subject, so a passage that does not use it is not thereby about something else; the words
+ * that name things (rock, planet, island, Tesla) still have to be found.
+ */
+export const COMMON_WORDS: ReadonlySet<string> = new Set(
+  `come comes came coming go goes went gone going get gets got getting receive receives received receiving
+  become becomes became remain remains remained stay stays stayed reach reaches reached move moves moved
+  ask asks asked able unable start starts started begin begins began end ends ended happen happens happened
+  occur occurs occurred call calls called named keep keeps bring brings show shows turn turns turned
+  hold holds look looks seem seems let lets want wants wanted try tries tried put puts set sets
+  give gives gave given take takes took taken make makes made include includes included contain contains contained
+  other others likely probably possibly often sometimes generally mostly nearly almost roughly nearby near
+  many much several whole able well good bad great little also still even just only
+  first last next early late later earlier`.split(/\s+/),
+);
+
+/**
  * Words that frame a question rather than name its topic ("what kind of…", "the main…", "what
  * year…"). A passage that does not repeat them may still answer the question, so the relevance
  * floor weighs them lightly when no passage holds them.
@@ -245,6 +264,8 @@ const SYNONYM_GROUPS: readonly string[] = `
   blurry blurred
   flaw defect fault error problem problems
   plant plants planted plantation plantations
+  pay paid wage wages salary salaries earnings
+  isolate isolated isolation quarantine quarantined
   `
   .trim()
   .split('\n')

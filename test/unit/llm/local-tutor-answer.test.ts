@@ -1,7 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type { ChatMessage, GroundingPassage } from '../../../src/infrastructure/llm/llm.types';
-import { composeTutorAnswer, coversQuestion } from '../../../src/infrastructure/llm/local-tutor-answer';
+import { composeTutorAnswer, coversQuestion, questionType } from '../../../src/infrastructure/llm/local-tutor-answer';
 
 /** Reworded reading-comprehension questions, follow-ups and other-subject questions, on the local composer itself. */
 
@@ -180,5 +180,86 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     const why = answer('Why does the second one need the first?', STAGES, history);
     assert.match(why.text, /ATP and NADPH, which will power the next stage/);
     assert.deepEqual(why.cited, [1]);
+  });
+
+  it('should answer a reworded question whose answer-kind noun and verb the passage does not use ("Which island…reached")', () => {
+    const plague: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The Black Death was a plague pandemic that killed millions of people in the fourteenth century. ' +
+        'In October 1347 twelve Genoese trading galleys carrying the plague docked at Messina, a port on Sicily. ' +
+        'Within a few years the disease had spread across the continent.',
+    };
+    const result = answer('Which island was first reached by the trading galleys carrying the plague?', [plague]);
+    assert.match(result.text, /Sicily/);
+    assert.deepEqual(result.cited, [1]);
+    // "The infected galleys": a participle qualifies the subject, even after "the".
+    assert.match(answer('Which island did the infected trading galleys reach?', [plague]).text, /Sicily/);
+    // Its subject words still have to be found: the same kind of question about something else is declined.
+    assert.deepEqual(answer('Which island was first reached by the Viking longships?', [plague]).cited, []);
+    // Nor does a passage naming the one place a question gives answer what it asks of that place.
+    const coffee: GroundingPassage = {
+      index: 1,
+      title: 'Coffee',
+      text: 'Coffee is brewed from roasted coffee beans. Brazil has been the largest producer of coffee for more than 150 years.',
+    };
+    assert.deepEqual(answer('What language is spoken in Brazil?', [coffee]).cited, []);
+  });
+
+  it('should let the first question word decide the type ("What is the name of the state…when…" asks a name)', () => {
+    const tardigrades: GroundingPassage = {
+      index: 1,
+      title: 'Tardigrades',
+      text:
+        'Tardigrades are microscopic animals with eight legs that live in mosses and lichens. ' +
+        'When their surroundings dry out in summer, tardigrades shrink and lose almost all their water. ' +
+        'In that state they enter cryptobiosis, in which their metabolism nearly stops.',
+    };
+    const question = 'What is the name of the state tardigrades enter when they dry out?';
+    assert.equal(questionType(question), 'definition');
+    assert.equal(questionType('When do tardigrades enter that state?'), 'when');
+    const result = answer(question, [tardigrades]);
+    assert.match(result.text, /^In that state they enter cryptobiosis/);
+  });
+
+  it('should read a pronoun after an opening phrase as the subject ("With a salinity of 34 percent, it is…")', () => {
+    const deadSea: GroundingPassage = {
+      index: 1,
+      title: 'article-5.txt',
+      text:
+        'The Dead Sea is a salt lake bordered by Jordan to the east and by Israel and the West Bank to the west. ' +
+        'Its surface lies about 430 metres below sea level, the lowest point on land on Earth. ' +
+        'With a salinity of around 34 percent, it is almost ten times as salty as the ocean, which makes swimmers float easily. ' +
+        'The high salt content prevents fish and plants from living in it, which gave the lake its name. ' +
+        'The main source of its water is the Jordan River, but much of that water is now diverted for farming and drinking. ' +
+        'As a result the level of the lake has been falling by more than one metre a year. ' +
+        'The ancient Dead Sea Scrolls were found in caves near its northern shore between 1947 and 1956.',
+    };
+    // The sentence naming the salinity says "it" for the lake, after an opening phrase.
+    assert.match(answer('How salty is the Dead Sea?', [deadSea]).text, /With a salinity of around 34 percent/);
+  });
+
+  it('should meet an adjective in -y through its noun ("salty" for "salt")', () => {
+    const brine: GroundingPassage = {
+      index: 1,
+      title: 'article-6.txt',
+      text: 'Brine pools form on the sea floor where water seeps through thick salt deposits. Few animals can live in a brine pool.',
+    };
+    assert.match(
+      answer('Why are brine pools so salty?', [brine]).text,
+      /^Brine pools form on the sea floor where water seeps through thick salt deposits/,
+    );
+  });
+
+  it('should decline a question giving a number that no passage writes ("Which instrument has 88 keys?")', () => {
+    const organ: GroundingPassage = {
+      index: 1,
+      title: 'The pipe organ',
+      text: 'The pipe organ is a keyboard instrument whose keys open valves that let air into its pipes. Large organs have several keyboards.',
+    };
+    const result = answer('Which instrument has 88 keys?', [organ]);
+    assert.deepEqual(result.cited, []);
+    assert.equal(coversQuestion('Which instrument has 88 keys?', [organ]), false);
   });
 });
