@@ -26,7 +26,7 @@ const adapters: Array<[string, () => Promise<Harness>]> = [
   [
     'Redis',
     async () => {
-      const redis = new RedisConnection(loadConfig({ NODE_ENV: 'test', REDIS_URL: SHARED_REDIS_URL, REDIS_KEY_PREFIX: prefix }));
+      const redis = await RedisConnection.open(loadConfig({ NODE_ENV: 'test', REDIS_URL: SHARED_REDIS_URL, REDIS_KEY_PREFIX: prefix }));
       await redis.connect();
       const store = new RedisThrottlerStorage(redis, prefix);
       return { store, close: () => redis.onApplicationShutdown() };

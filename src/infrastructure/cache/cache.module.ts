@@ -1,6 +1,5 @@
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -11,8 +10,10 @@ import { RedisConnection } from './redis-connection';
 
 const MEMORY_CACHE_ENTRIES = 50_000;
 
-function createStore(config: AppConfig, redis: RedisConnection): Keyv {
-  const keyv = redis.client
+async function createStore(config: AppConfig, redis: RedisConnection): Promise<Keyv> {
+  // Loaded only with REDIS_URL, like the client itself (RedisConnection.open).
+  const KeyvRedis = redis.client ? (await import('@keyv/redis')).default : undefined;
+  const keyv = KeyvRedis
     ? new Keyv({
         store: new KeyvRedis(redis.client, { throwOnConnectError: false, throwOnErrors: true }),
         namespace: `${config.redisKeyPrefix}cache`,
@@ -27,7 +28,10 @@ function createStore(config: AppConfig, redis: RedisConnection): Keyv {
 
 /** Owns the single Redis connection (when REDIS_URL is set). */
 @Global()
-@Module({ providers: [RedisConnection], exports: [RedisConnection] })
+@Module({
+  providers: [{ provide: RedisConnection, inject: [APP_CONFIG], useFactory: (config: AppConfig) => RedisConnection.open(config) }],
+  exports: [RedisConnection],
+})
 export class RedisModule {}
 
 @Global()
@@ -39,7 +43,7 @@ export class RedisModule {}
       inject: [APP_CONFIG, RedisConnection],
       useFactory: async (config: AppConfig, redis: RedisConnection) => {
         await redis.connect();
-        return { stores: [createStore(config, redis)] };
+        return { stores: [await createStore(config, redis)] };
       },
     }),
   ],

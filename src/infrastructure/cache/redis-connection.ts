@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from '@keyv/redis';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { createClient } from '@keyv/redis';
 import { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis' generic parameters vary by options
 export type RedisClient = ReturnType<typeof createClient> & { multi(): any };
@@ -12,16 +11,21 @@ const CONNECT_WAIT_MS = 2_000;
  * The one Redis connection of the process, shared by the cache, the counters and the health check.
  * Commands fail at once while Redis is away (no offline queue), so callers fall back instead of
  * hanging; the client keeps reconnecting in the background, and each outage is logged once.
+ * Made by `RedisConnection.open`, which loads the Redis client library only when REDIS_URL is set
+ * (a start without Redis does not pay for loading it).
  */
-@Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   readonly client?: RedisClient;
   private readonly logger = new Logger('Redis');
   private wasUp: boolean | undefined;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    if (!config.redisUrl) return;
-    const client = createClient({
+  static async open(config: AppConfig): Promise<RedisConnection> {
+    return new RedisConnection(config, config.redisUrl ? (await import('@keyv/redis')).createClient : undefined);
+  }
+
+  private constructor(config: AppConfig, create?: typeof createClient) {
+    if (!config.redisUrl || !create) return;
+    const client = create({
       url: config.redisUrl,
       disableOfflineQueue: true,
       socket: { connectTimeout: CONNECT_WAIT_MS, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
