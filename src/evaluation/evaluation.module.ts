@@ -29,7 +29,6 @@ import { ReviewService } from './review.service';
   controllers: [EvaluationController, EvaluationAdminController, QuestionBankController, QuestionBankAdminController],
   providers: [
     GradesRepository,
-    QuestionsRepository,
     GradingService,
     QuestionGenerationService,
     QuestionBankService,
