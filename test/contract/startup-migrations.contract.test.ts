@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { Logger } from '@nestjs/common';
 import { SystemClock } from '../../src/common/clock';
 import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
 import { StartupMigrations } from '../../src/migrations/startup-migrations';
@@ -17,6 +18,7 @@ describeEachStore('StartupMigrations', (harness) => {
   };
 
   beforeAll(async () => {
+    Logger.overrideLogger(false);
     store = await harness().open();
     migrations = new StartupMigrations(store, new SystemClock());
   });
