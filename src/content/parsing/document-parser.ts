@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ApiError, ERROR_STATUS, type ErrorCode } from '../../common/errors/api-error';
 import { APP_CONFIG } from '../../config/config.module';
 import { chunkDocument, type ChunkOptions } from './chunk-document';
@@ -49,19 +49,31 @@ const PARSE_WORKER = join(__dirname, 'parse-pool-worker.js');
  * reason a person can act on.
  */
 @Injectable()
-export class DocumentParser implements OnApplicationShutdown {
-  private readonly pool: LimitedWorkerPool<ParseJob, ParseResult>;
+export class DocumentParser implements OnApplicationBootstrap, OnApplicationShutdown {
+  private started?: LimitedWorkerPool<ParseJob, ParseResult>;
 
-  constructor(@Inject(APP_CONFIG) config: DocumentParserConfig) {
-    this.pool = new LimitedWorkerPool({
-      filename: PARSE_WORKER,
-      threads: config.parsing.workers,
-      maxHeapMb: config.parsing.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB,
-    });
+  constructor(@Inject(APP_CONFIG) private readonly config: DocumentParserConfig) {}
+
+  /**
+   * The workers start with the application, once every module is initialised: a start that fails
+   * before (a database that cannot be prepared) runs no shutdown hook, and would leave threads
+   * starting that keep the process alive until they are up.
+   */
+  onApplicationBootstrap(): void {
+    void this.pool;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.close();
+    await this.started?.close();
+  }
+
+  private get pool(): LimitedWorkerPool<ParseJob, ParseResult> {
+    this.started ??= new LimitedWorkerPool({
+      filename: PARSE_WORKER,
+      threads: this.config.parsing.workers,
+      maxHeapMb: this.config.parsing.maxHeapMb ?? DEFAULT_PARSE_MAX_HEAP_MB,
+    });
+    return this.started;
   }
 
   /** Workers currently alive (replaced ones included once they are up). */
