@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ModuleAccessModule } from '../courses/module-access.module';
 import { IndexModule } from '../index/index.module';
+import { MigrationsModule } from '../migrations/migrations.module';
 import { UsersDataModule } from '../users/users-data.module';
 import { ContentAdminController } from './content-admin.controller';
 import { ContentDataModule } from './content-data.module';
@@ -11,7 +12,7 @@ import { LegacyModuleMigration } from './legacy-module-migration';
 import { DocumentParser } from './parsing/document-parser';
 
 @Module({
-  imports: [ContentDataModule, IndexModule, ModuleAccessModule, UsersDataModule],
+  imports: [ContentDataModule, IndexModule, ModuleAccessModule, UsersDataModule, MigrationsModule],
   controllers: [ContentController, ContentAdminController],
   providers: [ContentService, DemoContentSeeder, LegacyModuleMigration, DocumentParser],
   exports: [ContentService],

@@ -8,6 +8,7 @@ import { ContentService } from '../content/content.service';
 import { CourseModulesRepository } from '../content/course-modules.repository';
 import { masteryOf } from '../evaluation/mastery';
 import { ProgressRepository } from '../evaluation/progress.repository';
+import { QuestionsRepository } from '../evaluation/questions.repository';
 import { ReviewCardsRepository } from '../evaluation/review-cards.repository';
 import { DuplicateKeyError } from '../infrastructure/persistence/document-store';
 import { User, emailKeyOf } from '../users/user';
@@ -53,6 +54,7 @@ export class CoursesService {
     private readonly content: ContentService,
     private readonly progress: ProgressRepository,
     private readonly reviewCards: ReviewCardsRepository,
+    private readonly questions: QuestionsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -276,7 +278,9 @@ export class CoursesService {
       attempts,
       averagePercentage: attempts > 0 ? Math.round((percentSum / attempts) * 100) / 100 : 0,
       mastery: Math.round(masteryOf(weighted, weight) * 1000) / 1000,
-      dueReviews: await this.reviewCards.countDue(userId, moduleIds, this.clock.now()),
+      // As the review queue does, a card whose question is gone (left by a version that could keep
+      // one after the question's deletion) is not counted.
+      dueReviews: await this.questions.countExisting(await this.reviewCards.dueQuestionIds(userId, moduleIds, this.clock.now())),
       lastAttemptAt: last,
     };
   }

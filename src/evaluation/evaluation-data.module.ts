@@ -6,13 +6,19 @@ import { UserDataErasure } from '../users/user-data-erasure';
 import { UsersDataModule } from '../users/users-data.module';
 import { ProgressLearnerProfile } from './progress-learner-profile';
 import { ProgressRepository } from './progress.repository';
+import { QuestionsRepository } from './questions.repository';
 import { ReviewCardsRepository } from './review-cards.repository';
 
-/** Progress, review cards and the learner profile built on progress, for the modules that read them (Chat, Courses). */
+/** Progress, questions, review cards and the learner profile built on progress, for the modules that read them (Chat, Courses). */
 @Module({
   imports: [ContentDataModule, UsersDataModule, ModuleAccessModule],
-  providers: [ProgressRepository, ReviewCardsRepository, { provide: LearnerProfile, useClass: ProgressLearnerProfile }],
-  exports: [ProgressRepository, ReviewCardsRepository, LearnerProfile],
+  providers: [
+    ProgressRepository,
+    QuestionsRepository,
+    ReviewCardsRepository,
+    { provide: LearnerProfile, useClass: ProgressLearnerProfile },
+  ],
+  exports: [ProgressRepository, QuestionsRepository, ReviewCardsRepository, LearnerProfile],
 })
 export class EvaluationDataModule implements OnModuleInit {
   constructor(

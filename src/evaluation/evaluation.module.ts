@@ -6,6 +6,7 @@ import { IndexModule } from '../index/index.module';
 import { LOCAL_LLM } from '../infrastructure/llm/llm.module';
 import { LocalLlmProvider } from '../infrastructure/llm';
 import { UserDataErasure } from '../users/user-data-erasure';
+import { MigrationsModule } from '../migrations/migrations.module';
 import { UsersDataModule } from '../users/users-data.module';
 import { EvaluationAdminController } from './evaluation-admin.controller';
 import { EvaluationDataModule } from './evaluation-data.module';
@@ -24,11 +25,10 @@ import { ReviewCardsRepository } from './review-cards.repository';
 import { ReviewService } from './review.service';
 
 @Module({
-  imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule, ModuleAccessModule],
+  imports: [EvaluationDataModule, ContentDataModule, IndexModule, UsersDataModule, ModuleAccessModule, MigrationsModule],
   controllers: [EvaluationController, EvaluationAdminController, QuestionBankController, QuestionBankAdminController],
   providers: [
     GradesRepository,
-    QuestionsRepository,
     GradingService,
     QuestionGenerationService,
     QuestionBankService,

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { StartupMigrations } from '../migrations/startup-migrations';
 import { GradesRepository } from './grades.repository';
 import { ProgressRepository } from './progress.repository';
 import { QuestionsRepository } from './questions.repository';
@@ -9,10 +10,12 @@ import { QuestionsRepository } from './questions.repository';
  * - its grades become practice, except those that answered a stored question (graded against the
  *   server's key, which the learner never saw): those keep counting;
  * - progress, which counted every grade with a module, is rebuilt from the grades that count.
- * Runs at every start and touches only records still in the old shape: idempotent, and safe with
- * several instances (the rebuild is written with `$set`, before the grades are marked, so a start
- * stopped half-way redoes it).
+ * Touches only records still in the old shape: idempotent, and safe with several instances (the
+ * rebuild is written with `$set`, before the grades are marked, so a start stopped half-way redoes
+ * it). It runs at each start until it has finished once (StartupMigrations).
  */
+export const LEGACY_EVALUATION_MIGRATION = 'first-release-evaluation';
+
 @Injectable()
 export class LegacyEvaluationMigration implements OnApplicationBootstrap {
   private readonly logger = new Logger('Migration');
@@ -21,13 +24,18 @@ export class LegacyEvaluationMigration implements OnApplicationBootstrap {
     private readonly grades: GradesRepository,
     private readonly progress: ProgressRepository,
     private readonly questions: QuestionsRepository,
+    private readonly migrations: StartupMigrations,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { questions, learners } = await this.run();
-    if (questions > 0) this.logger.log(`${questions} generated question(s) of the first release became their authors' practice questions.`);
-    if (learners > 0)
-      this.logger.log(`The grades of ${learners} learner(s) of the first release were marked counted or practice; progress rebuilt.`);
+    await this.migrations.runOnce(LEGACY_EVALUATION_MIGRATION, async () => {
+      const { questions, learners } = await this.run();
+      if (questions > 0)
+        this.logger.log(`${questions} generated question(s) of the first release became their authors' practice questions.`);
+      if (learners > 0)
+        this.logger.log(`The grades of ${learners} learner(s) of the first release were marked counted or practice; progress rebuilt.`);
+      return true;
+    });
   }
 
   async run(): Promise<{ questions: number; learners: number }> {

@@ -68,6 +68,8 @@ export class QuestionBankService {
   async delete(principal: Principal, id: string): Promise<void> {
     const current = await this.managedQuestion(principal, id);
     if (!(await this.questions.deleteBankQuestion(id))) throw ApiError.notFound('question');
+    // The question first, then its cards: an answer graded meanwhile writes its card and then looks
+    // the question up again (ReviewService.recordAnswer), so no card outlives the question.
     const cards = await this.cards.deleteForQuestion(id);
     await this.audit.record(principal, 'question.delete', { type: 'question', id }, { module_id: current.moduleId, review_cards: cards });
   }

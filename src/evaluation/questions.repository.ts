@@ -41,6 +41,12 @@ export class QuestionsRepository {
     return (await this.questions.find({ _id: { $in: ids } })).map(toDomain);
   }
 
+  /** How many of these questions still exist. */
+  countExisting(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return this.questions.count({ _id: { $in: ids } });
+  }
+
   /** A module's bank, oldest first, `limit + 1` rows after the given id. */
   async listBank(moduleId: string, afterId: string | undefined, limit: number): Promise<StoredQuestion[]> {
     const filter = { moduleId, ...IN_BANK, ...(afterId ? { _id: { $gt: afterId } } : {}) };

@@ -49,9 +49,10 @@ export class ReviewCardsRepository {
     return (await this.cards.find({ ...cardsOf(userId, moduleIds), due: { $lte: now } }, { sort: { due: 1 }, limit })).map(toDomain);
   }
 
-  countDue(userId: string, moduleIds: readonly string[] | undefined, now: Date): Promise<number> {
-    if (moduleIds?.length === 0) return Promise.resolve(0);
-    return this.cards.count({ ...cardsOf(userId, moduleIds), due: { $lte: now } });
+  /** The questions of the learner's cards due at `now`. */
+  async dueQuestionIds(userId: string, moduleIds: readonly string[] | undefined, now: Date): Promise<string[]> {
+    if (moduleIds?.length === 0) return [];
+    return (await this.cards.find({ ...cardsOf(userId, moduleIds), due: { $lte: now } })).map((card) => card.questionId);
   }
 
   /** When the next card falls due after `now` (null when none will). */

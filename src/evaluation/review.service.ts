@@ -40,8 +40,21 @@ export class ReviewService {
     private readonly clock: Clock,
   ) {}
 
-  /** A counted answer to a bank question: its card is created, or rescheduled from the rating of `percentage`. */
+  /**
+   * A counted answer to a bank question: its card is created, or rescheduled from the rating of
+   * `percentage`. The question may have been deleted while the answer was graded, after its cards
+   * were: the question is looked up again once the card is written, and the card removed if it is
+   * gone. A deletion removes the question before its cards (QuestionBankService.delete), so either
+   * this lookup sees it gone or the card was written before the deletion removed the cards.
+   */
   async recordAnswer(userId: string, question: StoredQuestion & { moduleId: string }, percentage: number, at: Date): Promise<void> {
+    if (await this.writeCard(userId, question, percentage, at)) {
+      if (!(await this.questions.findById(question.id))) await this.cards.deleteForQuestion(question.id);
+    }
+  }
+
+  /** Creates or reschedules the card; false when simultaneous answers left this one out. */
+  private async writeCard(userId: string, question: StoredQuestion & { moduleId: string }, percentage: number, at: Date): Promise<boolean> {
     const id = reviewCardId(userId, question.id);
     for (let attempt = 0; attempt < RESCHEDULE_ATTEMPTS; attempt += 1) {
       const card = await this.cards.find(userId, question.id);
@@ -49,17 +62,18 @@ export class ReviewService {
       if (!card) {
         try {
           await this.cards.create({ id, userId, questionId: question.id, moduleId: question.moduleId, ...next });
-          return;
+          return true;
         } catch (error) {
           if (!(error instanceof DuplicateKeyError)) throw error;
           continue;
         }
       }
-      if (await this.cards.reschedule(id, card.reps, next)) return;
+      if (await this.cards.reschedule(id, card.reps, next)) return true;
     }
     // Still more answers at this very moment: they rescheduled the card from the same instant, so
     // the grade stands and this one answer is left out of the schedule rather than failed.
     this.logger.warn(`Review card ${id} was rescheduled by ${RESCHEDULE_ATTEMPTS} simultaneous answers; one was left out.`);
+    return false;
   }
 
   /**

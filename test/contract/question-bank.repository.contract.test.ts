@@ -101,7 +101,7 @@ describeEachStore('question bank and review cards', (harness) => {
     expect(await cards.find(userId, q.id)).toMatchObject({ reps: first.reps + 1, lastPercentage: 95 });
   });
 
-  it('should give due cards longest overdue first, count them, and say when the next one falls due, per module', async () => {
+  it('should give due cards longest overdue first, list their questions, and say when the next one falls due, per module', async () => {
     const userId = newId();
     const [a, b] = [newId(), newId()];
     const now = new Date('2026-06-10T12:00:00Z');
@@ -114,8 +114,10 @@ describeEachStore('question bank and review cards', (harness) => {
 
     expect((await cards.due(userId, undefined, now, 10)).map((c) => c.questionId)).toEqual([qs[1]!.id, qs[2]!.id, qs[0]!.id]);
     expect((await cards.due(userId, [a], now, 1)).map((c) => c.questionId)).toEqual([qs[1]!.id]);
-    assert.equal(await cards.countDue(userId, [a], now), 2);
-    assert.equal(await cards.countDue(userId, [], now), 0);
+    expect((await cards.dueQuestionIds(userId, [a], now)).sort()).toEqual([qs[0]!.id, qs[1]!.id].sort());
+    expect(await cards.dueQuestionIds(userId, [], now)).toEqual([]);
+    assert.equal(await questions.countExisting([qs[0]!.id, qs[1]!.id, newId()]), 2);
+    assert.equal(await questions.countExisting([]), 0);
     expect(await cards.nextDue(userId, [a, b], now)).toEqual(new Date('2026-06-20T00:00:00Z'));
     assert.equal(await cards.nextDue(userId, [b], now), null);
     expect((await cards.questionIds(userId, [b])).sort()).toEqual([qs[2]!.id]);

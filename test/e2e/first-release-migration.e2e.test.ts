@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type request from 'supertest';
+import { LEGACY_MODULES_MIGRATION } from '../../src/content/legacy-module-migration';
+import { LEGACY_EVALUATION_MIGRATION } from '../../src/evaluation/legacy-evaluation-migration';
+import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
+import { GradeRecord, GradeSchema } from '../../src/infrastructure/persistence/schemas/grade.schema';
+import { MigrationRecord, MigrationSchema } from '../../src/infrastructure/persistence/schemas/migration.schema';
 import { FIRST_RELEASE, FirstReleaseIds } from '../fixtures/first-release/first-release-data';
 import { copyFirstReleaseDataDir, firstReleaseIds, loadFirstReleaseIntoMongo } from '../support/first-release';
 import { dropMongoDatabase, freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
@@ -13,7 +18,8 @@ import { Account, bearer, errorCode, login, loginAdmin, startTestApp, TestApp, u
  * it is, and on MongoDB with the same documents loaded. Its module becomes an open module owned by
  * the first admin; its generated question stays the student's practice question; its grade by that
  * question's id keeps counting, the one on the student's own reference becomes practice, and
- * progress is rebuilt from the grade that counts; everything else keeps working.
+ * progress is rebuilt from the grade that counts; everything else keeps working. Each migration,
+ * once finished, is recorded and skipped at later starts.
  */
 
 type Module = { id: string; title: string; course_id: string | null; owner_id: string | null; resource_count: number; updated_at: string };
@@ -163,5 +169,46 @@ describe.each(stores())('first-release data under the new code [$name]', ({ mong
     assert.deepEqual(after, before);
     student = await login(t.http, FIRST_RELEASE.student.email, FIRST_RELEASE.student.password);
     expect(await ok<Progress>(t.http.get('/api/evaluation/progress').set(bearer(student)))).toEqual(progressBefore);
+  });
+
+  it('should record each migration as done and skip it at later starts, until its record is gone', async () => {
+    const store = t.app.get(DocumentStore);
+    const migrations = store.collection<MigrationRecord>({ name: 'migrations', schema: MigrationSchema });
+    const recorded = async () => (await migrations.find({})).map((m) => m._id).sort();
+    expect(await recorded()).toEqual([LEGACY_EVALUATION_MIGRATION, LEGACY_MODULES_MIGRATION].sort());
+    const migrationLines = () =>
+      t
+        .logs()
+        .filter((line) => line.context === 'Migration')
+        .map((line) => String(line.msg));
+    const countedGrade = async () => {
+      const grades = await ok<Page<Grade>>(t.http.get('/api/evaluation/grades').set(bearer(student)));
+      return grades.items.find((g) => g.id === ids.grade_with_question)!.counts_toward_progress;
+    };
+
+    // The counted grade back in the first release's shape: a later start no longer looks for such grades.
+    const grades = store.collection<GradeRecord>({ name: 'grades', schema: GradeSchema });
+    assert.ok(await grades.updateOne({ _id: ids.grade_with_question }, { $unset: { countsTowardProgress: '' } }));
+    await t.close({ keepData: true });
+    t = await start();
+    student = await login(t.http, FIRST_RELEASE.student.email, FIRST_RELEASE.student.password);
+    expect(migrationLines()).toEqual([]);
+    assert.equal(await countedGrade(), false, 'left unmarked: the finished migration was skipped');
+
+    // Without its record (a start stopped before the migration finished), the next start runs it again.
+    assert.ok(
+      await t.app
+        .get(DocumentStore)
+        .collection<MigrationRecord>({ name: 'migrations', schema: MigrationSchema })
+        .deleteOne({ _id: LEGACY_EVALUATION_MIGRATION }),
+    );
+    await t.close({ keepData: true });
+    t = await start();
+    student = await login(t.http, FIRST_RELEASE.student.email, FIRST_RELEASE.student.password);
+    expect(migrationLines()).toEqual([
+      'The grades of 1 learner(s) of the first release were marked counted or practice; progress rebuilt.',
+      `${LEGACY_EVALUATION_MIGRATION}: done; later starts skip it.`,
+    ]);
+    assert.equal(await countedGrade(), true);
   });
 });

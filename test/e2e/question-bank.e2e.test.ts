@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { LearnerProfile } from '../../src/chat/learner-profile';
 import { Clock } from '../../src/common/clock';
-import { ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
+import { ReviewCard, ReviewCardsRepository } from '../../src/evaluation/review-cards.repository';
+import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
 import { MovableClock } from '../support/movable-clock';
 import { createStaff, fails, ok, stores } from '../support/answers';
 import { dropMongoDatabase } from '../support/mongo';
@@ -81,6 +82,32 @@ const SHORT = {
   rubric: [{ criterion: 'Says the loop is left at once', max_points: 4 }],
 };
 
+/**
+ * The app's review cards, which can hold the next counted answer just before it touches its card:
+ * what happens meanwhile (a question deleted) happens between grading and scheduling.
+ */
+class HeldReviewCards extends ReviewCardsRepository {
+  private hold: { reached: () => void; released: Promise<void> } | null = null;
+
+  /** Holds the next answer; resolves `reached` once it waits, and lets it go on `release()`. */
+  holdNextAnswer(): { reached: Promise<void>; release: () => void } {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reached = new Promise<void>((resolve) => (this.hold = { reached: resolve, released }));
+    return { reached, release };
+  }
+
+  override async find(userId: string, questionId: string): Promise<ReviewCard | null> {
+    const hold = this.hold;
+    this.hold = null;
+    if (hold) {
+      hold.reached();
+      await hold.released;
+    }
+    return super.find(userId, questionId);
+  }
+}
+
 describe.each(stores('bank_e2e'))('question bank, counted grades and review [$name]', ({ env }) => {
   const clock = new MovableClock();
   let t: TestApp;
@@ -134,7 +161,15 @@ describe.each(stores('bank_e2e'))('question bank, counted grades and review [$na
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ env, override: (builder) => builder.overrideProvider(Clock).useValue(clock) });
+    t = await startTestApp({
+      env,
+      override: (builder) =>
+        builder
+          .overrideProvider(Clock)
+          .useValue(clock)
+          .overrideProvider(ReviewCardsRepository)
+          .useFactory({ factory: (store: DocumentStore) => new HeldReviewCards(store), inject: [DocumentStore] }),
+    });
     admin = await loginAdmin(http());
     teacher = await staff('instructor');
     otherTeacher = await staff('instructor');
@@ -515,6 +550,37 @@ describe.each(stores('bank_e2e'))('question bank, counted grades and review [$na
       const queue = await ok<ReviewQueue>(review(pupil, { limit: 100 }));
       assert.ok(!queue.items.some((i) => i.question.id === tf.id));
       await fails(grade(pupil, { question_id: tf.id, student_answer: 'false' }), 404, 'not_found');
+    });
+
+    it('should leave no review card, due or counted, of a question deleted while an answer to it was being graded', async () => {
+      const pupil = await enrolledStudent();
+      const tf = await ok<Question>(author(teacher, TRUE_FALSE), 201);
+      const held = (t.app.get(ReviewCardsRepository) as HeldReviewCards).holdNextAnswer();
+      const answer = ok<Grade>(grade(pupil, { question_id: tf.id, student_answer: 'true' }));
+      await held.reached;
+      assert.equal((await http().delete(`/api/admin/questions/${tf.id}`).set(bearer(teacher))).status, 204);
+      held.release();
+      expect(await answer).toMatchObject({ question_id: tf.id, counts_toward_progress: true });
+
+      await advance(DAY, pupil);
+      expect(await t.app.get(ReviewCardsRepository).questionIds(pupil.id, undefined)).toEqual([]);
+      assert.equal((await classView()).get(pupil.id)?.due_reviews, 0);
+      const queue = await ok<ReviewQueue>(review(pupil, { limit: 100 }));
+      assert.ok(!queue.items.some((i) => i.question.id === tf.id));
+      assert.equal(queue.next_due_at, null);
+    });
+
+    it('should not count in the class view a due card whose question is gone (left by an earlier version)', async () => {
+      const pupil = await enrolledStudent();
+      const tf = await ok<Question>(author(teacher, TRUE_FALSE), 201);
+      await ok(grade(pupil, { question_id: tf.id, student_answer: 'true' }));
+      const card = (await t.app.get(ReviewCardsRepository).find(pupil.id, tf.id))!;
+      const goneId = '0123456789abcdef01234567';
+      await t.app.get(ReviewCardsRepository).create({ ...card, id: `${pupil.id}:${goneId}`, questionId: goneId });
+      await advance(DAY, pupil);
+      assert.equal((await classView()).get(pupil.id)?.due_reviews, 1);
+      const queue = await ok<ReviewQueue>(review(pupil, { module_id: moduleId, limit: 100 }));
+      expect(queue.items.filter((i) => i.reps > 0).map((i) => i.question.id)).toEqual([tf.id]);
     });
 
     it('should drop a removed student from the class view and their course reviews from their queue', async () => {

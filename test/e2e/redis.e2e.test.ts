@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { bearer, errorCode, login, register, startTestApp, TestApp } from '../support/test-app';
+import { bearer, createCourseModule, errorCode, login, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
 import { DisposableRedis, freePort, redisKeys, SHARED_REDIS_URL, waitFor } from '../support/redis-server';
 
 describe('with Redis configured', () => {
@@ -54,7 +54,8 @@ describe('when Redis goes away while running', () => {
   beforeAll(async () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
-    t = await startTestApp({ env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'outage:' } });
+    // Every upload goes to a background job, so the test can see BullMQ's worker back at work.
+    t = await startTestApp({ env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'outage:', INDEX_BACKGROUND_CHUNKS: '0' } });
   });
   afterAll(async () => {
     await t.close();
@@ -92,5 +93,23 @@ describe('when Redis goes away while running', () => {
       'the cache is used again',
     );
     assert.equal(t.logs().filter((line) => String(line.msg).startsWith('Redis is connected')).length, 2);
+
+    // Background jobs resume too, once BullMQ's own connections are back (they retry on their own
+    // schedule, up to 20 s apart). Closing the app before that would also leave a blocking command
+    // that ioredis never settles once the reconnect is cancelled, and BullMQ's watchdog timer for
+    // it (6 s) would keep Jest's worker alive after the suite ("failed to exit gracefully").
+    const admin = await loginAdmin(t.http);
+    const moduleId = await createCourseModule(t, admin, 'After the outage');
+    const created = await t.http
+      .post(`/api/admin/modules/${moduleId}/resources`)
+      .set(bearer(admin))
+      .send({ title: 'Basalt', content: '# Basalt\n\nBasalt is a dark volcanic rock.', format: 'markdown' });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.data.status, 'pending');
+    const status = async () =>
+      (
+        (await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(admin))).body.data.items as { id: string; status: string }[]
+      ).find((r) => r.id === created.body.data.id)?.status;
+    await waitFor(async () => (await status()) === 'indexed', 30_000, 100);
   });
 });

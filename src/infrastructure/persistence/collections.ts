@@ -9,6 +9,7 @@ import { GradeRecord, GradeSchema } from './schemas/grade.schema';
 import { CounterRecord, CounterSchema, IndexChangeRecord, IndexChangeSchema } from './schemas/index-change.schema';
 import { JobRecord, JobSchema } from './schemas/job.schema';
 import { MessageRecord, MessageSchema } from './schemas/message.schema';
+import { MigrationRecord, MigrationSchema } from './schemas/migration.schema';
 import { ProgressRecord, ProgressSchema } from './schemas/progress.schema';
 import { QuestionRecord, QuestionSchema } from './schemas/question.schema';
 import { ResourceRecord, ResourceSchema } from './schemas/resource.schema';
@@ -34,6 +35,7 @@ export const APPLICATION_MODELS: readonly ModelDefinition[] = [
   { name: IndexChangeRecord.name, schema: IndexChangeSchema },
   { name: JobRecord.name, schema: JobSchema },
   { name: MessageRecord.name, schema: MessageSchema },
+  { name: MigrationRecord.name, schema: MigrationSchema },
   { name: ProgressRecord.name, schema: ProgressSchema },
   { name: QuestionRecord.name, schema: QuestionSchema },
   { name: ResourceRecord.name, schema: ResourceSchema },
