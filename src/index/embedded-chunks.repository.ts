@@ -49,13 +49,11 @@ export class EmbeddedChunksRepository extends ChunksRepository {
   }
 
   insertMany(chunks: Chunk[]): Promise<void> {
-    return settled(() =>
-      this.records.transaction(() => {
-        // Like a unique index: a duplicate refuses the whole batch (the throw aborts the transaction).
-        if (chunks.some((chunk) => this.chunks.doesExist(chunk.id))) throw new DuplicateKeyError('chunks');
-        for (const chunk of chunks) this.write(chunk);
-      }),
-    );
+    return this.records.transaction(() => {
+      // Like a unique index: a duplicate refuses the whole batch, checked before anything is written.
+      if (chunks.some((chunk) => this.chunks.doesExist(chunk.id))) throw new DuplicateKeyError('chunks');
+      for (const chunk of chunks) this.write(chunk);
+    });
   }
 
   findByIds(ids: string[]): Promise<Chunk[]> {
@@ -83,16 +81,14 @@ export class EmbeddedChunksRepository extends ChunksRepository {
   }
 
   setEmbeddings(ids: readonly string[], embeddings: readonly string[], embeddingModel: string): Promise<void> {
-    return settled(() =>
-      this.records.transaction(() => {
-        ids.forEach((id, i) => {
-          const chunk = this.read(id);
-          if (!chunk) return;
-          this.byModel.removeSync(modelKey(chunk) + SEP + id);
-          this.write({ ...chunk, embedding: embeddings[i]!, embeddingModel });
-        });
-      }),
-    );
+    return this.records.transaction(() => {
+      ids.forEach((id, i) => {
+        const chunk = this.read(id);
+        if (!chunk) return;
+        this.byModel.removeSync(modelKey(chunk) + SEP + id);
+        this.write({ ...chunk, embedding: embeddings[i]!, embeddingModel });
+      });
+    });
   }
 
   countStale(embeddingModel: string): Promise<number> {
@@ -102,11 +98,11 @@ export class EmbeddedChunksRepository extends ChunksRepository {
   }
 
   deleteByResource(resourceId: string): Promise<number> {
-    return settled(() => this.remove(this.byResource, resourceId));
+    return this.remove(this.byResource, resourceId);
   }
 
   deleteByModule(moduleId: string): Promise<number> {
-    return settled(() => this.remove(this.byModule, moduleId));
+    return this.remove(this.byModule, moduleId);
   }
 
   count(): Promise<number> {
@@ -127,7 +123,7 @@ export class EmbeddedChunksRepository extends ChunksRepository {
     this.byModel.putSync(modelKey(chunk) + SEP + id, true);
   }
 
-  private remove(keys: Database<true, string>, prefix: string): number {
+  private remove(keys: Database<true, string>, prefix: string): Promise<number> {
     return this.records.transaction(() => {
       const ids = this.idsUnder(keys, prefix);
       for (const id of ids) {
@@ -162,7 +158,7 @@ export class EmbeddedChunksRepository extends ChunksRepository {
     const documents = await old.findAsync({});
     for (let from = 0; from < documents.length; from += IMPORT_BATCH) {
       const batch = documents.slice(from, from + IMPORT_BATCH).map(fromNeDb);
-      this.records.transaction(() => {
+      await this.records.transaction(() => {
         for (const chunk of batch) if (!this.chunks.doesExist(chunk.id)) this.write(chunk);
       });
     }
