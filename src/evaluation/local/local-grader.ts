@@ -229,6 +229,33 @@ function numbersContradict(
   return missing && foreign;
 }
 
+/** A question asking where something is or happens. */
+const ASKS_WHERE = /(?<!\p{L})(?:where|o[uù])(?!\p{L})/iu;
+/** A place named after its preposition, up to the end of the phrase ("in the stroma of the chloroplast"). */
+const PLACE_PHRASE =
+  /\b(?:in|at|inside|within|on|dans|au|aux|sur)\s+([^,;.:!?()]+?)(?=\s+(?:and|et|which|where|qui|o[uù]|to|from|using|with|by|pour|avec|par)(?!\p{L})|[,;.:!?()]|$)/giu;
+
+function placeStems(text: string): Set<string> {
+  const stems = new Set<string>();
+  for (const match of text.matchAll(PLACE_PHRASE)) for (const token of contentTokens(match[1]!)) stems.add(token.stem);
+  return stems;
+}
+
+/**
+ * A wrong place is a contradiction, as a wrong number is ("in the mitochondria" for "in the stroma
+ * of the chloroplast"): the question asks where, the point names a place, and the answer names
+ * another one, none of whose words the expected answer uses, without naming the point's place.
+ */
+function placeContradicts(point: string, answerText: string, questionText: string, expectedStems: ReadonlySet<string>): boolean {
+  if (!ASKS_WHERE.test(questionText)) return false;
+  const own = placeStems(point);
+  const answered = placeStems(answerText);
+  if (own.size === 0 || answered.size === 0) return false;
+  if ([...answered].some((s) => expectedStems.has(s))) return false;
+  const answerStems = new Set(contentTokens(answerText).map((t) => t.stem));
+  return ![...own].some((s) => answerStems.has(s));
+}
+
 /** The longest enumeration of numbers in a text ("1, 2, 3 and 4"), as sorted distinct values. */
 function numberList(text: string): string[] {
   let best: string[] = [];
@@ -298,6 +325,7 @@ function assessContent(
   const answerNumbers = numbersIn(view.text, weighting.questionNumbers ?? NO_NUMBERS);
   const expectedNumbers = numbersIn(points.map((p) => p.text).join(' '), weighting.questionNumbers ?? NO_NUMBERS);
   const questionRates = growthRatesIn(weighting.questionText ?? '');
+  const expectedStems = new Set(points.flatMap((p) => contentTokens(p.text).map((t) => t.stem)));
   const answerRates = without(growthRatesIn(view.text), questionRates);
   let statesRate = false;
   for (const point of points) {
@@ -317,7 +345,8 @@ function assessContent(
     const contradicted =
       alignment.contradiction ||
       rateWrong ||
-      numbersContradict(point.text, view.text, answerNumbers, expectedNumbers, weighting.questionNumbers ?? NO_NUMBERS);
+      numbersContradict(point.text, view.text, answerNumbers, expectedNumbers, weighting.questionNumbers ?? NO_NUMBERS) ||
+      placeContradicts(point.text, view.text, weighting.questionText ?? '', expectedStems);
     credits.push({ weight: Math.sqrt(point.totalWeight), credit: contradicted ? 0 : coverage, contradicted });
     point.terms.forEach((term, i) => {
       const entry = termCredit.get(term.stem) ?? { weight: point.weights[i], got: 0 };

@@ -324,4 +324,28 @@ describe('local grader', () => {
     assert.ok(score('The lamp is in an open circuit.') >= 3, `"open" for "no longer closed": ${score('The lamp is in an open circuit.')}`);
     assert.ok(score('The lamp is in a closed circuit with the battery.') <= 1, 'the denial left out');
   });
+
+  it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
+    const calvin = {
+      question: 'Where does the Calvin cycle take place, and what does it produce?',
+      referenceAnswer:
+        'The Calvin cycle takes place in the stroma of the chloroplast. It uses ATP and NADPH from the light reactions to fix carbon dioxide into sugar (glucose).',
+      maxScore: 10,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...calvin, studentAnswer }).score;
+    const wrong = score('It takes place in the mitochondria and produces oxygen.');
+    assert.ok(wrong <= 2, `"in the mitochondria" for "in the stroma of the chloroplast": ${wrong}`);
+    const rightPlace = score('It happens inside the chloroplast, in its stroma, and it makes sugar.');
+    assert.ok(rightPlace >= 6, `the right place in other words is no contradiction: ${rightPlace}`);
+    const phase = {
+      question: 'Où se déroule la phase claire de la photosynthèse et que produit-elle ?',
+      referenceAnswer:
+        "La phase claire se déroule dans les thylakoïdes du chloroplaste ; elle utilise la lumière pour produire de l'ATP, du NADPH et libère de l'oxygène.",
+      maxScore: 10,
+      language: 'fr' as const,
+    };
+    const faux = gradeAnswer({ ...phase, studentAnswer: 'Elle se déroule dans les mitochondries et produit du glucose.' }).score;
+    assert.ok(faux <= 2, `"dans les mitochondries": ${faux}`);
+  });
 });
