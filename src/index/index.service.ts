@@ -112,7 +112,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     this.pollTimer = setInterval(() => void this.follow(), this.config.index.feedPollMs);
     this.pollTimer.unref();
     this.pruneTimer = setInterval(
-      () => void this.pruneFeed().catch((error: unknown) => this.logger.warn(describe(error))),
+      () => void this.pruneFeed().catch((error: unknown) => this.logger.warn(pruneFailure(error))),
       PRUNE_INTERVAL_MS,
     );
     this.pruneTimer.unref();
@@ -369,7 +369,7 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function describe(error: unknown): string {
+function pruneFailure(error: unknown): string {
   return `Pruning the index feed failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
