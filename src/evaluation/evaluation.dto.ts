@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -60,6 +61,19 @@ export class RubricCriterionDto {
   description?: string;
 }
 
+/** An optional rubric of 1 to 20 criteria, validated one by one: the same rule wherever a rubric is given. */
+function OptionalRubric(description?: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: [RubricCriterionDto], maxItems: 20, ...(description ? { description } : {}) }),
+    IsOptional(),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(20),
+    ValidateNested({ each: true }),
+    Type(() => RubricCriterionDto),
+  );
+}
+
 export class GradeRequestDto {
   @ApiPropertyOptional({ maxLength: 4000, description: 'Required unless `question_id` is given.', example: 'Why do we have seasons?' })
   @IsOptional()
@@ -80,13 +94,7 @@ export class GradeRequestDto {
   @MaxLength(20000)
   reference_answer?: string;
 
-  @ApiPropertyOptional({ type: [RubricCriterionDto], maxItems: 20 })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => RubricCriterionDto)
+  @OptionalRubric()
   rubric?: RubricCriterionDto[];
 
   @ApiPropertyOptional({
@@ -216,17 +224,7 @@ export class BankQuestionRequestDto {
   @MaxLength(20000)
   reference_answer?: string;
 
-  @ApiPropertyOptional({
-    type: [RubricCriterionDto],
-    maxItems: 20,
-    description: 'short_answer only (with or instead of a reference answer).',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => RubricCriterionDto)
+  @OptionalRubric('short_answer only (with or instead of a reference answer).')
   rubric?: RubricCriterionDto[];
 
   @ApiPropertyOptional({

@@ -83,10 +83,12 @@ export class EmbeddedChunksRepository extends ChunksRepository {
   setEmbeddings(ids: readonly string[], embeddings: readonly string[], embeddingModel: string): Promise<void> {
     return this.records.transaction(() => {
       ids.forEach((id, i) => {
-        const chunk = this.read(id);
-        if (!chunk) return;
-        this.byModel.removeSync(modelKey(chunk) + SEP + id);
-        this.write({ ...chunk, embedding: embeddings[i]!, embeddingModel });
+        const value = this.chunks.get(id);
+        if (!value) return;
+        // Only the model key moves: resource, position and module stay.
+        this.byModel.removeSync(modelKey(value) + SEP + id);
+        this.chunks.putSync(id, { ...value, embedding: embeddings[i]!, embeddingModel });
+        this.byModel.putSync(embeddingModel + SEP + id, true);
       });
     });
   }
