@@ -171,6 +171,19 @@ describe('course content', () => {
       assert.doesNotMatch(found.body.data.results[0].text, /alert/);
     });
 
+    it("should index a lesson that quotes a language model's special tokens as plain words", async () => {
+      const moduleId = await newModule();
+      const response = await t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher)).send({
+        title: 'How chat models read text',
+        content: '# Markers\n\nA training document ends with the marker <|endoftext|> and a chat turn opens with <|im_start|>.',
+        format: 'markdown',
+      });
+      assert.equal(response.status, 201);
+      assert.equal(response.body.data.status, 'indexed');
+      const found = await search('training document marker', { module_id: moduleId });
+      assert.match(found.body.data.results[0].text, /<\|endoftext\|>/);
+    });
+
     it('should refuse a text file named .pdf, and images, with 415', async () => {
       const moduleId = await newModule();
       const fake = await upload(moduleId, Buffer.from('just some text, not a PDF'), 'report.pdf', 'application/pdf');

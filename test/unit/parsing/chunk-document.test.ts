@@ -64,6 +64,11 @@ describe('chunkDocument', () => {
     assert.deepEqual(chunks, [{ text: 'Only this.', position: 0 }]);
   });
 
+  it("should count a language model's special tokens in the text as ordinary words", () => {
+    const text = 'The marker <|endoftext|> ends a training document; <|im_start|> opens a chat turn.';
+    assert.deepEqual(chunkDocument({ sections: [{ text }] }), [{ text, position: 0 }]);
+  });
+
   it('should chunk one enormous paragraph quickly and lose none of its words', () => {
     const sentences = Array.from({ length: 2_500 }, (_, i) => `Line ${i} says word${i} here.`);
     const text = sentences.join('\n');
