@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     ['reading-heldout.json', 'heldout'],
     ['reading-heldout2.json', 'heldout2'],
     ['reading-heldout3.json', 'heldout3'],
+    ['reading-dev.json', 'dev'],
   ] as const) {
     const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', file), 'utf8')) as HeldOutSet;
     modules.set(
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
         { module: 'reading', question },
         { module: 'python', question },
       ]),
-    ].map((q) => ({ ...q, name: name === 'heldout' ? 'held-out' : `held-out (${name})` }));
+    ].map((q) => ({ ...q, name: name === 'dev' ? 'dev' : name === 'heldout' ? 'held-out' : `held-out (${name})` }));
     outOfScope.push(...heldOutOfScope);
   }
   if (existsSync(OPENSTAX_PYTHON)) {
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross';
+  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross' || name === 'dev';
   const tuned = [...declinedBy].filter(([name]) => !separate(name));
   const declined = sum(tuned.map(([, f]) => f.declined));
   const asked = sum(tuned.map(([, f]) => f.n));
