@@ -7,7 +7,7 @@
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
 // questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
-// questions (reading-heldout.json and reading-heldout2.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions (reading-heldout.json, reading-heldout2.json and reading-heldout3.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -159,6 +159,8 @@ async function main(): Promise<void> {
   for (const [file, name] of [
     ['reading-heldout.json', 'heldout'],
     ['reading-heldout2.json', 'heldout2'],
+    ['reading-heldout3.json', 'heldout3'],
+    ['reading-dev.json', 'dev'],
   ] as const) {
     const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', file), 'utf8')) as HeldOutSet;
     modules.set(
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
         { module: 'reading', question },
         { module: 'python', question },
       ]),
-    ].map((q) => ({ ...q, name: name === 'heldout' ? 'held-out' : `held-out (${name})` }));
+    ].map((q) => ({ ...q, name: name === 'dev' ? 'dev' : name === 'heldout' ? 'held-out' : `held-out (${name})` }));
     outOfScope.push(...heldOutOfScope);
   }
   if (existsSync(OPENSTAX_PYTHON)) {
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross';
+  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross' || name === 'dev';
   const tuned = [...declinedBy].filter(([name]) => !separate(name));
   const declined = sum(tuned.map(([, f]) => f.declined));
   const asked = sum(tuned.map(([, f]) => f.n));

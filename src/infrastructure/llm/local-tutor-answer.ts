@@ -148,6 +148,9 @@ const MAIN_TERM_WEIGHT = 0.5;
 const NEAR_MATCH_WEIGHT = 0.7;
 /** A supporting sentence must score at least this share of the best one. */
 const SUPPORT_SCORE_FLOOR = 0.6;
+/** A best sentence this much shorter than the budget takes the runner-up scoring at least this share of it. */
+const PAIR_WORDS = 40;
+const RUNNER_UP_SCORE_FLOOR = 0.3;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 
@@ -583,13 +586,24 @@ export function looseTerms(question: string): Set<string> {
   }
   const common = tokens.filter((word) => COMMON_WORDS.has(word));
   const setting = qualifierTerms(question);
-  const looseStems = new Set([...loose, ...verbs, ...common].map(baseStem));
+  const looseStems = new Set([...loose, ...verbs, ...common, ...answerKindWords(question)].map(baseStem));
   // "What ancient documents…", "What language is spoken in Brazil?": a question with no other word
   // naming its subject still needs its answer's kind found.
   const subject = contentTerms(question).filter((term) => !looseStems.has(term) && !FRAMING_TERMS.has(term) && !setting.has(term));
   if (subject.length === 0) return new Set([...verbs, ...common].map(baseStem));
   return looseStems;
 }
+
+/**
+ * "How quickly…", "How tall…", "How old…": the measure after "how" names the kind of answer (a
+ * duration, a height, an age); the passage states the figure ("in about thirty seconds") and
+ * seldom the adjective, so a passage without it is not thereby about something else.
+ */
+export function answerKindWords(question: string): string[] {
+  const measure = /\bhow\s+(\p{L}+)/u.exec(plain(question))?.[1];
+  return measure && !AUXILIARIES.has(measure) && !STOPWORDS.has(measure) && !QUANTITY_WORDS.has(measure) ? [measure] : [];
+}
+const QUANTITY_WORDS = new Set(['many', 'much']);
 
 /**
  * "…in Python?", "…with pandas?": a trailing phrase naming the setting qualifies the question; in a
@@ -1077,9 +1091,31 @@ function choose(ranked: Scored[], type: QuestionType, parts: number): Scored[] {
     chosen.push(sentence);
     length += wordCount(sentence);
   }
+  if (chosen.length === 1 && parts <= 1) {
+    const runnerUp = shortRunnerUp(best, prose);
+    if (runnerUp) chosen.push(runnerUp);
+  }
   const [first, ...others] = chosen;
   others.sort((a, b) => a.passage.index - b.passage.index || a.position - b.position);
   return [first!, ...others];
+}
+
+/**
+ * A ranking of sentences by shared words often puts the one holding the asked fact second, next to
+ * a sentence that repeats the question's words. When the best sentence leaves room in the answer's
+ * budget, the runner-up of its own passage joins it, even at a lower score than a support needs.
+ */
+function shortRunnerUp(best: Scored, prose: Scored[]): Scored | undefined {
+  const room = PAIR_WORDS - wordCount(best);
+  const floor = best.score * RUNNER_UP_SCORE_FLOOR;
+  return prose.find(
+    (s) =>
+      s !== best &&
+      s.passage.index === best.passage.index &&
+      s.score >= floor &&
+      wordCount(s) <= room &&
+      jaccard(s.terms, best.terms) < 0.5,
+  );
 }
 
 /** "As a result the level has been falling…": the cause a "why" asks for is in the sentence before. */

@@ -266,6 +266,10 @@ const SYNONYM_GROUPS: readonly string[] = `
   plant plants planted plantation plantations
   pay paid wage wages salary salaries earnings
   isolate isolated isolation quarantine quarantined
+  vanish vanished disappear disappeared
+  cure cured heal healed recover recovered
+  symptom symptoms sign signs
+  job occupation profession career
   `
   .trim()
   .split('\n')

@@ -262,4 +262,36 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.deepEqual(result.cited, []);
     assert.equal(coversQuestion('Which instrument has 88 keys?', [organ]), false);
   });
+
+  const GLACIER: GroundingPassage = {
+    index: 1,
+    title: 'The glacier',
+    text:
+      'The Aletsch Glacier is the largest glacier in the Alps. Its ice flows down the valley at about 200 metres a year. ' +
+      'Near its centre the ice is up to 900 metres thick.',
+    localSimilarity: 0.25,
+  };
+
+  it('should add the runner-up sentence of the same passage when the best one is short ("the speed" stated as a rate)', () => {
+    const result = answer('What is the speed of the Aletsch Glacier?', [GLACIER]);
+    assert.match(result.text, /about 200 metres a year/);
+    assert.deepEqual(result.cited, [1]);
+  });
+
+  it('should not hold the measure after "how" against a passage that gives the figure ("How fast…" of "200 metres a year")', () => {
+    assert.ok(coversQuestion('How fast does the glacier move?', [GLACIER]));
+    assert.match(answer('How fast does the glacier move?', [GLACIER]).text, /about 200 metres a year/);
+  });
+
+  it('should meet "vanished" in a passage that says "disappeared"', () => {
+    const fleet: GroundingPassage = {
+      index: 1,
+      title: 'The fleet',
+      text:
+        'Three ships sailed from the harbour in the spring of 1720. The Hope reached the islands in June after a calm crossing. ' +
+        'The Falcon disappeared in a storm off the cape, and no wreck was ever found. The Swan returned to the harbour in the autumn.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('Which ship vanished?', [fleet]).text, /^The Falcon disappeared/);
+  });
 });
