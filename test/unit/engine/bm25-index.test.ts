@@ -69,4 +69,26 @@ describe('Bm25Index', () => {
     copy.removeByResource('r2');
     assert.deepEqual(copy.search('append', { k: 5 }), []);
   });
+
+  it('should take changes after loading as an index built in memory does', () => {
+    const built = sampleIndex();
+    const loaded = Bm25Index.deserialize(sampleIndex().serialize());
+    for (const index of [built, loaded]) {
+      index.add('tuple', 'A tuple holds items in order and cannot change.', 'm2', 'r4');
+      index.remove('list');
+      index.add('for', 'A for loop can also count with range.', 'm1', 'r1');
+    }
+    for (const query of ['items in order', 'loop', 'range count', 'append']) {
+      assert.deepEqual(loaded.search(query, { k: 5 }), built.search(query, { k: 5 }));
+    }
+    assert.deepEqual(loaded.search('append', { k: 5 }), []);
+  });
+
+  it('should load a file that does not start its own memory (a slice of a larger buffer)', () => {
+    const file = sampleIndex().serialize();
+    const larger = Buffer.alloc(file.length + 3);
+    file.copy(larger, 3);
+    const loaded = Bm25Index.deserialize(larger.subarray(3));
+    assert.deepEqual(loaded.search('list items', { k: 5 }), sampleIndex().search('list items', { k: 5 }));
+  });
 });

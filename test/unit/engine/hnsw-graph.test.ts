@@ -74,6 +74,22 @@ describe('HnswGraph', () => {
     assert.equal(loaded.pendingCount, 0);
     assert.equal(loaded.search(fresh, 1).slots[0], slot);
   });
+
+  it('should grow and shrink after loading exactly as the graph it was saved from', () => {
+    const random = rng(9);
+    const graph = new HnswGraph(16, { m: 6, efConstruction: 24 });
+    for (let i = 0; i < 120; i++) graph.insert(randomVector(16, random));
+    const loaded = HnswGraph.deserialize(graph.serialize());
+    const more = Array.from({ length: 80 }, () => randomVector(16, random));
+    for (const g of [graph, loaded]) {
+      for (const vector of more) g.insert(vector);
+      g.remove([3, 50, 130]);
+    }
+    for (let q = 0; q < 10; q++) {
+      const query = randomVector(16, random);
+      assert.deepEqual(loaded.search(query, 5), graph.search(query, 5));
+    }
+  });
 });
 
 describe('LocalVectorStore graph', () => {
