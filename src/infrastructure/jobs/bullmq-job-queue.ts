@@ -1,10 +1,11 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Type } from '@nestjs/common';
+import { BullModule, InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, OnApplicationBootstrap, Type } from '@nestjs/common';
 import { ConnectionOptions, DelayedError, Job, Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../../observability/metrics.service';
 import { JobCounts, JobInterrupted, JobQueue } from './job-queue';
+import { JobsModule } from './jobs.module';
 
 export const JOBS_QUEUE = 'jobs';
 
@@ -139,4 +140,17 @@ export function configuredWorker(config: AppConfig): Type<BullJobWorker> {
     }
   }
   return ConfiguredBullJobWorker;
+}
+
+/** JobsModule's BullMQ driver: the queue on REDIS_URL, its port and this instance's worker. */
+export function bullmqJobsModule(config: AppConfig & { redisUrl: string }): DynamicModule {
+  return {
+    module: JobsModule,
+    imports: [
+      BullModule.forRoot({ connection: redisOptionsFromUrl(config.redisUrl), prefix: `${config.redisKeyPrefix}jobs` }),
+      BullModule.registerQueue({ name: JOBS_QUEUE }),
+    ],
+    providers: [{ provide: JobQueue, useClass: BullJobQueue }, configuredWorker(config)],
+    exports: [JobQueue],
+  };
 }

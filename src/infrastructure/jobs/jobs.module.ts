@@ -1,7 +1,5 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { BullJobQueue, configuredWorker, JOBS_QUEUE, redisOptionsFromUrl } from './bullmq-job-queue';
 import { InProcessJobQueue } from './in-process-job-queue';
 import { JobQueue } from './job-queue';
 
@@ -13,14 +11,16 @@ export class JobsModule {
     if (!config.redisUrl) {
       return { module: JobsModule, providers: [{ provide: JobQueue, useClass: InProcessJobQueue }], exports: [JobQueue] };
     }
-    return {
-      module: JobsModule,
-      imports: [
-        BullModule.forRoot({ connection: redisOptionsFromUrl(config.redisUrl), prefix: `${config.redisKeyPrefix}jobs` }),
-        BullModule.registerQueue({ name: JOBS_QUEUE }),
-      ],
-      providers: [{ provide: JobQueue, useClass: BullJobQueue }, configuredWorker(config)],
-      exports: [JobQueue],
-    };
+    return bullmqDriver().bullmqJobsModule({ ...config, redisUrl: config.redisUrl });
   }
+}
+
+/**
+ * BullMQ, ioredis and @nestjs/bullmq are 270 files and 1.4 MB of code that an instance without
+ * Redis never runs, so the driver is loaded only with REDIS_URL. `require`, because SWC leaves an
+ * `import()` as it is, and Node's `import()` of this project's CommonJS output sees no named exports.
+ */
+function bullmqDriver(): typeof import('./bullmq-job-queue') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./bullmq-job-queue') as typeof import('./bullmq-job-queue');
 }
