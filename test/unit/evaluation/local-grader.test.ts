@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { gradeAnswer, GradeInput, ON_TOPIC_BASE } from '../../../src/evaluation/local/local-grader';
+import { CONTRADICTED_FLOOR, gradeAnswer, GradeInput, ON_TOPIC_BASE, UNVERIFIED_BASE } from '../../../src/evaluation/local/local-grader';
 
 const photosynthesis = {
   question: 'What is photosynthesis and what does a plant need for it?',
@@ -24,7 +24,7 @@ describe('local grader', () => {
     assert.ok(good.score > partial.score, `${good.score} > ${partial.score}`);
     assert.ok(partial.score > unrelated.score, `${partial.score} > ${unrelated.score}`);
     assert.ok(good.score >= 8, `a complete answer earns most of the marks, got ${good.score}`);
-    assert.equal(unrelated.score, 0);
+    assert.ok(unrelated.score <= UNVERIFIED_BASE * 10, `an answer about something else: ${unrelated.score}`);
   });
 
   it('should score an answer that denies the reference low', () => {
@@ -89,9 +89,9 @@ describe('local grader', () => {
     // "leans" for "tilted": a paraphrase the lexical comparison does not see still earns something.
     const paraphrase = score('Seasons happen because the Earth leans to one side as it goes around the Sun.');
     assert.ok(paraphrase >= ON_TOPIC_BASE * 5, `paraphrase: ${paraphrase}`);
-    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+    assert.ok(score('Pizza is made with cheese and tomato.') <= UNVERIFIED_BASE * 5, 'an answer about something else');
     assert.ok(score('We have seasons on Earth.') < ON_TOPIC_BASE * 5, 'the question repeated');
-    assert.equal(score('Because the Earth is not tilted.'), 0);
+    assert.equal(score('Because the Earth is not tilted.'), CONTRADICTED_FLOOR * 5, 'the reference denied');
   });
 
   it("should credit a synonym of the reference's word as the word itself", () => {
@@ -292,7 +292,31 @@ describe('local grader', () => {
     // A teacher gives these 4.5 of 5; the comparison sees one or two words of the reference.
     const brief = score('to prevent infinite recursion');
     assert.ok(brief >= ON_TOPIC_BASE * 5 && brief >= 2.5, `brief right answer: ${brief}`);
-    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+    assert.ok(score('Pizza is made with cheese and tomato.') <= UNVERIFIED_BASE * 5, 'an answer about something else');
+  });
+
+  it('should score an attempt it cannot relate to the reference, or a contradiction, at a fifth of the marks rather than 0', () => {
+    const doublyLinked = {
+      question: 'What is the advantage of a doubly linked list over a singly linked list?',
+      referenceAnswer: 'Each node also points to the previous node, so the list can be traversed in both directions.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...doublyLinked, studentAnswer }).score;
+    // A lenient teacher gives this full marks; no word of it is in the reference or the question.
+    const unseen = score('You can go backwards as well as forwards.');
+    assert.ok(unseen >= UNVERIFIED_BASE * 5 && unseen > 0, `a right answer in other words: ${unseen}`);
+    const where = {
+      question: 'Where does the Calvin cycle take place?',
+      referenceAnswer: 'The Calvin cycle takes place in the stroma of the chloroplast.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const wrongPlace = gradeAnswer({ ...where, studentAnswer: 'It takes place in the mitochondria.' });
+    const partlyRight = gradeAnswer({ ...where, studentAnswer: 'In the chloroplast.' });
+    assert.match(wrongPlace.feedback, /contradicts/);
+    assert.equal(wrongPlace.score, CONTRADICTED_FLOOR * 5, `a wrong place: ${wrongPlace.score}`);
+    assert.ok(partlyRight.score > wrongPlace.score + 1, `partly right ${partlyRight.score} vs wrong ${wrongPlace.score}`);
   });
   it('should read an acronym as the words the reference spells out, and the other way round', () => {
     const queues = {
