@@ -9,6 +9,7 @@ import {
   Clause,
   clausesOf,
   contrastSubjects,
+  deniesOpposite,
   KeyPoint,
   pointCoverage,
   questionStemsOf,
@@ -337,8 +338,11 @@ function assessContent(
   const expectedStems = new Set(points.flatMap((p) => contentTokens(p.text).map((t) => t.stem)));
   const answerRates = without(growthRatesIn(view.text), questionRates);
   let statesRate = false;
+  let statesByDenial = false;
   for (const point of points) {
-    const lexical = pointCoverage(point, view.index);
+    const denied = statedByDenial(point, view.clauses, weighting);
+    for (const s of denied) if (!weighting.questionStems.has(s)) statesByDenial = true;
+    const lexical = pointCoverage(point, view.index, denied);
     const { matched } = lexical;
     let coverage = lexical.coverage;
     const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
@@ -401,7 +405,7 @@ function assessContent(
 
   // An answer that only repeats the question's own words has shown nothing, unless the expected
   // answer itself says nothing more ("the terminals are connected" to a question about the connection).
-  const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
+  const novelMatch = statesByDenial || view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
   const expectsNovel = points.some((p) => p.terms.some((t) => !weighting.questionStems.has(t.stem)));
   if (!novelMatch && expectsNovel) {
     raw = Math.min(raw, 0.08);
@@ -465,10 +469,28 @@ function opposesPoint(points: KeyPoint[], view: AnswerView, weighting: TermWeigh
   return points.some((point) =>
     view.clauses.some((clause) =>
       oppositePairs(point.stems, clause.stems, point.words, clause.words).some(
-        ([a, b]) => !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) && !statesBothSides(point, clause, a),
+        ([a, b]) =>
+          !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) &&
+          !statesBothSides(point, clause, a) &&
+          !deniesOpposite(point, clause, a, b),
       ),
     ),
   );
+}
+
+/**
+ * Words of a point the answer states by denying their opposite ("does not change" for "stays
+ * constant", "not the same" for "different"): two flips, which say the point's own word.
+ */
+function statedByDenial(point: KeyPoint, clauses: Clause[], weighting: TermWeighting): Set<string> {
+  const stated = new Set<string>();
+  for (const clause of clauses) {
+    for (const [a, b] of oppositePairs(point.stems, clause.stems, point.words, clause.words)) {
+      if (weighting.questionStems.has(a) && weighting.questionStems.has(b)) continue;
+      if (deniesOpposite(point, clause, a, b)) stated.add(a);
+    }
+  }
+  return stated;
 }
 
 /**

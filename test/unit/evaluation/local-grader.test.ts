@@ -349,6 +349,30 @@ describe('local grader', () => {
     assert.ok(score('The lamp is in a closed circuit with the battery.') <= 1, 'the denial left out');
   });
 
+  it('should take the denial of an opposite word as the word itself ("does not change" for "stays constant")', () => {
+    const melting = {
+      question: 'What happens to the temperature of ice while it melts?',
+      referenceAnswer: 'The temperature stays constant while the ice melts.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const melts = (studentAnswer: string) => gradeAnswer({ ...melting, studentAnswer }).score;
+    assert.ok(melts('The temperature does not change while the ice melts.') >= 4.5, 'a denied opposite');
+    assert.ok(melts('It does not change.') >= 4.5, 'a denied opposite, in fewer words');
+    assert.ok(melts('The temperature changes while the ice melts.') <= 1, 'the opposite asserted');
+    const crystals = {
+      question: 'How do the two crystals compare?',
+      referenceAnswer: 'The crystals have different shapes.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const compares = (studentAnswer: string) => gradeAnswer({ ...crystals, studentAnswer });
+    const notSame = compares('They are not the same shape.');
+    assert.ok(notSame.score >= 4.5, `"not the same" for "different", the subject a pronoun: ${notSame.score}`);
+    assert.doesNotMatch(notSame.feedback, /contradicts/);
+    assert.ok(compares('They have the same shape.').score <= 1, 'the opposite asserted');
+  });
+
   it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
     const calvin = {
       question: 'Where does the Calvin cycle take place, and what does it produce?',
