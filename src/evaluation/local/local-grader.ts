@@ -338,11 +338,11 @@ function assessContent(
   const expectedStems = new Set(points.flatMap((p) => contentTokens(p.text).map((t) => t.stem)));
   const answerRates = without(growthRatesIn(view.text), questionRates);
   let statesRate = false;
-  let statesByDenial = false;
+  let statesThroughOpposites = false;
   for (const point of points) {
-    const denied = statedByDenial(point, view.clauses, weighting);
-    for (const s of denied) if (!weighting.questionStems.has(s)) statesByDenial = true;
-    const lexical = pointCoverage(point, view.index, denied);
+    const throughOpposites = statedThroughOpposites(point, view.clauses, weighting);
+    for (const s of throughOpposites) if (!weighting.questionStems.has(s)) statesThroughOpposites = true;
+    const lexical = pointCoverage(point, view.index, throughOpposites);
     const { matched } = lexical;
     let coverage = lexical.coverage;
     const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
@@ -405,7 +405,7 @@ function assessContent(
 
   // An answer that only repeats the question's own words has shown nothing, unless the expected
   // answer itself says nothing more ("the terminals are connected" to a question about the connection).
-  const novelMatch = statesByDenial || view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
+  const novelMatch = statesThroughOpposites || view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
   const expectsNovel = points.some((p) => p.terms.some((t) => !weighting.questionStems.has(t.stem)));
   if (!novelMatch && expectsNovel) {
     raw = Math.min(raw, 0.08);
@@ -463,32 +463,41 @@ function engagesSubject(points: KeyPoint[], view: AnswerView, weighting: TermWei
 
 /**
  * Whether a clause of the answer uses the opposite of a word of the expected answer ("changes" for
- * "stays constant"). Too weak a sign to call a contradiction, it withholds the on-topic credit.
+ * "stays constant"). Too weak a sign to call a contradiction, it withholds the on-topic credit. Two
+ * opposites in one clause turn the whole statement round and say the same ("the longer the string,
+ * the lower the pitch" for "the shorter the string, the higher the pitch"), so only an odd number of
+ * the clause's opposite words counts.
  */
 function opposesPoint(points: KeyPoint[], view: AnswerView, weighting: TermWeighting): boolean {
   return points.some((point) =>
-    view.clauses.some((clause) =>
-      oppositePairs(point.stems, clause.stems, point.words, clause.words).some(
+    view.clauses.some((clause) => {
+      const flipped = oppositePairs(point.stems, clause.stems, point.words, clause.words).filter(
         ([a, b]) =>
           !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) &&
           !statesBothSides(point, clause, a) &&
           !deniesOpposite(point, clause, a, b),
-      ),
-    ),
+      );
+      return new Set(flipped.map(([, b]) => b)).size % 2 === 1;
+    }),
   );
 }
 
 /**
- * Words of a point the answer states by denying their opposite ("does not change" for "stays
- * constant", "not the same" for "different"): two flips, which say the point's own word.
+ * Words of a point the answer states through their opposite: by denying it ("does not change" for
+ * "stays constant", "not the same" for "different"), or with the whole statement turned round
+ * ("cold air falls" for "hot air rises": an even number of opposites in one clause).
  */
-function statedByDenial(point: KeyPoint, clauses: Clause[], weighting: TermWeighting): Set<string> {
+function statedThroughOpposites(point: KeyPoint, clauses: Clause[], weighting: TermWeighting): Set<string> {
   const stated = new Set<string>();
   for (const clause of clauses) {
+    const turned: [string, string][] = [];
     for (const [a, b] of oppositePairs(point.stems, clause.stems, point.words, clause.words)) {
       if (weighting.questionStems.has(a) && weighting.questionStems.has(b)) continue;
       if (deniesOpposite(point, clause, a, b)) stated.add(a);
+      else turned.push([a, b]);
     }
+    const flips = new Set(turned.map(([, b]) => b)).size;
+    if (flips >= 2 && flips % 2 === 0) for (const [a] of turned) stated.add(a);
   }
   return stated;
 }

@@ -373,6 +373,28 @@ describe('local grader', () => {
     assert.ok(compares('They have the same shape.').score <= 1, 'the opposite asserted');
   });
 
+  it('should take a statement turned round with two opposites as the same statement ("cold air falls" for "hot air rises")', () => {
+    const air = {
+      question: 'How does the temperature of air change its movement?',
+      referenceAnswer: 'Hot air rises.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...air, studentAnswer }).score;
+    assert.ok(score('Cold air falls.') >= 4.5, 'both words turned round');
+    assert.ok(score('Cold air rises.') <= 1, 'one word turned round');
+    assert.ok(score('Hot air falls.') <= 1, 'the other word turned round');
+    const sugar = {
+      question: 'How does the temperature of water affect how fast sugar dissolves?',
+      referenceAnswer: 'Sugar dissolves faster in hot water.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const dissolves = (studentAnswer: string) => gradeAnswer({ ...sugar, studentAnswer }).score;
+    assert.ok(dissolves('Sugar dissolves slower in cold water.') >= 4.5, 'both words turned round');
+    assert.ok(dissolves('It dissolves slower in hot water.') <= 1, 'one word turned round');
+  });
+
   it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
     const calvin = {
       question: 'Where does the Calvin cycle take place, and what does it produce?',
