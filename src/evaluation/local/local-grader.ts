@@ -18,7 +18,7 @@ import {
   toClause,
   toKeyPoint,
 } from './key-points';
-import { contentTokens, oppositePairs, TermIndex, tokenize } from './text-features';
+import { contentTokens, isGenericStem, oppositePairs, TermIndex, tokenize } from './text-features';
 
 export interface RubricCriterion {
   criterion: string;
@@ -157,6 +157,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
 
   const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
   const view = answerView(answer, subjects);
+  view.outsideCourse = outsideCourse(view, input.passages ?? [], weighting);
   const empty = view.terms.length === 0 || isNonAnswer(given);
 
   const referencePoints = reference
@@ -289,6 +290,8 @@ function isKeywordList(answer: string): boolean {
 // --- The answer -----------------------------------------------------------------------------------
 
 interface AnswerView {
+  /** Course passages were given and the answer shares no word with those about the question. */
+  outsideCourse?: boolean;
   text: string;
   clauses: Clause[];
   index: TermIndex;
@@ -306,6 +309,22 @@ function answerView(text: string, subjects: Set<string>): AnswerView {
     wordCount: text.split(/\s+/).filter(Boolean).length,
   };
 }
+
+/**
+ * Whether the answer is shown to be about something else by the course: passages about the question
+ * were given (they share a word with it), and the answer uses none of their words. A right answer in
+ * other words than the reference's ("backwards and forwards" for "in both directions") usually
+ * finds them in the course that taught it; the French Revolution in a photosynthesis module does not.
+ */
+function outsideCourse(view: AnswerView, passages: { text: string }[], weighting: TermWeighting): boolean {
+  const about = passages.filter((p) => contentTokens(p.text).some((t) => weighting.questionStems.has(t.stem)));
+  if (about.length === 0) return false;
+  const course = new TermIndex(tokenize(about.map((p) => p.text).join('\n')));
+  return !view.terms.some((t) => /\p{L}/u.test(t.stem) && !isGenericStem(t.stem) && course.match(t) >= COURSE_MATCH);
+}
+
+/** How closely an answer's word must match a course word to count as the course's vocabulary. */
+const COURSE_MATCH = 0.85;
 
 // --- Content against key points ---------------------------------------------------------------
 
@@ -423,7 +442,7 @@ function assessContent(
     fraction:
       contradiction > 0
         ? Math.max(CONTRADICTED_FLOOR, (1 - contradiction) * calibrate(uncontradicted * padding.factor))
-        : teacherScale(evidence, onTopic ? 'on-topic' : echoOnly ? 'echo' : 'unverified'),
+        : teacherScale(evidence, onTopic ? 'on-topic' : echoOnly || view.outsideCourse ? 'unrelated' : 'unverified'),
     evidence,
     onTopic,
     outcomes,
@@ -532,9 +551,10 @@ function paddingOf(points: KeyPoint[], view: AnswerView, weighting: TermWeightin
 
 /**
  * From the content evidence to the share of the marks a lenient teacher gives (see ON_TOPIC_BASE):
- * on the subject, an attempt the comparison cannot check, or the question repeated.
+ * on the subject, an attempt the comparison cannot check, or an answer shown to be about something
+ * else (the question repeated, or words the course passages about the question never use).
  */
-function teacherScale(evidence: number, kind: 'on-topic' | 'unverified' | 'echo'): number {
+function teacherScale(evidence: number, kind: 'on-topic' | 'unverified' | 'unrelated'): number {
   if (kind === 'on-topic') return ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * evidence ** ON_TOPIC_CURVE;
   if (kind === 'unverified') return Math.max(UNVERIFIED_BASE, evidence);
   return evidence;

@@ -395,6 +395,25 @@ describe('local grader', () => {
     assert.ok(dissolves('It dissolves slower in hot water.') <= 1, 'one word turned round');
   });
 
+  it('should give an answer the course passages never speak of nothing, and keep the attempt credit for one they do', () => {
+    const doublyLinked = {
+      question: 'What is the advantage of a doubly linked list over a singly linked list?',
+      referenceAnswer: 'Each node also points to the previous node, so the list can be traversed in both directions.',
+      maxScore: 5,
+      language: 'en' as const,
+      passages: [
+        {
+          index: 1,
+          text: 'A doubly linked list keeps in each node a pointer to the next node and one to the previous node. It can be walked forwards and backwards, at the cost of one more pointer per node.',
+        },
+        { index: 2, text: 'A stack is a last-in, first-out structure: push adds an element on top, pop removes it.' },
+      ],
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...doublyLinked, studentAnswer }).score;
+    assert.equal(score('Pizza is made with cheese and tomato.'), 0, 'about something the course never speaks of');
+    assert.ok(score('You can go backwards as well as forwards.') >= UNVERIFIED_BASE * 5, 'in the words of the course');
+  });
+
   it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
     const calvin = {
       question: 'Where does the Calvin cycle take place, and what does it produce?',
