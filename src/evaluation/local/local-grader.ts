@@ -248,7 +248,10 @@ const PLACE_PHRASE =
 
 function placeStems(text: string): Set<string> {
   const stems = new Set<string>();
-  for (const match of text.matchAll(PLACE_PHRASE)) for (const token of contentTokens(match[1]!)) stems.add(token.stem);
+  // "In 1789" is a time, not a place: a place is named in words.
+  for (const match of text.matchAll(PLACE_PHRASE)) {
+    for (const token of contentTokens(match[1]!)) if (/\p{L}/u.test(token.stem)) stems.add(token.stem);
+  }
   return stems;
 }
 

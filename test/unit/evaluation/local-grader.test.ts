@@ -414,6 +414,17 @@ describe('local grader', () => {
     assert.ok(score('You can go backwards as well as forwards.') >= UNVERIFIED_BASE * 5, 'in the words of the course');
   });
 
+  it('should not take a year after "in" for a place ("in 1789" to a question asking where)', () => {
+    const g = gradeAnswer({
+      question: 'Where does the Calvin cycle take place?',
+      referenceAnswer: 'The Calvin cycle takes place in the stroma of the chloroplast.',
+      studentAnswer: 'The French Revolution began in 1789.',
+      maxScore: 5,
+      language: 'en',
+    });
+    assert.doesNotMatch(g.feedback, /contradicts/);
+  });
+
   it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
     const calvin = {
       question: 'Where does the Calvin cycle take place, and what does it produce?',
