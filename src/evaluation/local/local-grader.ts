@@ -85,13 +85,15 @@ const LIFT_CURVE = 0.5;
  * question's subject earns a good part of the marks even where a lexical comparison sees little of
  * the reference (a paraphrase, a partly right idea), and most of them where it sees much. Such an
  * answer's content evidence e (0–1) becomes ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * e^ON_TOPIC_CURVE.
- * An attempt that shares no word with the question or the reference is not shown wrong by that: a
+ * An attempt the comparison does not see on the subject (it shares no word with the question or the
+ * reference, or uses the opposite of one of the reference's words) is not shown wrong by that: a
  * right answer in other words looks the same to a lexical comparison (on SemEval-2013 train a
- * quarter of such answers are labelled correct), so it earns at least UNVERIFIED_BASE. Answers
- * that only repeat the question keep e. A contradicted answer keeps the credit for
- * what it states right besides, scaled by the share of the expected points it does not contradict,
- * and at least CONTRADICTED_FLOOR: lenient teachers give a wrong place or cause 1–2 of 5, and the
- * lexical contradiction signal is wrong about one time in two on SemEval train.
+ * quarter of such answers are labelled correct), so it earns at least UNVERIFIED_BASE, unless the
+ * course passages given show it is about something else (see `outsideCourse`). Answers that only
+ * repeat the question keep e. A contradicted answer keeps the credit for what it states right
+ * besides, scaled by the share of the expected points it does not contradict, and at least
+ * CONTRADICTED_FLOOR: lenient teachers give a wrong place or cause 1–2 of 5, and the lexical
+ * contradiction signal is wrong about one time in two on SemEval train.
  *
  * Fitted with `npm run bench:grading` on the training parts only (SemEval-2013 train on the lenient
  * scale, the train questions of bench/data/grading/lenient-set.json), over a grid of the four values
@@ -99,10 +101,10 @@ const LIFT_CURVE = 0.5;
  * sum of the two r: base 0.4 on the 0.7 curve with no floors (before) gave r 0.332 / 0.640 and RMSE
  * 1.77 / 1.11; base 0.55 on the 1.2 curve r 0.330 / 0.659 and RMSE 1.53 / 1.01 with both floors at
  * 0.2. Floors of 0.3–0.4 scored the training parts a little better still (RMSE 1.44 / 0.98 at 0.3),
- * but they are held at a fifth of the marks: an answer about something else entirely ("pizza is
- * made with cheese") looks the same to the comparison, and a contradiction must stay well below a
- * partly right answer. The shipped set's strict teacher loses (RMSE 1.73 → 1.85): it gives wrong and
- * unrelated answers 0.
+ * but they are held at a fifth of the marks: without course passages, an answer about something
+ * else entirely ("pizza is made with cheese") looks the same to the comparison, and a
+ * contradiction must stay well below a partly right answer. The shipped set's strict teacher loses
+ * (RMSE 1.73 → 1.85): it gives wrong and unrelated answers 0.
  */
 export const ON_TOPIC_BASE = 0.55;
 const ON_TOPIC_CURVE = 1.2;
@@ -157,6 +159,7 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
 
   const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
   const view = answerView(answer, subjects);
+  // Computed once for the whole answer: every key point and rubric criterion reads it.
   view.outsideCourse = outsideCourse(view, input.passages ?? [], weighting);
   const empty = view.terms.length === 0 || isNonAnswer(given);
 
