@@ -2,6 +2,7 @@ import { foldText, splitSentences, stem } from '../../common/text';
 import {
   allStems,
   contentTokens,
+  deniedStems,
   directionSides,
   isGenericStem,
   negatedStems,
@@ -25,6 +26,8 @@ export interface Clause {
   negative: boolean;
   /** Stems the clause only says under a negation. */
   negated: Set<string>;
+  /** Stems of all words under a negation, function words included (see `deniedStems`). */
+  denied: Set<string>;
   /** The subject this clause speaks about, when the text contrasts several (see `contrastSubjects`). */
   subject?: string;
   direction: ReturnType<typeof directionSides>;
@@ -67,6 +70,7 @@ export function toClause(text: string): Clause {
     words: tokens.map((t) => t.word),
     negative: negationSites(text).length > 0,
     negated: negatedStems(text),
+    denied: deniedStems(text),
     direction: directionSides(text),
   };
 }
@@ -202,7 +206,9 @@ function compare(point: KeyPoint, clause: Clause, weighting: TermWeighting): Com
   });
   const coverage = point.totalWeight > 0 ? matched / point.totalWeight : 0;
   const novelShare = novelTotal > 0 ? novel / novelTotal : 0;
-  const negationFlip = negationDiffers(point, clause, weighting);
+  // "Not the same" against "different": the negation is a flip even where the clause names its
+  // subject with a pronoun, and the opposite word the other, so the two cancel.
+  const negationFlip = negationDiffers(point, clause, weighting) || opposites.some(([a, b]) => deniesOpposite(point, clause, a, b));
   // A negation that governs the point's own words is good evidence that both speak of one thing.
   let comparable = novel >= 0.75 && (coverage >= 0.4 || novelShare >= 0.4 || (negationFlip && (coverage >= 0.25 || novelShare >= 0.25)));
   // A point made only of the question's words ("the terminals are connected") is compared with a
@@ -256,6 +262,14 @@ const COMPARATIVE_WORD = new Map<string, string>([
   ...['smaller', 'lower', 'fewer'].map((w) => [stem(w), 'less'] as [string, string]),
   ...['larger', 'greater', 'bigger', 'higher'].map((w) => [stem(w), 'more'] as [string, string]),
 ]);
+
+/**
+ * Whether one side denies the opposite the other side states ("not the same" against "different",
+ * "no longer closed" against "open"): two flips, which say the same thing.
+ */
+export function deniesOpposite(point: Clause, clause: Clause, pointStem: string, clauseStem: string): boolean {
+  return clause.denied.has(clauseStem) !== point.denied.has(pointStem);
+}
 
 /**
  * Finds the student clause that speaks about the same thing as a key point and tells whether it
@@ -369,12 +383,16 @@ function directionReversed(point: Clause, clause: Clause): boolean {
   return (targetMovedToSource.size > 0 && sourceMovedToTarget.size > 0) || (targetMovedToSource.size > 0 && targetsDisjoint);
 }
 
-/** How much of a key point a whole answer states, term by term, from 0 to 1. */
-export function pointCoverage(point: KeyPoint, answer: TermIndex): { coverage: number; matched: boolean[] } {
+/** How much of a key point a whole answer states, term by term, from 0 to 1 (`statedOtherwise`: stems it states in other words). */
+export function pointCoverage(
+  point: KeyPoint,
+  answer: TermIndex,
+  statedOtherwise: ReadonlySet<string> = new Set(),
+): { coverage: number; matched: boolean[] } {
   let got = 0;
   const matched: boolean[] = [];
   point.terms.forEach((term, i) => {
-    const m = answer.match(term);
+    const m = statedOtherwise.has(term.stem) ? 1 : answer.match(term);
     matched.push(m >= 0.5);
     got += point.weights[i] * (m >= 0.5 ? m : 0);
   });

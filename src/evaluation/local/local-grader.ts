@@ -9,6 +9,7 @@ import {
   Clause,
   clausesOf,
   contrastSubjects,
+  deniesOpposite,
   KeyPoint,
   pointCoverage,
   questionStemsOf,
@@ -17,7 +18,7 @@ import {
   toClause,
   toKeyPoint,
 } from './key-points';
-import { contentTokens, oppositePairs, TermIndex, tokenize } from './text-features';
+import { contentTokens, isGenericStem, oppositePairs, TermIndex, tokenize } from './text-features';
 
 export interface RubricCriterion {
   criterion: string;
@@ -84,20 +85,31 @@ const LIFT_CURVE = 0.5;
  * question's subject earns a good part of the marks even where a lexical comparison sees little of
  * the reference (a paraphrase, a partly right idea), and most of them where it sees much. Such an
  * answer's content evidence e (0–1) becomes ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * e^ON_TOPIC_CURVE.
- * Unrelated answers, answers that only repeat the question and answers using the opposite of one of
- * the reference's words keep e; a contradicted answer keeps the credit for what it states right
- * besides, scaled by the share of the expected points it does not contradict (none when it
- * contradicts them all): lenient teachers give a wrong place or cause 1–2 of 5, and the lexical
- * contradiction signal is wrong about one time in two on SemEval train, where a correct answer at 0
- * costs most. Fitted with `npm run bench:grading` on the training parts only (SemEval-2013 train on
- * the lenient scale, the train questions of bench/data/grading/lenient-set.json), minimising their
- * mean RMSE: base 0.2 on a linear curve (before) gave 2.02 and 1.65; base 0.4 on the 0.7 curve 1.79
- * and 1.18; bases 0.5 and 0.6 lowered r on both, and so did a smaller base for answers the comparison
- * sees nothing of. The shipped set's strict teacher loses (RMSE 1.22 → 1.63): it gives wrong and
- * partial answers far less than a lenient teacher does.
+ * An attempt the comparison does not see on the subject (it shares no word with the question or the
+ * reference, or uses the opposite of one of the reference's words) is not shown wrong by that: a
+ * right answer in other words looks the same to a lexical comparison (on SemEval-2013 train a
+ * quarter of such answers are labelled correct), so it earns at least UNVERIFIED_BASE, unless the
+ * course passages given show it is about something else (see `outsideCourse`). Answers that only
+ * repeat the question keep e. A contradicted answer keeps the credit for what it states right
+ * besides, scaled by the share of the expected points it does not contradict, and at least
+ * CONTRADICTED_FLOOR: lenient teachers give a wrong place or cause 1–2 of 5, and the lexical
+ * contradiction signal is wrong about one time in two on SemEval train.
+ *
+ * Fitted with `npm run bench:grading` on the training parts only (SemEval-2013 train on the lenient
+ * scale, the train questions of bench/data/grading/lenient-set.json), over a grid of the four values
+ * (base 0.4–0.6, curve 0.8–1.7, the two floors 0–0.4), minimising the sum of the two RMSEs less the
+ * sum of the two r: base 0.4 on the 0.7 curve with no floors (before) gave r 0.332 / 0.640 and RMSE
+ * 1.77 / 1.11; base 0.55 on the 1.2 curve r 0.330 / 0.659 and RMSE 1.53 / 1.01 with both floors at
+ * 0.2. Floors of 0.3–0.4 scored the training parts a little better still (RMSE 1.44 / 0.98 at 0.3),
+ * but they are held at a fifth of the marks: without course passages, an answer about something
+ * else entirely ("pizza is made with cheese") looks the same to the comparison, and a
+ * contradiction must stay well below a partly right answer. The shipped set's strict teacher loses
+ * (RMSE 1.73 → 1.85): it gives wrong and unrelated answers 0.
  */
-export const ON_TOPIC_BASE = 0.4;
-const ON_TOPIC_CURVE = 0.7;
+export const ON_TOPIC_BASE = 0.55;
+const ON_TOPIC_CURVE = 1.2;
+export const UNVERIFIED_BASE = 0.2;
+export const CONTRADICTED_FLOOR = 0.2;
 
 /**
  * Comparison cost grows with both lengths; beyond these the rest is not read (and the feedback
@@ -147,6 +159,8 @@ export function assessAnswer(input: GradeInput): { grade: LocalGrade; signals: G
 
   const subjects = reference ? contrastSubjects(reference, input.question, weighting.questionStems) : new Set<string>();
   const view = answerView(answer, subjects);
+  // Computed once for the whole answer: every key point and rubric criterion reads it.
+  view.outsideCourse = outsideCourse(view, input.passages ?? [], weighting);
   const empty = view.terms.length === 0 || isNonAnswer(given);
 
   const referencePoints = reference
@@ -237,7 +251,10 @@ const PLACE_PHRASE =
 
 function placeStems(text: string): Set<string> {
   const stems = new Set<string>();
-  for (const match of text.matchAll(PLACE_PHRASE)) for (const token of contentTokens(match[1]!)) stems.add(token.stem);
+  // "In 1789" is a time, not a place: a place is named in words.
+  for (const match of text.matchAll(PLACE_PHRASE)) {
+    for (const token of contentTokens(match[1]!)) if (/\p{L}/u.test(token.stem)) stems.add(token.stem);
+  }
   return stems;
 }
 
@@ -279,6 +296,8 @@ function isKeywordList(answer: string): boolean {
 // --- The answer -----------------------------------------------------------------------------------
 
 interface AnswerView {
+  /** Course passages were given and the answer shares no word with those about the question. */
+  outsideCourse?: boolean;
   text: string;
   clauses: Clause[];
   index: TermIndex;
@@ -296,6 +315,22 @@ function answerView(text: string, subjects: Set<string>): AnswerView {
     wordCount: text.split(/\s+/).filter(Boolean).length,
   };
 }
+
+/**
+ * Whether the answer is shown to be about something else by the course: passages about the question
+ * were given (they share a word with it), and the answer uses none of their words. A right answer in
+ * other words than the reference's ("backwards and forwards" for "in both directions") usually
+ * finds them in the course that taught it; the French Revolution in a photosynthesis module does not.
+ */
+function outsideCourse(view: AnswerView, passages: { text: string }[], weighting: TermWeighting): boolean {
+  const about = passages.filter((p) => contentTokens(p.text).some((t) => weighting.questionStems.has(t.stem)));
+  if (about.length === 0) return false;
+  const course = new TermIndex(tokenize(about.map((p) => p.text).join('\n')));
+  return !view.terms.some((t) => /\p{L}/u.test(t.stem) && !isGenericStem(t.stem) && course.match(t) >= COURSE_MATCH);
+}
+
+/** How closely an answer's word must match a course word to count as the course's vocabulary. */
+const COURSE_MATCH = 0.85;
 
 // --- Content against key points ---------------------------------------------------------------
 
@@ -328,8 +363,11 @@ function assessContent(
   const expectedStems = new Set(points.flatMap((p) => contentTokens(p.text).map((t) => t.stem)));
   const answerRates = without(growthRatesIn(view.text), questionRates);
   let statesRate = false;
+  let statesThroughOpposites = false;
   for (const point of points) {
-    const lexical = pointCoverage(point, view.index);
+    const throughOpposites = statedThroughOpposites(point, view.clauses, weighting);
+    for (const s of throughOpposites) if (!weighting.questionStems.has(s)) statesThroughOpposites = true;
+    const lexical = pointCoverage(point, view.index, throughOpposites);
     const { matched } = lexical;
     let coverage = lexical.coverage;
     const alignment = alignKeyPoint(point, view.clauses, weighting, points, view.index);
@@ -392,7 +430,7 @@ function assessContent(
 
   // An answer that only repeats the question's own words has shown nothing, unless the expected
   // answer itself says nothing more ("the terminals are connected" to a question about the connection).
-  const novelMatch = view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
+  const novelMatch = statesThroughOpposites || view.terms.some((t) => !weighting.questionStems.has(t.stem) && pointsMention(points, t));
   const expectsNovel = points.some((p) => p.terms.some((t) => !weighting.questionStems.has(t.stem)));
   if (!novelMatch && expectsNovel) {
     raw = Math.min(raw, 0.08);
@@ -407,7 +445,10 @@ function assessContent(
     contradiction === 0 && !echoOnly && (statesRate || engagesSubject(points, view, weighting)) && !opposesPoint(points, view, weighting);
   const evidence = calibrate(raw);
   return {
-    fraction: contradiction > 0 ? (1 - contradiction) * calibrate(uncontradicted * padding.factor) : teacherScale(evidence, onTopic),
+    fraction:
+      contradiction > 0
+        ? Math.max(CONTRADICTED_FLOOR, (1 - contradiction) * calibrate(uncontradicted * padding.factor))
+        : teacherScale(evidence, onTopic ? 'on-topic' : echoOnly || view.outsideCourse ? 'unrelated' : 'unverified'),
     evidence,
     onTopic,
     outcomes,
@@ -447,16 +488,43 @@ function engagesSubject(points: KeyPoint[], view: AnswerView, weighting: TermWei
 
 /**
  * Whether a clause of the answer uses the opposite of a word of the expected answer ("changes" for
- * "stays constant"). Too weak a sign to call a contradiction, it withholds the on-topic credit.
+ * "stays constant"). Too weak a sign to call a contradiction, it withholds the on-topic credit. Two
+ * opposites in one clause turn the whole statement round and say the same ("the longer the string,
+ * the lower the pitch" for "the shorter the string, the higher the pitch"), so only an odd number of
+ * the clause's opposite words counts.
  */
 function opposesPoint(points: KeyPoint[], view: AnswerView, weighting: TermWeighting): boolean {
   return points.some((point) =>
-    view.clauses.some((clause) =>
-      oppositePairs(point.stems, clause.stems, point.words, clause.words).some(
-        ([a, b]) => !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) && !statesBothSides(point, clause, a),
-      ),
-    ),
+    view.clauses.some((clause) => {
+      const flipped = oppositePairs(point.stems, clause.stems, point.words, clause.words).filter(
+        ([a, b]) =>
+          !(weighting.questionStems.has(a) && weighting.questionStems.has(b)) &&
+          !statesBothSides(point, clause, a) &&
+          !deniesOpposite(point, clause, a, b),
+      );
+      return new Set(flipped.map(([, b]) => b)).size % 2 === 1;
+    }),
   );
+}
+
+/**
+ * Words of a point the answer states through their opposite: by denying it ("does not change" for
+ * "stays constant", "not the same" for "different"), or with the whole statement turned round
+ * ("cold air falls" for "hot air rises": an even number of opposites in one clause).
+ */
+function statedThroughOpposites(point: KeyPoint, clauses: Clause[], weighting: TermWeighting): Set<string> {
+  const stated = new Set<string>();
+  for (const clause of clauses) {
+    const turned: [string, string][] = [];
+    for (const [a, b] of oppositePairs(point.stems, clause.stems, point.words, clause.words)) {
+      if (weighting.questionStems.has(a) && weighting.questionStems.has(b)) continue;
+      if (deniesOpposite(point, clause, a, b)) stated.add(a);
+      else turned.push([a, b]);
+    }
+    const flips = new Set(turned.map(([, b]) => b)).size;
+    if (flips >= 2 && flips % 2 === 0) for (const [a] of turned) stated.add(a);
+  }
+  return stated;
 }
 
 /**
@@ -487,9 +555,15 @@ function paddingOf(points: KeyPoint[], view: AnswerView, weighting: TermWeightin
   return { factor: 0.85 + 0.3 * precision, example: worst < 0.3 ? example : undefined };
 }
 
-/** From the content evidence to the share of the marks a lenient teacher gives (see ON_TOPIC_BASE). */
-function teacherScale(evidence: number, onTopic: boolean): number {
-  return onTopic ? ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * evidence ** ON_TOPIC_CURVE : evidence;
+/**
+ * From the content evidence to the share of the marks a lenient teacher gives (see ON_TOPIC_BASE):
+ * on the subject, an attempt the comparison cannot check, or an answer shown to be about something
+ * else (the question repeated, or words the course passages about the question never use).
+ */
+function teacherScale(evidence: number, kind: 'on-topic' | 'unverified' | 'unrelated'): number {
+  if (kind === 'on-topic') return ON_TOPIC_BASE + (1 - ON_TOPIC_BASE) * evidence ** ON_TOPIC_CURVE;
+  if (kind === 'unverified') return Math.max(UNVERIFIED_BASE, evidence);
+  return evidence;
 }
 
 function calibrate(raw: number): number {

@@ -358,6 +358,35 @@ export function negatedStems(text: string): Set<string> {
   return negated;
 }
 
+/** Articles, which a negation reaches past without their counting as what it denies. */
+const ARTICLES = new Set(['the', 'a', 'an', 'le', 'la', 'les', 'un', 'une', 'des', 'du', 'de']);
+
+/**
+ * Stems of every word a negation governs (up to three words after it, articles aside, up to
+ * punctuation or a conjunction), function words included: "not the same" denies "same", which
+ * `negatedStems` leaves out as a function word. Used to tell a denied opposite from an asserted one.
+ */
+export function deniedStems(text: string): Set<string> {
+  const folded = foldText(text).replace(/[,;:.!?()]/g, ' , ');
+  const raw = (folded.match(WORD_OR_ELIDED_NE_OR_COMMA) ?? []).map((w) => w.replace(/^[a-z]['’]/, ''));
+  let count = -1;
+  const wordIndex = raw.map((w) => (w === ',' ? -1 : ++count));
+  const sites = new Set(negationSites(text));
+  const denied = new Set<string>();
+  raw.forEach((_, i) => {
+    if (wordIndex[i] < 0 || !sites.has(wordIndex[i])) return;
+    let taken = 0;
+    for (let j = i + 1; j < raw.length && taken < 3; j++) {
+      const w = raw[j];
+      if (w === ',' || SCOPE_ENDS.has(w)) break;
+      if (!w || ARTICLES.has(w) || NEGATORS.has(w)) continue;
+      denied.add(baseStem(w));
+      taken++;
+    }
+  });
+  return denied;
+}
+
 /** Pairs of words that assert opposite things; both languages, matched by stem. */
 const OPPOSITES: [string, string][] = [
   ['increase', 'decrease'],

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { gradeAnswer, GradeInput, ON_TOPIC_BASE } from '../../../src/evaluation/local/local-grader';
+import { CONTRADICTED_FLOOR, gradeAnswer, GradeInput, ON_TOPIC_BASE, UNVERIFIED_BASE } from '../../../src/evaluation/local/local-grader';
 
 const photosynthesis = {
   question: 'What is photosynthesis and what does a plant need for it?',
@@ -24,7 +24,7 @@ describe('local grader', () => {
     assert.ok(good.score > partial.score, `${good.score} > ${partial.score}`);
     assert.ok(partial.score > unrelated.score, `${partial.score} > ${unrelated.score}`);
     assert.ok(good.score >= 8, `a complete answer earns most of the marks, got ${good.score}`);
-    assert.equal(unrelated.score, 0);
+    assert.ok(unrelated.score <= UNVERIFIED_BASE * 10, `an answer about something else: ${unrelated.score}`);
   });
 
   it('should score an answer that denies the reference low', () => {
@@ -89,9 +89,9 @@ describe('local grader', () => {
     // "leans" for "tilted": a paraphrase the lexical comparison does not see still earns something.
     const paraphrase = score('Seasons happen because the Earth leans to one side as it goes around the Sun.');
     assert.ok(paraphrase >= ON_TOPIC_BASE * 5, `paraphrase: ${paraphrase}`);
-    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+    assert.ok(score('Pizza is made with cheese and tomato.') <= UNVERIFIED_BASE * 5, 'an answer about something else');
     assert.ok(score('We have seasons on Earth.') < ON_TOPIC_BASE * 5, 'the question repeated');
-    assert.equal(score('Because the Earth is not tilted.'), 0);
+    assert.equal(score('Because the Earth is not tilted.'), CONTRADICTED_FLOOR * 5, 'the reference denied');
   });
 
   it("should credit a synonym of the reference's word as the word itself", () => {
@@ -292,7 +292,31 @@ describe('local grader', () => {
     // A teacher gives these 4.5 of 5; the comparison sees one or two words of the reference.
     const brief = score('to prevent infinite recursion');
     assert.ok(brief >= ON_TOPIC_BASE * 5 && brief >= 2.5, `brief right answer: ${brief}`);
-    assert.equal(score('Pizza is made with cheese and tomato.'), 0);
+    assert.ok(score('Pizza is made with cheese and tomato.') <= UNVERIFIED_BASE * 5, 'an answer about something else');
+  });
+
+  it('should score an attempt it cannot relate to the reference, or a contradiction, at a fifth of the marks rather than 0', () => {
+    const doublyLinked = {
+      question: 'What is the advantage of a doubly linked list over a singly linked list?',
+      referenceAnswer: 'Each node also points to the previous node, so the list can be traversed in both directions.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...doublyLinked, studentAnswer }).score;
+    // A lenient teacher gives this full marks; no word of it is in the reference or the question.
+    const unseen = score('You can go backwards as well as forwards.');
+    assert.ok(unseen >= UNVERIFIED_BASE * 5 && unseen > 0, `a right answer in other words: ${unseen}`);
+    const where = {
+      question: 'Where does the Calvin cycle take place?',
+      referenceAnswer: 'The Calvin cycle takes place in the stroma of the chloroplast.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const wrongPlace = gradeAnswer({ ...where, studentAnswer: 'It takes place in the mitochondria.' });
+    const partlyRight = gradeAnswer({ ...where, studentAnswer: 'In the chloroplast.' });
+    assert.match(wrongPlace.feedback, /contradicts/);
+    assert.equal(wrongPlace.score, CONTRADICTED_FLOOR * 5, `a wrong place: ${wrongPlace.score}`);
+    assert.ok(partlyRight.score > wrongPlace.score + 1, `partly right ${partlyRight.score} vs wrong ${wrongPlace.score}`);
   });
   it('should read an acronym as the words the reference spells out, and the other way round', () => {
     const queues = {
@@ -323,6 +347,82 @@ describe('local grader', () => {
     const score = (studentAnswer: string) => gradeAnswer({ ...lamp, studentAnswer }).score;
     assert.ok(score('The lamp is in an open circuit.') >= 3, `"open" for "no longer closed": ${score('The lamp is in an open circuit.')}`);
     assert.ok(score('The lamp is in a closed circuit with the battery.') <= 1, 'the denial left out');
+  });
+
+  it('should take the denial of an opposite word as the word itself ("does not change" for "stays constant")', () => {
+    const melting = {
+      question: 'What happens to the temperature of ice while it melts?',
+      referenceAnswer: 'The temperature stays constant while the ice melts.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const melts = (studentAnswer: string) => gradeAnswer({ ...melting, studentAnswer }).score;
+    assert.ok(melts('The temperature does not change while the ice melts.') >= 4.5, 'a denied opposite');
+    assert.ok(melts('It does not change.') >= 4.5, 'a denied opposite, in fewer words');
+    assert.ok(melts('The temperature changes while the ice melts.') <= 1, 'the opposite asserted');
+    const crystals = {
+      question: 'How do the two crystals compare?',
+      referenceAnswer: 'The crystals have different shapes.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const compares = (studentAnswer: string) => gradeAnswer({ ...crystals, studentAnswer });
+    const notSame = compares('They are not the same shape.');
+    assert.ok(notSame.score >= 4.5, `"not the same" for "different", the subject a pronoun: ${notSame.score}`);
+    assert.doesNotMatch(notSame.feedback, /contradicts/);
+    assert.ok(compares('They have the same shape.').score <= 1, 'the opposite asserted');
+  });
+
+  it('should take a statement turned round with two opposites as the same statement ("cold air falls" for "hot air rises")', () => {
+    const air = {
+      question: 'How does the temperature of air change its movement?',
+      referenceAnswer: 'Hot air rises.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...air, studentAnswer }).score;
+    assert.ok(score('Cold air falls.') >= 4.5, 'both words turned round');
+    assert.ok(score('Cold air rises.') <= 1, 'one word turned round');
+    assert.ok(score('Hot air falls.') <= 1, 'the other word turned round');
+    const sugar = {
+      question: 'How does the temperature of water affect how fast sugar dissolves?',
+      referenceAnswer: 'Sugar dissolves faster in hot water.',
+      maxScore: 5,
+      language: 'en' as const,
+    };
+    const dissolves = (studentAnswer: string) => gradeAnswer({ ...sugar, studentAnswer }).score;
+    assert.ok(dissolves('Sugar dissolves slower in cold water.') >= 4.5, 'both words turned round');
+    assert.ok(dissolves('It dissolves slower in hot water.') <= 1, 'one word turned round');
+  });
+
+  it('should give an answer the course passages never speak of nothing, and keep the attempt credit for one they do', () => {
+    const doublyLinked = {
+      question: 'What is the advantage of a doubly linked list over a singly linked list?',
+      referenceAnswer: 'Each node also points to the previous node, so the list can be traversed in both directions.',
+      maxScore: 5,
+      language: 'en' as const,
+      passages: [
+        {
+          index: 1,
+          text: 'A doubly linked list keeps in each node a pointer to the next node and one to the previous node. It can be walked forwards and backwards, at the cost of one more pointer per node.',
+        },
+        { index: 2, text: 'A stack is a last-in, first-out structure: push adds an element on top, pop removes it.' },
+      ],
+    };
+    const score = (studentAnswer: string) => gradeAnswer({ ...doublyLinked, studentAnswer }).score;
+    assert.equal(score('Pizza is made with cheese and tomato.'), 0, 'about something the course never speaks of');
+    assert.ok(score('You can go backwards as well as forwards.') >= UNVERIFIED_BASE * 5, 'in the words of the course');
+  });
+
+  it('should not take a year after "in" for a place ("in 1789" to a question asking where)', () => {
+    const g = gradeAnswer({
+      question: 'Where does the Calvin cycle take place?',
+      referenceAnswer: 'The Calvin cycle takes place in the stroma of the chloroplast.',
+      studentAnswer: 'The French Revolution began in 1789.',
+      maxScore: 5,
+      language: 'en',
+    });
+    assert.doesNotMatch(g.feedback, /contradicts/);
   });
 
   it('should take a wrong place for a contradiction when the question asks where, in English and French', () => {
