@@ -1,7 +1,7 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
 import { COMMON_WORDS, FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
-import { keyness } from './word-rarity';
+import { keyness, zipfFrequency } from './word-rarity';
 
 /**
  * The local tutor: answers by quoting the passages' sentences that best match the question (and,
@@ -144,6 +144,11 @@ const SPECIFIC_KEYNESS_FLOOR = 3.6;
 const INCIDENTAL_KEYNESS = 2;
 const INCIDENTAL_COVERAGE = 0.5;
 const NO_KEYNESS = -10;
+/** Words at least this common (Zipf 4.8: "job", "charge", "stand", about the 1,100 commonest English words) are a rewording's when missing. */
+const COMMON_ABSENT_ZIPF = 4.8;
+const REWORDED_KEYNESS_FLOOR = 3.2;
+const REWORDED_COVERAGE_FLOOR = 0.35;
+const ALL_PRESENT_ZIPF = 9;
 /** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
 const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
@@ -220,7 +225,7 @@ interface Ranking {
   /** Largest share of the topic's mass that one passage holds anywhere in its text. */
   passageCoverage: number;
   /** Topic terms (not framing words) that no passage holds in any form. */
-  absentTerms: number;
+  absentTerms: string[];
   /** Topic terms that name the subject: not framing words, the setting, the answer's kind or a verb. */
   subjectTerms: number;
 }
@@ -302,6 +307,7 @@ let relevanceProbe:
       absent: number;
       subject: number;
       keyness: number;
+      absentZipf: number;
     }) => void)
   | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
@@ -318,17 +324,20 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
     salience: ranking.passageSalience,
     terms: ranking.topicTerms,
     passage: ranking.passageCoverage,
-    absent: ranking.absentTerms,
+    absent: ranking.absentTerms.length,
     subject: ranking.subjectTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
     // Word frequencies are English ones: a word of another language would pass for a rare one.
     keyness: english && best ? best.keyness : NO_KEYNESS,
+    // The least common of the missing words, on the Zipf scale (see word-rarity); 9 when none is missing.
+    absentZipf: english ? Math.min(ALL_PRESENT_ZIPF, ...ranking.absentTerms.map(zipfFrequency)) : 0,
   };
   relevanceProbe?.(signals);
   // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
   // holds in any form is half the question missing, however well the other matches.
   // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
   // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
+  if (rewordedWithCommonWords(signals)) return true;
   if (english && signals.keyness < INCIDENTAL_KEYNESS && signals.sentence < INCIDENTAL_COVERAGE) return false;
   if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
@@ -347,6 +356,21 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
   return (
     (topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+  );
+}
+
+/**
+ * "Who was in charge of the expedition?", "What was Hillary's job?": a missing word that everyday
+ * English uses all the time ("charge", "job") is how the question was reworded, not another subject
+ * ("Who discovered gravity?"), when the word it shares is one its passage is about and the sentence
+ * holds a good part of the question.
+ */
+function rewordedWithCommonWords(signals: { absent: number; absentZipf: number; keyness: number; sentence: number }): boolean {
+  return (
+    signals.absent >= 1 &&
+    signals.absentZipf >= COMMON_ABSENT_ZIPF &&
+    signals.keyness >= REWORDED_KEYNESS_FLOOR &&
+    signals.sentence >= REWORDED_COVERAGE_FLOOR
   );
 }
 
@@ -848,7 +872,7 @@ function rank(
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
-    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0, subjectTerms: 0 };
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: [], subjectTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -998,7 +1022,7 @@ function rank(
   }
   const absentTerms = unseen.filter(
     (term) => naming(term) || (!subjectFound && loose.has(term) && !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT),
-  ).length;
+  );
   return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms, subjectTerms };
 }
 

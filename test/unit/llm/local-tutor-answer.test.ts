@@ -319,6 +319,12 @@ describe('the relevance floor weighs how specific the shared words are', () => {
     assert.deepEqual(answer.cited, [1]);
   });
 
+  it('should answer a question reworded with an everyday word the passage lacks ("cold" for "winter")', () => {
+    const answer = ask('What do narwhals eat when it is cold?', 0.2);
+    assert.equal(answer.grounded, true);
+    assert.match(answer.text, /halibut and squid/);
+  });
+
   it('should decline another subject that shares only everyday words with the passage ("changes", "body")', () => {
     const answer = ask('What changes in the body during sleep?', 0.36);
     assert.equal(answer.grounded, false);
