@@ -147,7 +147,7 @@ const NO_KEYNESS = -10;
 /** Words at least this common (Zipf 4.8: "job", "charge", "stand", about the 1,100 commonest English words) are a rewording's when missing. */
 const COMMON_ABSENT_ZIPF = 4.8;
 const REWORDED_KEYNESS_FLOOR = 3.2;
-const REWORDED_COVERAGE_FLOOR = 0.35;
+const REWORDED_COVERAGE_FLOOR = 0.32;
 const ALL_PRESENT_ZIPF = 9;
 /** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
 const INNER_PRONOUN_SHARE = 0.6;
