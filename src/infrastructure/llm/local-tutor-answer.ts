@@ -143,11 +143,13 @@ const SPECIFIC_KEYNESS_FLOOR = 3.6;
 /** And the reverse: a partial match on words the passage uses no more than English at large is chance. */
 const INCIDENTAL_KEYNESS = 2;
 const INCIDENTAL_COVERAGE = 0.5;
+/** No shared topic word, or a question not in English (the frequencies are English ones). */
 const NO_KEYNESS = -10;
 /** Words at least this common (Zipf 4.8: "job", "charge", "stand", about the 1,100 commonest English words) are a rewording's when missing. */
 const COMMON_ABSENT_ZIPF = 4.8;
 const REWORDED_KEYNESS_FLOOR = 3.2;
 const REWORDED_COVERAGE_FLOOR = 0.32;
+/** Above any word's Zipf frequency: stands for "no word missing". */
 const ALL_PRESENT_ZIPF = 9;
 /** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
 const INNER_PRONOUN_SHARE = 0.6;
@@ -333,14 +335,17 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
     absentZipf: english ? Math.min(ALL_PRESENT_ZIPF, ...ranking.absentTerms.map(zipfFrequency)) : 0,
   };
   relevanceProbe?.(signals);
+  if (rewordedWithCommonWords(signals)) return true;
+  // "How many teeth does an adult have?" of a programming course that says "many" and "have": a
+  // partial match on words the passage uses no more often than everyday English is chance.
+  if (english && signals.keyness < INCIDENTAL_KEYNESS && signals.sentence < INCIDENTAL_COVERAGE) return false;
   // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
   // holds in any form is half the question missing, however well the other matches.
   // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
   // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
-  if (rewordedWithCommonWords(signals)) return true;
-  if (english && signals.keyness < INCIDENTAL_KEYNESS && signals.sentence < INCIDENTAL_COVERAGE) return false;
   if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  // "Why was helium not used?": less of the question, but its word is what the passage is about.
   if (signals.keyness >= SPECIFIC_KEYNESS_FLOOR && signals.sentence >= SPECIFIC_COVERAGE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
