@@ -151,6 +151,18 @@ describe('grading answers', () => {
       assert.ok(good.score > unrelated.score, `${good.score} vs ${unrelated.score}`);
     });
 
+    it('should grade an empty answer zero and keep it in the list, rather than failing to store it', async () => {
+      const user = await register(t.http);
+      const g = await graded(user, { question: QUESTION, student_answer: '', reference_answer: REFERENCE });
+      assert.equal(g.score, 0);
+      assert.equal(g.student_answer, '');
+      const list = await t.http.get('/api/evaluation/grades').set(bearer(user));
+      assert.deepEqual(
+        list.body.data.items.map((item: GradeBody) => item.id),
+        [g.id],
+      );
+    });
+
     it('should accept a max_score of its own without a rubric', async () => {
       const g = await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: REFERENCE, max_score: 20 });
       assert.equal(g.max_score, 20);
