@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { RESOURCE_STATUSES, ResourceStatus } from '../infrastructure/persistence/schemas/resource.schema';
 import { CourseModule } from './course-modules.repository';
 import { Resource } from './resources.repository';
@@ -101,7 +102,7 @@ export class CreateModuleDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @MaxLength(5000)
@@ -130,7 +131,7 @@ export class ListModulesQueryDto extends ListQueryDto {
 }
 
 /** `PATCH /api/admin/modules/:id` (API.md): `{title?, description?}`; a module does not change course. */
-export class UpdateModuleDto extends PartialType(OmitType(CreateModuleDto, ['course_id'] as const)) {}
+export class UpdateModuleDto extends PartialType(OmitType(CreateModuleDto, ['course_id'] as const), NOT_NULL) {}
 
 export const TEXT_FORMATS = ['markdown', 'text', 'html'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];

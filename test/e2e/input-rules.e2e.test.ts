@@ -234,4 +234,46 @@ describe('input rules', () => {
       assert.equal(rebuild.status, 202);
     });
   });
+
+  describe('null in a change', () => {
+    const refusedNull = async (path: string, body: Record<string, null>) => {
+      const response = await t.http.patch(path).set(bearer(admin)).send(body);
+      assert.equal(response.status, 400, `${path} ${JSON.stringify(body)}: ${response.status} ${response.text}`);
+      assert.equal(errorCode(response), 'validation_failed');
+      assert.equal(response.body.error.details[0].field, Object.keys(body)[0]);
+    };
+
+    it('should refuse null for a module or course title or description, and leave them as they were', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Kept title', description: 'Kept text' });
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Kept course', description: 'Kept text' });
+      for (const body of [{ title: null }, { description: null }]) {
+        await refusedNull(`/api/admin/modules/${module.body.data.id}`, body);
+        await refusedNull(`/api/admin/courses/${course.body.data.id}`, body);
+      }
+      const moduleNow = await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin));
+      assert.deepEqual([moduleNow.body.data.title, moduleNow.body.data.description], ['Kept title', 'Kept text']);
+      const courseNow = await t.http.get(`/api/courses/${course.body.data.id}`).set(bearer(admin));
+      assert.deepEqual([courseNow.body.data.title, courseNow.body.data.description], ['Kept course', 'Kept text']);
+    });
+
+    it("should refuse null for a user's role or disabled flag, and leave the account working", async () => {
+      const user = await register(t.http);
+      for (const body of [{ role: null }, { disabled: null }]) await refusedNull(`/api/admin/users/${user.id}`, body);
+      const me = await t.http.get('/api/users/me').set(bearer(user));
+      assert.equal(me.status, 200);
+      assert.deepEqual([me.body.data.role, me.body.data.disabled], ['student', false]);
+    });
+
+    it('should refuse null for the score or feedback of a grade review, and not mark the grade reviewed', async () => {
+      const user = await register(t.http);
+      const graded = await t.http
+        .post('/api/evaluation/grade')
+        .set(bearer(user))
+        .send({ question: 'What is a loop?', student_answer: 'A loop repeats code.', reference_answer: 'A loop repeats a block of code.' });
+      assert.equal(graded.status, 200);
+      for (const body of [{ score: null }, { feedback: null }]) await refusedNull(`/api/admin/evaluations/${graded.body.data.id}`, body);
+      const log = await t.http.get('/api/admin/evaluations').query({ user_id: user.id }).set(bearer(admin));
+      assert.equal(log.body.data.items[0].reviewed_by ?? null, null);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { applyDecorators, ArgumentMetadata, Injectable, Param, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
+import { ValidateIf } from 'class-validator';
 import { ApiError, FieldError } from '../errors/api-error';
 import { isId } from '../ids';
 
@@ -50,3 +51,15 @@ export function IdParam(name = 'id'): ParameterDecorator {
 export function ApiIdParam(name = 'id', description = 'A 24-character hexadecimal id.'): MethodDecorator {
   return applyDecorators(ApiParam({ name, description, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } }));
 }
+
+/**
+ * A field that may be left out but, when sent, must hold a value of its type. `@IsOptional()` also
+ * lets `null` through, which a change then writes over a field that cannot be empty (a module
+ * without a title, a user without a role). Fields that may be cleared say so with `nullable`.
+ */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_, value) => value !== undefined);
+}
+
+/** For `PartialType(Dto, NOT_NULL)`: each field of a change may be left out, none may be null (see IsOmittable). */
+export const NOT_NULL = { skipNullProperties: false } as const;
