@@ -156,8 +156,8 @@ export class ContentAdminController {
     const announced = Number(request.headers['content-length'] ?? 0);
     if (announced > this.config.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(this.config.uploadLimitBytes);
     const upload = await readMultipartUpload(request, this.config.uploadLimitBytes);
-    const title = upload.fields.title?.trim().slice(0, 300) || undefined;
-    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title };
+    const { title } = await validateAs(UploadResourceDto, upload.fields);
+    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title: title || undefined };
   }
 }
 

@@ -155,7 +155,7 @@ export class CreateTextResourceDto {
   format!: TextFormat;
 }
 
-/** The multipart form of a resource upload (documentation only: the route reads the stream). */
+/** The multipart form of a resource upload: the route reads the file from the stream, then validates the text fields with it. */
 export class UploadResourceDto {
   @ApiProperty({
     type: 'string',
@@ -165,5 +165,9 @@ export class UploadResourceDto {
   file!: Blob;
 
   @ApiPropertyOptional({ maxLength: 300, description: "Defaults to the document's own title, else the file name." })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(300)
   title?: string;
 }
