@@ -119,6 +119,37 @@ describe('input rules', () => {
       assert.equal(resources.body.data.items.length, 0, 'a refused upload stores nothing');
     });
 
+    it('should refuse unknown fields named like inherited members, as it refuses any unknown field, and store nothing', async () => {
+      for (const word of ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__']) {
+        const module = await t.http
+          .post('/api/admin/modules')
+          .set(bearer(admin))
+          .send({ title: `Refused ${word}`, [word]: 'x' });
+        assert.equal(module.status, 400, `${word}: ${module.status} ${module.text}`);
+        assert.equal(errorCode(module), 'validation_failed');
+        assert.deepEqual(module.body.error.details, [{ field: word, message: `property ${word} should not exist` }]);
+        const rubric = [{ criterion: 'Names it', max_points: 2, [word]: 'x' }];
+        const grade = await t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question: 'q', student_answer: 'a', rubric });
+        assert.equal(grade.status, 400, `${word}: ${grade.status} ${grade.text}`);
+        assert.equal(grade.body.error.details[0].field, `rubric.0.${word}`);
+        const query = await t.http
+          .get('/api/modules')
+          .query({ [word]: '1' })
+          .set(bearer(student));
+        assert.equal(query.status, 400, `${word}: ${query.status}`);
+        const form = await t.http
+          .post(`/api/admin/modules/${moduleId}/resources`)
+          .set(bearer(admin))
+          .field(word, 'x')
+          .attach('file', Buffer.from('A short lesson.'), 'lesson.txt');
+        assert.equal(form.status, 400, `${word}: ${form.status} ${form.text}`);
+      }
+      const modules = await t.http.get('/api/modules').query({ limit: 100 }).set(bearer(admin));
+      assert.ok(!modules.body.data.items.some((m: { title: string }) => m.title.startsWith('Refused')));
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(admin))).body.data.resource_count, 0);
+      assert.deepEqual((await t.http.get('/api/evaluation/grades').set(bearer(student))).body.data.items, []);
+    });
+
     it('should answer 400, not 500, to text that is not valid Unicode (a lone surrogate escape)', async () => {
       const register = await postJson('/api/auth/register', null, '{"email":"\\ud800","password":"a-good-password"}');
       assert.equal(register.status, 400, JSON.stringify(register.body));

@@ -3,6 +3,7 @@ import { ApiParam } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import { ApiError, FieldError } from '../errors/api-error';
 import { isId } from '../ids';
+import { inheritedNameKeys } from './input-keys';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -12,9 +13,23 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/**
+ * Refuses unknown fields named like inherited members (`toString`) before class-transformer can
+ * skip them unseen (see inheritedNameKeys); the whitelist refuses every other unknown field.
+ */
+class WhitelistValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (this.toValidate(metadata)) {
+      const found = inheritedNameKeys(value);
+      if (found.length > 0) throw ApiError.validation(found);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Class-validator DTOs; unknown fields are refused, not silently dropped (API.md). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new WhitelistValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
