@@ -155,12 +155,15 @@ export class CreateTextResourceDto {
   format!: TextFormat;
 }
 
+/** The longest file name a resource keeps, in characters. */
+export const MAX_FILENAME_LENGTH = 300;
+
 /** The multipart form of a resource upload: the route reads the file from the stream, then validates the text fields with it. */
 export class UploadResourceDto {
   @ApiProperty({
     type: 'string',
     format: 'binary',
-    description: 'PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content.',
+    description: `PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content. Its file name has at most ${MAX_FILENAME_LENGTH} characters.`,
   })
   file!: Blob;
 

@@ -307,4 +307,88 @@ describe('input rules', () => {
       assert.equal(log.body.data.items[0].reviewed_by ?? null, null);
     });
   });
+
+  describe('characters beyond the Basic Multilingual Plane', () => {
+    // An emoji is one character of the limits API.md and the OpenAPI document give, but two UTF-16 units.
+    const emoji = (count: number) => '📘'.repeat(count);
+    const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+    it('should take titles, descriptions and names of emoji up to their limits in characters', async () => {
+      const module = await t.http
+        .post('/api/admin/modules')
+        .set(bearer(admin))
+        .send({ title: emoji(200), description: emoji(5000) });
+      assert.equal(module.status, 201, module.text.slice(0, 300));
+      assert.equal(module.body.data.title, emoji(200));
+      const course = await t.http
+        .post('/api/admin/courses')
+        .set(bearer(admin))
+        .send({ title: 'Emoji', description: emoji(5000) });
+      assert.equal(course.status, 201, course.text.slice(0, 300));
+      const renamed = await t.http
+        .patch(`/api/admin/courses/${course.body.data.id}`)
+        .set(bearer(admin))
+        .send({ title: emoji(200) });
+      assert.equal(renamed.status, 200, renamed.text.slice(0, 300));
+      const resource = await t.http
+        .post(`/api/admin/modules/${module.body.data.id}/resources`)
+        .set(bearer(admin))
+        .send({ title: emoji(300), content: 'A lesson about loops.', format: 'text' });
+      assert.equal(resource.status, 201, resource.text.slice(0, 300));
+      const named = await t.http
+        .patch('/api/users/me')
+        .set(bearer(student))
+        .send({ display_name: emoji(100) });
+      assert.equal(named.status, 200, named.text.slice(0, 300));
+      const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'What is a loop?' });
+      const conversation = `/api/chat/conversations/${chat.body.data.conversation_id}`;
+      const retitled = await t.http
+        .patch(conversation)
+        .set(bearer(student))
+        .send({ title: emoji(200) });
+      assert.equal(retitled.status, 200, retitled.text.slice(0, 300));
+      const refused = await t.http
+        .patch(conversation)
+        .set(bearer(student))
+        .send({ title: emoji(201) });
+      assert.equal(errorCode(refused), 'validation_failed');
+    });
+
+    it('should take a file name of emoji up to 300 characters, refuse a longer one with 400, and store nothing then', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'File names' });
+      const send = (filename: string) =>
+        t.http
+          .post(`/api/admin/modules/${module.body.data.id}/resources`)
+          .set(bearer(admin))
+          .attach('file', Buffer.from('A lesson about loops.'), filename);
+      const taken = await send(`${emoji(296)}.txt`);
+      assert.equal(taken.status, 201, taken.text.slice(0, 300));
+      assert.equal(taken.body.data.filename, `${emoji(296)}.txt`);
+      for (const filename of [`${emoji(297)}.txt`, `${'n'.repeat(400)}.txt`]) {
+        const refused = await send(filename);
+        assert.equal(refused.status, 400, refused.text.slice(0, 300));
+        assert.equal(refused.body.error.details[0].field, 'file');
+      }
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin))).body.data.resource_count, 1);
+    });
+
+    it('should never cut an emoji in half when it shortens a heading or a first message into a title', async () => {
+      const heading = `# A${emoji(150)}\n\nA lesson about loops.\n`;
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Shortened' });
+      const resource = await t.http
+        .post(`/api/admin/modules/${module.body.data.id}/resources`)
+        .set(bearer(admin))
+        .attach('file', Buffer.from(heading), 'heading.md');
+      assert.equal(resource.status, 201, resource.text.slice(0, 300));
+      assert.ok(resource.body.data.title.endsWith('…'), resource.body.data.title);
+      assert.doesNotMatch(resource.body.data.title, LONE_SURROGATE);
+      const chat = await t.http
+        .post('/api/chat')
+        .set(bearer(student))
+        .send({ message: `A${emoji(100)}` });
+      const conversation = await t.http.get(`/api/chat/conversations/${chat.body.data.conversation_id}`).set(bearer(student));
+      assert.ok(conversation.body.data.title.endsWith('…'), conversation.body.data.title);
+      assert.doesNotMatch(conversation.body.data.title, LONE_SURROGATE);
+    });
+  });
 });
