@@ -212,6 +212,18 @@ describe('grading answers', () => {
       }
     });
 
+    it("should add a rubric's decimal points as a person does, in the grade and in the max_score it checks", async () => {
+      const decimals = [
+        { criterion: 'Names the products', max_points: 0.4 },
+        { criterion: 'Places the Calvin cycle', max_points: 0.2 },
+      ];
+      const g = await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: REFERENCE, rubric: decimals });
+      assert.equal(g.max_score, 0.6);
+      const refused = await grade(student, { question: QUESTION, student_answer: GOOD, rubric: decimals, max_score: 0.7 });
+      assert.equal(errorCode(refused), 'validation_failed');
+      assert.match(refused.body.error.details[0].message, /\(0\.6\)/);
+    });
+
     it('should refuse a rubric worth no points at all', async () => {
       const response = await grade(student, {
         question: QUESTION,
