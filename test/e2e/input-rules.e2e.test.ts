@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import {
   Account,
   bearer,
@@ -205,6 +206,36 @@ describe('input rules', () => {
       const streamed = await t.http.post('/api/chat/stream').set(bearer(student)).type('form').send('message=hi');
       assert.equal(streamed.status, 415);
       assert.equal(errorCode(streamed), 'unsupported_media_type');
+    });
+
+    it('should say why it refuses a body that is not UTF-8 or is compressed, and store nothing', async () => {
+      const user = await register(t.http);
+      // Sent as they are: supertest would otherwise write a Buffer out as JSON.
+      const asBytes = (body: unknown) => body as string;
+      const send = (bytes: Buffer, headers: Record<string, string>) =>
+        t.http.post('/api/chat').set(bearer(user)).set(headers).serialize(asBytes).send(bytes);
+      const latin1 = await send(Buffer.from('{"message":"caf\xe9"}', 'latin1'), { 'Content-Type': 'application/json; charset=iso-8859-1' });
+      assert.equal(latin1.status, 400, latin1.text);
+      assert.equal(errorCode(latin1), 'invalid_json');
+      assert.match(latin1.body.error.message, /UTF-8/);
+      const form = await t.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .serialize(asBytes)
+        .send(Buffer.from('username=caf\xe9@example.org&password=a-good-password', 'latin1'));
+      assert.equal(errorCode(form), 'validation_failed');
+      assert.match(form.body.error.message, /UTF-8/);
+      const gzipped = await send(gzipSync('{"message":"What is a loop?"}'), {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+      });
+      assert.equal(gzipped.status, 415, gzipped.text);
+      assert.equal(errorCode(gzipped), 'unsupported_media_type');
+      assert.match(gzipped.body.error.message, /gzip/);
+      assert.deepEqual((await t.http.get('/api/chat/conversations').set(bearer(user))).body.data.items, []);
+      // RFC 8259 lets a parser ignore a byte order mark; the body is then plain UTF-8 JSON.
+      const bom = await send(Buffer.from('\ufeff{"message":"What is a loop?"}', 'utf8'), { 'Content-Type': 'application/json' });
+      assert.equal(bom.status, 200, bom.text);
     });
 
     it('should answer 415 to a body without a Content-Type, and accept JSON with a charset', async () => {
