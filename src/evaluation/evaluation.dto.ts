@@ -286,6 +286,7 @@ export class ReviewGradeDto {
 
   @ApiPropertyOptional({ maxLength: 10000 })
   @IsOmittable()
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(10000)
