@@ -220,6 +220,7 @@ export class BankQuestionRequestDto {
 
   @ApiPropertyOptional({ maxLength: 20000, description: 'short_answer only: the reference answer (with or instead of a rubric).' })
   @IsOptional()
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
