@@ -151,6 +151,20 @@ describe('input rules', () => {
       assert.deepEqual((await t.http.get('/api/evaluation/grades').set(bearer(student))).body.data.items, []);
     });
 
+    it('should refuse unknown query parameters on routes that take no query, after checking the token, and store nothing', async () => {
+      const user = await register(t.http);
+      const me = await t.http.get('/api/users/me').query({ role: 'admin' }).set(bearer(user));
+      assert.equal(me.status, 400, me.text);
+      assert.deepEqual(me.body.error.details, [{ field: 'role', message: 'property role should not exist' }]);
+      assert.equal((await t.http.get('/api/evaluation/progress?x=1').set(bearer(user))).status, 400);
+      assert.equal(errorCode(await t.http.get('/api/users/me?role=admin')), 'unauthorized');
+      const chat = await t.http.post('/api/chat?debug=1').set(bearer(user)).send({ message: 'What is a loop?' });
+      assert.equal(errorCode(chat), 'validation_failed');
+      assert.deepEqual((await t.http.get('/api/chat/conversations').set(bearer(user))).body.data.items, []);
+      assert.equal((await t.http.get('/api/users/me').set(bearer(user))).status, 200);
+      assert.equal((await t.http.get('/health/live?probe=1')).status, 200);
+    });
+
     it('should answer 400, not 500, to text that is not valid Unicode (a lone surrogate escape)', async () => {
       const register = await postJson('/api/auth/register', null, '{"email":"\\ud800","password":"a-good-password"}');
       assert.equal(register.status, 400, JSON.stringify(register.body));
