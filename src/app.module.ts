@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -12,6 +12,7 @@ import { Clock, SystemClock } from './common/clock';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { deriveKey } from './common/crypto/derive-key';
 import { CURSOR_KEY_PURPOSE, CursorCodec } from './common/pagination/cursor';
+import { QueryWhitelistInterceptor } from './common/validation/query-whitelist.interceptor';
 import { createValidationPipe } from './common/validation/validation';
 import { AppConfig } from './config/app-config';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
@@ -75,6 +76,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useValue: createValidationPipe() },
+        { provide: APP_INTERCEPTOR, useClass: QueryWhitelistInterceptor },
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { terms } from '../common/text';
+import { clipText, terms } from '../common/text';
 import { ChatMessage, estimateTokens } from '../infrastructure/llm';
 import { POINTING_BACK, topicTerms } from '../infrastructure/llm/local-tutor-answer';
 import { Message } from './messages.repository';
@@ -48,7 +48,7 @@ export function retrievalQuery(message: string, history: ChatMessage[]): string 
 export function titleFrom(message: string, max = 60): string {
   const line = message.trim().split('\n')[0].replace(/\s+/g, ' ');
   if (line.length <= max) return line;
-  const cut = line.slice(0, max);
+  const cut = clipText(line, max);
   const space = cut.lastIndexOf(' ');
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
 }

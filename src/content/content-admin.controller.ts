@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Patch, Post, Req } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { maxLength } from 'class-validator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
@@ -18,6 +19,7 @@ import {
   toModuleDto,
   toResourceDto,
   UpdateModuleDto,
+  MAX_FILENAME_LENGTH,
   UploadResourceDto,
 } from './content.dto';
 import { ContentService, IncomingDocument } from './content.service';
@@ -156,8 +158,11 @@ export class ContentAdminController {
     const announced = Number(request.headers['content-length'] ?? 0);
     if (announced > this.config.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(this.config.uploadLimitBytes);
     const upload = await readMultipartUpload(request, this.config.uploadLimitBytes);
-    const title = upload.fields.title?.trim().slice(0, 300) || undefined;
-    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title };
+    if (upload.filename !== undefined && !maxLength(upload.filename, MAX_FILENAME_LENGTH)) {
+      throw ApiError.validation([{ field: 'file', message: `the file name must be at most ${MAX_FILENAME_LENGTH} characters` }]);
+    }
+    const { title } = await validateAs(UploadResourceDto, upload.fields);
+    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title: title || undefined };
   }
 }
 

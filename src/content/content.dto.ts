@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { RESOURCE_STATUSES, ResourceStatus } from '../infrastructure/persistence/schemas/resource.schema';
 import { CourseModule } from './course-modules.repository';
 import { Resource } from './resources.repository';
@@ -101,7 +102,7 @@ export class CreateModuleDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @MaxLength(5000)
@@ -130,7 +131,7 @@ export class ListModulesQueryDto extends ListQueryDto {
 }
 
 /** `PATCH /api/admin/modules/:id` (API.md): `{title?, description?}`; a module does not change course. */
-export class UpdateModuleDto extends PartialType(OmitType(CreateModuleDto, ['course_id'] as const)) {}
+export class UpdateModuleDto extends PartialType(OmitType(CreateModuleDto, ['course_id'] as const), NOT_NULL) {}
 
 export const TEXT_FORMATS = ['markdown', 'text', 'html'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
@@ -154,15 +155,22 @@ export class CreateTextResourceDto {
   format!: TextFormat;
 }
 
-/** The multipart form of a resource upload (documentation only: the route reads the stream). */
+/** The longest file name a resource keeps, in characters. */
+export const MAX_FILENAME_LENGTH = 300;
+
+/** The multipart form of a resource upload: the route reads the file from the stream, then validates the text fields with it. */
 export class UploadResourceDto {
   @ApiProperty({
     type: 'string',
     format: 'binary',
-    description: 'PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content.',
+    description: `PDF, DOCX, Markdown, plain text or HTML; the type is checked on the content. Its file name has at most ${MAX_FILENAME_LENGTH} characters.`,
   })
   file!: Blob;
 
   @ApiPropertyOptional({ maxLength: 300, description: "Defaults to the document's own title, else the file name." })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(300)
   title?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { toUserDto, UserDto } from '../users/users.dto';
 import { CourseStudent, CourseView } from './courses.service';
 import { Enrollment } from './enrollments.repository';
@@ -112,7 +113,7 @@ export class CreateCourseDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @MaxLength(5000)
@@ -120,7 +121,7 @@ export class CreateCourseDto {
 }
 
 /** The same fields as a creation, each optional (their validation and documentation said once). */
-export class UpdateCourseDto extends PartialType(CreateCourseDto) {}
+export class UpdateCourseDto extends PartialType(CreateCourseDto, NOT_NULL) {}
 
 export class JoinCourseDto {
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'K7QX-3MZP9T', description: 'Case, spaces and dashes do not matter.' })

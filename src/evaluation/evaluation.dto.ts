@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsOmittable } from '../common/validation/validation';
 import { PassageDto, toPassageDto } from '../index/index.dto';
 import {
   DIFFICULTIES,
@@ -219,6 +220,7 @@ export class BankQuestionRequestDto {
 
   @ApiPropertyOptional({ maxLength: 20000, description: 'short_answer only: the reference answer (with or instead of a rubric).' })
   @IsOptional()
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
@@ -278,13 +280,14 @@ export class GradesQueryDto extends ListQueryDto {
 
 export class ReviewGradeDto {
   @ApiPropertyOptional({ minimum: 0, description: "Within 0 and the grade's max_score." })
-  @IsOptional()
+  @IsOmittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   score?: number;
 
   @ApiPropertyOptional({ maxLength: 10000 })
-  @IsOptional()
+  @IsOmittable()
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(10000)

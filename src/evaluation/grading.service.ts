@@ -233,7 +233,7 @@ export class GradingService {
 
   private maxScoreFor(given: number | undefined, rubric: RubricItem[]): number {
     if (rubric.length === 0) return given ?? DEFAULT_MAX_SCORE;
-    const total = rubric.reduce((sum, r) => sum + r.maxPoints, 0);
+    const total = sumOfPoints(rubric.map((r) => r.maxPoints));
     // A rubric worth nothing leaves no scale to grade on (and a percentage of 0/0).
     if (total <= 0) throw ApiError.validation([{ field: 'rubric', message: "the rubric's points must add up to more than 0" }]);
     if (given !== undefined && Math.abs(given - total) > 1e-9) {
@@ -315,6 +315,14 @@ export function exactGrade(question: StoredQuestion, studentAnswer: string, maxS
     improvements: right ? [] : [fr ? `Relisez le passage cité : ${key}.` : `Review the cited passage: the answer is ${key}.`],
     criteria: distribute(rubric, score, maxScore),
   };
+}
+
+/**
+ * A sum of points as a person adds them: floating point makes 0.4 + 0.2 0.6000000000000001, which
+ * a grade would then show as its max_score. Nine decimals keep any points a rubric may give.
+ */
+function sumOfPoints(points: number[]): number {
+  return Math.round(points.reduce((sum, p) => sum + p, 0) * 1e9) / 1e9;
 }
 
 function distribute(rubric: RubricItem[], score: number, maxScore: number) {

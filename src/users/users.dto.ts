@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsOmittable } from '../common/validation/validation';
 import { LOCALES, Locale, ROLES, Role } from '../infrastructure/persistence/schemas/user.schema';
 import { User } from './user';
 
@@ -116,12 +117,12 @@ export class AdminCreateUserDto {
 
 export class AdminUpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 

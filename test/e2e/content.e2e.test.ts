@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import type request from 'supertest';
 import { AuditService } from '../../src/audit/audit.service';
 import { makePdf, PNG_BYTES } from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, register, startTestApp, TestApp, uniqueEmail } from '../support/test-app';
@@ -208,6 +209,38 @@ describe('course content', () => {
       const response = await upload(moduleId, Buffer.from('word '.repeat(60_000)), 'huge.txt', 'text/plain');
       assert.equal(response.status, 413);
       assert.equal(errorCode(response), 'payload_too_large');
+    });
+
+    it('should refuse a form it would have to drop parts of, naming the field, and store nothing', async () => {
+      const moduleId = await newModule();
+      const lesson = Buffer.from(LOOPS_MD);
+      const form = () => t.http.post(`/api/admin/modules/${moduleId}/resources`).set(bearer(teacher));
+      const cases: [string, () => Promise<request.Response>, string][] = [
+        ['two files', () => form().attach('file', lesson, 'loops.md').attach('file', lesson, 'again.md'), 'file'],
+        ['a file under another name', () => form().attach('document', lesson, 'loops.md').attach('file', lesson, 'loops.md'), 'document'],
+        ['an unknown field', () => form().field('visibility', 'public').attach('file', lesson, 'loops.md'), 'visibility'],
+        ['a title over 300 characters', () => form().field('title', 'Loops '.repeat(60)).attach('file', lesson, 'loops.md'), 'title'],
+        ['a title over the field size', () => form().field('title', 'é'.repeat(3000)).attach('file', lesson, 'loops.md'), 'title'],
+        [
+          'more fields than a form has',
+          () => {
+            const many = form();
+            for (let i = 0; i < 20; i++) many.field('title', 'Loops');
+            return many.attach('file', lesson, 'loops.md');
+          },
+          'body',
+        ],
+      ];
+      for (const [name, send, field] of cases) {
+        const response = await send();
+        assert.equal(response.status, 400, `${name}: ${response.status} ${response.text}`);
+        assert.equal(errorCode(response), 'validation_failed', name);
+        assert.equal(response.body.error.details[0].field, field, name);
+      }
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(teacher))).body.data.resource_count, 0);
+      const titled = await form().field('title', '  Loops, in short  ').attach('file', lesson, 'loops.md');
+      assert.equal(titled.status, 201, titled.text);
+      assert.equal(titled.body.data.title, 'Loops, in short');
     });
 
     it('should refuse an upload to an unknown module and a JSON resource without a format', async () => {

@@ -151,6 +151,18 @@ describe('grading answers', () => {
       assert.ok(good.score > unrelated.score, `${good.score} vs ${unrelated.score}`);
     });
 
+    it('should grade an empty answer zero and keep it in the list, rather than failing to store it', async () => {
+      const user = await register(t.http);
+      const g = await graded(user, { question: QUESTION, student_answer: '', reference_answer: REFERENCE });
+      assert.equal(g.score, 0);
+      assert.equal(g.student_answer, '');
+      const list = await t.http.get('/api/evaluation/grades').set(bearer(user));
+      assert.deepEqual(
+        list.body.data.items.map((item: GradeBody) => item.id),
+        [g.id],
+      );
+    });
+
     it('should accept a max_score of its own without a rubric', async () => {
       const g = await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: REFERENCE, max_score: 20 });
       assert.equal(g.max_score, 20);
@@ -198,6 +210,18 @@ describe('grading answers', () => {
         assert.equal(errorCode(response), 'validation_failed');
         assert.ok(response.body.error.details.some((d: { field: string }) => d.field === 'max_score'));
       }
+    });
+
+    it("should add a rubric's decimal points as a person does, in the grade and in the max_score it checks", async () => {
+      const decimals = [
+        { criterion: 'Names the products', max_points: 0.4 },
+        { criterion: 'Places the Calvin cycle', max_points: 0.2 },
+      ];
+      const g = await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: REFERENCE, rubric: decimals });
+      assert.equal(g.max_score, 0.6);
+      const refused = await grade(student, { question: QUESTION, student_answer: GOOD, rubric: decimals, max_score: 0.7 });
+      assert.equal(errorCode(refused), 'validation_failed');
+      assert.match(refused.body.error.details[0].message, /\(0\.6\)/);
     });
 
     it('should refuse a rubric worth no points at all', async () => {

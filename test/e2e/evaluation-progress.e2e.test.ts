@@ -356,7 +356,15 @@ describe('grades, progress and review', () => {
     it('should refuse scores out of range, bad bodies, students and unknown grades', async () => {
       const learner = await register(t.http);
       const g = await oceanAnswer(learner, 2);
-      for (const body of [{ score: 10.5 }, { score: -1 }, { score: '5' }, { feedback: '' }, { grade: 5 }, { score: { $gt: 0 } }]) {
+      for (const body of [
+        { score: 10.5 },
+        { score: -1 },
+        { score: '5' },
+        { feedback: '' },
+        { feedback: ' \n\t ' },
+        { grade: 5 },
+        { score: { $gt: 0 } },
+      ]) {
         const response = await review(teacher, g.id, body);
         assert.equal(response.status, 400, JSON.stringify(body));
         assert.equal(errorCode(response), 'validation_failed');
@@ -368,6 +376,7 @@ describe('grades, progress and review', () => {
       assert.equal((await review(teacher, 'not-an-id', { score: 1 })).status, 400);
       const untouched = (await myGrades(learner)).body.data.items[0];
       assert.equal(untouched.score, g.score, 'refused reviews change nothing');
+      assert.equal(untouched.feedback, g.feedback, 'a blank feedback does not replace the feedback');
     });
   });
 

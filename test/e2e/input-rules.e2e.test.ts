@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import {
   Account,
   bearer,
@@ -119,6 +120,51 @@ describe('input rules', () => {
       assert.equal(resources.body.data.items.length, 0, 'a refused upload stores nothing');
     });
 
+    it('should refuse unknown fields named like inherited members, as it refuses any unknown field, and store nothing', async () => {
+      for (const word of ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__']) {
+        const module = await t.http
+          .post('/api/admin/modules')
+          .set(bearer(admin))
+          .send({ title: `Refused ${word}`, [word]: 'x' });
+        assert.equal(module.status, 400, `${word}: ${module.status} ${module.text}`);
+        assert.equal(errorCode(module), 'validation_failed');
+        assert.deepEqual(module.body.error.details, [{ field: word, message: `property ${word} should not exist` }]);
+        const rubric = [{ criterion: 'Names it', max_points: 2, [word]: 'x' }];
+        const grade = await t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question: 'q', student_answer: 'a', rubric });
+        assert.equal(grade.status, 400, `${word}: ${grade.status} ${grade.text}`);
+        assert.equal(grade.body.error.details[0].field, `rubric.0.${word}`);
+        const query = await t.http
+          .get('/api/modules')
+          .query({ [word]: '1' })
+          .set(bearer(student));
+        assert.equal(query.status, 400, `${word}: ${query.status}`);
+        const form = await t.http
+          .post(`/api/admin/modules/${moduleId}/resources`)
+          .set(bearer(admin))
+          .field(word, 'x')
+          .attach('file', Buffer.from('A short lesson.'), 'lesson.txt');
+        assert.equal(form.status, 400, `${word}: ${form.status} ${form.text}`);
+      }
+      const modules = await t.http.get('/api/modules').query({ limit: 100 }).set(bearer(admin));
+      assert.ok(!modules.body.data.items.some((m: { title: string }) => m.title.startsWith('Refused')));
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(admin))).body.data.resource_count, 0);
+      assert.deepEqual((await t.http.get('/api/evaluation/grades').set(bearer(student))).body.data.items, []);
+    });
+
+    it('should refuse unknown query parameters on routes that take no query, after checking the token, and store nothing', async () => {
+      const user = await register(t.http);
+      const me = await t.http.get('/api/users/me').query({ role: 'admin' }).set(bearer(user));
+      assert.equal(me.status, 400, me.text);
+      assert.deepEqual(me.body.error.details, [{ field: 'role', message: 'property role should not exist' }]);
+      assert.equal((await t.http.get('/api/evaluation/progress?x=1').set(bearer(user))).status, 400);
+      assert.equal(errorCode(await t.http.get('/api/users/me?role=admin')), 'unauthorized');
+      const chat = await t.http.post('/api/chat?debug=1').set(bearer(user)).send({ message: 'What is a loop?' });
+      assert.equal(errorCode(chat), 'validation_failed');
+      assert.deepEqual((await t.http.get('/api/chat/conversations').set(bearer(user))).body.data.items, []);
+      assert.equal((await t.http.get('/api/users/me').set(bearer(user))).status, 200);
+      assert.equal((await t.http.get('/health/live?probe=1')).status, 200);
+    });
+
     it('should answer 400, not 500, to text that is not valid Unicode (a lone surrogate escape)', async () => {
       const register = await postJson('/api/auth/register', null, '{"email":"\\ud800","password":"a-good-password"}');
       assert.equal(register.status, 400, JSON.stringify(register.body));
@@ -174,6 +220,36 @@ describe('input rules', () => {
       const streamed = await t.http.post('/api/chat/stream').set(bearer(student)).type('form').send('message=hi');
       assert.equal(streamed.status, 415);
       assert.equal(errorCode(streamed), 'unsupported_media_type');
+    });
+
+    it('should say why it refuses a body that is not UTF-8 or is compressed, and store nothing', async () => {
+      const user = await register(t.http);
+      // Sent as they are: supertest would otherwise write a Buffer out as JSON.
+      const asBytes = (body: unknown) => body as string;
+      const send = (bytes: Buffer, headers: Record<string, string>) =>
+        t.http.post('/api/chat').set(bearer(user)).set(headers).serialize(asBytes).send(bytes);
+      const latin1 = await send(Buffer.from('{"message":"caf\xe9"}', 'latin1'), { 'Content-Type': 'application/json; charset=iso-8859-1' });
+      assert.equal(latin1.status, 400, latin1.text);
+      assert.equal(errorCode(latin1), 'invalid_json');
+      assert.match(latin1.body.error.message, /UTF-8/);
+      const form = await t.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .serialize(asBytes)
+        .send(Buffer.from('username=caf\xe9@example.org&password=a-good-password', 'latin1'));
+      assert.equal(errorCode(form), 'validation_failed');
+      assert.match(form.body.error.message, /UTF-8/);
+      const gzipped = await send(gzipSync('{"message":"What is a loop?"}'), {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+      });
+      assert.equal(gzipped.status, 415, gzipped.text);
+      assert.equal(errorCode(gzipped), 'unsupported_media_type');
+      assert.match(gzipped.body.error.message, /gzip/);
+      assert.deepEqual((await t.http.get('/api/chat/conversations').set(bearer(user))).body.data.items, []);
+      // RFC 8259 lets a parser ignore a byte order mark; the body is then plain UTF-8 JSON.
+      const bom = await send(Buffer.from('\ufeff{"message":"What is a loop?"}', 'utf8'), { 'Content-Type': 'application/json' });
+      assert.equal(bom.status, 200, bom.text);
     });
 
     it('should answer 415 to a body without a Content-Type, and accept JSON with a charset', async () => {
@@ -232,6 +308,132 @@ describe('input rules', () => {
       assert.equal(deleted.status, 204);
       const rebuild = await t.http.post('/api/admin/index/rebuild').set(bearer(admin)).set('Content-Type', 'text/plain');
       assert.equal(rebuild.status, 202);
+    });
+  });
+
+  describe('null in a change', () => {
+    const refusedNull = async (path: string, body: Record<string, null>) => {
+      const response = await t.http.patch(path).set(bearer(admin)).send(body);
+      assert.equal(response.status, 400, `${path} ${JSON.stringify(body)}: ${response.status} ${response.text}`);
+      assert.equal(errorCode(response), 'validation_failed');
+      assert.equal(response.body.error.details[0].field, Object.keys(body)[0]);
+    };
+
+    it('should refuse null for a module or course title or description, and leave them as they were', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Kept title', description: 'Kept text' });
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Kept course', description: 'Kept text' });
+      for (const body of [{ title: null }, { description: null }]) {
+        await refusedNull(`/api/admin/modules/${module.body.data.id}`, body);
+        await refusedNull(`/api/admin/courses/${course.body.data.id}`, body);
+      }
+      const moduleNow = await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin));
+      assert.deepEqual([moduleNow.body.data.title, moduleNow.body.data.description], ['Kept title', 'Kept text']);
+      const courseNow = await t.http.get(`/api/courses/${course.body.data.id}`).set(bearer(admin));
+      assert.deepEqual([courseNow.body.data.title, courseNow.body.data.description], ['Kept course', 'Kept text']);
+    });
+
+    it("should refuse null for a user's role or disabled flag, and leave the account working", async () => {
+      const user = await register(t.http);
+      for (const body of [{ role: null }, { disabled: null }]) await refusedNull(`/api/admin/users/${user.id}`, body);
+      const me = await t.http.get('/api/users/me').set(bearer(user));
+      assert.equal(me.status, 200);
+      assert.deepEqual([me.body.data.role, me.body.data.disabled], ['student', false]);
+    });
+
+    it('should refuse null for the score or feedback of a grade review, and not mark the grade reviewed', async () => {
+      const user = await register(t.http);
+      const graded = await t.http
+        .post('/api/evaluation/grade')
+        .set(bearer(user))
+        .send({ question: 'What is a loop?', student_answer: 'A loop repeats code.', reference_answer: 'A loop repeats a block of code.' });
+      assert.equal(graded.status, 200);
+      for (const body of [{ score: null }, { feedback: null }]) await refusedNull(`/api/admin/evaluations/${graded.body.data.id}`, body);
+      const log = await t.http.get('/api/admin/evaluations').query({ user_id: user.id }).set(bearer(admin));
+      assert.equal(log.body.data.items[0].reviewed_by ?? null, null);
+    });
+  });
+
+  describe('characters beyond the Basic Multilingual Plane', () => {
+    // An emoji is one character of the limits API.md and the OpenAPI document give, but two UTF-16 units.
+    const emoji = (count: number) => '📘'.repeat(count);
+    const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+    it('should take titles, descriptions and names of emoji up to their limits in characters', async () => {
+      const module = await t.http
+        .post('/api/admin/modules')
+        .set(bearer(admin))
+        .send({ title: emoji(200), description: emoji(5000) });
+      assert.equal(module.status, 201, module.text.slice(0, 300));
+      assert.equal(module.body.data.title, emoji(200));
+      const course = await t.http
+        .post('/api/admin/courses')
+        .set(bearer(admin))
+        .send({ title: 'Emoji', description: emoji(5000) });
+      assert.equal(course.status, 201, course.text.slice(0, 300));
+      const renamed = await t.http
+        .patch(`/api/admin/courses/${course.body.data.id}`)
+        .set(bearer(admin))
+        .send({ title: emoji(200) });
+      assert.equal(renamed.status, 200, renamed.text.slice(0, 300));
+      const resource = await t.http
+        .post(`/api/admin/modules/${module.body.data.id}/resources`)
+        .set(bearer(admin))
+        .send({ title: emoji(300), content: 'A lesson about loops.', format: 'text' });
+      assert.equal(resource.status, 201, resource.text.slice(0, 300));
+      const named = await t.http
+        .patch('/api/users/me')
+        .set(bearer(student))
+        .send({ display_name: emoji(100) });
+      assert.equal(named.status, 200, named.text.slice(0, 300));
+      const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'What is a loop?' });
+      const conversation = `/api/chat/conversations/${chat.body.data.conversation_id}`;
+      const retitled = await t.http
+        .patch(conversation)
+        .set(bearer(student))
+        .send({ title: emoji(200) });
+      assert.equal(retitled.status, 200, retitled.text.slice(0, 300));
+      const refused = await t.http
+        .patch(conversation)
+        .set(bearer(student))
+        .send({ title: emoji(201) });
+      assert.equal(errorCode(refused), 'validation_failed');
+    });
+
+    it('should take a file name of emoji up to 300 characters, refuse a longer one with 400, and store nothing then', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'File names' });
+      const send = (filename: string) =>
+        t.http
+          .post(`/api/admin/modules/${module.body.data.id}/resources`)
+          .set(bearer(admin))
+          .attach('file', Buffer.from('A lesson about loops.'), filename);
+      const taken = await send(`${emoji(296)}.txt`);
+      assert.equal(taken.status, 201, taken.text.slice(0, 300));
+      assert.equal(taken.body.data.filename, `${emoji(296)}.txt`);
+      for (const filename of [`${emoji(297)}.txt`, `${'n'.repeat(400)}.txt`]) {
+        const refused = await send(filename);
+        assert.equal(refused.status, 400, refused.text.slice(0, 300));
+        assert.equal(refused.body.error.details[0].field, 'file');
+      }
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin))).body.data.resource_count, 1);
+    });
+
+    it('should never cut an emoji in half when it shortens a heading or a first message into a title', async () => {
+      const heading = `# A${emoji(150)}\n\nA lesson about loops.\n`;
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Shortened' });
+      const resource = await t.http
+        .post(`/api/admin/modules/${module.body.data.id}/resources`)
+        .set(bearer(admin))
+        .attach('file', Buffer.from(heading), 'heading.md');
+      assert.equal(resource.status, 201, resource.text.slice(0, 300));
+      assert.ok(resource.body.data.title.endsWith('…'), resource.body.data.title);
+      assert.doesNotMatch(resource.body.data.title, LONE_SURROGATE);
+      const chat = await t.http
+        .post('/api/chat')
+        .set(bearer(student))
+        .send({ message: `A${emoji(100)}` });
+      const conversation = await t.http.get(`/api/chat/conversations/${chat.body.data.conversation_id}`).set(bearer(student));
+      assert.ok(conversation.body.data.title.endsWith('…'), conversation.body.data.title);
+      assert.doesNotMatch(conversation.body.data.title, LONE_SURROGATE);
     });
   });
 });

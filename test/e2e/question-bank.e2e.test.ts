@@ -229,6 +229,7 @@ describe.each(stores('bank_e2e'))('question bank, counted grades and review [$na
         { ...MCQ, question: '' },
         { ...MCQ, module_id: moduleId },
         { ...SHORT, rubric: [{ criterion: 'c', max_points: 0 }], reference_answer: undefined },
+        { ...SHORT, reference_answer: ' \n ', rubric: undefined },
       ];
       for (const body of bad) await fails(author(teacher, body), 400, 'validation_failed');
       assert.equal((await ok<Page<Question>>(bankOf(teacher, moduleId, { limit: 100 }))).items.length, before);

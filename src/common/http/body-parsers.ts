@@ -11,16 +11,16 @@ import { acceptMultipartStreams } from './multipart-upload';
  */
 export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(utf8Text(body as Buffer, 'invalid_json')));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
     try {
-      done(null, parseForm(body as string));
+      done(null, parseForm(utf8Text(body as Buffer, 'validation_failed')));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -32,6 +32,22 @@ export function registerBodyParsers(fastify: FastifyInstance, bodyLimit: number)
     if ((body as Buffer).length === 0) done(null, undefined);
     else done(new ApiError('unsupported_media_type', 'This content type is not supported.'), undefined);
   });
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A body's bytes as UTF-8 text (RFC 8259 JSON is UTF-8; a leading byte order mark is dropped).
+ * Other bytes are refused here, by name: read as a string by Fastify, they became U+FFFD, which
+ * no longer matched Content-Length, and the client got a bare 400 that did not say why.
+ */
+function utf8Text(body: Buffer, code: 'invalid_json' | 'validation_failed'): string {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    const message = 'The request body is not UTF-8 text: send it encoded as UTF-8, whatever charset the Content-Type names.';
+    throw code === 'invalid_json' ? new ApiError('invalid_json', message) : ApiError.validation([{ field: 'body', message }], message);
+  }
 }
 
 /**

@@ -29,12 +29,23 @@ function hasBody(request: FastifyRequest): boolean {
 }
 
 /**
+ * Compressed bodies are not read (RFC 9110 §8.4: 415 for a content coding the server does not
+ * take): parsed as they came, gzip bytes were refused as broken text, without saying why.
+ */
+function assertNoContentCoding(request: FastifyRequest): void {
+  const coding = (request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return;
+  throw new ApiError('unsupported_media_type', `Request bodies are taken uncompressed: Content-Encoding ${coding} is not supported.`);
+}
+
+/**
  * Refuses, with 415 `unsupported_media_type` naming what the route takes, a body of a type the
  * route does not accept: a form sent by `curl -d` to a JSON route is not read as anything.
  * Requests without a body pass, whatever their Content-Type says.
  */
 export function assertAcceptedMediaType(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD' || request.is404 || !hasBody(request)) return;
+  assertNoContentCoding(request);
   const accepted = (request.routeOptions.config as BodyPolicy | undefined)?.bodyTypes ?? JSON_ONLY;
   if (accepted.includes(mediaTypeOf(request.headers['content-type']))) return;
   const expected = accepted.length === 1 ? accepted[0] : `${accepted.slice(0, -1).join(', ')} or ${accepted[accepted.length - 1]}`;

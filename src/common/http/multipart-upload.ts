@@ -23,9 +23,17 @@ export function isMultipart(request: FastifyRequest): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
+/** The most bytes a text field may hold: room for a 300-character title in any script. */
+const MAX_FIELD_BYTES = 4096;
+
+const refused = (field: string, message: string): ApiError => ApiError.validation([{ field, message }]);
+
 /**
  * Reads the single file (`file`) and small text fields of a multipart upload. Reading stops at
- * `maxBytes`: an oversized file is refused with 413 without being held in memory whole.
+ * `maxBytes`: an oversized file is refused with 413 without being held in memory whole. What the
+ * route would otherwise have to drop unseen is refused instead, as a JSON body's unknown fields
+ * are: a second file, a file under another name, a field cut short, more parts than a form has.
+ * The caller validates the names and values of the text fields.
  */
 export function readMultipartUpload(request: FastifyRequest, maxBytes: number): Promise<UploadedFile> {
   return new Promise<UploadedFile>((resolve, reject) => {
@@ -33,7 +41,7 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
     try {
       parser = Busboy({
         headers: request.headers as { 'content-type': string },
-        limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
+        limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: MAX_FIELD_BYTES, parts: 6 },
       });
     } catch {
       reject(ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }]));
@@ -45,12 +53,17 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
     let pending: Promise<void> = Promise.resolve();
     let failure: ApiError | undefined;
 
-    parser.on('field', (name, value) => {
-      if (isRefusedKey(name)) failure ??= ApiError.validation([{ field: name, message: `the field name "${name}" is not allowed` }]);
+    parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
+      if (isRefusedKey(name)) failure ??= refused(name, `the field name "${name}" is not allowed`);
+      else if (valueTruncated) failure ??= refused(name, `${name} must be shorter than ${MAX_FIELD_BYTES} bytes`);
       else fields[name] = value;
     });
+    parser.on('filesLimit', () => (failure ??= refused('file', 'only one file may be uploaded')));
+    parser.on('fieldsLimit', () => (failure ??= refused('body', 'the form has more fields than an upload takes')));
+    parser.on('partsLimit', () => (failure ??= refused('body', 'the form has more parts than an upload takes')));
     parser.on('file', (field, stream, filename, _encoding, mimeType) => {
-      if (field !== 'file' || file) {
+      if (field !== 'file') {
+        failure ??= refused(field, `property ${field} should not exist (the file goes in the field "file")`);
         stream.resume();
         return;
       }

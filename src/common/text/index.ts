@@ -1,2 +1,3 @@
 export * from './stopwords';
 export * from './tokenize';
+export * from './clip';

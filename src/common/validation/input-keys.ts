@@ -147,3 +147,30 @@ export function assertNoRefusedKeys(keys: Iterable<string>): void {
   for (const key of keys) if (isRefusedKey(key)) found.push(refusal(key, key));
   if (found.length > 0) throw ApiError.validation(found);
 }
+
+/** What every object inherits from Object.prototype: `toString`, `valueOf`, `hasOwnProperty`… */
+const INHERITED_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Keys of a body or query named like a member every object inherits, with the path of each. No
+ * DTO declares such a field, so each is an unknown field; but class-transformer skips a key whose
+ * name the new instance already answers with a function, so the whitelist never sees it, and a
+ * body with `toString` was taken while one with `foo` was refused (API.md: any word is a word).
+ * Walks like refusedKeys.
+ */
+export function inheritedNameKeys(value: unknown): FieldError[] {
+  const found: FieldError[] = [];
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (item.value === null || typeof item.value !== 'object' || item.depth > MAX_JSON_DEPTH) continue;
+    const keys = Object.keys(item.value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i];
+      const path = item.path ? `${item.path}.${key}` : key;
+      if (INHERITED_NAMES.has(key) && !isRefusedKey(key)) found.push({ field: path, message: `property ${key} should not exist` });
+      else stack.push({ value: (item.value as Record<string, unknown>)[key], path, depth: item.depth + 1 });
+    }
+  }
+  return found.reverse();
+}

@@ -1,7 +1,9 @@
 import { applyDecorators, ArgumentMetadata, Injectable, Param, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
+import { ValidateIf } from 'class-validator';
 import { ApiError, FieldError } from '../errors/api-error';
 import { isId } from '../ids';
+import { inheritedNameKeys } from './input-keys';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -11,9 +13,23 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/**
+ * Refuses unknown fields named like inherited members (`toString`) before class-transformer can
+ * skip them unseen (see inheritedNameKeys); the whitelist refuses every other unknown field.
+ */
+class WhitelistValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (this.toValidate(metadata)) {
+      const found = inheritedNameKeys(value);
+      if (found.length > 0) throw ApiError.validation(found);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Class-validator DTOs; unknown fields are refused, not silently dropped (API.md). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new WhitelistValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -50,3 +66,15 @@ export function IdParam(name = 'id'): ParameterDecorator {
 export function ApiIdParam(name = 'id', description = 'A 24-character hexadecimal id.'): MethodDecorator {
   return applyDecorators(ApiParam({ name, description, schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } }));
 }
+
+/**
+ * A field that may be left out but, when sent, must hold a value of its type. `@IsOptional()` also
+ * lets `null` through, which a change then writes over a field that cannot be empty (a module
+ * without a title, a user without a role). Fields that may be cleared say so with `nullable`.
+ */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_, value) => value !== undefined);
+}
+
+/** For `PartialType(Dto, NOT_NULL)`: each field of a change may be left out, none may be null (see IsOmittable). */
+export const NOT_NULL = { skipNullProperties: false } as const;

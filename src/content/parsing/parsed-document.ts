@@ -1,4 +1,5 @@
 import { ApiError } from '../../common/errors/api-error';
+import { clipText } from '../../common/text/clip';
 
 export interface ParsedSection {
   text: string;
@@ -39,7 +40,7 @@ export function normalizeText(text: string): string {
 /** A heading as one trimmed line of bounded length. */
 export function normalizeHeading(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > MAX_HEADING_LENGTH ? `${line.slice(0, MAX_HEADING_LENGTH - 1)}…` : line;
+  return line.length > MAX_HEADING_LENGTH ? `${clipText(line, MAX_HEADING_LENGTH - 1)}…` : line;
 }
 
 /**

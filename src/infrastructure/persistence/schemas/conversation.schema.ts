@@ -1,11 +1,12 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { maxCharacters } from './max-characters';
 
 @Schema({ collection: 'conversations', versionKey: false, minimize: false })
 export class ConversationRecord {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true, index: true }) userId!: string;
   @Prop({ type: String, default: null, index: true }) moduleId!: string | null;
-  @Prop({ type: String, required: true, maxlength: 200 }) title!: string;
+  @Prop({ type: String, required: true, validate: maxCharacters(200) }) title!: string;
   /** Running summary of the turns older than the memory window, written by the model. */
   @Prop({ type: String, default: null }) summary!: string | null;
   /** Messages with a lower sequence number are folded into `summary`. */

@@ -1,11 +1,12 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { maxCharacters } from './max-characters';
 
 /** A course module: the unit teachers fill with resources and students chat and practise about. */
 @Schema({ collection: 'modules', versionKey: false, minimize: false })
 export class CourseModuleRecord {
   @Prop({ type: String, required: true }) _id!: string;
-  @Prop({ type: String, required: true, maxlength: 200 }) title!: string;
-  @Prop({ type: String, default: '', maxlength: 5000 }) description!: string;
+  @Prop({ type: String, required: true, validate: maxCharacters(200) }) title!: string;
+  @Prop({ type: String, default: '', validate: maxCharacters(5000) }) description!: string;
   /** Kept by single-document increments when resources come and go, so lists need no counting. */
   @Prop({ type: Number, required: true, default: 0, min: 0 }) resourceCount!: number;
   /** Set for the demo course, so it is loaded only once. */

@@ -28,7 +28,8 @@ export class GradeRecord {
    */
   @Prop({ type: Boolean, default: false, index: true }) countsTowardProgress!: boolean;
   @Prop({ type: String, required: true }) question!: string;
-  @Prop({ type: String, required: true }) studentAnswer!: string;
+  /** An empty answer is an answer (graded 0): Mongoose's `required` would refuse the empty string. */
+  @Prop({ type: String, default: '' }) studentAnswer!: string;
   @Prop({ type: String, default: null }) referenceAnswer!: string | null;
   @Prop({ type: [MongooseSchema.Types.Mixed], default: [] }) rubric!: RubricCriterionValue[];
   @Prop({ type: Number, required: true, min: 0 }) maxScore!: number;

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { maxCharacters } from './max-characters';
 
 export const RESOURCE_STATUSES = ['pending', 'indexed', 'failed'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
@@ -8,8 +9,8 @@ export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
 export class ResourceRecord {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true, index: true }) moduleId!: string;
-  @Prop({ type: String, required: true, maxlength: 300 }) title!: string;
-  @Prop({ type: String, default: null, maxlength: 300 }) filename!: string | null;
+  @Prop({ type: String, required: true, validate: maxCharacters(300) }) title!: string;
+  @Prop({ type: String, default: null, validate: maxCharacters(300) }) filename!: string | null;
   @Prop({ type: String, required: true }) mimeType!: string;
   @Prop({ type: Number, required: true, min: 0 }) sizeBytes!: number;
   @Prop({ type: String, required: true, enum: RESOURCE_STATUSES, default: 'pending', index: true }) status!: ResourceStatus;

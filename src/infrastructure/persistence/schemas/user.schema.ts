@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { maxCharacters } from './max-characters';
 
 export const ROLES = ['student', 'instructor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -11,7 +12,7 @@ export class UserRecord {
   _id!: string;
 
   /** As the user typed it, trimmed. */
-  @Prop({ type: String, required: true, maxlength: 254 })
+  @Prop({ type: String, required: true, validate: maxCharacters(254) })
   email!: string;
 
   /** Lower-cased email: the unique index that makes two accounts with one email impossible. */
@@ -21,7 +22,7 @@ export class UserRecord {
   @Prop({ type: String, required: true })
   passwordHash!: string;
 
-  @Prop({ type: String, default: null, maxlength: 100 })
+  @Prop({ type: String, default: null, validate: maxCharacters(100) })
   displayName!: string | null;
 
   @Prop({ type: String, required: true, enum: ROLES, default: 'student' })
