@@ -322,7 +322,7 @@ describe('input rules', () => {
     it('should refuse null for a module or course title or description, and leave them as they were', async () => {
       const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Kept title', description: 'Kept text' });
       const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Kept course', description: 'Kept text' });
-      for (const body of [{ title: null }, { description: null }]) {
+      for (const body of [{ title: null }, { description: null }] as Record<string, null>[]) {
         await refusedNull(`/api/admin/modules/${module.body.data.id}`, body);
         await refusedNull(`/api/admin/courses/${course.body.data.id}`, body);
       }
@@ -334,7 +334,8 @@ describe('input rules', () => {
 
     it("should refuse null for a user's role or disabled flag, and leave the account working", async () => {
       const user = await register(t.http);
-      for (const body of [{ role: null }, { disabled: null }]) await refusedNull(`/api/admin/users/${user.id}`, body);
+      for (const body of [{ role: null }, { disabled: null }] as Record<string, null>[])
+        await refusedNull(`/api/admin/users/${user.id}`, body);
       const me = await t.http.get('/api/users/me').set(bearer(user));
       assert.equal(me.status, 200);
       assert.deepEqual([me.body.data.role, me.body.data.disabled], ['student', false]);
@@ -347,7 +348,8 @@ describe('input rules', () => {
         .set(bearer(user))
         .send({ question: 'What is a loop?', student_answer: 'A loop repeats code.', reference_answer: 'A loop repeats a block of code.' });
       assert.equal(graded.status, 200);
-      for (const body of [{ score: null }, { feedback: null }]) await refusedNull(`/api/admin/evaluations/${graded.body.data.id}`, body);
+      for (const body of [{ score: null }, { feedback: null }] as Record<string, null>[])
+        await refusedNull(`/api/admin/evaluations/${graded.body.data.id}`, body);
       const log = await t.http.get('/api/admin/evaluations').query({ user_id: user.id }).set(bearer(admin));
       assert.equal(log.body.data.items[0].reviewed_by ?? null, null);
     });
