@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { QueryInteger } from '../common/validation/query-values';
 import { IsOmittable } from '../common/validation/validation';
 import { PassageDto, toPassageDto } from '../index/index.dto';
 import {
@@ -263,7 +264,7 @@ export class ReviewQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Most items in the answer (default 10).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { QueryInteger } from '../common/validation/query-values';
 import { JOB_STATUSES, JobStatus } from '../infrastructure/persistence/schemas/job.schema';
 import { Job } from './jobs.repository';
 import { Passage } from './passage';
@@ -65,7 +66,7 @@ export class SearchQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'How many passages (default 5).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(20)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import type request from 'supertest';
 import {
   Account,
   bearer,
@@ -434,6 +435,33 @@ describe('input rules', () => {
       const conversation = await t.http.get(`/api/chat/conversations/${chat.body.data.conversation_id}`).set(bearer(student));
       assert.ok(conversation.body.data.title.endsWith('…'), conversation.body.data.title);
       assert.doesNotMatch(conversation.body.data.title, LONE_SURROGATE);
+    });
+  });
+
+  describe('numbers and dates in queries', () => {
+    const refusedField = (response: request.Response, field: string, label: string) => {
+      assert.equal(response.status, 400, `${label}: ${response.status} ${response.text.slice(0, 300)}`);
+      assert.equal(errorCode(response), 'validation_failed', label);
+      const details = response.body.error.details as { field: string }[];
+      assert.ok(details.length > 0 && details.every((d) => d.field === field), `${label}: ${JSON.stringify(response.body)}`);
+    };
+
+    it('should take a number of a query only in plain decimal digits: 0x10, 1e1, +5, 5.0 are 400 naming the field', async () => {
+      const queries: [string, Account, string][] = [
+        ['/api/modules', student, 'limit'],
+        ['/api/chat/conversations', student, 'limit'],
+        ['/api/evaluation/review', student, 'limit'],
+        ['/api/admin/audit', admin, 'limit'],
+        ['/api/search?q=loops', student, 'k'],
+      ];
+      for (const [path, account, field] of queries) {
+        for (const written of ['0x10', '1e1', '0b11', '0o7', '+5', '5.0', ' 5', '1_0', 'Infinity']) {
+          const url = `${path}${path.includes('?') ? '&' : '?'}${field}=${encodeURIComponent(written)}`;
+          refusedField(await t.http.get(url).set(bearer(account)), field, url);
+        }
+        const plain = await t.http.get(`${path}${path.includes('?') ? '&' : '?'}${field}=3`).set(bearer(account));
+        assert.equal(plain.status, 200, `${path} ${field}=3: ${plain.text.slice(0, 300)}`);
+      }
     });
   });
 });
