@@ -463,5 +463,20 @@ describe('input rules', () => {
         assert.equal(plain.status, 200, `${path} ${field}=3: ${plain.text.slice(0, 300)}`);
       }
     });
+
+    it('should refuse an impossible calendar date or a malformed ISO 8601 time in from and to, naming the field', async () => {
+      for (const path of ['/api/admin/audit', '/api/admin/conversations', '/api/admin/evaluations']) {
+        for (const field of ['from', 'to']) {
+          for (const written of ['2026-02-30', '2025-02-29', '2026-04-31T10:00:00Z', '2026-13-01', '2026-00-10', '2026-W05', '2026-032']) {
+            const url = `${path}?${field}=${encodeURIComponent(written)}`;
+            refusedField(await t.http.get(url).set(bearer(admin)), field, url);
+          }
+          for (const written of ['2024-02-29', '2026-02-28T23:59:59.999Z', '2026-03-01T10:00:00+02:00']) {
+            const taken = await t.http.get(`${path}?${field}=${encodeURIComponent(written)}`).set(bearer(admin));
+            assert.equal(taken.status, 200, `${path} ${field}=${written}: ${taken.text.slice(0, 300)}`);
+          }
+        }
+      }
+    });
   });
 });
