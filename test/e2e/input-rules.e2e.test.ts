@@ -479,4 +479,93 @@ describe('input rules', () => {
       }
     });
   });
+
+  describe('text that shows nothing', () => {
+    // NUL, zero-width space, BOM, word joiner, Hangul filler, soft hyphen, variation selector, blank Braille.
+    const INVISIBLE_ONLY = ['\u0000', '\u200b\u200b', ' \u200b\ufeff\u2060 ', '\u3164', '\u00ad', '\ufe0f', '\u2800', '\u200d\u200c'];
+
+    const refused = async (label: string, field: string, send: () => Promise<request.Response>) => {
+      const response = await send();
+      assert.equal(response.status, 400, `${label}: ${response.status} ${response.text.slice(0, 300)}`);
+      assert.equal(errorCode(response), 'validation_failed', label);
+      assert.ok(
+        (response.body.error.details as { field: string }[]).some((d) => d.field === field),
+        `${label}: ${JSON.stringify(response.body)}`,
+      );
+    };
+
+    it('should refuse a chat message made only of invisible characters, as an empty one, and store no conversation', async () => {
+      const user = await register(t.http);
+      for (const message of INVISIBLE_ONLY) {
+        await refused(JSON.stringify(message), 'message', () => t.http.post('/api/chat').set(bearer(user)).send({ message }));
+        await refused(JSON.stringify(message), 'message', () => t.http.post('/api/chat/stream').set(bearer(user)).send({ message }));
+      }
+      const conversations = await t.http.get('/api/chat/conversations').set(bearer(user));
+      assert.deepEqual(conversations.body.data.items, []);
+      // Joiners inside visible text are part of it: an emoji of several people, a Persian word.
+      for (const message of ['👩‍💻 what is a loop?', 'می‌خواهم']) {
+        const taken = await t.http.post('/api/chat').set(bearer(user)).send({ message });
+        assert.equal(taken.status, 200, taken.text.slice(0, 300));
+      }
+    });
+
+    it('should refuse invisible-only titles, questions, answers and names, and change nothing', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Visible title' });
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Visible course' });
+      const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'What is a loop?' });
+      const conversation = `/api/chat/conversations/${chat.body.data.conversation_id}`;
+      const bank = `/api/admin/modules/${module.body.data.id}/questions`;
+      for (const blank of INVISIBLE_ONLY) {
+        const label = JSON.stringify(blank);
+        await refused(label, 'title', () => t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http.patch(`/api/admin/modules/${module.body.data.id}`).set(bearer(admin)).send({ title: blank }),
+        );
+        await refused(label, 'title', () => t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http.patch(`/api/admin/courses/${course.body.data.id}`).set(bearer(admin)).send({ title: blank }),
+        );
+        await refused(label, 'title', () => t.http.patch(conversation).set(bearer(student)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http
+            .post(`/api/admin/modules/${module.body.data.id}/resources`)
+            .set(bearer(admin))
+            .send({ title: blank, content: 'A lesson about loops.', format: 'text' }),
+        );
+        await refused(label, 'display_name', () => t.http.patch('/api/users/me').set(bearer(student)).send({ display_name: blank }));
+        await refused(label, 'q', () => t.http.get('/api/search').query({ q: blank }).set(bearer(student)));
+        await refused(label, 'question', () =>
+          t.http.post(bank).set(bearer(admin)).send({ type: 'true_false', question: blank, answer: 'true' }),
+        );
+        await refused(label, 'answer', () =>
+          t.http
+            .post(bank)
+            .set(bearer(admin))
+            .send({ type: 'mcq', question: 'Which?', choices: ['a', 'b', 'c', blank], answer: blank }),
+        );
+        await refused(label, 'choices', () =>
+          t.http
+            .post(bank)
+            .set(bearer(admin))
+            .send({ type: 'mcq', question: 'Which?', choices: ['a', 'b', 'c', blank], answer: 'a' }),
+        );
+        await refused(label, 'reference_answer', () =>
+          t.http.post(bank).set(bearer(admin)).send({ type: 'short_answer', question: 'Why?', reference_answer: blank }),
+        );
+        await refused(label, 'question', () =>
+          t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question: blank, student_answer: 'A loop repeats code.' }),
+        );
+        await refused(label, 'rubric.0.criterion', () =>
+          t.http
+            .post('/api/evaluation/grade')
+            .set(bearer(student))
+            .send({ question: 'What is a loop?', student_answer: 'It repeats.', rubric: [{ criterion: blank, max_points: 2 }] }),
+        );
+      }
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin))).body.data.title, 'Visible title');
+      assert.equal((await t.http.get(`/api/courses/${course.body.data.id}`).set(bearer(admin))).body.data.title, 'Visible course');
+      assert.equal((await t.http.get(bank.replace('/admin', '')).set(bearer(admin))).body.data.items.length, 0);
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}/resources`).set(bearer(admin))).body.data.items.length, 0);
+    });
+  });
 });
