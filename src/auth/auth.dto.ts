@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { trimText } from '../common/validation/text';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { UserDto } from '../users/users.dto';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.org', maxLength: 254 })
   @Transform(trimText)
   @IsString()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { trimText } from '../common/validation/text';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { toUserDto, UserDto } from '../users/users.dto';
 import { CourseStudent, CourseView } from './courses.service';
@@ -148,7 +148,7 @@ export class EnrollStudentDto {
   @ApiPropertyOptional({ maxLength: 254, example: 'ada@example.org', description: 'The student, by email (case-insensitive).' })
   @IsOptional()
   @Transform(trimText)
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email?: string;
 }

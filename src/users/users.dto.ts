@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
-import { trimText } from '../common/validation/text';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { IsOmittable } from '../common/validation/validation';
 import { LOCALES, Locale, ROLES, Role } from '../infrastructure/persistence/schemas/user.schema';
 import { User } from './user';
@@ -91,7 +91,7 @@ export class AdminCreateUserDto {
   @ApiProperty({ example: 'teacher@example.org', maxLength: 254 })
   @Transform(trimText)
   @IsString()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 

@@ -567,5 +567,25 @@ describe('input rules', () => {
       assert.equal((await t.http.get(bank.replace('/admin', '')).set(bearer(admin))).body.data.items.length, 0);
       assert.equal((await t.http.get(`/api/modules/${module.body.data.id}/resources`).set(bearer(admin))).body.data.items.length, 0);
     });
+
+    it('should refuse an email holding an invisible character, wherever an email is given, and keep taking accented ones', async () => {
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Emails' });
+      for (const email of ['zw\u200b@y.co', 'zw@y\u200b.co', '\u200bzw@y.co', 'z\u00adw@y.co', 'z\u2060w@y.co', 'z\u2003w@y.co']) {
+        const label = JSON.stringify(email);
+        await refused(label, 'email', () => t.http.post('/api/auth/register').send({ email, password: 'a-good-password' }));
+        await refused(label, 'email', () =>
+          t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role: 'student' }),
+        );
+        await refused(label, 'email', () =>
+          t.http.post(`/api/admin/courses/${course.body.data.id}/students`).set(bearer(admin)).send({ email }),
+        );
+      }
+      const users = await t.http.get('/api/admin/users').query({ q: 'zw' }).set(bearer(admin));
+      assert.deepEqual(users.body.data.items, []);
+      const accented = await t.http
+        .post('/api/auth/register')
+        .send({ email: `josé-${Date.now()}@exemple.fr`, password: 'a-good-password' });
+      assert.equal(accented.status, 201, accented.text.slice(0, 300));
+    });
   });
 });

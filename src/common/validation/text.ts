@@ -1,3 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsEmail, Matches } from 'class-validator';
+
 /**
  * Characters that show nothing: white space, control and format characters (NUL, zero-width space,
  * joiners, BOM, bidi marks), lone surrogates, the code points Unicode says to render invisibly
@@ -5,6 +8,7 @@
  */
 const INVISIBLE = String.raw`\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800`;
 const ONLY_INVISIBLE = new RegExp(`^[${INVISIBLE}]*$`, 'u');
+const NO_INVISIBLE = new RegExp(`^[^${INVISIBLE}]*$`, 'u');
 
 /**
  * The "not blank" rule of free text, as a `@Transform` before `@MinLength(1)`: the text trimmed, and
@@ -20,3 +24,11 @@ export const trimText = ({ value }: { value: unknown }): unknown => {
 /** `trimText` for each string of a list (multiple-choice answers). */
 export const trimTexts = ({ value }: { value: unknown }): unknown =>
   Array.isArray(value) ? value.map((item: unknown) => trimText({ value: item })) : value;
+
+/**
+ * An email address, without a character that shows nothing: `zw\u200b@y.co` reads the same as
+ * `zw@y.co` yet would be another account (IsEmail takes any character above U+00A0).
+ */
+export function IsEmailAddress(): PropertyDecorator {
+  return applyDecorators(IsEmail(), Matches(NO_INVISIBLE, { message: '$property must not contain invisible characters' }));
+}
