@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ConversationsRepository } from '../../src/chat/conversations.repository';
+import { CourseModulesRepository } from '../../src/content/course-modules.repository';
 import { ModuleAccessService } from '../../src/courses/module-access.service';
 import { freshMongoUri, MONGODB_TEST_URI } from '../support/mongo';
 import { Account, bearer, createCourseModule, errorCode, loginAdmin, register, startTestApp, TestApp } from '../support/test-app';
@@ -16,24 +17,30 @@ const MODES: [string, (() => string) | undefined][] = [
 const TIMES = 5;
 
 /**
- * Holds each answer of `target[method]` until TIMES calls have one (or a second has passed), then
- * lets them all go on: every deletion has found the resource before any deletes it, as requests
- * overlapping on a busy server do. A lookup followed at once by the delete otherwise rarely
- * interleaves in a test. Returns the undo.
+ * A meeting point of `count` callers: each waits until all have come (or a second has passed).
+ * Deletions held there after their lookup have all found what they delete before any deletes it,
+ * as requests overlapping on a busy server do; a lookup followed at once by the delete otherwise
+ * rarely interleaves in a test.
  */
-function lookUpTogether<T extends object>(target: T, method: keyof T & string): () => void {
-  const original = target[method] as (...args: unknown[]) => Promise<unknown>;
-  const held: (() => void)[] = [];
-  const together = async (...args: unknown[]) => {
-    const found = await original.apply(target, args);
-    await new Promise<void>((resolve) => {
-      held.push(resolve);
-      if (held.length >= TIMES) for (const release of held.splice(0)) release();
+function meetingPoint(count: number): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (waiting.length >= count) for (const release of waiting.splice(0)) release();
       else setTimeout(resolve, 1_000);
     });
+}
+
+/** Has each answer of `target[method]` wait at `meet` before it is returned. Returns the undo. */
+function holdAfter<T extends object>(target: T, method: keyof T & string, meet: () => Promise<void>): () => void {
+  const original = target[method] as (...args: unknown[]) => Promise<unknown>;
+  const held = async (...args: unknown[]) => {
+    const found = await original.apply(target, args);
+    await meet();
     return found;
   };
-  Object.assign(target, { [method]: together });
+  Object.assign(target, { [method]: held });
   return () => Object.assign(target, { [method]: original });
 }
 
@@ -77,13 +84,34 @@ describe.each(MODES)('concurrent deletions (%s)', (_mode, mongodbUri) => {
 
   it('should delete a module once: one 204, one audit entry', async () => {
     const moduleId = await createCourseModule(t, admin, 'Module deleted at once', '# Lists\n\nA list holds items in order.');
-    const undo = lookUpTogether(t.app.get(ModuleAccessService), 'findManaged');
+    const undo = holdAfter(t.app.get(ModuleAccessService), 'findManaged', meetingPoint(TIMES));
     try {
       await deleteAtOnce(`/api/admin/modules/${moduleId}`, admin);
     } finally {
       undo();
     }
     assert.equal(await auditEntries('module.delete', moduleId), 1);
+  });
+
+  it("should delete a module once when its course's deletion removes it at the same time: one module.delete entry", async () => {
+    const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Course deleted with its module' });
+    const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Its module', course_id: course.body.data.id });
+    const meet = meetingPoint(2);
+    const undo = [
+      holdAfter(t.app.get(ModuleAccessService), 'findManaged', meet),
+      holdAfter(t.app.get(CourseModulesRepository), 'listByCourse', meet),
+    ];
+    try {
+      const [courseDeletion, moduleDeletion] = await Promise.all([
+        t.http.delete(`/api/admin/courses/${course.body.data.id}`).set(bearer(admin)),
+        t.http.delete(`/api/admin/modules/${module.body.data.id}`).set(bearer(admin)),
+      ]);
+      assert.equal(courseDeletion.status, 204);
+      assert.ok([204, 404].includes(moduleDeletion.status), String(moduleDeletion.status));
+    } finally {
+      for (const release of undo) release();
+    }
+    assert.equal(await auditEntries('module.delete', module.body.data.id), 1);
   });
 
   it('should delete a user once: one 204, one audit entry', async () => {
@@ -96,7 +124,7 @@ describe.each(MODES)('concurrent deletions (%s)', (_mode, mongodbUri) => {
     const user = await register(t.http);
     const chat = await t.http.post('/api/chat').set(bearer(user)).send({ message: 'What is a loop?' });
     assert.equal(chat.status, 200);
-    const undo = lookUpTogether(t.app.get(ConversationsRepository), 'findById');
+    const undo = holdAfter(t.app.get(ConversationsRepository), 'findById', meetingPoint(TIMES));
     try {
       await deleteAtOnce(`/api/chat/conversations/${chat.body.data.conversation_id}`, user);
     } finally {
