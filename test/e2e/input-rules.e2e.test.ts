@@ -568,6 +568,25 @@ describe('input rules', () => {
       assert.equal((await t.http.get(`/api/modules/${module.body.data.id}/resources`).set(bearer(admin))).body.data.items.length, 0);
     });
 
+    it('should refuse a document made only of invisible characters as one without text (422), and store nothing', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Invisible documents' });
+      const resources = `/api/admin/modules/${module.body.data.id}/resources`;
+      for (const blank of INVISIBLE_ONLY) {
+        const label = JSON.stringify(blank);
+        for (const format of ['text', 'markdown', 'html']) {
+          const sent = await t.http.post(resources).set(bearer(admin)).send({ title: 'Blank', content: blank, format });
+          assert.equal(sent.status, 422, `${label} ${format}: ${sent.status} ${sent.text.slice(0, 300)}`);
+          assert.equal(errorCode(sent), 'unprocessable_document');
+        }
+        // A file of NUL is binary data, refused as such (415) before it is read.
+        if (blank === '\u0000') continue;
+        const uploaded = await t.http.post(resources).set(bearer(admin)).attach('file', Buffer.from(blank), 'blank.txt');
+        assert.equal(uploaded.status, 422, `${label} file: ${uploaded.status} ${uploaded.text.slice(0, 300)}`);
+      }
+      const module_ = await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin));
+      assert.equal(module_.body.data.resource_count, 0);
+    });
+
     it('should refuse an email holding an invisible character, wherever an email is given, and keep taking accented ones', async () => {
       const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Emails' });
       for (const email of ['zw\u200b@y.co', 'zw@y\u200b.co', '\u200bzw@y.co', 'z\u00adw@y.co', 'z\u2060w@y.co', 'z\u2003w@y.co']) {

@@ -1,14 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsEmail, Matches } from 'class-validator';
+import { INVISIBLE_CHARACTERS, isBlank } from '../text/invisible';
 
-/**
- * Characters that show nothing: white space, control and format characters (NUL, zero-width space,
- * joiners, BOM, bidi marks), lone surrogates, the code points Unicode says to render invisibly
- * (variation selectors, Hangul fillers, tags) and the blank Braille pattern.
- */
-const INVISIBLE = String.raw`\p{White_Space}\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800`;
-const ONLY_INVISIBLE = new RegExp(`^[${INVISIBLE}]*$`, 'u');
-const NO_INVISIBLE = new RegExp(`^[^${INVISIBLE}]*$`, 'u');
+const NO_INVISIBLE = new RegExp(`^[^${INVISIBLE_CHARACTERS}]*$`, 'u');
 
 /**
  * The "not blank" rule of free text, as a `@Transform` before `@MinLength(1)`: the text trimmed, and
@@ -18,7 +12,7 @@ const NO_INVISIBLE = new RegExp(`^[^${INVISIBLE}]*$`, 'u');
  */
 export const trimText = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
-  return ONLY_INVISIBLE.test(value) ? '' : value.trim();
+  return isBlank(value) ? '' : value.trim();
 };
 
 /** `trimText` for each string of a list (multiple-choice answers). */
