@@ -313,7 +313,7 @@ describe('input rules', () => {
   });
 
   describe('null in a change', () => {
-    const refusedNull = async (path: string, body: Record<string, null>) => {
+    const refusedNull = async (path: string, body: Partial<Record<string, null>>) => {
       const response = await t.http.patch(path).set(bearer(admin)).send(body);
       assert.equal(response.status, 400, `${path} ${JSON.stringify(body)}: ${response.status} ${response.text}`);
       assert.equal(errorCode(response), 'validation_failed');
