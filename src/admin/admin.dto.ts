@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { AuditEntry } from '../audit/audit.service';
 import { ConversationDto, MessageDto, toConversationDto } from '../chat/chat.dto';
 import { Conversation } from '../chat/conversations.repository';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsIsoDateTime } from '../common/validation/query-values';
 
 const ID = /^[0-9a-f]{24}$/;
 const idMessage = (field: string) => ({ message: `${field} must be a 24-character hexadecimal id` });
 
 export class TimeRangeQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' }) @IsOptional() @IsDateString() from?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'At or before this time.' }) @IsOptional() @IsDateString() to?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' }) @IsOptional() @IsIsoDateTime() from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'At or before this time.' }) @IsOptional() @IsIsoDateTime() to?: string;
 }
 
 export class AdminConversationsQueryDto extends TimeRangeQueryDto {

@@ -1,15 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { UserDto } from '../users/users.dto';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.org', maxLength: 254 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -21,7 +20,7 @@ export class RegisterDto {
 
   @ApiPropertyOptional({ maxLength: 100, example: 'Ada' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -30,7 +29,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.org', maxLength: 254 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(254)
@@ -49,7 +48,7 @@ export class LoginDto {
  */
 export class PasswordGrantFormDto {
   @ApiProperty({ description: 'The email.', maxLength: 254 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(254)

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { trimText } from '../common/validation/text';
 import { PassageDto, toPassageDto } from '../index/index.dto';
 import {
   MESSAGE_ROLES,
@@ -18,7 +19,7 @@ const idMessage = (field: string) => ({ message: `${field} must be a 24-characte
 export class ChatRequestDto {
   @ApiProperty({ minLength: 1, maxLength: 8000, example: 'What does range(5) produce?' })
   @IsString()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimText)
   @MinLength(1)
   @MaxLength(8000)
   message!: string;
@@ -76,7 +77,7 @@ export class ConversationPageDto {
 export class RenameConversationDto {
   @ApiProperty({ minLength: 1, maxLength: 200 })
   @IsString()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimText)
   @MinLength(1)
   @MaxLength(200)
   title!: string;

@@ -183,7 +183,8 @@ export class ChatService {
 
   async delete(principal: Principal, id: string): Promise<void> {
     await this.owned(principal, id);
-    await this.conversations.delete(id);
+    // Of deletions at once, only the one whose delete removed the conversation answers 204.
+    if (!(await this.conversations.delete(id))) throw ApiError.notFound('conversation');
     await this.messages.deleteForConversation(id);
   }
 

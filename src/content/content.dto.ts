@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { trimText } from '../common/validation/text';
 import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { RESOURCE_STATUSES, ResourceStatus } from '../infrastructure/persistence/schemas/resource.schema';
 import { CourseModule } from './course-modules.repository';
 import { Resource } from './resources.repository';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const ID = /^[0-9a-f]{24}$/;
 
 // ---- responses ---------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ export class ResourcePageDto {
 
 export class CreateModuleDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Introduction to Python' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -103,7 +103,7 @@ export class CreateModuleDto {
 
   @ApiPropertyOptional({ maxLength: 5000 })
   @IsOmittable()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MaxLength(5000)
   description?: string;
@@ -139,7 +139,7 @@ export type TextFormat = (typeof TEXT_FORMATS)[number];
 /** A resource given as text in a JSON body instead of a file. */
 export class CreateTextResourceDto {
   @ApiProperty({ minLength: 1, maxLength: 300, example: 'Loops' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(300)
@@ -169,7 +169,7 @@ export class UploadResourceDto {
 
   @ApiPropertyOptional({ maxLength: 300, description: "Defaults to the document's own title, else the file name." })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MaxLength(300)
   title?: string;

@@ -113,7 +113,7 @@ export class ContentService {
   /** Removes the module, its resources and their chunks (from the store and the index) and its questions. */
   async deleteModule(actor: Principal, id: string): Promise<void> {
     const module = await this.access.findManaged(actor, id);
-    await this.removeModule(module);
+    if (!(await this.removeModule(module))) throw ApiError.notFound('module');
     await this.audit.record(actor, 'module.delete', { type: 'module', id }, { course_id: module.courseId });
   }
 
@@ -123,19 +123,26 @@ export class ContentService {
    */
   async deleteCourseModules(actor: Principal, courseId: string): Promise<number> {
     const modules = await this.modules.listByCourse(courseId);
+    let removed = 0;
     for (const module of modules) {
-      await this.removeModule(module);
+      if (!(await this.removeModule(module))) continue;
+      removed += 1;
       await this.audit.record(actor, 'module.delete', { type: 'module', id: module.id }, { course_id: courseId, with_course: true });
     }
-    return modules.length;
+    return removed;
   }
 
-  private async removeModule(module: CourseModule): Promise<void> {
-    await this.modules.delete(module.id);
+  /**
+   * False when the module was already gone: of two deletions at once, only the one whose delete
+   * removed the module goes on, so one answers 204 with one audit entry and the other 404.
+   */
+  private async removeModule(module: CourseModule): Promise<boolean> {
+    if (!(await this.modules.delete(module.id))) return false;
     await this.chunks.deleteByModule(module.id);
     await this.resources.deleteByModule(module.id);
     await this.index.publish('module', module.id);
     await this.moduleData.removeAll(module.id);
+    return true;
   }
 
   /**
@@ -200,8 +207,11 @@ export class ContentService {
     const resource = await this.resources.findById(id);
     if (!resource) throw ApiError.notFound('resource');
     await this.managedResourceModule(actor, resource);
+    // The chunks go first, so that no chunk outlives its resource if this stops half-way; of
+    // deletions at once, only the one whose delete removed the resource answers 204 and is audited.
     await this.chunks.deleteByResource(id);
-    if (await this.resources.delete(id)) await this.modules.adjustResourceCount(resource.moduleId, -1);
+    if (!(await this.resources.delete(id))) throw ApiError.notFound('resource');
+    await this.modules.adjustResourceCount(resource.moduleId, -1);
     await this.index.publish('resource', id);
     await this.audit.record(actor, 'resource.delete', { type: 'resource', id }, { module_id: resource.moduleId });
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { IsOmittable, NOT_NULL } from '../common/validation/validation';
 import { toUserDto, UserDto } from '../users/users.dto';
 import { CourseStudent, CourseView } from './courses.service';
@@ -8,7 +9,6 @@ import { Enrollment } from './enrollments.repository';
 import { JOIN_CODE_LENGTH } from './join-code';
 import { User } from '../users/user';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const ID = /^[0-9a-f]{24}$/;
 
 // ---- responses ---------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ export class CourseStudentPageDto {
 
 export class CreateCourseDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Python for beginners' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -114,7 +114,7 @@ export class CreateCourseDto {
 
   @ApiPropertyOptional({ maxLength: 5000 })
   @IsOmittable()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MaxLength(5000)
   description?: string;
@@ -147,8 +147,8 @@ export class EnrollStudentDto {
 
   @ApiPropertyOptional({ maxLength: 254, example: 'ada@example.org', description: 'The student, by email (case-insensitive).' })
   @IsOptional()
-  @Transform(trim)
-  @IsEmail()
+  @Transform(trimText)
+  @IsEmailAddress()
   @MaxLength(254)
   email?: string;
 }

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Inject, Patch, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsDateString, IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { ApiEnvelope, ApiErrors, ApiJsonBody } from '../common/openapi/api-responses';
 import { CursorCodec } from '../common/pagination/cursor';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsIsoDateTime } from '../common/validation/query-values';
 import { ApiIdParam, IdParam } from '../common/validation/validation';
 import { ModuleAccessService } from '../courses/module-access.service';
 import { AdminGradeDto, AdminGradePageDto, ReviewGradeDto, toAdminGradeDto } from './evaluation.dto';
@@ -26,8 +27,8 @@ export class AdminGradesQueryDto extends ListQueryDto {
   @IsString()
   @Matches(ID, { message: 'module_id must be a 24-character hexadecimal id' })
   module_id?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or after.' }) @IsOptional() @IsDateString() from?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or before.' }) @IsOptional() @IsDateString() to?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or after.' }) @IsOptional() @IsIsoDateTime() from?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Graded at or before.' }) @IsOptional() @IsIsoDateTime() to?: string;
 }
 
 @ApiTags('admin')

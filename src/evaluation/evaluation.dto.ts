@@ -20,6 +20,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { QueryInteger } from '../common/validation/query-values';
+import { trimText, trimTexts } from '../common/validation/text';
 import { IsOmittable } from '../common/validation/validation';
 import { PassageDto, toPassageDto } from '../index/index.dto';
 import {
@@ -37,13 +39,12 @@ import { ReviewItem, ReviewQueue } from './review.service';
 
 const ID = /^[0-9a-f]{24}$/;
 const idMessage = (field: string) => ({ message: `${field} must be a 24-character hexadecimal id` });
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 // ---- requests ----------------------------------------------------------------------------------
 
 export class RubricCriterionDto {
   @ApiProperty({ maxLength: 200, example: 'Names the three states of water' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -78,7 +79,7 @@ function OptionalRubric(description?: string): PropertyDecorator {
 export class GradeRequestDto {
   @ApiPropertyOptional({ maxLength: 4000, description: 'Required unless `question_id` is given.', example: 'Why do we have seasons?' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -139,7 +140,7 @@ export class GenerateQuestionsDto {
 
   @ApiPropertyOptional({ maxLength: 500, example: 'for loops' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(500)
@@ -185,7 +186,7 @@ export class BankQuestionRequestDto {
   type!: QuestionType;
 
   @ApiProperty({ maxLength: 4000, example: 'What does range(3) produce?' })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -199,6 +200,7 @@ export class BankQuestionRequestDto {
     example: ['0, 1, 2', '1, 2, 3', '0, 1, 2, 3', '3'],
   })
   @IsOptional()
+  @Transform(trimTexts)
   @IsArray()
   @ArrayMinSize(4)
   @ArrayMaxSize(4)
@@ -213,6 +215,7 @@ export class BankQuestionRequestDto {
     example: '0, 1, 2',
   })
   @IsOptional()
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(500)
@@ -220,7 +223,7 @@ export class BankQuestionRequestDto {
 
   @ApiPropertyOptional({ maxLength: 20000, description: 'short_answer only: the reference answer (with or instead of a rubric).' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(20000)
@@ -263,7 +266,7 @@ export class ReviewQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Most items in the answer (default 10).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -287,7 +290,7 @@ export class ReviewGradeDto {
 
   @ApiPropertyOptional({ maxLength: 10000 })
   @IsOmittable()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(10000)

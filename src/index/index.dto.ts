@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { QueryInteger } from '../common/validation/query-values';
+import { trimText } from '../common/validation/text';
 import { JOB_STATUSES, JobStatus } from '../infrastructure/persistence/schemas/job.schema';
 import { Job } from './jobs.repository';
 import { Passage } from './passage';
@@ -51,7 +53,7 @@ export function toSearchResultsDto(found: { results: Passage[]; relevant: boolea
 
 export class SearchQueryDto {
   @ApiProperty({ minLength: 1, maxLength: 1000, description: 'What to look for.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -65,7 +67,7 @@ export class SearchQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'How many passages (default 5).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(20)

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '../common/pagination/list-query.dto';
+import { IsEmailAddress, trimText } from '../common/validation/text';
 import { IsOmittable } from '../common/validation/validation';
 import { LOCALES, Locale, ROLES, Role } from '../infrastructure/persistence/schemas/user.schema';
 import { User } from './user';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 // ---- responses ---------------------------------------------------------------------------------
 
@@ -61,7 +60,7 @@ export class UpdateMeDto {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'Ada' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -90,9 +89,9 @@ export class ChangePasswordDto {
 
 export class AdminCreateUserDto {
   @ApiProperty({ example: 'teacher@example.org', maxLength: 254 })
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
-  @IsEmail()
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -108,7 +107,7 @@ export class AdminCreateUserDto {
 
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -129,7 +128,7 @@ export class AdminUpdateUserDto {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100 })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @Transform(trim)
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)

@@ -56,7 +56,8 @@ export class UsersService {
     await this.get(id);
     await this.auth.endSessionsOf(id);
     await this.erasure.eraseAll(id);
-    await this.users.delete(id);
+    // Of deletions at once, only the one whose delete removed the account answers 204 and is audited.
+    if (!(await this.users.delete(id))) throw ApiError.notFound('user');
     await this.authState.forgetAccount(id);
     await this.audit.record(actor, 'user.delete', { type: 'user', id });
   }

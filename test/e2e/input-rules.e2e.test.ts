@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import type request from 'supertest';
 import {
   Account,
   bearer,
@@ -312,7 +313,7 @@ describe('input rules', () => {
   });
 
   describe('null in a change', () => {
-    const refusedNull = async (path: string, body: Record<string, null>) => {
+    const refusedNull = async (path: string, body: Partial<Record<string, null>>) => {
       const response = await t.http.patch(path).set(bearer(admin)).send(body);
       assert.equal(response.status, 400, `${path} ${JSON.stringify(body)}: ${response.status} ${response.text}`);
       assert.equal(errorCode(response), 'validation_failed');
@@ -436,6 +437,176 @@ describe('input rules', () => {
       const conversation = await t.http.get(`/api/chat/conversations/${chat.body.data.conversation_id}`).set(bearer(student));
       assert.ok(conversation.body.data.title.endsWith('…'), conversation.body.data.title);
       assert.doesNotMatch(conversation.body.data.title, LONE_SURROGATE);
+    });
+  });
+
+  describe('numbers and dates in queries', () => {
+    const refusedField = (response: request.Response, field: string, label: string) => {
+      assert.equal(response.status, 400, `${label}: ${response.status} ${response.text.slice(0, 300)}`);
+      assert.equal(errorCode(response), 'validation_failed', label);
+      const details = response.body.error.details as { field: string }[];
+      assert.ok(details.length > 0 && details.every((d) => d.field === field), `${label}: ${JSON.stringify(response.body)}`);
+    };
+
+    it('should take a number of a query only in plain decimal digits: 0x10, 1e1, +5, 5.0 are 400 naming the field', async () => {
+      const queries: [string, Account, string][] = [
+        ['/api/modules', student, 'limit'],
+        ['/api/chat/conversations', student, 'limit'],
+        ['/api/evaluation/review', student, 'limit'],
+        ['/api/admin/audit', admin, 'limit'],
+        ['/api/search?q=loops', student, 'k'],
+      ];
+      for (const [path, account, field] of queries) {
+        for (const written of ['0x10', '1e1', '0b11', '0o7', '+5', '5.0', ' 5', '1_0', 'Infinity']) {
+          const url = `${path}${path.includes('?') ? '&' : '?'}${field}=${encodeURIComponent(written)}`;
+          refusedField(await t.http.get(url).set(bearer(account)), field, url);
+        }
+        const plain = await t.http.get(`${path}${path.includes('?') ? '&' : '?'}${field}=3`).set(bearer(account));
+        assert.equal(plain.status, 200, `${path} ${field}=3: ${plain.text.slice(0, 300)}`);
+      }
+    });
+
+    it('should refuse an impossible calendar date or a malformed ISO 8601 time in from and to, naming the field', async () => {
+      for (const path of ['/api/admin/audit', '/api/admin/conversations', '/api/admin/evaluations']) {
+        for (const field of ['from', 'to']) {
+          for (const written of ['2026-02-30', '2025-02-29', '2026-04-31T10:00:00Z', '2026-13-01', '2026-00-10', '2026-W05', '2026-032']) {
+            const url = `${path}?${field}=${encodeURIComponent(written)}`;
+            refusedField(await t.http.get(url).set(bearer(admin)), field, url);
+          }
+          for (const written of ['2024-02-29', '2026-02-28T23:59:59.999Z', '2026-03-01T10:00:00+02:00']) {
+            const taken = await t.http.get(`${path}?${field}=${encodeURIComponent(written)}`).set(bearer(admin));
+            assert.equal(taken.status, 200, `${path} ${field}=${written}: ${taken.text.slice(0, 300)}`);
+          }
+        }
+      }
+    });
+  });
+
+  describe('text that shows nothing', () => {
+    // NUL, zero-width space, BOM, word joiner, Hangul filler, soft hyphen, variation selector, blank Braille.
+    const INVISIBLE_ONLY = ['\u0000', '\u200b\u200b', ' \u200b\ufeff\u2060 ', '\u3164', '\u00ad', '\ufe0f', '\u2800', '\u200d\u200c'];
+
+    const refused = async (label: string, field: string, send: () => Promise<request.Response>) => {
+      const response = await send();
+      assert.equal(response.status, 400, `${label}: ${response.status} ${response.text.slice(0, 300)}`);
+      assert.equal(errorCode(response), 'validation_failed', label);
+      assert.ok(
+        (response.body.error.details as { field: string }[]).some((d) => d.field === field),
+        `${label}: ${JSON.stringify(response.body)}`,
+      );
+    };
+
+    it('should refuse a chat message made only of invisible characters, as an empty one, and store no conversation', async () => {
+      const user = await register(t.http);
+      for (const message of INVISIBLE_ONLY) {
+        await refused(JSON.stringify(message), 'message', () => t.http.post('/api/chat').set(bearer(user)).send({ message }));
+        await refused(JSON.stringify(message), 'message', () => t.http.post('/api/chat/stream').set(bearer(user)).send({ message }));
+      }
+      const conversations = await t.http.get('/api/chat/conversations').set(bearer(user));
+      assert.deepEqual(conversations.body.data.items, []);
+      // Joiners inside visible text are part of it: an emoji of several people, a Persian word.
+      for (const message of ['👩‍💻 what is a loop?', 'می‌خواهم']) {
+        const taken = await t.http.post('/api/chat').set(bearer(user)).send({ message });
+        assert.equal(taken.status, 200, taken.text.slice(0, 300));
+      }
+    });
+
+    it('should refuse invisible-only titles, questions, answers and names, and change nothing', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Visible title' });
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Visible course' });
+      const chat = await t.http.post('/api/chat').set(bearer(student)).send({ message: 'What is a loop?' });
+      const conversation = `/api/chat/conversations/${chat.body.data.conversation_id}`;
+      const bank = `/api/admin/modules/${module.body.data.id}/questions`;
+      for (const blank of INVISIBLE_ONLY) {
+        const label = JSON.stringify(blank);
+        await refused(label, 'title', () => t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http.patch(`/api/admin/modules/${module.body.data.id}`).set(bearer(admin)).send({ title: blank }),
+        );
+        await refused(label, 'title', () => t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http.patch(`/api/admin/courses/${course.body.data.id}`).set(bearer(admin)).send({ title: blank }),
+        );
+        await refused(label, 'title', () => t.http.patch(conversation).set(bearer(student)).send({ title: blank }));
+        await refused(label, 'title', () =>
+          t.http
+            .post(`/api/admin/modules/${module.body.data.id}/resources`)
+            .set(bearer(admin))
+            .send({ title: blank, content: 'A lesson about loops.', format: 'text' }),
+        );
+        await refused(label, 'display_name', () => t.http.patch('/api/users/me').set(bearer(student)).send({ display_name: blank }));
+        await refused(label, 'q', () => t.http.get('/api/search').query({ q: blank }).set(bearer(student)));
+        await refused(label, 'question', () =>
+          t.http.post(bank).set(bearer(admin)).send({ type: 'true_false', question: blank, answer: 'true' }),
+        );
+        await refused(label, 'answer', () =>
+          t.http
+            .post(bank)
+            .set(bearer(admin))
+            .send({ type: 'mcq', question: 'Which?', choices: ['a', 'b', 'c', blank], answer: blank }),
+        );
+        await refused(label, 'choices', () =>
+          t.http
+            .post(bank)
+            .set(bearer(admin))
+            .send({ type: 'mcq', question: 'Which?', choices: ['a', 'b', 'c', blank], answer: 'a' }),
+        );
+        await refused(label, 'reference_answer', () =>
+          t.http.post(bank).set(bearer(admin)).send({ type: 'short_answer', question: 'Why?', reference_answer: blank }),
+        );
+        await refused(label, 'question', () =>
+          t.http.post('/api/evaluation/grade').set(bearer(student)).send({ question: blank, student_answer: 'A loop repeats code.' }),
+        );
+        await refused(label, 'rubric.0.criterion', () =>
+          t.http
+            .post('/api/evaluation/grade')
+            .set(bearer(student))
+            .send({ question: 'What is a loop?', student_answer: 'It repeats.', rubric: [{ criterion: blank, max_points: 2 }] }),
+        );
+      }
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin))).body.data.title, 'Visible title');
+      assert.equal((await t.http.get(`/api/courses/${course.body.data.id}`).set(bearer(admin))).body.data.title, 'Visible course');
+      assert.equal((await t.http.get(bank.replace('/admin', '')).set(bearer(admin))).body.data.items.length, 0);
+      assert.equal((await t.http.get(`/api/modules/${module.body.data.id}/resources`).set(bearer(admin))).body.data.items.length, 0);
+    });
+
+    it('should refuse a document made only of invisible characters as one without text (422), and store nothing', async () => {
+      const module = await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title: 'Invisible documents' });
+      const resources = `/api/admin/modules/${module.body.data.id}/resources`;
+      for (const blank of INVISIBLE_ONLY) {
+        const label = JSON.stringify(blank);
+        for (const format of ['text', 'markdown', 'html']) {
+          const sent = await t.http.post(resources).set(bearer(admin)).send({ title: 'Blank', content: blank, format });
+          assert.equal(sent.status, 422, `${label} ${format}: ${sent.status} ${sent.text.slice(0, 300)}`);
+          assert.equal(errorCode(sent), 'unprocessable_document');
+        }
+        // A file of NUL is binary data, refused as such (415) before it is read.
+        if (blank === '\u0000') continue;
+        const uploaded = await t.http.post(resources).set(bearer(admin)).attach('file', Buffer.from(blank), 'blank.txt');
+        assert.equal(uploaded.status, 422, `${label} file: ${uploaded.status} ${uploaded.text.slice(0, 300)}`);
+      }
+      const module_ = await t.http.get(`/api/modules/${module.body.data.id}`).set(bearer(admin));
+      assert.equal(module_.body.data.resource_count, 0);
+    });
+
+    it('should refuse an email holding an invisible character, wherever an email is given, and keep taking accented ones', async () => {
+      const course = await t.http.post('/api/admin/courses').set(bearer(admin)).send({ title: 'Emails' });
+      for (const email of ['zw\u200b@y.co', 'zw@y\u200b.co', '\u200bzw@y.co', 'z\u00adw@y.co', 'z\u2060w@y.co', 'z\u2003w@y.co']) {
+        const label = JSON.stringify(email);
+        await refused(label, 'email', () => t.http.post('/api/auth/register').send({ email, password: 'a-good-password' }));
+        await refused(label, 'email', () =>
+          t.http.post('/api/admin/users').set(bearer(admin)).send({ email, password: 'a-good-password', role: 'student' }),
+        );
+        await refused(label, 'email', () =>
+          t.http.post(`/api/admin/courses/${course.body.data.id}/students`).set(bearer(admin)).send({ email }),
+        );
+      }
+      const users = await t.http.get('/api/admin/users').query({ q: 'zw' }).set(bearer(admin));
+      assert.deepEqual(users.body.data.items, []);
+      const accented = await t.http
+        .post('/api/auth/register')
+        .send({ email: `josé-${Date.now()}@exemple.fr`, password: 'a-good-password' });
+      assert.equal(accented.status, 201, accented.text.slice(0, 300));
     });
   });
 });

@@ -1,5 +1,6 @@
 import { ApiError } from '../../common/errors/api-error';
 import { clipText } from '../../common/text/clip';
+import { isBlank } from '../../common/text/invisible';
 
 export interface ParsedSection {
   text: string;
@@ -91,9 +92,9 @@ export class SectionBuilder {
   }
 }
 
-/** Refuses a document from which nothing readable came out. */
+/** Refuses a document from which nothing readable came out: blanks and zero-width characters are not text. */
 export function requireText(document: ParsedDocument, what = 'The document'): ParsedDocument {
-  if (!document.sections.some((section) => section.text.trim().length > 0)) {
+  if (document.sections.every((section) => isBlank(section.text))) {
     throw new ApiError('unprocessable_document', `${what} contains no readable text.`);
   }
   return document;
