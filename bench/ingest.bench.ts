@@ -9,14 +9,21 @@
  *
  *   node dist/bench/ingest.bench.js        (BENCH_INGEST_DOCS: uploads per run, default 300)
  *
+ * With BENCH_INGEST_LARGE_INDEX set to a DATA_DIR prepared by bench:startup (BENCH_STARTUP_DIR, 100,000
+ * chunks and their saved index), the 600-character texts are also uploaded four in flight into an
+ * instance serving that index (started on a copy of the directory, once it answers a search).
+ *
  * The server is not pinned to one core: parsing runs in its worker threads, on every core.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { BENCH_ADMIN, api, cpuMicros, startApp, tokenFor, type BenchServer } from './support/bench-server';
 import { OPENSTAX_PYTHON } from './support/corpus-paths';
 
 const DOCS = Number(process.env.BENCH_INGEST_DOCS ?? 300);
+const LARGE_INDEX_DIR = process.env.BENCH_INGEST_LARGE_INDEX;
 const TARGETS = { oneAtATime: 30, fourInFlight: 100, largeChunksPerSecond: 1_000 };
 const SHORT_TEXT_LENGTH = 600;
 const PDF_PAGES = 40;
@@ -135,6 +142,31 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
   return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
+/**
+ * Short texts four in flight into an instance holding a large index (a copy of `prepared`): each
+ * upload adds to a graph of 100,000 vectors, and the index's snapshots are that size.
+ */
+async function intoLargeIndex(prepared: string, texts: string[]): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lp-bench-ingest-large-'));
+  cpSync(prepared, dataDir, { recursive: true });
+  const server = await startApp(3912, { METRICS: 'off', DATA_DIR: dataDir }, false, 120_000);
+  try {
+    const token = await tokenFor(server.url, BENCH_ADMIN.email, BENCH_ADMIN.password);
+    // The index is loaded once a search answers.
+    await api(server.url, '/api/search?q=loop', { token });
+    const module = await api<{ id: string }>(server.url, '/api/admin/modules', { token, body: { title: 'Into a large index' } });
+    const cpu = cpuMicros(server.pid);
+    const four = await uploadTexts(new Uploader(server, token, module.id), texts, 4);
+    const cpuEach = (cpuMicros(server.pid) - cpu) / texts.length / 1000;
+    console.log(
+      `  600-character texts, four in flight, into a ${prepared} index: ${four.toFixed(1)} docs/s  ${cpuEach.toFixed(1)} ms server CPU each, peak RSS ${server.peakRssMb().toFixed(0)} MB`,
+    );
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { chapters, source } = corpus();
   const server = await startApp(3911, { METRICS: 'off' }, false);
@@ -193,6 +225,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  if (LARGE_INDEX_DIR) await intoLargeIndex(LARGE_INDEX_DIR, shortTexts(chapters, DOCS));
 }
 
 main().catch((error: unknown) => {
