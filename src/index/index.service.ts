@@ -110,7 +110,10 @@ export class IndexService implements OnModuleInit, OnApplicationShutdown {
     const identity = await describeEmbedding(this.embedding);
     this.embeddingKey = `${identity.model}@${identity.dimensions}`;
     try {
+      const started = performance.now();
       this.engine = await RetrievalEngine.load(this.directory, this.embedding);
+      // Until a first save is timed, the load's time tells how large a snapshot is (see snapshotDelay).
+      this.lastSaveMs = performance.now() - started;
       // A snapshot saved without its feed position (by an earlier version) is trusted as current,
       // as that version did: it keeps serving while stale chunks are embedded again.
       const position = (await this.readPosition()) ?? (await this.feed.head());
