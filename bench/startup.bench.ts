@@ -33,7 +33,8 @@ const TARGET_SECONDS = 2;
 const CHUNKS = Number(process.argv[2] ?? 100_000);
 const CHUNKS_PER_RESOURCE = 1_000;
 const WRITE_BATCH = 5_000;
-const PORT = 3917;
+// BENCH_PORT moves it off 3917 when another instance holds that port.
+const PORT = Number(process.env.BENCH_PORT ?? 3917);
 const ENV = { METRICS: 'off', LOG_LEVEL: 'warn' };
 
 /** Passages of about 60 words from the book (or a generated vocabulary), numbered so each differs. */
