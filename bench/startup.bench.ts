@@ -26,14 +26,15 @@ import { encodeVector } from '../src/index/vector-codec';
 import { newId } from '../src/common/ids';
 import { EmbeddedDocumentStore } from '../src/infrastructure/persistence/embedded/embedded-document-store';
 import { EmbeddedRecordStore } from '../src/infrastructure/persistence/embedded/embedded-record-store';
-import { BENCH_ADMIN, api, startApp, tokenFor } from './support/bench-server';
+import { BENCH_ADMIN, api, cpuMicros, startApp, tokenFor } from './support/bench-server';
 import { OPENSTAX_PYTHON } from './support/corpus-paths';
 
 const TARGET_SECONDS = 2;
 const CHUNKS = Number(process.argv[2] ?? 100_000);
 const CHUNKS_PER_RESOURCE = 1_000;
 const WRITE_BATCH = 5_000;
-const PORT = 3917;
+// BENCH_PORT moves it off 3917 when another instance holds that port.
+const PORT = Number(process.env.BENCH_PORT ?? 3917);
 const ENV = { METRICS: 'off', LOG_LEVEL: 'warn' };
 
 /** Passages of about 60 words from the book (or a generated vocabulary), numbered so each differs. */
@@ -98,8 +99,11 @@ async function writeChunks(dataDir: string, moduleId: string, embeddingKey: stri
   await records.close();
 }
 
-/** Spawns the app and times it from the spawn to its first authenticated search answer. */
-async function timedStart(dataDir: string, upWithinMs = 120_000): Promise<{ seconds: number; peakRssMb: number }> {
+/**
+ * Spawns the app and times it from the spawn to its first authenticated search answer, with the CPU
+ * time the server used until then (which other work on a shared machine barely moves).
+ */
+async function timedStart(dataDir: string, upWithinMs = 120_000): Promise<{ seconds: number; cpuSeconds: number; peakRssMb: number }> {
   const started = performance.now();
   const server = await startApp(PORT, { ...ENV, DATA_DIR: dataDir }, false, upWithinMs);
   try {
@@ -111,7 +115,7 @@ async function timedStart(dataDir: string, upWithinMs = 120_000): Promise<{ seco
       if (results.results.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    return { seconds: (performance.now() - started) / 1000, peakRssMb: server.peakRssMb() };
+    return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuMicros(server.pid) / 1e6, peakRssMb: server.peakRssMb() };
   } finally {
     await server.stop();
   }
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
   if (kept && existsSync(join(kept, 'index'))) {
     const saved = await timedStart(dataDir);
     console.log(
-      `  start with the saved index in ${kept}: ${saved.seconds.toFixed(2)} s to first search, peak RSS ${saved.peakRssMb.toFixed(0)} MB`,
+      `  start with the saved index in ${kept}: ${saved.seconds.toFixed(2)} s to first search (server CPU ${saved.cpuSeconds.toFixed(2)} s), peak RSS ${saved.peakRssMb.toFixed(0)} MB`,
     );
     return;
   }
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
     );
     const saved = await timedStart(dataDir);
     console.log(
-      `  start with the saved, up-to-date index: ${saved.seconds.toFixed(2)} s from spawn to first search, peak RSS ${saved.peakRssMb.toFixed(0)} MB — ` +
+      `  start with the saved, up-to-date index: ${saved.seconds.toFixed(2)} s from spawn to first search (server CPU ${saved.cpuSeconds.toFixed(2)} s), peak RSS ${saved.peakRssMb.toFixed(0)} MB — ` +
         `${saved.seconds <= TARGET_SECONDS ? 'met' : 'NOT met'} (target <= ${TARGET_SECONDS} s)`,
     );
   } finally {

@@ -1,4 +1,5 @@
 import './compile-cache';
+import './source-maps';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { listenFailure, probePort } from './common/http/listen-errors';

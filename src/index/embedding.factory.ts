@@ -1,6 +1,6 @@
 import type { BaseEmbedding } from '@llamaindex/core/embeddings';
 import { AppConfig } from '../config/app-config';
-import { createRemoteEmbedding } from '../infrastructure/llm';
+import { remoteProviders } from '../infrastructure/llm/remote-providers';
 import { LocalHashingEmbedding } from './engine';
 
 /** DI token of the embedding model (a LlamaIndex BaseEmbedding) chosen by configuration. */
@@ -12,7 +12,7 @@ export function createEmbeddingModel(config: AppConfig): BaseEmbedding {
     case 'local':
       return new LocalHashingEmbedding();
     case 'azure-openai':
-      return createRemoteEmbedding({
+      return remoteProviders().createRemoteEmbedding({
         provider: 'azure-openai',
         azure: {
           endpoint: models.azure.endpoint,
@@ -24,7 +24,7 @@ export function createEmbeddingModel(config: AppConfig): BaseEmbedding {
         maxRetries: models.maxRetries,
       });
     case 'openai-compatible':
-      return createRemoteEmbedding({
+      return remoteProviders().createRemoteEmbedding({
         provider: 'openai-compatible',
         openai: { baseUrl: models.openai.baseUrl, apiKey: models.openai.apiKey, embeddingModel: models.openai.embeddingModel },
         timeoutMs: models.timeoutMs,

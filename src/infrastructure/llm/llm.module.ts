@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { UsageService } from '../../usage/usage.service';
-import { createLlmProvider } from './llm-provider.factory';
+import { remoteProviders } from './remote-providers';
 import { LlmProvider } from './llm-provider';
 import { LocalLlmProvider } from './local-llm.provider';
 import { MeteredLlmProvider } from './metered-llm.provider';
@@ -26,7 +26,7 @@ export const LOCAL_LLM = Symbol('LOCAL_LLM');
         const inner =
           models.llmProvider === 'local'
             ? local
-            : createLlmProvider({
+            : remoteProviders().createLlmProvider({
                 provider: models.llmProvider,
                 azure: {
                   endpoint: models.azure.endpoint,

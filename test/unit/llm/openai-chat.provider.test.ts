@@ -6,11 +6,10 @@ import {
   LlmProvider,
   LlmRequest,
   LlmStreamEvent,
-  ProviderDeps,
   SchemaViolation,
   StructuredSchema,
-  createLlmProvider,
 } from '../../../src/infrastructure/llm';
+import { ProviderDeps, createLlmProvider } from '../../../src/infrastructure/llm/llm-provider.factory';
 import { FakeAzureOpenAI, startFakeAzureOpenAI } from '../../support/fake-azure-openai';
 
 const API_KEY = 'test-key';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, it, expect } from '@jest/glo
 import assert from 'node:assert/strict';
 import { Document } from '@llamaindex/core/schema';
 import { ApiError } from '../../../src/common/errors/api-error';
-import { RemoteEmbedding, createRemoteEmbedding } from '../../../src/infrastructure/llm';
+import { createRemoteEmbedding } from '../../../src/infrastructure/llm/llm-provider.factory';
+import { RemoteEmbedding } from '../../../src/infrastructure/llm/remote-embedding';
 import { FakeAzureOpenAI, hashVector, startFakeAzureOpenAI } from '../../support/fake-azure-openai';
 
 const DEPLOYMENT = 'embed-small';
