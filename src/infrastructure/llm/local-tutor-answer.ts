@@ -169,8 +169,12 @@ const MAIN_TERM_WEIGHT = 0.5;
 const NEAR_MATCH_WEIGHT = 0.7;
 /** A supporting sentence must score at least this share of the best one. */
 const SUPPORT_SCORE_FLOOR = 0.6;
-/** A best sentence this much shorter than the budget takes the runner-up scoring at least this share of it. */
-const PAIR_WORDS = 40;
+/**
+ * A best sentence this much shorter than the budget takes the runner-up scoring at least this share
+ * of it. Two sentences of encyclopedic prose run to about 50 words: at 40 the runner-up was left out
+ * whenever either was long, and with it the fact the best sentence only led up to (bench:tutor).
+ */
+const PAIR_WORDS = 60;
 const RUNNER_UP_SCORE_FLOOR = 0.3;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;

@@ -283,6 +283,19 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('How fast does the glacier move?', [GLACIER]).text, /about 200 metres a year/);
   });
 
+  it('should add a runner-up sentence of the same passage that holds the asked name, even when both are long', () => {
+    const fairfax: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Mary Fairfax was a Scottish writer on science born in 1780 in Jedburgh, the fifth child of the naval officer William Fairfax and his wife. ' +
+        "Her mother, Margaret Charters, taught her to read the Bible, though her father's long voyages at sea left the family short of money for school. " +
+        'In 1812 she married her cousin and moved to London.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer("Who was Mary Fairfax's father?", [fairfax]).text, /naval officer William Fairfax/);
+  });
+
   it('should answer "How long is…?" with the figure and its unit, not the sentence saying "the length of…"', () => {
     const river: GroundingPassage = {
       index: 1,
