@@ -593,7 +593,7 @@ function askedQuantity(question: string): RegExp | undefined {
   const joined = `(?:[\\s-]+(?:${QUANTITY}|and|to|or|a|an|half|quarter|more than|less than))*`;
   if (counted && !STOPWORDS.has(counted)) {
     const noun = stem(counted);
-    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+[\\p{L}'-]+)?[\\s-]+${noun}`, 'u');
+    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
   }
   if (!MEASURE_QUESTION.test(folded)) return undefined;
   return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${UNITS}\\b`, 'u');

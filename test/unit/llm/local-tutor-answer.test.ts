@@ -325,6 +325,19 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('How many houses did the fire destroy?', [fire]).text, /1,700 houses/);
   });
 
+  it('should count the asked thing even with words between the number and it ("8,000 life-size clay soldiers")', () => {
+    const tomb: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The emperor was buried in 210 BC in a vast tomb guarded by an army of clay soldiers, and six workers were later punished for robbing it. ' +
+        'Archaeologists have so far found more than 8,000 life-size clay soldiers in three pits.',
+      localSimilarity: 0.3,
+    };
+    // The sentence stating the count comes first, not the one sharing more of the question's words.
+    assert.match(answer('How many soldiers are in the army?', [tomb]).text, /^Archaeologists have so far found more than 8,000/);
+  });
+
   it('should meet "vanished" in a passage that says "disappeared"', () => {
     const fleet: GroundingPassage = {
       index: 1,
