@@ -7,7 +7,7 @@
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
 // questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
-// questions (reading-heldout.json, reading-heldout2.json and reading-heldout3.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions (reading-heldout.json and reading-heldout2.json to reading-heldout4.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     ['reading-heldout.json', 'heldout'],
     ['reading-heldout2.json', 'heldout2'],
     ['reading-heldout3.json', 'heldout3'],
+    ['reading-heldout4.json', 'heldout4'],
     ['reading-dev.json', 'dev'],
   ] as const) {
     const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', file), 'utf8')) as HeldOutSet;
@@ -190,6 +191,12 @@ async function main(): Promise<void> {
       ]),
     ].map((q) => ({ ...q, name: name === 'dev' ? 'dev' : name === 'heldout' ? 'held-out' : `held-out (${name})` }));
     outOfScope.push(...heldOutOfScope);
+    // The same set's other-subject questions alone (no other article's), on a line of their own.
+    outOfScope.push(
+      ...heldOut.out_of_scope.flatMap((question) =>
+        [name, 'reading', 'python'].map((module) => ({ module, question, name: `other subjects (${name})` })),
+      ),
+    );
   }
   if (existsSync(OPENSTAX_PYTHON)) {
     const chapters = readFileSync(OPENSTAX_PYTHON, 'utf8')
@@ -259,7 +266,8 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} ${String(f.n).padStart(9)}  ${pct(f.contains, f.n).padStart(17)}  ${pct(f.declined, f.n).padStart(16)}  ${String(median(f.words)).padStart(10)}`,
     );
   }
-  const separate = (name: string) => name.startsWith('held-out') || name === 'reading-cross' || name === 'dev';
+  const separate = (name: string) =>
+    name.startsWith('held-out') || name.startsWith('other subjects') || name === 'reading-cross' || name === 'dev';
   const tuned = [...declinedBy].filter(([name]) => !separate(name));
   const declined = sum(tuned.map(([, f]) => f.declined));
   const asked = sum(tuned.map(([, f]) => f.n));

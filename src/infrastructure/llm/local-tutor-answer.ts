@@ -1,4 +1,4 @@
-import { STOPWORDS, detectLanguage, foldText, splitSentences, words } from '../../common/text';
+import { STOPWORDS, detectLanguage, foldText, splitSentences, stem, words } from '../../common/text';
 import { COMMON_WORDS, FRAMING_TERMS, baseStem, baseTerms, demonymForms, synonymStems } from './tutor-lexicon';
 import type { AnswerLanguage, ChatMessage, GroundingPassage, TutorAnswerTask } from './llm.types';
 import { keyness, zipfFrequency } from './word-rarity';
@@ -154,6 +154,8 @@ const ALL_PRESENT_ZIPF = 9;
 /** A sentence naming the subject only by a pronoun inside it keeps this share of its score. */
 const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
+/** A number with the asked unit or counted noun ("6,400 kilometres", "87 parish churches"). */
+const QUANTITY_ANSWER_BOOST = 3;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
 /** "Why does B need A?": a sentence saying what A supplies or B uses is the answer, more than one repeating "need". */
@@ -167,8 +169,12 @@ const MAIN_TERM_WEIGHT = 0.5;
 const NEAR_MATCH_WEIGHT = 0.7;
 /** A supporting sentence must score at least this share of the best one. */
 const SUPPORT_SCORE_FLOOR = 0.6;
-/** A best sentence this much shorter than the budget takes the runner-up scoring at least this share of it. */
-const PAIR_WORDS = 40;
+/**
+ * A best sentence this much shorter than the budget takes the runner-up scoring at least this share
+ * of it. Two sentences of encyclopedic prose run to about 50 words: at 40 the runner-up was left out
+ * whenever either was long, and with it the fact the best sentence only led up to (bench:tutor).
+ */
+const PAIR_WORDS = 60;
 const RUNNER_UP_SCORE_FLOOR = 0.3;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
@@ -254,7 +260,15 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   const candidates = task.passages.flatMap(candidatesOf);
   const focus = questionTerms[0] ?? contentTerms(lastTopicQuestion(task.history) ?? '')[0];
   const qualifiers = qualifierTerms(task.question);
-  const rankingQuery = new Map([...query].map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]));
+  // "How long is the river?": "long" names the kind of answer, which the passage states as "6,400
+  // kilometres"; a sentence saying "the length of the river" shares the word, not the answer.
+  const quantity = askedQuantity(task.question);
+  const measure = new Set(quantity ? answerKindWords(task.question).map(baseStem) : []);
+  const rankingQuery = new Map(
+    [...query]
+      .filter(([term]) => !measure.has(term))
+      .map(([term, weight]) => [term, qualifiers.has(term) ? Math.min(weight, 0.3) : weight]),
+  );
   const asked = askedWords(task.question);
   const loose = looseTerms(task.question);
   const ranking = rank(candidates, rankingQuery, type, {
@@ -265,13 +279,15 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     enumeration: enumerationSize(task.question) > 1,
     focus,
     asked,
+    quantity,
   });
   if (SIMPLER.test(plain(task.question))) {
     for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
     ranking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
-  const floorRanking = qualifiers.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers, loose });
+  const floorRanking =
+    qualifiers.size === 0 && measure.size === 0 ? ranking : rank(candidates, query, type, { focus, asked, qualifiers, loose });
   if (
     namesAbsentEntity(task.question, task.passages) ||
     quotesAbsentCode(task.question, task.passages) ||
@@ -557,6 +573,30 @@ export function questionType(question: string, previousQuestion?: string): Quest
   }
   if (earliest) return earliest[0];
   return previousQuestion ? questionType(previousQuestion) : 'other';
+}
+
+const QUANTITY = `(?:\\d[\\d,.]*|${NUMBER_WORDS}|dozens?|once|twice)`;
+const UNITS =
+  '(?:second|minute|hour|day|week|month|year|decade|century|centurie|millennium|millennia|(?:kilo|centi|milli)?met(?:re|er)|km|cm|mm|mile|feet|foot|inch|inche|yard|(?:kilo)?gram|kg|tonne|ton|pound|ounce|lit(?:re|er)|degree|percent|per cent|knot|hectare|acre|light[- ]year|dollar|euro|franc|mark|yen|cent|time)s?';
+/** "How long…", "how deep…", "how much…": the measure after "how" asks for a figure with its unit. */
+const MEASURE_QUESTION = /\bhow (?:long|far|tall|high|deep|wide|old|heavy|big|large|much|quickly|fast|often|soon|hot|cold)\b/;
+
+/**
+ * "How long is the river?", "How many churches were destroyed?": a measure is stated by a number
+ * with its unit ("roughly 6,400 kilometres", "for four days"), a count by a number with the counted
+ * noun ("87 parish churches"); a year in passing ("reached its mouth in 1542") is a number of
+ * another kind. Undefined for other questions.
+ */
+function askedQuantity(question: string): RegExp | undefined {
+  const folded = plain(question);
+  const counted = /\bhow many (\p{L}+)/u.exec(folded)?.[1];
+  const joined = `(?:[\\s-]+(?:${QUANTITY}|and|to|or|a|an|half|quarter|more than|less than))*`;
+  if (counted && !STOPWORDS.has(counted)) {
+    const noun = stem(counted);
+    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
+  }
+  if (!MEASURE_QUESTION.test(folded)) return undefined;
+  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${UNITS}\\b`, 'u');
 }
 
 const COUNT_WORDS = new Map([
@@ -859,6 +899,8 @@ interface RankOptions {
   qualifiers?: Set<string>;
   /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
   loose?: Set<string>;
+  /** What states the asked count or measure (see `askedQuantity`), on folded text. */
+  quantity?: RegExp;
 }
 
 function rank(
@@ -874,6 +916,7 @@ function rank(
     asked = new Set(),
     qualifiers = new Set(),
     loose = new Set(),
+    quantity,
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
@@ -966,6 +1009,7 @@ function rank(
     // question does not already give beats one that only shares its words.
     if (shaped) score *= SHAPED_ANSWER_BOOST;
     else if (ANSWER_SHAPES[type]) score *= UNSHAPED_ANSWER_SHARE;
+    if (quantity?.test(folded)) score *= QUANTITY_ANSWER_BOOST;
     if (enumeration && ORDINAL.test(folded)) score *= 1.5;
     if (candidate.code) score *= type === 'example' || type === 'how' ? 1.3 : 0.5;
     if (literals.some((literal) => candidate.text.toLowerCase().includes(literal))) score *= 1.6;

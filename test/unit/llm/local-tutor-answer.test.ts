@@ -283,6 +283,61 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('How fast does the glacier move?', [GLACIER]).text, /about 200 metres a year/);
   });
 
+  it('should add a runner-up sentence of the same passage that holds the asked name, even when both are long', () => {
+    const fairfax: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Mary Fairfax was a Scottish writer on science born in 1780 in Jedburgh, the fifth child of the naval officer William Fairfax and his wife. ' +
+        "Her mother, Margaret Charters, taught her to read the Bible, though her father's long voyages at sea left the family short of money for school. " +
+        'In 1812 she married her cousin and moved to London.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer("Who was Mary Fairfax's father?", [fairfax]).text, /naval officer William Fairfax/);
+  });
+
+  it('should answer "How long is…?" with the figure and its unit, not the sentence saying "the length of…"', () => {
+    const river: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The Danube River is the second largest river in Europe by discharge. ' +
+        'It flows about 2,850 kilometres from the Black Forest in Germany to the Black Sea. ' +
+        'The first survey of the whole length of the river was made by Austrian engineers in 1830. ' +
+        'Ten countries border the river, more than any other river in the world. ' +
+        'Its delta is home to over 300 species of birds.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('How long is the river?', [river]).text, /2,850 kilometres/);
+  });
+
+  it('should answer "How many…?" with the number of the counted thing, not a sentence sharing more words', () => {
+    const fire: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The great fire of 1842 started in a bakery near the harbour, spread quickly through the narrow wooden streets of the port, ' +
+        'and destroyed most of the old town over the following three days before the wind finally dropped. ' +
+        'Firemen came from 12 nearby towns to fight the blaze. ' +
+        'In all, 1,700 houses and 14 churches were lost, and the town was rebuilt in stone.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('How many houses did the fire destroy?', [fire]).text, /1,700 houses/);
+  });
+
+  it('should count the asked thing even with words between the number and it ("8,000 life-size clay soldiers")', () => {
+    const tomb: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The emperor was buried in 210 BC in a vast tomb guarded by an army of clay soldiers, and six workers were later punished for robbing it. ' +
+        'Archaeologists have so far found more than 8,000 life-size clay soldiers in three pits.',
+      localSimilarity: 0.3,
+    };
+    // The sentence stating the count comes first, not the one sharing more of the question's words.
+    assert.match(answer('How many soldiers are in the army?', [tomb]).text, /^Archaeologists have so far found more than 8,000/);
+  });
+
   it('should meet "vanished" in a passage that says "disappeared"', () => {
     const fleet: GroundingPassage = {
       index: 1,
