@@ -53,6 +53,16 @@ describe('DocumentParser', () => {
     expect(chunks.map((c) => c.position)).toEqual(chunks.map((_, i) => i));
   });
 
+  it('should refuse at once a PDF of more than 10,000 pages, which would run past the time limit', async () => {
+    // 10,000 one-line pages took over 20 s to read (5,000: 8.5 s), so such a PDF held a parse
+    // worker for the whole time limit before its 422.
+    const pages = Array.from({ length: 10_001 }, (_, i) => [`Page ${i + 1}.`]);
+    const pdf = await buildPdf(pages);
+    const started = Date.now();
+    await assertUnprocessable(parseDocument(pdf, 'pdf'), /more than 10,000 pages/);
+    assert.ok(Date.now() - started < 3_000, `${Date.now() - started} ms`);
+  });
+
   it('should refuse a password-protected PDF as unprocessable', async () => {
     await assertUnprocessable(parseDocument(buildEncryptedPdf(), 'pdf'), /password-protected/);
   });
