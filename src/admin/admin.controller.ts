@@ -46,10 +46,10 @@ export class AdminController {
       moduleId: query.module_id,
       from: dateOrUndefined(query.from),
       to: dateOrUndefined(query.to),
-      beforeId: this.cursors.decode(query.cursor),
+      beforeId: this.cursors.of('admin.conversations').decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.page(rows, query.limit, (c) => c.id, toAdminConversationDto);
+    return this.cursors.of('admin.conversations').page(rows, query.limit, (c) => c.id, toAdminConversationDto);
   }
 
   @Get('conversations/:id')
@@ -90,9 +90,9 @@ export class AdminController {
       action: query.action,
       from: dateOrUndefined(query.from),
       to: dateOrUndefined(query.to),
-      beforeId: this.cursors.decode(query.cursor),
+      beforeId: this.cursors.of('audit').decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.page(rows, query.limit, (e) => e.id, toAuditEntryDto);
+    return this.cursors.of('audit').page(rows, query.limit, (e) => e.id, toAuditEntryDto);
   }
 }

@@ -8,6 +8,7 @@ import { ApiError } from '../common/errors/api-error';
 import { AcceptsBody } from '../common/http/media-types';
 import { isMultipart, readMultipartUpload } from '../common/http/multipart-upload';
 import { ApiEnvelope, ApiErrors, ApiNoContent, ApiJsonBody } from '../common/openapi/api-responses';
+import { displayableFileName } from '../common/text';
 import { ApiIdParam, IdParam, validateAs } from '../common/validation/validation';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -158,11 +159,12 @@ export class ContentAdminController {
     const announced = Number(request.headers['content-length'] ?? 0);
     if (announced > this.config.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(this.config.uploadLimitBytes);
     const upload = await readMultipartUpload(request, this.config.uploadLimitBytes);
-    if (upload.filename !== undefined && !maxLength(upload.filename, MAX_FILENAME_LENGTH)) {
+    const filename = displayableFileName(upload.filename);
+    if (filename !== undefined && !maxLength(filename, MAX_FILENAME_LENGTH)) {
       throw ApiError.validation([{ field: 'file', message: `the file name must be at most ${MAX_FILENAME_LENGTH} characters` }]);
     }
     const { title } = await validateAs(UploadResourceDto, upload.fields);
-    return { bytes: upload.bytes, filename: upload.filename, declaredMime: upload.mimeType, title: title || undefined };
+    return { bytes: upload.bytes, filename, declaredMime: upload.mimeType, title: title || undefined };
   }
 }
 

@@ -26,12 +26,14 @@ export class CoursesController {
   @ApiEnvelope(CoursePageDto)
   @ApiErrors('validation_failed')
   async list(@CurrentPrincipal() actor: Principal, @Query() query: ListQueryDto): Promise<CoursePageDto> {
-    return this.cursors.page(
-      await this.courses.list(actor, this.cursors.decode(query.cursor), query.limit),
-      query.limit,
-      (v) => v.course.id,
-      toCourseDto,
-    );
+    return this.cursors
+      .of('courses')
+      .page(
+        await this.courses.list(actor, this.cursors.of('courses').decode(query.cursor), query.limit),
+        query.limit,
+        (v) => v.course.id,
+        toCourseDto,
+      );
   }
 
   @Post('join')

@@ -59,10 +59,10 @@ export class EvaluationAdminController {
       within: await this.access.gradeScopeOf(reader),
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
-      beforeId: this.cursors.decode(query.cursor),
+      beforeId: this.cursors.of('admin.grades').decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.page(rows, query.limit, (g) => g.id, toAdminGradeDto);
+    return this.cursors.of('admin.grades').page(rows, query.limit, (g) => g.id, toAdminGradeDto);
   }
 
   @Patch(':id')

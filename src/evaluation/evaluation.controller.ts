@@ -129,10 +129,10 @@ export class EvaluationController {
     const rows = await this.grades.list({
       userId: principal.userId,
       moduleId: query.module_id,
-      beforeId: this.cursors.decode(query.cursor),
+      beforeId: this.cursors.of('grades').decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.page(rows, query.limit, (g) => g.id, toGradeDto);
+    return this.cursors.of('grades').page(rows, query.limit, (g) => g.id, toGradeDto);
   }
 
   @Get('progress')

@@ -243,6 +243,25 @@ describe('course content', () => {
       assert.equal(titled.body.data.title, 'Loops, in short');
     });
 
+    it('should store a file name without the control and bidi characters that would make it show something else', async () => {
+      const moduleId = await newModule();
+      const plain = Buffer.from('Rivers carry water from the hills to the sea.');
+      for (const [sent, shown] of [
+        ['report\u202Etxt.exe.md', 'reporttxt.exe.md'],
+        ['bell\u0007\u001b[31mred.txt', 'bell[31mred.txt'],
+        ['tab\tname\u2066.txt', 'tabname.txt'],
+      ]) {
+        const response = await upload(moduleId, plain, sent);
+        assert.equal(response.status, 201, response.text);
+        assert.equal(response.body.data.filename, shown);
+        assert.equal(response.body.data.title, shown);
+      }
+      const nothingLeft = await upload(moduleId, plain, '\u202E\u0007');
+      assert.equal(nothingLeft.status, 201, nothingLeft.text);
+      assert.equal(nothingLeft.body.data.filename, null);
+      assert.equal(nothingLeft.body.data.title, 'Untitled document');
+    });
+
     it('should refuse an upload to an unknown module and a JSON resource without a format', async () => {
       assert.equal((await upload('d'.repeat(24), Buffer.from(LOOPS_MD), 'loops.md')).status, 404);
       const moduleId = await newModule();

@@ -35,4 +35,41 @@ describe('list cursors', () => {
     assert.equal(forged.status, 400);
     assert.equal(errorCode(forged), 'validation_failed');
   });
+
+  it('should refuse a cursor of another list, or of the same list under another module, rather than page from its position', async () => {
+    const admin = await loginAdmin(t.http);
+    const moduleIds: string[] = [];
+    for (const title of ['Cursor A', 'Cursor B', 'Cursor C']) {
+      moduleIds.push((await t.http.post('/api/admin/modules').set(bearer(admin)).send({ title })).body.data.id as string);
+    }
+    for (const moduleId of moduleIds.slice(0, 2)) {
+      for (const title of ['One', 'Two']) {
+        const added = await t.http
+          .post(`/api/admin/modules/${moduleId}/resources`)
+          .set(bearer(admin))
+          .send({ title, format: 'text', content: `Lesson ${title} about rivers.` });
+        assert.equal(added.status, 201, added.text);
+      }
+    }
+    const modules = await t.http.get('/api/modules?limit=1').set(bearer(admin));
+    const moduleCursor = modules.body.data.next_cursor as string;
+    const resources = await t.http.get(`/api/modules/${moduleIds[0]}/resources?limit=1`).set(bearer(admin));
+    const resourceCursor = resources.body.data.next_cursor as string;
+    assert.equal(typeof moduleCursor, 'string');
+    assert.equal(typeof resourceCursor, 'string');
+    assert.equal((await t.http.get('/api/modules').query({ cursor: moduleCursor }).set(bearer(admin))).status, 200);
+
+    for (const [path, cursor] of [
+      ['/api/admin/users', moduleCursor],
+      ['/api/admin/audit', moduleCursor],
+      ['/api/chat/conversations', moduleCursor],
+      ['/api/courses', moduleCursor],
+      ['/api/modules', resourceCursor],
+      [`/api/modules/${moduleIds[1]}/resources`, resourceCursor],
+    ]) {
+      const response = await t.http.get(path).query({ cursor }).set(bearer(admin));
+      assert.equal(response.status, 400, `${path}: ${response.status} ${response.text}`);
+      assert.equal(errorCode(response), 'validation_failed', path);
+    }
+  });
 });

@@ -12,9 +12,19 @@ export interface Page<T> {
 /**
  * Opaque list cursors: the position (the last id seen) plus an HMAC, so that only cursors the API
  * issued are accepted (API.md: any other cursor is a 400) and clients cannot build their own.
+ * `of(list)` binds them to one list: a position means nothing in another (a module's id paging the
+ * users list gave a silent, wrong page), so a cursor issued for one list is refused by the others.
  */
 export class CursorCodec {
-  constructor(private readonly key: KeyObject) {}
+  constructor(
+    private readonly key: KeyObject,
+    private readonly list = '',
+  ) {}
+
+  /** The cursors of one list; `list` names it, with the id of its parent when it has one ('resources:<module id>'). */
+  of(list: string): CursorCodec {
+    return new CursorCodec(this.key, list);
+  }
 
   encode(position: string): string {
     const payload = Buffer.from(position, 'utf8').toString('base64url');
@@ -45,6 +55,7 @@ export class CursorCodec {
   }
 
   private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(`cursor:${payload}`).digest('base64url').slice(0, 22);
+    const signed = this.list ? `cursor:${this.list}:${payload}` : `cursor:${payload}`;
+    return createHmac('sha256', this.key).update(signed).digest('base64url').slice(0, 22);
   }
 }

@@ -5,6 +5,9 @@ import { ApiError, FieldError } from '../errors/api-error';
 import { isId } from '../ids';
 import { inheritedNameKeys } from './input-keys';
 
+/** Most entries of a validation error's details. */
+const MAX_DETAILS = 100;
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
@@ -35,7 +38,8 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => ApiError.validation(flatten(errors)),
+    // The first problems tell the client what to fix; a detail for each of a thousand bad items is only weight.
+    exceptionFactory: (errors) => ApiError.validation(flatten(errors).slice(0, MAX_DETAILS)),
   });
 }
 

@@ -116,6 +116,11 @@ export function detectDocumentType(bytes: Buffer, filename: string | undefined, 
     if (claim.family === 'refused') {
       throw new ApiError('unsupported_media_type', `The file is ${claim.source}; ${ACCEPTED}.`);
     }
+  }
+  // Nothing to sniff reads as text: an empty report.pdf was refused as 'text, not a PDF'.
+  if (bytes.length === 0) throw new ApiError('unprocessable_document', 'The file is empty.');
+  for (const claim of claims) {
+    if (claim.family === 'refused') continue;
     if (claim.family !== sniffed.family) {
       throw new ApiError(
         'unsupported_media_type',

@@ -17,6 +17,25 @@ export function zipEntryNames(bytes: Buffer): Set<string> {
   return namesFromCentralDirectory(bytes) ?? namesFromLocalHeaders(bytes);
 }
 
+/**
+ * The sizes the central directory declares for the entries once inflated, summed; undefined when
+ * there is no readable central directory. A ZIP can lie about them (inflating still stops at the
+ * parse limits), but an honest bomb says at once what it would cost.
+ */
+export function declaredUnpackedBytes(bytes: Buffer): number | undefined {
+  const end = findEndRecord(bytes);
+  if (end === undefined) return undefined;
+  const entryCount = bytes.readUInt16LE(end + 10);
+  let offset = bytes.readUInt32LE(end + 16);
+  let total = 0;
+  for (let i = 0; i < entryCount; i++) {
+    if (offset + 46 > bytes.length || bytes.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) return undefined;
+    total += bytes.readUInt32LE(offset + 24);
+    offset += 46 + bytes.readUInt16LE(offset + 28) + bytes.readUInt16LE(offset + 30) + bytes.readUInt16LE(offset + 32);
+  }
+  return total;
+}
+
 function namesFromCentralDirectory(bytes: Buffer): Set<string> | undefined {
   const end = findEndRecord(bytes);
   if (end === undefined) return undefined;

@@ -1,6 +1,9 @@
 import { CorruptIndexFileError, decodeContainer, encodeContainer } from './binary-container';
 import { ScoredHeap } from './scored-heap';
 
+/** Cut-off nodes one periodic repair pass relinks at most (each costs a search). */
+const ORPHANS_PER_PASS = 32;
+
 export interface HnswOptions {
   /** Links per node on the upper layers; the bottom layer keeps twice as many (default 16). */
   m?: number;
@@ -58,6 +61,8 @@ export class HnswGraph {
   private unlinkedHead = 0;
   private unlinkedFlags = new Uint8Array(0);
   private insertsSinceRepair = 0;
+  /** Where the next bounded repair pass starts looking for cut-off nodes. */
+  private repairCursor = 0;
   private freeSlots: number[] = [];
   private entry = -1;
   private maxLevel = -1;
@@ -199,8 +204,11 @@ export class HnswGraph {
       this.maxLevel = level;
     }
     // Links dropped by later inserts can still cut a node off; a pass over all nodes every
-    // ~1% of the graph's size re-attaches those, at an amortised cost of a few link reads.
-    if (++this.insertsSinceRepair >= Math.max(256, this.liveCount / 100)) this.reattachOrphans();
+    // ~1% of the graph's size re-attaches those, at an amortised cost of a few link reads. Among
+    // thousands of near-duplicates nearly every node is cut off between two passes, and relinking
+    // them all at once held the thread for seconds: a pass relinks a bounded number, and the
+    // next one carries on where it stopped.
+    if (++this.insertsSinceRepair >= Math.max(256, this.liveCount / 100)) this.reattachOrphans(ORPHANS_PER_PASS);
   }
 
   /**
@@ -543,7 +551,9 @@ export class HnswGraph {
       if (candidate === exclude) continue;
       let diverse = true;
       for (const kept of chosen) {
-        if (this.similarityBetween(candidate, kept) > similarities[i]) {
+        // A copy of a kept node (a tie) adds no direction: keeping every copy of a repeated
+        // passage made each full neighbour list a 32-way comparison on every new link.
+        if (this.similarityBetween(candidate, kept) >= similarities[i]) {
           diverse = false;
           break;
         }
@@ -684,7 +694,7 @@ export class HnswGraph {
    * could reach them) or every outgoing one. Those get fresh links found by a search from the
    * entry point, and their nearest neighbours link back to them.
    */
-  private reattachOrphans(): number {
+  private reattachOrphans(limit = Number.POSITIVE_INFINITY): number {
     this.insertsSinceRepair = 0;
     if (this.liveCount < 2) return 0;
     const stride = this.m0 + 1;
@@ -695,7 +705,10 @@ export class HnswGraph {
       for (let i = 1; i <= this.links0[base]; i++) incoming[this.links0[base + i]]++;
     }
     let relinked = 0;
-    for (let u = 0; u < this.slotCount; u++) {
+    const start = this.repairCursor < this.slotCount ? this.repairCursor : 0;
+    for (let step = 0; step < this.slotCount && relinked < limit; step++) {
+      const u = (start + step) % this.slotCount;
+      this.repairCursor = u + 1;
       if (this.levels[u] < 0 || u === this.entry || this.unlinkedFlags[u] === 1) continue;
       if (incoming[u] > 0 && this.links0[u * stride] > 0) continue;
       this.relinkBottom(u);

@@ -90,6 +90,26 @@ describe('HnswGraph', () => {
       assert.deepEqual(loaded.search(query, 5), graph.search(query, 5));
     }
   });
+
+  // A 5 MB upload of one sentence repeated became 6,622 identical chunks; linking them held the
+  // event loop for up to 20 s at a time and answered /health/live after a minute.
+  it.each([
+    ['copies of one vector', 0],
+    ['near-duplicates', 0.02],
+  ])('should link 3,000 %s without holding the thread for long', (_, spread) => {
+    const random = rng(21);
+    const centre = randomVector(384, random);
+    const graph = new HnswGraph(384);
+    for (let i = 0; i < 3000; i++) graph.add(centre.map((x) => x + (random() - 0.5) * spread));
+    let longest = 0;
+    while (graph.pendingCount > 0 && longest < 250) {
+      const started = performance.now();
+      graph.linkPending(8);
+      longest = Math.max(longest, performance.now() - started);
+    }
+    assert.ok(longest < 250, `one linkPending(8) call took ${longest.toFixed(0)} ms`);
+    assert.equal(graph.search(centre, 1).slots.length, 1);
+  });
 });
 
 describe('LocalVectorStore graph', () => {

@@ -2,7 +2,7 @@ import { afterAll, describe, it, expect } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../../src/common/errors/api-error';
 import { DocumentParser } from '../../../src/content/parsing/document-parser';
-import { buildDocx, buildEncryptedPdf, buildPdf, buildPdfWithoutText } from '../../support/fixtures-builders/documents';
+import { buildDocx, buildEncryptedPdf, buildPdf, buildPdfWithoutText, buildZip } from '../../support/fixtures-builders/documents';
 
 /** Asserts a 422 `unprocessable_document` whose message matches. */
 async function assertUnprocessable(promise: Promise<unknown>, message: RegExp): Promise<void> {
@@ -53,6 +53,16 @@ describe('DocumentParser', () => {
     expect(chunks.map((c) => c.position)).toEqual(chunks.map((_, i) => i));
   });
 
+  it('should refuse at once a PDF of more than 10,000 pages, which would run past the time limit', async () => {
+    // 10,000 one-line pages took over 20 s to read (5,000: 8.5 s), so such a PDF held a parse
+    // worker for the whole time limit before its 422.
+    const pages = Array.from({ length: 10_001 }, (_, i) => [`Page ${i + 1}.`]);
+    const pdf = await buildPdf(pages);
+    const started = Date.now();
+    await assertUnprocessable(parseDocument(pdf, 'pdf'), /more than 10,000 pages/);
+    assert.ok(Date.now() - started < 3_000, `${Date.now() - started} ms`);
+  });
+
   it('should refuse a password-protected PDF as unprocessable', async () => {
     await assertUnprocessable(parseDocument(buildEncryptedPdf(), 'pdf'), /password-protected/);
   });
@@ -91,6 +101,22 @@ describe('DocumentParser', () => {
   it('should refuse a truncated Word document as unprocessable', async () => {
     const docx = await buildDocx([{ text: 'Cells are the units of life.' }]);
     await assertUnprocessable(parseDocument(docx.subarray(0, docx.length - 40), 'docx'), /damaged/);
+  });
+
+  it('should refuse at once a Word document that unpacks to hundreds of megabytes (a ZIP bomb)', async () => {
+    // 200 MB of one letter deflate to 200 KB; reading them ran into the 20 s time limit.
+    const bomb = await buildZip({
+      '[Content_Types].xml': '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      '_rels/.rels':
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>' +
+        '</Relationships>',
+      'word/document.xml': `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${'a'.repeat(200 * 1024 * 1024)}</w:t></w:r></w:p></w:body></w:document>`,
+    });
+    assert.ok(bomb.length < 1024 * 1024);
+    const started = Date.now();
+    await assertUnprocessable(parseDocument(bomb, 'docx'), /unpacks to more than/);
+    assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
   });
 
   it('should refuse a Word document with no text as unprocessable', async () => {

@@ -24,6 +24,22 @@ describe('detectDocumentType', () => {
     assert.equal(detectDocumentType(pdf, undefined, undefined), 'pdf');
   });
 
+  it('should call an empty file empty (422), whatever document name it has, not text posing as a PDF (415)', () => {
+    for (const [name, mime] of [
+      ['notes.pdf', 'application/pdf'],
+      ['notes.docx', MIME_TYPES.docx],
+      ['notes.md', 'text/markdown'],
+      [undefined, undefined],
+    ]) {
+      assert.throws(
+        () => detectDocumentType(Buffer.alloc(0), name, mime),
+        (error: unknown) => error instanceof ApiError && error.code === 'unprocessable_document' && /empty/.test(error.message),
+        String(name),
+      );
+    }
+    assertUnsupported(() => detectDocumentType(Buffer.alloc(0), 'setup.exe', undefined), /executable|\.exe/);
+  });
+
   it('should recognise a Word document by the parts inside its ZIP package', async () => {
     const docx = await buildDocx([{ text: 'Hello' }]);
     assert.equal(detectDocumentType(docx, 'Course.DOCX', MIME_TYPES.docx), 'docx');
