@@ -23,27 +23,23 @@ export function zipEntryNames(bytes: Buffer): Set<string> {
  * parse limits), but an honest bomb says at once what it would cost.
  */
 export function declaredUnpackedBytes(bytes: Buffer): number | undefined {
-  const end = findEndRecord(bytes);
-  if (end === undefined) return undefined;
-  const entryCount = bytes.readUInt16LE(end + 10);
-  let offset = bytes.readUInt32LE(end + 16);
-  let total = 0;
-  for (let i = 0; i < entryCount; i++) {
-    if (offset + 46 > bytes.length || bytes.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) return undefined;
-    total += bytes.readUInt32LE(offset + 24);
-    offset += 46 + bytes.readUInt16LE(offset + 28) + bytes.readUInt16LE(offset + 30) + bytes.readUInt16LE(offset + 32);
-  }
-  return total;
+  return centralDirectory(bytes)?.reduce((total, entry) => total + entry.unpackedBytes, 0);
 }
 
 function namesFromCentralDirectory(bytes: Buffer): Set<string> | undefined {
+  const entries = centralDirectory(bytes);
+  return entries && new Set(entries.map((entry) => entry.name));
+}
+
+/** The central directory's entries, or undefined when it is missing, cut short or ZIP64. */
+function centralDirectory(bytes: Buffer): { name: string; unpackedBytes: number }[] | undefined {
   const end = findEndRecord(bytes);
   if (end === undefined) return undefined;
   const entryCount = bytes.readUInt16LE(end + 10);
   const directoryOffset = bytes.readUInt32LE(end + 16);
   // ZIP64 archives mark these fields as 0xFFFF/0xFFFFFFFF; the local headers still name the parts.
   if (entryCount === 0xffff || directoryOffset === 0xffffffff) return undefined;
-  const names = new Set<string>();
+  const entries: { name: string; unpackedBytes: number }[] = [];
   let offset = directoryOffset;
   for (let i = 0; i < entryCount; i++) {
     if (offset + 46 > bytes.length || bytes.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) {
@@ -53,10 +49,13 @@ function namesFromCentralDirectory(bytes: Buffer): Set<string> | undefined {
     const extraLength = bytes.readUInt16LE(offset + 30);
     const commentLength = bytes.readUInt16LE(offset + 32);
     if (offset + 46 + nameLength > bytes.length) return undefined;
-    names.add(bytes.toString('utf8', offset + 46, offset + 46 + nameLength));
+    entries.push({
+      name: bytes.toString('utf8', offset + 46, offset + 46 + nameLength),
+      unpackedBytes: bytes.readUInt32LE(offset + 24),
+    });
     offset += 46 + nameLength + extraLength + commentLength;
   }
-  return names;
+  return entries;
 }
 
 function findEndRecord(bytes: Buffer): number | undefined {

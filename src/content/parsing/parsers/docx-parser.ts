@@ -5,16 +5,16 @@ import { requireText, type ParsedDocument } from '../parsed-document';
 import { htmlToDocument, loadHtmlparser2 } from './html-parser';
 
 /**
- * Word's title and heading paragraph styles as HTML headings. Mammoth already maps "Heading 1"…
- * "Heading 6"; the Title style is added so a document's title counts as its top heading.
- */
-/**
  * Most a .docx may unpack to, by its own account. Mammoth reads about 7 MB of document XML a
  * second here, so a document past this would run into the parse time limit anyway (48 MB: 7 s;
  * 300 MB: stopped at 20 s); it is refused before a worker spends that time on it.
  */
 const MAX_UNPACKED_BYTES = 128 * 1024 * 1024;
 
+/**
+ * Word's title and heading paragraph styles as HTML headings. Mammoth already maps "Heading 1"…
+ * "Heading 6"; the Title style is added so a document's title counts as its top heading.
+ */
 const STYLE_MAP = ["p[style-name='Title'] => h1:fresh", 'p.Title => h1:fresh'];
 
 /**
