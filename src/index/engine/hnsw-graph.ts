@@ -1,4 +1,5 @@
 import { CorruptIndexFileError, decodeContainer, encodeContainer } from './binary-container';
+import { Int8Vectors } from './int8-vectors';
 import { ScoredHeap } from './scored-heap';
 
 /** Cut-off nodes one periodic repair pass relinks at most (each costs a search). */
@@ -26,10 +27,9 @@ const EMPTY_HITS: GraphHits = { slots: new Int32Array(0), similarities: new Floa
 
 /**
  * A hierarchical navigable small-world graph (Malkov & Yashunin, 2016) over unit vectors stored
- * as int8 with one float scale per vector: 384 dimensions take 388 bytes instead of 1,536, and
- * cosine similarity becomes a dot product. A query walks down the sparse upper layers greedily,
- * then runs a best-first search of breadth `ef` on the bottom layer, so it computes a few
- * thousand similarities instead of one per vector.
+ * as int8 with one float scale per vector (int8-vectors.ts). A query walks down the sparse upper
+ * layers greedily, then runs a best-first search of breadth `ef` on the bottom layer, so it
+ * computes a few thousand similarities instead of one per vector.
  *
  * Nodes live in numbered slots. Removal is real, not a tombstone: every node that linked to a
  * removed one gets replacement links from the removed node's own neighbours, nodes left with no
@@ -44,8 +44,7 @@ export class HnswGraph {
 
   private readonly levelFactor: number;
   private rngState: number;
-  private codes = new Int8Array(0);
-  private scales = new Float32Array(0);
+  private vectors: Int8Vectors;
   private levels = new Int8Array(0);
   private links0 = new Int32Array(0);
   private upper: (Int32Array | null)[] = [];
@@ -82,6 +81,7 @@ export class HnswGraph {
     this.efSearch = options.efSearch ?? 64;
     this.levelFactor = 1 / Math.log(this.m);
     this.rngState = (options.seed ?? 42) >>> 0 || 1;
+    this.vectors = new Int8Vectors(dimensions);
     this.scratch = new Float32Array(dimensions);
     this.poolSlots = new Int32Array(this.m0 + 1);
     this.poolSimilarities = new Float64Array(this.m0 + 1);
@@ -105,14 +105,7 @@ export class HnswGraph {
   get byteSize(): number {
     let upperBytes = 0;
     for (const list of this.upper) if (list) upperBytes += list.byteLength;
-    return (
-      this.codes.byteLength +
-      this.scales.byteLength +
-      this.levels.byteLength +
-      this.links0.byteLength +
-      this.visited.byteLength +
-      upperBytes
-    );
+    return this.vectors.byteLength + this.levels.byteLength + this.links0.byteLength + this.visited.byteLength + upperBytes;
   }
 
   /** Adds a vector (normalised here, so any length works), links it at once and returns its slot. */
@@ -146,7 +139,7 @@ export class HnswGraph {
       const slot = this.unlinked[this.unlinkedHead++];
       if (this.unlinkedFlags[slot] !== 1) continue;
       this.unlinkedFlags[slot] = 0;
-      this.link(slot, this.dequantise(slot));
+      this.link(slot, this.vectors.get(slot));
       linked++;
     }
     if (this.unlinkedHead === this.unlinked.length) {
@@ -165,7 +158,7 @@ export class HnswGraph {
     const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slotCount++;
     this.ensureCapacity(slot + 1);
     const level = this.randomLevel();
-    this.quantiseInto(unit, slot);
+    this.vectors.set(slot, unit);
     this.levels[slot] = level;
     this.links0[slot * (this.m0 + 1)] = 0;
     this.upper[slot] = level > 0 ? new Int32Array(level * (this.m + 1)) : null;
@@ -181,16 +174,17 @@ export class HnswGraph {
       this.maxLevel = level;
       return;
     }
+    this.vectors.loadQuery(query);
     let entry = this.entry;
-    let entrySimilarity = this.similarityToQuery(query, entry);
+    let entrySimilarity = this.vectors.similarityToQuery(entry);
     for (let l = this.maxLevel; l > level; l--) {
-      entry = this.greedyClosest(query, entry, entrySimilarity, l);
-      entrySimilarity = this.similarityToQuery(query, entry);
+      entry = this.greedyClosest(entry, entrySimilarity, l);
+      entrySimilarity = this.vectors.similarityToQuery(entry);
     }
     let entries: ArrayLike<number> = [entry];
     let entrySimilarities: ArrayLike<number> = [entrySimilarity];
     for (let l = Math.min(level, this.maxLevel); l >= 0; l--) {
-      this.searchLayer(query, entries, entrySimilarities, this.efConstruction, l, undefined);
+      this.searchLayer(entries, entrySimilarities, this.efConstruction, l, undefined);
       const found = this.results.drainDescending();
       const chosen = this.selectDiverse(found.ids, found.scores, this.m, slot, true);
       this.writeLinks(slot, l, chosen);
@@ -218,22 +212,22 @@ export class HnswGraph {
    */
   search(query: ArrayLike<number>, k: number, ef = this.efSearch, accept?: (slot: number) => boolean): GraphHits {
     if (this.liveCount === 0 || k <= 0) return EMPTY_HITS;
-    const q = this.normalise(query);
+    this.vectors.loadQuery(this.normalise(query));
     const results = this.results;
     results.clear();
     if (this.entry >= 0) {
       let entry = this.entry;
-      let entrySimilarity = this.similarityToQuery(q, entry);
+      let entrySimilarity = this.vectors.similarityToQuery(entry);
       for (let l = this.maxLevel; l > 0; l--) {
-        entry = this.greedyClosest(q, entry, entrySimilarity, l);
-        entrySimilarity = this.similarityToQuery(q, entry);
+        entry = this.greedyClosest(entry, entrySimilarity, l);
+        entrySimilarity = this.vectors.similarityToQuery(entry);
       }
-      this.searchLayer(q, [entry], [entrySimilarity], Math.max(ef, k), 0, accept);
+      this.searchLayer([entry], [entrySimilarity], Math.max(ef, k), 0, accept);
     }
     for (let i = this.unlinkedHead; i < this.unlinked.length; i++) {
       const slot = this.unlinked[i];
       if (this.unlinkedFlags[slot] !== 1 || (accept !== undefined && !accept(slot))) continue;
-      results.pushBounded(this.similarityToQuery(q, slot), slot, Math.max(ef, k));
+      results.pushBounded(this.vectors.similarityToQuery(slot), slot, Math.max(ef, k));
     }
     while (results.size > k) results.pop();
     const found = results.drainDescending();
@@ -243,12 +237,12 @@ export class HnswGraph {
   /** Exact k nearest among the given slots: used for filters that approve few vectors. */
   scan(query: ArrayLike<number>, slots: Iterable<number>, k: number): GraphHits {
     if (k <= 0) return EMPTY_HITS;
-    const q = this.normalise(query);
+    this.vectors.loadQuery(this.normalise(query));
     const heap = this.results;
     heap.clear();
     for (const slot of slots) {
       if (this.levels[slot] < 0) continue;
-      heap.pushBounded(this.similarityToQuery(q, slot), slot, k);
+      heap.pushBounded(this.vectors.similarityToQuery(slot), slot, k);
     }
     const found = heap.drainDescending();
     return { slots: found.ids, similarities: found.scores };
@@ -319,8 +313,7 @@ export class HnswGraph {
         unlinked: this.unlinked.slice(this.unlinkedHead).filter((slot) => this.unlinkedFlags[slot] === 1),
       },
       {
-        codes: this.codes.subarray(0, n * this.dimensions),
-        scales: this.scales.subarray(0, n),
+        ...this.vectors.export(n),
         levels: this.levels.subarray(0, n),
         links0: this.links0.subarray(0, n * (this.m0 + 1)),
         upper,
@@ -350,23 +343,25 @@ export class HnswGraph {
       seed: meta.rngState,
     });
     const n = meta.slotCount;
-    // The stored arrays are used where they lie in the file (the first node added grows them into
-    // memory of their own): copying about 50 MB at 100,000 chunks slowed every start.
+    // The links are used where they lie in the file (the first node added grows them into memory of
+    // their own): copying them slowed every start. The vectors must be copied into the memory
+    // their kernel reads (about 40 MB at 100,000 chunks of 384 dimensions).
+    const codes = container.get('codes', 'Int8Array');
+    const scales = container.get('scales', 'Float32Array');
     const sections = {
-      codes: container.get('codes', 'Int8Array'),
-      scales: container.get('scales', 'Float32Array'),
       levels: container.get('levels', 'Int8Array'),
       links0: container.get('links0', 'Int32Array'),
     };
     if (
-      sections.codes.length !== n * graph.dimensions ||
-      sections.scales.length !== n ||
+      codes.length !== n * graph.dimensions ||
+      scales.length !== n ||
       sections.levels.length !== n ||
       sections.links0.length !== n * (graph.m0 + 1)
     ) {
       throw new CorruptIndexFileError('vector graph sections do not match its node count');
     }
     Object.assign(graph, sections);
+    graph.vectors.import(codes, scales);
     graph.visited = new Uint32Array(n);
     graph.unlinkedFlags = new Uint8Array(n);
     graph.capacity = n;
@@ -399,43 +394,6 @@ export class HnswGraph {
 
   // --- similarity -------------------------------------------------------------------------
 
-  /** Cosine similarity of a unit float query to a stored vector. */
-  private similarityToQuery(q: Float32Array, slot: number): number {
-    const codes = this.codes;
-    const dims = this.dimensions;
-    const base = slot * dims;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let d = 0;
-    for (; d + 3 < dims; d += 4) {
-      s0 += q[d] * codes[base + d];
-      s1 += q[d + 1] * codes[base + d + 1];
-      s2 += q[d + 2] * codes[base + d + 2];
-      s3 += q[d + 3] * codes[base + d + 3];
-    }
-    for (; d < dims; d++) s0 += q[d] * codes[base + d];
-    return (s0 + s1 + s2 + s3) * this.scales[slot];
-  }
-
-  /** Cosine similarity between two stored vectors. */
-  private similarityBetween(a: number, b: number): number {
-    const codes = this.codes;
-    const dims = this.dimensions;
-    const baseA = a * dims;
-    const baseB = b * dims;
-    let s0 = 0;
-    let s1 = 0;
-    let d = 0;
-    for (; d + 1 < dims; d += 2) {
-      s0 += codes[baseA + d] * codes[baseB + d];
-      s1 += codes[baseA + d + 1] * codes[baseB + d + 1];
-    }
-    for (; d < dims; d++) s0 += codes[baseA + d] * codes[baseB + d];
-    return (s0 + s1) * this.scales[a] * this.scales[b];
-  }
-
   private normalise(vector: ArrayLike<number>): Float32Array {
     if (vector.length !== this.dimensions) {
       throw new RangeError(`expected a vector of ${this.dimensions} dimensions, got ${vector.length}`);
@@ -445,29 +403,6 @@ export class HnswGraph {
     for (let d = 0; d < this.dimensions; d++) sum += vector[d] * vector[d];
     const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
     for (let d = 0; d < this.dimensions; d++) out[d] = vector[d] * scale;
-    return out;
-  }
-
-  /** Symmetric int8 quantisation: the largest component maps to ±127. */
-  private quantiseInto(unit: Float32Array, slot: number): void {
-    let maxAbs = 0;
-    for (let d = 0; d < this.dimensions; d++) maxAbs = Math.max(maxAbs, Math.abs(unit[d]));
-    const base = slot * this.dimensions;
-    if (maxAbs === 0) {
-      this.codes.fill(0, base, base + this.dimensions);
-      this.scales[slot] = 0;
-      return;
-    }
-    const step = maxAbs / 127;
-    for (let d = 0; d < this.dimensions; d++) this.codes[base + d] = Math.round(unit[d] / step);
-    this.scales[slot] = step;
-  }
-
-  private dequantise(slot: number): Float32Array {
-    const out = new Float32Array(this.dimensions);
-    const base = slot * this.dimensions;
-    const step = this.scales[slot];
-    for (let d = 0; d < this.dimensions; d++) out[d] = this.codes[base + d] * step;
     return out;
   }
 
@@ -518,10 +453,10 @@ export class HnswGraph {
       sims[i] = similarity;
       slots[i] = slot;
     };
-    insertSorted(to, this.similarityBetween(from, to));
+    insertSorted(to, this.vectors.similarityBetween(from, to));
     for (let i = 1; i <= count; i++) {
       const slot = array[offset + i];
-      insertSorted(slot, this.similarityBetween(from, slot));
+      insertSorted(slot, this.vectors.similarityBetween(from, slot));
     }
     const chosen = this.selectDiverse(slots.subarray(0, size), sims.subarray(0, size), capacity, from);
     this.writeLinks(from, level, chosen);
@@ -553,7 +488,7 @@ export class HnswGraph {
       for (const kept of chosen) {
         // A copy of a kept node (a tie) adds no direction: keeping every copy of a repeated
         // passage made each full neighbour list a 32-way comparison on every new link.
-        if (this.similarityBetween(candidate, kept) >= similarities[i]) {
+        if (this.vectors.similarityBetween(candidate, kept) >= similarities[i]) {
           diverse = false;
           break;
         }
@@ -577,7 +512,7 @@ export class HnswGraph {
     return this.visitEpoch;
   }
 
-  private greedyClosest(q: Float32Array, start: number, startSimilarity: number, level: number): number {
+  private greedyClosest(start: number, startSimilarity: number, level: number): number {
     let current = start;
     let best = startSimilarity;
     for (let changed = true; changed;) {
@@ -587,7 +522,7 @@ export class HnswGraph {
       const count = array[offset];
       for (let i = 1; i <= count; i++) {
         const neighbour = array[offset + i];
-        const similarity = this.similarityToQuery(q, neighbour);
+        const similarity = this.vectors.similarityToQuery(neighbour);
         if (similarity > best) {
           best = similarity;
           current = neighbour;
@@ -598,9 +533,8 @@ export class HnswGraph {
     return current;
   }
 
-  /** Best-first search of one layer; leaves up to `ef` results in `this.results`. */
+  /** Best-first search of one layer around the loaded query; leaves the best `ef` in `results`. */
   private searchLayer(
-    q: Float32Array,
     entries: ArrayLike<number>,
     entrySimilarities: ArrayLike<number>,
     ef: number,
@@ -631,7 +565,7 @@ export class HnswGraph {
         const neighbour = array[offset + i];
         if (visited[neighbour] === epoch) continue;
         visited[neighbour] = epoch;
-        const s = this.similarityToQuery(q, neighbour);
+        const s = this.vectors.similarityToQuery(neighbour);
         if (results.size < ef || s > results.peekScore()) {
           candidates.push(-s, neighbour);
           if (accept === undefined || accept(neighbour)) results.pushBounded(s, neighbour, ef);
@@ -670,7 +604,7 @@ export class HnswGraph {
         const candidate = goneArray[goneOffset + i];
         if (doomed[candidate] === 1 || this.visited[candidate] === epoch) continue;
         this.visited[candidate] = epoch;
-        replacements.push({ slot: candidate, similarity: this.similarityBetween(u, candidate) });
+        replacements.push({ slot: candidate, similarity: this.vectors.similarityBetween(u, candidate) });
       }
     }
     replacements.sort((a, b) => b.similarity - a.similarity);
@@ -718,14 +652,14 @@ export class HnswGraph {
   }
 
   private relinkBottom(u: number): void {
-    const q = this.dequantise(u);
+    this.vectors.loadQuery(this.vectors.get(u));
     let entry = this.entry;
-    let entrySimilarity = this.similarityToQuery(q, entry);
+    let entrySimilarity = this.vectors.similarityToQuery(entry);
     for (let l = this.maxLevel; l > 0; l--) {
-      entry = this.greedyClosest(q, entry, entrySimilarity, l);
-      entrySimilarity = this.similarityToQuery(q, entry);
+      entry = this.greedyClosest(entry, entrySimilarity, l);
+      entrySimilarity = this.vectors.similarityToQuery(entry);
     }
-    this.searchLayer(q, [entry], [entrySimilarity], this.efConstruction, 0, (slot) => slot !== u);
+    this.searchLayer([entry], [entrySimilarity], this.efConstruction, 0, (slot) => slot !== u);
     const found = this.results.drainDescending();
     const chosen = this.selectDiverse(found.ids, found.scores, this.m, u, true);
     if (chosen.length === 0) return;
@@ -757,7 +691,7 @@ export class HnswGraph {
     let worst = 1;
     let worstSimilarity = Infinity;
     for (let i = 1; i <= count; i++) {
-      const similarity = this.similarityBetween(closest, array[base + i]);
+      const similarity = this.vectors.similarityBetween(closest, array[base + i]);
       if (similarity < worstSimilarity) {
         worstSimilarity = similarity;
         worst = i;
@@ -785,8 +719,7 @@ export class HnswGraph {
       bigger.set(array);
       return bigger;
     };
-    this.codes = grow(this.codes, capacity * this.dimensions);
-    this.scales = grow(this.scales, capacity);
+    this.vectors.ensureCapacity(capacity);
     this.levels = grow(this.levels, capacity);
     this.levels.fill(-1, this.capacity);
     this.links0 = grow(this.links0, capacity * (this.m0 + 1));
