@@ -48,10 +48,20 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:difference|differ|compare|comparison|versus|vs|rather than|better than|difference entre|differences?|comparer|plutot que)\b/,
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
-  ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
-  ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
+  // "How high…", "what share of…": a measure or a part of a whole is a figure, like a count.
+  [
+    'how_many',
+    /\b(?:how (?:many|much|long|far|big|tall|high|deep|wide|old|heavy|large|often|fast)|(?:what|which) (?:percentage|proportion|share|fraction)|combien)\b/,
+  ],
+  [
+    'when',
+    /\b(?:when|(?:during|in) (?:what|which) (?:years?|months?|centur(?:y|ies)|decades?)|(?:what|which) (?:year|date|century|decade|month|day)s?|quand|en quelle annee|quelle annee|a quelle date)\b/,
+  ],
   ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
   ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
+  // "What is Europe's navigation system called?" asks a name, not a definition.
+  // "What is it called when…" still asks for a term, as a definition does.
+  ['which', /\b(?:what (?:is|are|was|were) (?!(?:it|this|that) )(?:[\p{L}'’-]+ ){1,6}(?:called|named|known as))\b/u],
   [
     'definition',
     /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
@@ -1101,7 +1111,8 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     `\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS})|the (?:next|following) (?:day|week|month|year)|le lendemain|l'annee suivante|l'année suivante)\\b`,
     'i',
   ),
-  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
+  // "Roughly a fifth of…": a fraction in words is a figure too.
+  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS}|(?:a|one|two|three|four)[\\s-]+(?:third|quarter|fifth|sixth|eighth|tenth)s?)\\b`, 'i'),
   why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
   who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
   which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),

@@ -386,3 +386,63 @@ describe('the relevance floor weighs how specific the shared words are', () => {
     assert.deepEqual(answer.cited, []);
   });
 });
+
+describe('answers of the asked kind: a figure, a period, a name', () => {
+  const LIGHTHOUSE: GroundingPassage = {
+    index: 1,
+    title: 'article-1.txt',
+    text:
+      'The lighthouse on the northern cape was lit for the first time in 1874. ' +
+      'The tower on the cape is higher than any other building there, with walls built by masons from the city. ' +
+      'Its lamp stands 52 metres above the rocks. ' +
+      'The last keeper, Aron Lind, left the tower in 1991.',
+    localSimilarity: 0.3,
+  };
+  const LAKE: GroundingPassage = {
+    index: 1,
+    title: 'article-1.txt',
+    text:
+      'Lake Vostra is a deep lake in the north of the country. ' +
+      'Its fresh water is clearer than that of Lake Superior, and visitors from Moscow come to see the surface in winter. ' +
+      'The lake holds roughly a fifth of the fresh water found on the surface of the planet. ' +
+      'In 1996 the lake was named a World Heritage Site by UNESCO, after a campaign by scientists from Moscow. ' +
+      'The lake freezes over from January to May, and trucks cross the ice. ' +
+      'An island is a piece of land surrounded by water, and the lake has 27 of them. ' +
+      'The largest is Olkhon, home to about 1,500 people.',
+    localSimilarity: 0.3,
+  };
+
+  it('should answer "How high…?" with the height and its unit first, before the sentence repeating "higher"', () => {
+    assert.match(answer('How high is the tower on the cape?', [LIGHTHOUSE]).text, /^Its lamp stands 52 metres/);
+  });
+
+  it('should answer "What share of…?" with the fraction stated in words ("roughly a fifth"), not a sentence naming places', () => {
+    assert.match(answer('What share of the surface fresh water does the lake hold?', [LAKE]).text, /^The lake holds roughly a fifth/);
+  });
+
+  it('should answer "During which months…?" with the months ("frozen" meets "freezes")', () => {
+    assert.match(answer('During which months is the lake frozen?', [LAKE]).text, /from January to May/);
+  });
+
+  it('should answer "What is … called?" with the name rather than the sentence defining the word', () => {
+    assert.match(answer("What is the lake's largest island called?", [LAKE]).text, /^The largest is Olkhon/);
+  });
+
+  it('should meet "final" in a passage that says "last"', () => {
+    assert.match(answer('Who was the final keeper?', [LIGHTHOUSE]).text, /Aron Lind/);
+  });
+
+  it('should meet "German" in a passage that says "Germany" and "soldiers" in one that says "troops"', () => {
+    const border: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The treaty of 1871 moved the border of Germany westward and gave the new empire two provinces. ' +
+        'In 1923 troops from France occupied the Ruhr valley when payments stopped. ' +
+        'Prices in Germany rose so fast that year that workers were paid twice a day.',
+      localSimilarity: 0.25,
+    };
+    assert.match(answer('Which valley did foreign soldiers occupy?', [border]).text, /occupied the Ruhr valley/);
+    assert.match(answer('In what year did German prices rise fastest?', [border]).text, /Prices in Germany rose/);
+  });
+});
