@@ -373,6 +373,9 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
   if (signals.sentence >= RELEVANCE_FLOOR) return true;
   // "Why was helium not used?": less of the question, but its word is what the passage is about.
   if (signals.keyness >= SPECIFIC_KEYNESS_FLOOR && signals.sentence >= SPECIFIC_COVERAGE_FLOOR) return true;
+  // "What animals carried the fleas?": a sentence stating a fact of the asked kind (a name, a
+  // number) that shares a word its passage is about, though the question is reworded.
+  if (signals.keyness >= REWORDED_KEYNESS_FLOOR && signals.shaped >= SHAPED_COVERAGE_FLOOR) return true;
   if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
@@ -581,6 +584,10 @@ export function questionType(question: string, previousQuestion?: string): Quest
     if (ANYWHERE_TYPES.has(type)) return type;
     if (!earliest || at < earliest[1]) earliest = [type, at];
   }
+  // "What does the bank do when inflation rises?": a "when" (or "where", "who") after the question
+  // word opens a clause of the question; it is not what is asked.
+  const lead = /\b(?:what|which|how)\b/.exec(folded)?.index;
+  if (earliest && lead !== undefined && earliest[1] > lead) return 'other';
   if (earliest) return earliest[0];
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
@@ -1128,6 +1135,12 @@ const ASKS_DEPENDENCE = /\b(?:needs?|requires?|depends?|relies?|rely)\b/;
 const STATES_SUPPLY =
   /\b(?:(?:will|to|that|which) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides|feeds) the|using the (?:energy|products?|output)|uses the (?:energy|products?|output)|made by the|produced by the)\b/i;
 
+/** The verbs of a "where" question that ask for a source rather than a location, or for either. */
+const ASKS_SOURCE = new Set('come comes came originate originates originated derive derives derived get gets got'.split(' '));
+const ASKS_START = new Set('begin begins began start starts started rise rises rose'.split(' '));
+const STATES_ORIGIN =
+  /\b(?:from\s+(?:the\s+|an?\s+)?[\p{L}\p{N}]|originat\w*|(?:rises|rose|begins|began|starts|started) (?:in|on|at|near)\b|sources?\b|derived|derives)/iu;
+
 /** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
 const COMMON_OPENERS = new Set(
   `within without today however although though despite according following unlike like every many several another
@@ -1147,6 +1160,11 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
   const shape = ANSWER_SHAPES[type];
   if (!shape || candidate.code) return false;
   if (type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word)) && STATES_SUPPLY.test(candidate.text)) return true;
+  // "Where did tea come from?": a source is stated by "from…" or "originated in…", not by any place
+  // the sentence names ("grown in India"). "Where does the river begin?" takes either: a river
+  // flows "from the Andes", a fire starts "in a bakery on Pudding Lane".
+  if (type === 'where' && [...asked].some((word) => ASKS_SOURCE.has(word))) return STATES_ORIGIN.test(candidate.text);
+  if (type === 'where' && [...asked].some((word) => ASKS_START.has(word)) && STATES_ORIGIN.test(candidate.text)) return true;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
   if (type !== 'who' && type !== 'where' && type !== 'which') return false;

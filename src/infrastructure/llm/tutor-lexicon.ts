@@ -315,6 +315,11 @@ const SYNONYM_GROUPS: readonly string[] = `
   regard regarded consider considered treat treated
   exaggerate exaggerated overstate overstated
   harm damage
+  likely probably perhaps possibly
+  cost costs price prices
+  drop dropped fall fell fallen
+  overlook overlooks overlooked ignore ignores ignored neglect neglected
+  air atmosphere
   `
   .trim()
   .split('\n')

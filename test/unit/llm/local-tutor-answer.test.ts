@@ -445,4 +445,45 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     assert.match(answer('Which valley did foreign soldiers occupy?', [border]).text, /occupied the Ruhr valley/);
     assert.match(answer('In what year did German prices rise fastest?', [border]).text, /Prices in Germany rose/);
   });
+
+  it('should answer "Where did … come from?" with the source ("originated in"), not a place the subject is found today', () => {
+    const tea: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Tea is a drink made from the leaves of the tea plant. ' +
+        'It probably originated in the south-west of China, where it was first drunk as a medicine. ' +
+        'Today most tea is grown in India, Kenya and Sri Lanka. Black tea is fermented before it is dried.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('Where did tea come from?', [tea]).text, /originated in the south-west of China/);
+  });
+
+  it('should not take a "when" inside a "what" question for a question about a date', () => {
+    const bank: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The central bank was set up in 1913, when prices had been rising fast for years. ' +
+        'When prices rise faster than its target, the bank raises interest rates, which makes borrowing dearer. ' +
+        'In 2008 it cut rates to almost zero during the financial crisis.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What does the central bank do when prices rise too fast?', [bank]).text, /raises interest rates/);
+  });
+
+  it('should meet "cost" and "drop" in a passage that says "price" and "fallen"', () => {
+    const batteries: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Lithium batteries store electricity in cells that move lithium ions between two electrodes. ' +
+        'Since 2010 the price of battery packs has fallen by about 90 percent, largely because of mass production in large factories. ' +
+        'Most packs now last for more than ten years.',
+      localSimilarity: 0.3,
+    };
+    const result = answer('Why did the cost drop?', [batteries]);
+    assert.equal(result.grounded, true);
+    assert.match(result.text, /mass production/);
+  });
 });
