@@ -341,6 +341,11 @@ let relevanceProbe:
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
+/** Coverages are sums of shares: a question covered exactly at a floor comes out a hair below it (0.5499…). */
+function atLeast(value: number, floor: number): boolean {
+  return value >= floor - 1e-9;
+}
+
 function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean): boolean {
   const best = ranking.sentences.reduce<Scored | undefined>(
     (top, s) => (!top || s.contextCoverage > top.contextCoverage ? s : top),
@@ -370,26 +375,27 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
   // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
   // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
   if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
-  if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  if (atLeast(signals.sentence, RELEVANCE_FLOOR)) return true;
   // "Why was helium not used?": less of the question, but its word is what the passage is about.
-  if (signals.keyness >= SPECIFIC_KEYNESS_FLOOR && signals.sentence >= SPECIFIC_COVERAGE_FLOOR) return true;
+  if (atLeast(signals.keyness, SPECIFIC_KEYNESS_FLOOR) && atLeast(signals.sentence, SPECIFIC_COVERAGE_FLOOR)) return true;
   // "What animals carried the fleas?": a sentence stating a fact of the asked kind (a name, a
   // number) that shares a word its passage is about, though the question is reworded.
-  if (signals.keyness >= REWORDED_KEYNESS_FLOOR && signals.shaped >= SHAPED_COVERAGE_FLOOR) return true;
-  if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
+  if (atLeast(signals.keyness, REWORDED_KEYNESS_FLOOR) && atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR)) return true;
+  if (atLeast(signals.sentence, PARAPHRASE_COVERAGE_FLOOR) && atLeast(signals.similarity, PARAPHRASE_SIMILARITY_FLOOR)) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
   // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
-  const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
+  const topical = atLeast(signals.sentence, TOPICAL_COVERAGE_FLOOR);
   // With only two topic words, one of them found is no evidence ("transpiration in plants" in a
   // passage about plants in a programming exercise).
-  const subject = topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= SUBJECT_SALIENCE_FLOOR;
-  if (subject && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
+  const subject = topical && atLeast(signals.terms, SUBJECT_MIN_TERMS) && atLeast(signals.salience, SUBJECT_SALIENCE_FLOOR);
+  if (subject && atLeast(signals.similarity, SUBJECT_SIMILARITY_FLOOR)) return true;
   // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
-  if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
+  if (atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR) && atLeast(signals.salience, TOPICAL_SALIENCE_FLOOR)) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
   return (
-    (topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+    (topical && atLeast(signals.terms, SUBJECT_MIN_TERMS) && atLeast(signals.salience, TOPICAL_SALIENCE_FLOOR)) ||
+    atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR)
   );
 }
 
@@ -1135,6 +1141,10 @@ const ASKS_DEPENDENCE = /\b(?:needs?|requires?|depends?|relies?|rely)\b/;
 const STATES_SUPPLY =
   /\b(?:(?:will|to|that|which) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides|feeds) the|using the (?:energy|products?|output)|uses the (?:energy|products?|output)|made by the|produced by the)\b/i;
 
+const ASKS_COMPOSITION = /\b(?:made|built|consist|composed)\b/;
+const STATES_COMPOSITION =
+  /\b(?:(?:made|makes?|making|built|builds?|building|forms?|formed|forming|composed|constructed|weaves?|weaving|woven|carved|cast) (?:\w+ ){0,4}(?:of|from)|consists? of)\b/i;
+
 /** The verbs of a "where" question that ask for a source rather than a location, or for either. */
 const ASKS_SOURCE = new Set('come comes came originate originates originated derive derives derived get gets got'.split(' '));
 const ASKS_START = new Set('begin begins began start starts started rise rises rose'.split(' '));
@@ -1165,6 +1175,8 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
   // flows "from the Andes", a fire starts "in a bakery on Pudding Lane".
   if (type === 'where' && [...asked].some((word) => ASKS_SOURCE.has(word))) return STATES_ORIGIN.test(candidate.text);
   if (type === 'where' && [...asked].some((word) => ASKS_START.has(word)) && STATES_ORIGIN.test(candidate.text)) return true;
+  // "What are the dams made of?": a sentence saying what something is made of or built from.
+  if (type === 'which' && ASKS_COMPOSITION.test([...asked].join(' ')) && STATES_COMPOSITION.test(candidate.text)) return true;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
   if (type !== 'who' && type !== 'where' && type !== 'which') return false;

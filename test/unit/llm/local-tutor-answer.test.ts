@@ -486,4 +486,18 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     assert.equal(result.grounded, true);
     assert.match(result.text, /mass production/);
   });
+
+  it('should answer "What … made of?" with the sentence saying what it is made from, though it names no place or person', () => {
+    const weavers: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Weavers are small seed-eating birds of Africa and Asia. ' +
+        'They are best known for weaving nests from grass and palm strips, which hang from branches over water to keep snakes away. ' +
+        'In Namibia the shared nests of sociable weavers can weigh a tonne and house 400 birds. ' +
+        'Weaver nests are often reused by other birds such as pygmy falcons.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What materials are weaver nests made of?', [weavers]).text, /weaving nests from grass and palm strips/);
+  });
 });
