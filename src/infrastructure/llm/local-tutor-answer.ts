@@ -1050,11 +1050,20 @@ function rank(
   }
   // A sentence is read with its passage: one from the passage that holds most of the question's
   // topic ("the canal", "the French attempt") beats one elsewhere that shares the framing words.
+  // Which passage is about the question is told by the words few passages hold: "hummingbirds",
+  // said in every sentence of one passage, is rare among sentences' words yet names that passage,
+  // unlike "live", found once in each of two others. Rarity is counted over passages here.
+  const passageIdf = new Map(
+    [...query.keys()].map((term) => {
+      const df = [...passageCounts.values()].filter((inPassage) => occurrences(inPassage, term).tf > 0).length;
+      return [term, df === 0 ? 0 : Math.log(1 + (passageCounts.size - df + 0.5) / (df + 0.5))];
+    }),
+  );
   const held = new Map<number, number>();
   for (const [index, inPassage] of passageCounts) {
     let mass = 0;
     for (const [term, weight] of query) {
-      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (passageIdf.get(term) ?? 0);
     }
     held.set(index, mass);
   }

@@ -320,6 +320,10 @@ const SYNONYM_GROUPS: readonly string[] = `
   drop dropped fall fell fallen
   overlook overlooks overlooked ignore ignores ignored neglect neglected
   air atmosphere
+  ashore land landed landing
+  frequent frequently common usual
+  money fortune fortunes wealth
+  base based model modelled modeled
   `
   .trim()
   .split('\n')

@@ -500,4 +500,49 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     };
     assert.match(answer('What materials are weaver nests made of?', [weavers]).text, /weaving nests from grass and palm strips/);
   });
+
+  it('should find the passage about the question in the word few passages hold ("hummingbirds"), not in one repeating "live"', () => {
+    const passages: GroundingPassage[] = [
+      {
+        index: 1,
+        title: 'Hummingbirds',
+        localSimilarity: 0.3,
+        text:
+          'Hummingbirds are small birds found only in the Americas, from Alaska to Chile. Hummingbirds are the only birds that can fly backwards. ' +
+          'Hummingbirds feed on nectar from flowers. The smallest hummingbirds weigh less than 2 grams.',
+      },
+      {
+        index: 2,
+        title: 'Coral',
+        localSimilarity: 0.2,
+        text:
+          'Coral bleaching happens when corals under stress expel the tiny algae that live inside their tissues. The algae give corals their colour. ' +
+          'Without them the white skeleton shows through. Bleached corals can recover if the water cools within a few weeks.',
+      },
+      {
+        index: 3,
+        title: 'Sherlock Holmes',
+        localSimilarity: 0.2,
+        text:
+          'Sherlock Holmes is a fictional detective created by Arthur Conan Doyle in 1887. Holmes lives at 221B Baker Street in London, and most stories are told by Dr Watson. ' +
+          'His great enemy is Professor Moriarty. He appears in four novels and 56 short stories.',
+      },
+    ];
+    const result = answer('Where do hummingbirds live?', passages);
+    assert.match(result.text, /found only in the Americas/);
+    assert.doesNotMatch(result.text, /Baker Street/);
+  });
+
+  it('should meet "most frequent" in a passage that says "most common"', () => {
+    const coral: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Coral bleaching happens when corals under stress expel the algae that live in their tissues. ' +
+        'The most common cause is a rise in sea temperature of just one degree above the summer maximum. ' +
+        'Since 1998 bleaching events have become more frequent, and most reefs could bleach every year by the 2050s.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What is the most frequent cause of bleaching?', [coral]).text, /rise in sea temperature/);
+  });
 });
