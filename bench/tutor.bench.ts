@@ -7,7 +7,7 @@
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
 // questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
-// questions (reading-heldout.json and reading-heldout2.json to reading-heldout4.json, never tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions (reading-heldout.json and reading-heldout2.json to reading-heldout5.json, never tuned on) and the development sets (reading-dev.json to reading-dev3.json, tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -161,7 +161,10 @@ async function main(): Promise<void> {
     ['reading-heldout2.json', 'heldout2'],
     ['reading-heldout3.json', 'heldout3'],
     ['reading-heldout4.json', 'heldout4'],
+    ['reading-heldout5.json', 'heldout5'],
     ['reading-dev.json', 'dev'],
+    ['reading-dev2.json', 'dev2'],
+    ['reading-dev3.json', 'dev3'],
   ] as const) {
     const heldOut = JSON.parse(readFileSync(join(ROOT, 'bench', 'data', 'tutor', file), 'utf8')) as HeldOutSet;
     modules.set(
@@ -189,7 +192,7 @@ async function main(): Promise<void> {
         { module: 'reading', question },
         { module: 'python', question },
       ]),
-    ].map((q) => ({ ...q, name: name === 'dev' ? 'dev' : name === 'heldout' ? 'held-out' : `held-out (${name})` }));
+    ].map((q) => ({ ...q, name: name.startsWith('dev') ? name : name === 'heldout' ? 'held-out' : `held-out (${name})` }));
     outOfScope.push(...heldOutOfScope);
     // The same set's other-subject questions alone (no other article's), on a line of their own.
     outOfScope.push(
@@ -267,7 +270,7 @@ async function main(): Promise<void> {
     );
   }
   const separate = (name: string) =>
-    name.startsWith('held-out') || name.startsWith('other subjects') || name === 'reading-cross' || name === 'dev';
+    name.startsWith('held-out') || name.startsWith('other subjects') || name === 'reading-cross' || name.startsWith('dev');
   const tuned = [...declinedBy].filter(([name]) => !separate(name));
   const declined = sum(tuned.map(([, f]) => f.declined));
   const asked = sum(tuned.map(([, f]) => f.n));

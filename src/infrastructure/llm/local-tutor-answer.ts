@@ -48,10 +48,20 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
     /\b(?:difference|differ|compare|comparison|versus|vs|rather than|better than|difference entre|differences?|comparer|plutot que)\b/,
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
-  ['how_many', /\b(?:how many|how much|how long|how far|how big|what percentage|combien)\b/],
-  ['when', /\b(?:when|(?:what|which) (?:year|date|century|decade|month|day)|quand|en quelle annee|quelle annee|a quelle date)\b/],
+  // "How high…", "what share of…": a measure or a part of a whole is a figure, like a count.
+  [
+    'how_many',
+    /\b(?:how (?:many|much|long|far|big|tall|high|deep|wide|old|heavy|large|often|fast)|(?:what|which) (?:percentage|proportion|share|fraction)|combien)\b/,
+  ],
+  [
+    'when',
+    /\b(?:when|(?:during|in) (?:what|which) (?:years?|months?|centur(?:y|ies)|decades?)|(?:what|which) (?:year|date|century|decade|month|day)s?|quand|en quelle annee|quelle annee|a quelle date)\b/,
+  ],
   ['where', new RegExp(`\\b(?:where|ou se|ou est|ou a|ou sont|dans quel|(?:what|which) (?:${PLACE_NOUNS})s?)\\b`)],
   ['who', new RegExp(`\\b(?:who|whom|whose|qui|(?:what|which) (?:${PERSON_NOUNS})s?)\\b`)],
+  // "What is Europe's navigation system called?" asks a name, not a definition.
+  // "What is it called when…" still asks for a term, as a definition does.
+  ['which', /\b(?:what (?:is|are|was|were) (?!(?:it|this|that) )(?:[\p{L}'’-]+ ){1,6}(?:called|named|known as))\b/u],
   [
     'definition',
     /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
@@ -331,6 +341,11 @@ let relevanceProbe:
 export function setRelevanceProbe(probe: typeof relevanceProbe): void {
   relevanceProbe = probe;
 }
+/** Coverages are sums of shares: a question covered exactly at a floor comes out a hair below it (0.5499…). */
+function atLeast(value: number, floor: number): boolean {
+  return value >= floor - 1e-9;
+}
+
 function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean): boolean {
   const best = ranking.sentences.reduce<Scored | undefined>(
     (top, s) => (!top || s.contextCoverage > top.contextCoverage ? s : top),
@@ -360,23 +375,27 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
   // So is a question whose one subject word is missing, once its answer-kind nouns and verbs are
   // set aside ("What language is spoken in Brazil?" of a passage on coffee that names Brazil).
   if (signals.absent >= 1 && (signals.terms <= ABSENT_TERM_MAX_TOPIC || signals.subject <= 1)) return false;
-  if (signals.sentence >= RELEVANCE_FLOOR) return true;
+  if (atLeast(signals.sentence, RELEVANCE_FLOOR)) return true;
   // "Why was helium not used?": less of the question, but its word is what the passage is about.
-  if (signals.keyness >= SPECIFIC_KEYNESS_FLOOR && signals.sentence >= SPECIFIC_COVERAGE_FLOOR) return true;
-  if (signals.sentence >= PARAPHRASE_COVERAGE_FLOOR && signals.similarity >= PARAPHRASE_SIMILARITY_FLOOR) return true;
+  if (atLeast(signals.keyness, SPECIFIC_KEYNESS_FLOOR) && atLeast(signals.sentence, SPECIFIC_COVERAGE_FLOOR)) return true;
+  // "What animals carried the fleas?": a sentence stating a fact of the asked kind (a name, a
+  // number) that shares a word its passage is about, though the question is reworded.
+  if (atLeast(signals.keyness, REWORDED_KEYNESS_FLOOR) && atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR)) return true;
+  if (atLeast(signals.sentence, PARAPHRASE_COVERAGE_FLOOR) && atLeast(signals.similarity, PARAPHRASE_SIMILARITY_FLOOR)) return true;
   // A reworded question ("What illness caused her death?") keeps less of its words in the answer
   // sentence; it still counts when it names what a passage is about, or when a sentence states a
   // fact of the asked kind (a date for "when"), and the embedding does not find the passages remote.
-  const topical = signals.sentence >= TOPICAL_COVERAGE_FLOOR;
+  const topical = atLeast(signals.sentence, TOPICAL_COVERAGE_FLOOR);
   // With only two topic words, one of them found is no evidence ("transpiration in plants" in a
   // passage about plants in a programming exercise).
-  const subject = topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= SUBJECT_SALIENCE_FLOOR;
-  if (subject && signals.similarity >= SUBJECT_SIMILARITY_FLOOR) return true;
+  const subject = topical && atLeast(signals.terms, SUBJECT_MIN_TERMS) && atLeast(signals.salience, SUBJECT_SALIENCE_FLOOR);
+  if (subject && atLeast(signals.similarity, SUBJECT_SIMILARITY_FLOOR)) return true;
   // "In what year did Lovelace's death occur?": a sentence of the asked shape in a passage about the subject.
-  if (signals.shaped >= SHAPED_COVERAGE_FLOOR && signals.salience >= TOPICAL_SALIENCE_FLOOR) return true;
+  if (atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR) && atLeast(signals.salience, TOPICAL_SALIENCE_FLOOR)) return true;
   if (signals.similarity < TOPICAL_SIMILARITY_FLOOR) return false;
   return (
-    (topical && signals.terms >= SUBJECT_MIN_TERMS && signals.salience >= TOPICAL_SALIENCE_FLOOR) || signals.shaped >= SHAPED_COVERAGE_FLOOR
+    (topical && atLeast(signals.terms, SUBJECT_MIN_TERMS) && atLeast(signals.salience, TOPICAL_SALIENCE_FLOOR)) ||
+    atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR)
   );
 }
 
@@ -571,6 +590,10 @@ export function questionType(question: string, previousQuestion?: string): Quest
     if (ANYWHERE_TYPES.has(type)) return type;
     if (!earliest || at < earliest[1]) earliest = [type, at];
   }
+  // "What does the bank do when inflation rises?": a "when" (or "where", "who") after the question
+  // word opens a clause of the question; it is not what is asked.
+  const lead = /\b(?:what|which|how)\b/.exec(folded)?.index;
+  if (earliest && lead !== undefined && earliest[1] > lead) return 'other';
   if (earliest) return earliest[0];
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
@@ -1027,11 +1050,20 @@ function rank(
   }
   // A sentence is read with its passage: one from the passage that holds most of the question's
   // topic ("the canal", "the French attempt") beats one elsewhere that shares the framing words.
+  // Which passage is about the question is told by the words few passages hold: "hummingbirds",
+  // said in every sentence of one passage, is rare among sentences' words yet names that passage,
+  // unlike "live", found once in each of two others. Rarity is counted over passages here.
+  const passageIdf = new Map(
+    [...query.keys()].map((term) => {
+      const df = [...passageCounts.values()].filter((inPassage) => occurrences(inPassage, term).tf > 0).length;
+      return [term, df === 0 ? 0 : Math.log(1 + (passageCounts.size - df + 0.5) / (df + 0.5))];
+    }),
+  );
   const held = new Map<number, number>();
   for (const [index, inPassage] of passageCounts) {
     let mass = 0;
     for (const [term, weight] of query) {
-      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (idf.get(term) ?? 0);
+      if (weight >= MAIN_TERM_WEIGHT) mass += occurrences(inPassage, term).strength * weight * (passageIdf.get(term) ?? 0);
     }
     held.set(index, mass);
   }
@@ -1101,7 +1133,8 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
     `\\b(?:\\d{3,4}s?|\\d{1,2}(?:st|nd|rd|th) century|(?:${MONTHS})|the (?:next|following) (?:day|week|month|year)|le lendemain|l'annee suivante|l'année suivante)\\b`,
     'i',
   ),
-  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS})\\b`, 'i'),
+  // "Roughly a fifth of…": a fraction in words is a figure too.
+  how_many: new RegExp(`\\d|\\b(?:${NUMBER_WORDS}|(?:a|one|two|three|four)[\\s-]+(?:third|quarter|fifth|sixth|eighth|tenth)s?)\\b`, 'i'),
   why: /, so\b|\b(?:because|since|due to|as a result|so that|in order to|therefore|thus|hence|which is why|the reason|parce que|car|puisque|en raison|grâce à|afin de|c'est pourquoi)\b/i,
   who: new RegExp(`${NAMED_SOURCE}|\\b(?:by|par)\\s+\\p{L}`, 'u'),
   which: new RegExp(`${NAMED_SOURCE}|["“«][^"”»]{2,40}["”»]`, 'u'),
@@ -1116,6 +1149,16 @@ const ANSWER_SHAPES: Partial<Record<QuestionType, RegExp>> = {
 const ASKS_DEPENDENCE = /\b(?:needs?|requires?|depends?|relies?|rely)\b/;
 const STATES_SUPPLY =
   /\b(?:(?:will|to|that|which) (?:power|fuel|feed|supply|provide)|(?:powers|fuels|supplies|provides|feeds) the|using the (?:energy|products?|output)|uses the (?:energy|products?|output)|made by the|produced by the)\b/i;
+
+const ASKS_COMPOSITION = /\b(?:made|built|consist|composed)\b/;
+const STATES_COMPOSITION =
+  /\b(?:(?:made|makes?|making|built|builds?|building|forms?|formed|forming|composed|constructed|weaves?|weaving|woven|carved|cast) (?:\w+ ){0,4}(?:of|from)|consists? of)\b/i;
+
+/** The verbs of a "where" question that ask for a source rather than a location, or for either. */
+const ASKS_SOURCE = new Set('come comes came originate originates originated derive derives derived get gets got'.split(' '));
+const ASKS_START = new Set('begin begins began start starts started rise rises rose'.split(' '));
+const STATES_ORIGIN =
+  /\b(?:from\s+(?:the\s+|an?\s+)?[\p{L}\p{N}]|originat\w*|(?:rises|rose|begins|began|starts|started) (?:in|on|at|near)\b|sources?\b|derived|derives)/iu;
 
 /** Words that often open a sentence without naming anything: "Within fifty years…", "Today the canal…". */
 const COMMON_OPENERS = new Set(
@@ -1136,6 +1179,13 @@ function holdsAnswerShape(type: QuestionType, candidate: Candidate, asked: Set<s
   const shape = ANSWER_SHAPES[type];
   if (!shape || candidate.code) return false;
   if (type === 'why' && [...asked].some((word) => ASKS_DEPENDENCE.test(word)) && STATES_SUPPLY.test(candidate.text)) return true;
+  // "Where did tea come from?": a source is stated by "from…" or "originated in…", not by any place
+  // the sentence names ("grown in India"). "Where does the river begin?" takes either: a river
+  // flows "from the Andes", a fire starts "in a bakery on Pudding Lane".
+  if (type === 'where' && [...asked].some((word) => ASKS_SOURCE.has(word))) return STATES_ORIGIN.test(candidate.text);
+  if (type === 'where' && [...asked].some((word) => ASKS_START.has(word)) && STATES_ORIGIN.test(candidate.text)) return true;
+  // "What are the dams made of?": a sentence saying what something is made of or built from.
+  if (type === 'which' && ASKS_COMPOSITION.test([...asked].join(' ')) && STATES_COMPOSITION.test(candidate.text)) return true;
   const unasked = candidate.text.replace(/[\p{L}\p{N}]+/gu, (word) => (asked.has(foldText(word)) ? '_' : word));
   if (shape.test(unasked)) return true;
   if (type !== 'who' && type !== 'where' && type !== 'which') return false;

@@ -102,6 +102,8 @@ const BASE_FORMS: ReadonlyMap<string, string> = new Map(
     came: 'come',
     went: 'go',
     gone: 'go',
+    froze: 'freeze',
+    frozen: 'freeze',
     length: 'long',
     width: 'wide',
     depth: 'deep',
@@ -199,6 +201,27 @@ const DEMONYMS: ReadonlyMap<string, string> = new Map(
     arabian: 'arabia',
     thai: 'thailand',
     filipino: 'philippines',
+    german: 'germany',
+    american: 'america',
+    russian: 'russia',
+    italian: 'italy',
+    indian: 'india',
+    mexican: 'mexico',
+    canadian: 'canada',
+    australian: 'australia',
+    egyptian: 'egypt',
+    european: 'europe',
+    african: 'africa',
+    asian: 'asia',
+    korean: 'korea',
+    brazilian: 'brazil',
+    belgian: 'belgium',
+    austrian: 'austria',
+    hungarian: 'hungary',
+    persian: 'persia',
+    icelandic: 'iceland',
+    mongolian: 'mongolia',
+    vietnamese: 'vietnam',
     francais: 'france',
     anglais: 'angleterre',
     espagnol: 'espagne',
@@ -270,6 +293,37 @@ const SYNONYM_GROUPS: readonly string[] = `
   cure cured heal healed recover recovered
   symptom symptoms sign signs
   job occupation profession career
+  task tasks job duty duties function
+  final last
+  altitude elevation
+  refuse refused reject rejected
+  soldier soldiers troop troops
+  house houses home homes
+  warm warmth heat heated heats
+  flavour flavor taste
+  show exhibition exhibitions exhibit
+  power electricity
+  ability capacity capability power
+  close closed shut
+  crash crashed collapse collapsed
+  insult mock mocked mockingly ridicule
+  proportion share fraction percentage
+  illness disease sickness
+  doctor physician
+  researcher researchers scientist scientists
+  catch caught hunt hunts capture captured
+  regard regarded consider considered treat treated
+  exaggerate exaggerated overstate overstated
+  harm damage
+  likely probably perhaps possibly
+  cost costs price prices
+  drop dropped fall fell fallen
+  overlook overlooks overlooked ignore ignores ignored neglect neglected
+  air atmosphere
+  ashore land landed landing
+  frequent frequently common usual
+  money fortune fortunes wealth
+  base based model modelled modeled
   `
   .trim()
   .split('\n')

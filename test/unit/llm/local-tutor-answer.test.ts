@@ -386,3 +386,163 @@ describe('the relevance floor weighs how specific the shared words are', () => {
     assert.deepEqual(answer.cited, []);
   });
 });
+
+describe('answers of the asked kind: a figure, a period, a name', () => {
+  const LIGHTHOUSE: GroundingPassage = {
+    index: 1,
+    title: 'article-1.txt',
+    text:
+      'The lighthouse on the northern cape was lit for the first time in 1874. ' +
+      'The tower on the cape is higher than any other building there, with walls built by masons from the city. ' +
+      'Its lamp stands 52 metres above the rocks. ' +
+      'The last keeper, Aron Lind, left the tower in 1991.',
+    localSimilarity: 0.3,
+  };
+  const LAKE: GroundingPassage = {
+    index: 1,
+    title: 'article-1.txt',
+    text:
+      'Lake Vostra is a deep lake in the north of the country. ' +
+      'Its fresh water is clearer than that of Lake Superior, and visitors from Moscow come to see the surface in winter. ' +
+      'The lake holds roughly a fifth of the fresh water found on the surface of the planet. ' +
+      'In 1996 the lake was named a World Heritage Site by UNESCO, after a campaign by scientists from Moscow. ' +
+      'The lake freezes over from January to May, and trucks cross the ice. ' +
+      'An island is a piece of land surrounded by water, and the lake has 27 of them. ' +
+      'The largest is Olkhon, home to about 1,500 people.',
+    localSimilarity: 0.3,
+  };
+
+  it('should answer "How high…?" with the height and its unit first, before the sentence repeating "higher"', () => {
+    assert.match(answer('How high is the tower on the cape?', [LIGHTHOUSE]).text, /^Its lamp stands 52 metres/);
+  });
+
+  it('should answer "What share of…?" with the fraction stated in words ("roughly a fifth"), not a sentence naming places', () => {
+    assert.match(answer('What share of the surface fresh water does the lake hold?', [LAKE]).text, /^The lake holds roughly a fifth/);
+  });
+
+  it('should answer "During which months…?" with the months ("frozen" meets "freezes")', () => {
+    assert.match(answer('During which months is the lake frozen?', [LAKE]).text, /from January to May/);
+  });
+
+  it('should answer "What is … called?" with the name rather than the sentence defining the word', () => {
+    assert.match(answer("What is the lake's largest island called?", [LAKE]).text, /^The largest is Olkhon/);
+  });
+
+  it('should meet "final" in a passage that says "last"', () => {
+    assert.match(answer('Who was the final keeper?', [LIGHTHOUSE]).text, /Aron Lind/);
+  });
+
+  it('should meet "German" in a passage that says "Germany" and "soldiers" in one that says "troops"', () => {
+    const border: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The treaty of 1871 moved the border of Germany westward and gave the new empire two provinces. ' +
+        'In 1923 troops from France occupied the Ruhr valley when payments stopped. ' +
+        'Prices in Germany rose so fast that year that workers were paid twice a day.',
+      localSimilarity: 0.25,
+    };
+    assert.match(answer('Which valley did foreign soldiers occupy?', [border]).text, /occupied the Ruhr valley/);
+    assert.match(answer('In what year did German prices rise fastest?', [border]).text, /Prices in Germany rose/);
+  });
+
+  it('should answer "Where did … come from?" with the source ("originated in"), not a place the subject is found today', () => {
+    const tea: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Tea is a drink made from the leaves of the tea plant. ' +
+        'It probably originated in the south-west of China, where it was first drunk as a medicine. ' +
+        'Today most tea is grown in India, Kenya and Sri Lanka. Black tea is fermented before it is dried.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('Where did tea come from?', [tea]).text, /originated in the south-west of China/);
+  });
+
+  it('should not take a "when" inside a "what" question for a question about a date', () => {
+    const bank: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The central bank was set up in 1913, when prices had been rising fast for years. ' +
+        'When prices rise faster than its target, the bank raises interest rates, which makes borrowing dearer. ' +
+        'In 2008 it cut rates to almost zero during the financial crisis.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What does the central bank do when prices rise too fast?', [bank]).text, /raises interest rates/);
+  });
+
+  it('should meet "cost" and "drop" in a passage that says "price" and "fallen"', () => {
+    const batteries: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Lithium batteries store electricity in cells that move lithium ions between two electrodes. ' +
+        'Since 2010 the price of battery packs has fallen by about 90 percent, largely because of mass production in large factories. ' +
+        'Most packs now last for more than ten years.',
+      localSimilarity: 0.3,
+    };
+    const result = answer('Why did the cost drop?', [batteries]);
+    assert.equal(result.grounded, true);
+    assert.match(result.text, /mass production/);
+  });
+
+  it('should answer "What … made of?" with the sentence saying what it is made from, though it names no place or person', () => {
+    const weavers: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Weavers are small seed-eating birds of Africa and Asia. ' +
+        'They are best known for weaving nests from grass and palm strips, which hang from branches over water to keep snakes away. ' +
+        'In Namibia the shared nests of sociable weavers can weigh a tonne and house 400 birds. ' +
+        'Weaver nests are often reused by other birds such as pygmy falcons.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What materials are weaver nests made of?', [weavers]).text, /weaving nests from grass and palm strips/);
+  });
+
+  it('should find the passage about the question in the word few passages hold ("hummingbirds"), not in one repeating "live"', () => {
+    const passages: GroundingPassage[] = [
+      {
+        index: 1,
+        title: 'Hummingbirds',
+        localSimilarity: 0.3,
+        text:
+          'Hummingbirds are small birds found only in the Americas, from Alaska to Chile. Hummingbirds are the only birds that can fly backwards. ' +
+          'Hummingbirds feed on nectar from flowers. The smallest hummingbirds weigh less than 2 grams.',
+      },
+      {
+        index: 2,
+        title: 'Coral',
+        localSimilarity: 0.2,
+        text:
+          'Coral bleaching happens when corals under stress expel the tiny algae that live inside their tissues. The algae give corals their colour. ' +
+          'Without them the white skeleton shows through. Bleached corals can recover if the water cools within a few weeks.',
+      },
+      {
+        index: 3,
+        title: 'Sherlock Holmes',
+        localSimilarity: 0.2,
+        text:
+          'Sherlock Holmes is a fictional detective created by Arthur Conan Doyle in 1887. Holmes lives at 221B Baker Street in London, and most stories are told by Dr Watson. ' +
+          'His great enemy is Professor Moriarty. He appears in four novels and 56 short stories.',
+      },
+    ];
+    const result = answer('Where do hummingbirds live?', passages);
+    assert.match(result.text, /found only in the Americas/);
+    assert.doesNotMatch(result.text, /Baker Street/);
+  });
+
+  it('should meet "most frequent" in a passage that says "most common"', () => {
+    const coral: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Coral bleaching happens when corals under stress expel the algae that live in their tissues. ' +
+        'The most common cause is a rise in sea temperature of just one degree above the summer maximum. ' +
+        'Since 1998 bleaching events have become more frequent, and most reefs could bleach every year by the 2050s.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What is the most frequent cause of bleaching?', [coral]).text, /rise in sea temperature/);
+  });
+});
