@@ -101,13 +101,14 @@ describe('HnswGraph', () => {
     const centre = randomVector(384, random);
     const graph = new HnswGraph(384);
     for (let i = 0; i < 3000; i++) graph.add(centre.map((x) => x + (random() - 0.5) * spread));
+    // A call takes about 15 ms on a quiet machine; the bound only tells a freeze from a loaded CI.
     let longest = 0;
-    while (graph.pendingCount > 0 && longest < 250) {
+    while (graph.pendingCount > 0 && longest < 1000) {
       const started = performance.now();
       graph.linkPending(8);
       longest = Math.max(longest, performance.now() - started);
     }
-    assert.ok(longest < 250, `one linkPending(8) call took ${longest.toFixed(0)} ms`);
+    assert.ok(longest < 1000, `one linkPending(8) call took ${longest.toFixed(0)} ms`);
     assert.equal(graph.search(centre, 1).slots.length, 1);
   });
 });
