@@ -1,4 +1,4 @@
-import './compile-cache';
+import { startedUp } from './compile-cache';
 import './source-maps';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const address = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   app.getHttpAdapter().getInstance().log.info?.(`listening on ${address}`);
   process.stdout.write(`API listening on ${address} (Swagger UI: ${address}/docs)\n`);
+  startedUp();
 }
 
 // A failed start (a database that cannot be reached, an index that cannot be built) was logged by
