@@ -1,8 +1,7 @@
 import * as nodeModule from 'node:module';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installStartUpCodeCache, StartUpCodeCache } from './v8-code-cache';
+import type { StartUpCodeCache } from './v8-code-cache';
 
 /**
  * Node 22.1 and later keep the code they compile on disk (`module.enableCompileCache`), so a
@@ -17,6 +16,11 @@ const { enableCompileCache } = nodeModule as { enableCompileCache?: () => unknow
 let startUpCache: StartUpCodeCache | undefined;
 if (enableCompileCache) enableCompileCache();
 else if (!process.env.NODE_DISABLE_COMPILE_CACHE) {
+  // Required here: Node 22 and later never load them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { installStartUpCodeCache } = require('./v8-code-cache') as typeof import('./v8-code-cache');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const base = process.env.NODE_COMPILE_CACHE || join(tmpdir(), 'node-compile-cache');
   const user = process.getuid?.() ?? 'user';
   // One file per installation (its entry point) and Node version: V8 refuses another version's code.

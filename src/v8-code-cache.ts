@@ -21,6 +21,7 @@ interface CommonJsLoader {
 const Loader = nodeModule.Module as unknown as CommonJsLoader;
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
+const MAIN_MODULE = require.main;
 /**
  * `import()` in a script compiled from cached code finds no loader on Node 20 (the code cache
  * does not keep the script's import callback): such files, and any that look like one, keep Node's loader.
@@ -113,7 +114,7 @@ function requireFunction(module: LoadedModule): NodeJS.Require {
     Loader._resolveFilename(request, module, false, options)) as NodeJS.RequireResolve;
   resolve.paths = (request: string) => Loader._resolveLookupPaths(request, module);
   require.resolve = resolve;
-  require.main = process.mainModule;
+  require.main = MAIN_MODULE;
   require.extensions = Loader._extensions as NodeJS.Require['extensions'];
   require.cache = Loader._cache as NodeJS.Require['cache'];
   return require;
