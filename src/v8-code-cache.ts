@@ -28,8 +28,11 @@ const MAIN_MODULE = require.main;
  */
 const DYNAMIC_IMPORT = /\bimport\s*[(/]/;
 
-/** Where one compiled module's cached code sits in the cache file, and the checksum of its source. */
-type Entry = [crc: number, start: number, end: number];
+/**
+ * Where one module's cached code sits in the cache file, with checksums of its source (a changed
+ * file of the same length would pass V8's own check) and of the code (V8 would run damaged code).
+ */
+type Entry = [sourceCrc: number, start: number, end: number, codeCrc: number];
 
 export interface StartUpCodeCache {
   /**
@@ -64,15 +67,15 @@ export function installStartUpCodeCache(directory: string, name: string): StartU
   const stored = readCacheFile(file);
   const compiled: { filename: string; crc: number; script: Script }[] = [];
   let missed = 0;
+  let closed = false;
   const nodeCompile = Loader.prototype._compile;
 
-  Loader.prototype._compile = function (content, filename, format) {
-    if (format === 'module' || !filename.includes(NODE_MODULES) || content.startsWith('#!') || DYNAMIC_IMPORT.test(content)) {
+  const compileCached: Compile = function (content, filename, format) {
+    if (closed || format === 'module' || !filename.includes(NODE_MODULES) || content.startsWith('#!') || DYNAMIC_IMPORT.test(content)) {
       return nodeCompile.call(this, content, filename, format);
     }
     const crc = crc32(content);
-    const entry = stored.entries[filename];
-    const cachedData = entry && entry[0] === crc ? stored.code.subarray(entry[1], entry[2]) : undefined;
+    const cachedData = storedCode(stored, filename, crc);
     let script: Script;
     try {
       script = new Script(Loader.wrap(content), { filename, cachedData });
@@ -84,27 +87,40 @@ export function installStartUpCodeCache(directory: string, name: string): StartU
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireFunction(this), this, filename, dirname(filename));
   };
+  Loader.prototype._compile = compileCached;
 
   return {
     close() {
-      if (Loader.prototype._compile !== nodeCompile) Loader.prototype._compile = nodeCompile;
+      closed = true;
+      // Left in place (passing every module on) where another hook was installed over it since.
+      if (Loader.prototype._compile === compileCached) Loader.prototype._compile = nodeCompile;
       if (missed === 0) return;
       const entries: Record<string, Entry> = {};
       const parts: Buffer[] = [];
       let offset = 0;
       const add = (filename: string, crc: number, code: Buffer) => {
-        entries[filename] = [crc, offset, offset + code.length];
+        entries[filename] = [crc, offset, offset + code.length, crc32(code)];
         parts.push(code);
         offset += code.length;
       };
       for (const { filename, crc, script } of compiled) add(filename, crc, script.createCachedData());
       // Modules this start did not load (another configuration's) keep their code.
-      for (const [filename, [crc, start, end]] of Object.entries(stored.entries)) {
-        if (!(filename in entries)) add(filename, crc, stored.code.subarray(start, end));
+      for (const [filename, [crc]] of Object.entries(stored.entries)) {
+        const code = filename in entries ? undefined : storedCode(stored, filename, crc);
+        if (code) add(filename, crc, code);
       }
       writeCacheFile(file, entries, parts);
+      compiled.length = 0;
     },
   };
+}
+
+/** The cached code of a module whose source has not changed, when it is whole. */
+function storedCode(stored: CacheFile, filename: string, sourceCrc: number): Buffer | undefined {
+  const entry = stored.entries[filename];
+  if (!entry || entry[0] !== sourceCrc) return undefined;
+  const code = stored.code.subarray(entry[1], entry[2]);
+  return code.length > 0 && crc32(code) === entry[3] ? code : undefined;
 }
 
 /** What `require` is inside a module: the same as Node's own (lib/internal/modules/helpers.js). */
@@ -133,7 +149,12 @@ function usableDirectory(directory: string): boolean {
 }
 
 /** The cache file: the length of its index (4 bytes), the index as JSON, then the code it points into. */
-function readCacheFile(file: string): { entries: Record<string, Entry>; code: Buffer } {
+interface CacheFile {
+  entries: Record<string, Entry>;
+  code: Buffer;
+}
+
+function readCacheFile(file: string): CacheFile {
   try {
     const bytes = readFileSync(file);
     const indexLength = bytes.readUInt32LE(0);

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,24 +33,34 @@ async function startAndLogIn(env: Record<string, string>): Promise<void> {
 }
 
 describe('the compiled-code cache of a started instance', () => {
-  (nodeCachesItself ? it.skip : it)('is written by the first start on Node 20 and read, whole, by the next', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'lp-compile-cache-'));
-    try {
-      await startAndLogIn({ NODE_COMPILE_CACHE: cacheDir });
-      const [cacheFile, ...others] = filesUnder(cacheDir);
-      assert.ok(cacheFile, 'the first start wrote its cache');
-      assert.deepEqual(others, []);
-      const written = statSync(cacheFile);
-      assert.ok(written.size > 1_000_000, `${written.size} bytes of code`);
+  (nodeCachesItself ? it.skip : it)(
+    'is written by the first start on Node 20, read whole by the next, and replaced when damaged',
+    async () => {
+      const cacheDir = mkdtempSync(join(tmpdir(), 'lp-compile-cache-'));
+      try {
+        await startAndLogIn({ NODE_COMPILE_CACHE: cacheDir });
+        const [cacheFile, ...others] = filesUnder(cacheDir);
+        assert.ok(cacheFile, 'the first start wrote its cache');
+        assert.deepEqual(others, []);
+        const written = statSync(cacheFile);
+        assert.ok(written.size > 1_000_000, `${written.size} bytes of code`);
 
-      await startAndLogIn({ NODE_COMPILE_CACHE: cacheDir });
-      // Rewritten (a new file renamed over it) only when some module's code was missing or refused.
-      const after = statSync(cacheFile);
-      assert.equal(after.ino, written.ino, 'the second start found every module it loaded in the cache');
-    } finally {
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
-  });
+        await startAndLogIn({ NODE_COMPILE_CACHE: cacheDir });
+        // Rewritten (a new file renamed over it) only when some module's code was missing or refused.
+        const after = statSync(cacheFile);
+        assert.equal(after.ino, written.ino, 'the second start found every module it loaded in the cache');
+
+        // A damaged file (a disk error, a write cut short) is code V8 must not run: refused, and replaced.
+        const damaged = readFileSync(cacheFile);
+        damaged.fill(0x5a, damaged.length - 2_000_000, damaged.length - 1_000_000);
+        writeFileSync(cacheFile, damaged);
+        await startAndLogIn({ NODE_COMPILE_CACHE: cacheDir });
+        assert.notEqual(statSync(cacheFile).ino, after.ino, 'the damaged modules were compiled again and the file rewritten');
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('does not stop an instance from starting where the cache cannot be written', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'lp-compile-cache-'));
