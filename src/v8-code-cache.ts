@@ -71,11 +71,13 @@ export function installStartUpCodeCache(directory: string, name: string): StartU
   const nodeCompile = Loader.prototype._compile;
 
   const compileCached: Compile = function (content, filename, format) {
-    if (closed || format === 'module' || !filename.includes(NODE_MODULES) || content.startsWith('#!') || DYNAMIC_IMPORT.test(content)) {
+    if (closed || format === 'module' || !filename.includes(NODE_MODULES) || content.startsWith('#!')) {
       return nodeCompile.call(this, content, filename, format);
     }
     const crc = crc32(content);
     const cachedData = storedCode(stored, filename, crc);
+    // A file in the cache was searched for `import()` when it was cached.
+    if (!cachedData && DYNAMIC_IMPORT.test(content)) return nodeCompile.call(this, content, filename, format);
     let script: Script;
     try {
       script = new Script(Loader.wrap(content), { filename, cachedData });
