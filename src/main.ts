@@ -1,8 +1,9 @@
-import './compile-cache';
+import { startedUp } from './compile-cache';
 import './source-maps';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { listenFailure, probePort } from './common/http/listen-errors';
+import { loadWordFrequencies } from './infrastructure/llm/word-rarity';
 
 /** Writes one line for a person and stops, without a stack trace (sysexits codes). */
 function stop(message: string, code: number): never {
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const address = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   app.getHttpAdapter().getInstance().log.info?.(`listening on ${address}`);
   process.stdout.write(`API listening on ${address} (Swagger UI: ${address}/docs)\n`);
+  startedUp();
+  setImmediate(loadWordFrequencies);
 }
 
 // A failed start (a database that cannot be reached, an index that cannot be built) was logged by
