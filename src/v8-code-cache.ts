@@ -51,7 +51,7 @@ export interface StartUpCodeCache {
  * Own code rather than the v8-compile-cache package: that package stores the code V8 produces
  * right after compiling a module, which holds only its top level; the functions a start runs are
  * compiled lazily, and with it Node 20 loaded the application's modules with the same CPU time as
- * without (bench:startup, figures in the commit). `script.createCachedData()` after the start
+ * without (bench:startup; figures in README, Benchmarks). `script.createCachedData()` after the start
  * includes them (Node's vm documentation), as Node 22's own compile cache does.
  *
  * The application's own files keep Node's loader, so their stack traces stay mapped to the
