@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
+import { makeCompressedPdf } from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, startTestApp, TestApp } from '../support/test-app';
 
 const MB = 1024 * 1024;
@@ -72,6 +73,34 @@ describe('uploads of documents made to be expensive to read', () => {
       const found = await t.http.get('/api/search').query({ q: 'chloroplasts sugar', module_id: moduleId, k: 1 }).set(bearer(admin));
       assert.equal(found.body.data.results[0].text, 'Chloroplasts turn light into sugar.');
       assert.equal(found.body.data.results[0].location.heading, 'Chloroplasts');
+    });
+  });
+
+  describe('PDF compression bombs', () => {
+    it('should refuse a few-kilobyte PDF whose page inflates to 1 GB, naming the limit, and store nothing', async () => {
+      // Held a parse worker for the full 20 s (and the process at 2.3 GB) before.
+      const moduleId = await newModule();
+      const pdf = await makeCompressedPdf({ inflatedBytes: 1024 * MB });
+      assert.ok(pdf.length < 8 * 1024, `${pdf.length} bytes`);
+      assertRefused(await upload(moduleId, pdf, 'bomb.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should count every page, whether each has its own stream or all share one', async () => {
+      const moduleId = await newModule();
+      const ownStreams = await makeCompressedPdf({ inflatedBytes: 48 * MB, pages: 20 });
+      assertRefused(await upload(moduleId, ownStreams, 'pages.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      const oneStream = await makeCompressedPdf({ inflatedBytes: 48 * MB, pages: 20, shared: true });
+      assertRefused(await upload(moduleId, oneStream, 'shared.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should read a compressed PDF whose content inflates to less than the limit', async () => {
+      const moduleId = await newModule();
+      const pdf = await makeCompressedPdf({ inflatedBytes: 32 * MB, pages: 2, shared: true });
+      const response = await upload(moduleId, pdf, 'spacious.pdf', 'application/pdf');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(response.body.data.chunk_count, 2);
     });
   });
 });
