@@ -103,4 +103,21 @@ describe('uploads of documents made to be expensive to read', () => {
       assert.equal(response.body.data.chunk_count, 2);
     });
   });
+
+  describe('documents cut into too many chunks', () => {
+    it('should refuse Markdown of more than 100,000 sections, naming the limit, and store nothing', async () => {
+      // 19 MB of such sections made 687,000 chunks, every one stored, embedded and indexed.
+      const moduleId = await newModule();
+      const markdown = Buffer.from('# Cell\nA cell.\n'.repeat(100_001));
+      assertRefused(await upload(moduleId, markdown, 'sections.md', 'text/markdown'), /more than 100,000 chunks/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should refuse HTML of more than 100,000 sections the same way', async () => {
+      const moduleId = await newModule();
+      const html = Buffer.from('<h2>Cell</h2><p>A cell.</p>'.repeat(100_001));
+      assertRefused(await upload(moduleId, html, 'sections.html', 'text/html'), /more than 100,000 chunks/);
+      await assertNothingStored(moduleId);
+    });
+  });
 });

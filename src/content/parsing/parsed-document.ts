@@ -1,6 +1,7 @@
 import { ApiError } from '../../common/errors/api-error';
 import { clipText } from '../../common/text/clip';
 import { isBlank } from '../../common/text/invisible';
+import { MAX_DOCUMENT_CHUNKS, tooManyChunks } from './document-limits';
 
 export interface ParsedSection {
   text: string;
@@ -86,6 +87,8 @@ export class SectionBuilder {
     const text = normalizeText(this.buffer.join(''));
     this.buffer = [];
     if (!text) return;
+    // Each section is a chunk at least: a document of more is refused while it is read, not after.
+    if (this.sections.length >= MAX_DOCUMENT_CHUNKS) throw tooManyChunks();
     const section: ParsedSection = { text };
     if (this.headings.length > 0) section.headingPath = this.headings.map((h) => h.text);
     this.sections.push(section);
