@@ -44,6 +44,17 @@ describe('uploads of documents made to be expensive to read', () => {
     assert.equal(module.body.data.resource_count, 0);
   }
 
+  /** The status of the module's one resource once it is no longer `pending` (a large upload is indexed in the background). */
+  async function statusOnceIndexed(moduleId: string): Promise<string> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const listed = await t.http.get(`/api/modules/${moduleId}/resources`).set(bearer(admin));
+      const [resource] = listed.body.data.items as { status: string }[];
+      if (resource.status !== 'pending' || Date.now() > deadline) return resource.status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   describe('deeply nested HTML', () => {
     it('should refuse 100,000 nested elements, naming the depth limit, and store nothing', async () => {
       // Read in about 5 s and indexed before; htmlparser2's cost grows with the square of the depth.
@@ -73,6 +84,27 @@ describe('uploads of documents made to be expensive to read', () => {
       const found = await t.http.get('/api/search').query({ q: 'chloroplasts sugar', module_id: moduleId, k: 1 }).set(bearer(admin));
       assert.equal(found.body.data.results[0].text, 'Chloroplasts turn light into sugar.');
       assert.equal(found.body.data.results[0].location.heading, 'Chloroplasts');
+    });
+  });
+
+  describe('Markdown made of syntax openings', () => {
+    it('should read a document of long lines of link, image, autolink and comment openings', async () => {
+      // Such lines took the parse worker's full 20 s before (its 422 said "took too long"): a pattern
+      // or a comment check went on from every opening to the end of the line.
+      const moduleId = await newModule();
+      const markdown = [
+        '# Cells',
+        'Cells divide by mitosis.',
+        '['.repeat(1_000_000),
+        '![a]('.repeat(200_000),
+        '<http:'.repeat(150_000),
+        'A comment opens here and never closes: <!--' + '<!--'.repeat(250_000),
+      ].join('\n\n');
+      const response = await upload(moduleId, Buffer.from(markdown), 'openings.md', 'text/markdown');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(await statusOnceIndexed(moduleId), 'indexed');
+      const found = await t.http.get('/api/search').query({ q: 'cells mitosis', module_id: moduleId, k: 1 }).set(bearer(admin));
+      assert.match(found.body.data.results[0].text, /^Cells divide by mitosis\./);
     });
   });
 
