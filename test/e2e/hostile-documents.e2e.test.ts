@@ -108,6 +108,22 @@ describe('uploads of documents made to be expensive to read', () => {
     });
   });
 
+  describe('text with endless combining marks', () => {
+    it('should read a letter under 500,000 combining marks, keeping 30 of them', async () => {
+      // Unicode composition sorts a run of marks by insertion: this 1 MB file held a parse worker
+      // for its full 20 s before (422 "took too long").
+      const moduleId = await newModule();
+      const marks = '\u0301\u0316'.repeat(250_000);
+      const text = `Mitosis makes two cells.\n\nZalgo a${marks} ends here.`;
+      const response = await upload(moduleId, Buffer.from(text), 'zalgo.txt', 'text/plain');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(await statusOnceIndexed(moduleId), 'indexed');
+      const found = await t.http.get('/api/search').query({ q: 'zalgo ends', module_id: moduleId, k: 1 }).set(bearer(admin));
+      const kept = `Zalgo a${marks.slice(0, 30)} ends here.`.normalize('NFC');
+      assert.equal(found.body.data.results[0].text, `Mitosis makes two cells.\n\n${kept}`);
+    });
+  });
+
   describe('PDF compression bombs', () => {
     it('should refuse a few-kilobyte PDF whose page inflates to 1 GB, naming the limit, and store nothing', async () => {
       // Held a parse worker for the full 20 s (and the process at 2.3 GB) before.

@@ -27,6 +27,11 @@ const MAX_HEADING_LENGTH = 200;
 export function normalizeText(text: string): string {
   return (
     text
+      // The Stream-Safe Text Format of Unicode's normalization forms (UAX #15, section 13): no more
+      // than 30 combining marks in a row. Composition sorts a run of marks by insertion, which is
+      // quadratic: one letter under 500,000 marks (1 MB) held a parse worker for its full 20 s.
+      // Longer runs are decoration ("Zalgo" text), not letters; the marks past 30 are left out.
+      .replace(/(\p{M}{30})\p{M}+/gu, '$1')
       .normalize('NFC')
       .replace(/\r\n?/g, '\n')
       .replace(/[\f\v\u2028\u2029]/g, '\n')
