@@ -3,6 +3,8 @@
 // environment as the application (MONGODB_URI, or the embedded store under DATA_DIR, REDIS_URL,
 // ...). The new password comes from RESET_PASSWORD, else from a prompt on a terminal, else it is
 // generated and printed once.
+// First, as in main.ts: stack traces point at the TypeScript sources (src/source-maps.ts).
+import '../src/source-maps';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../src/app.factory';
 import { AuditService } from '../src/audit/audit.service';

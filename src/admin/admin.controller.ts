@@ -41,15 +41,16 @@ export class AdminController {
   @ApiEnvelope(AdminConversationPageDto)
   @ApiErrors('validation_failed')
   async listConversations(@Query() query: AdminConversationsQueryDto): Promise<AdminConversationPageDto> {
+    const cursors = this.cursors.of('admin.conversations');
     const rows = await this.conversations.list({
       userId: query.user_id,
       moduleId: query.module_id,
       from: dateOrUndefined(query.from),
       to: dateOrUndefined(query.to),
-      beforeId: this.cursors.of('admin.conversations').decode(query.cursor),
+      beforeId: cursors.decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.of('admin.conversations').page(rows, query.limit, (c) => c.id, toAdminConversationDto);
+    return cursors.page(rows, query.limit, (c) => c.id, toAdminConversationDto);
   }
 
   @Get('conversations/:id')
@@ -85,14 +86,15 @@ export class AdminController {
   @ApiEnvelope(AuditPageDto)
   @ApiErrors('validation_failed')
   async listAudit(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const cursors = this.cursors.of('audit');
     const rows = await this.audit.list({
       actorId: query.actor_id,
       action: query.action,
       from: dateOrUndefined(query.from),
       to: dateOrUndefined(query.to),
-      beforeId: this.cursors.of('audit').decode(query.cursor),
+      beforeId: cursors.decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.of('audit').page(rows, query.limit, (e) => e.id, toAuditEntryDto);
+    return cursors.page(rows, query.limit, (e) => e.id, toAuditEntryDto);
   }
 }

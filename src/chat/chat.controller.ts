@@ -160,8 +160,9 @@ export class ChatController {
   @ApiEnvelope(ConversationPageDto)
   @ApiErrors('validation_failed')
   async listConversations(@CurrentPrincipal() principal: Principal, @Query() query: ListQueryDto): Promise<ConversationPageDto> {
-    const rows = await this.chat.listConversations(principal, this.cursors.of('conversations').decode(query.cursor), query.limit);
-    return this.cursors.of('conversations').page(rows, query.limit, (c) => c.id, toConversationDto);
+    const cursors = this.cursors.of('conversations');
+    const rows = await this.chat.listConversations(principal, cursors.decode(query.cursor), query.limit);
+    return cursors.page(rows, query.limit, (c) => c.id, toConversationDto);
   }
 
   @Get('conversations/:id')

@@ -102,7 +102,10 @@ export class ContentAdminController {
       MANAGERS +
       ' A multipart upload (`file`, optional `title`) of PDF, DOCX, Markdown, plain text or HTML, whose type is decided from its content; ' +
       'or JSON `{title, content, format}`. The document is read at once (an unreadable one is 422 and nothing is stored), then indexed: ' +
-      'the answer says `indexed` when that took under a moment, else `pending` until its chunks are searchable.',
+      'the answer says `indexed` when that took under a moment, else `pending` until its chunks are searchable. ' +
+      'Also 422, naming the limit: HTML nested more than 512 elements deep (unclosed tags included), a PDF of more than 10,000 pages ' +
+      'or whose compressed streams inflate to more than 128 MB, a DOCX that unpacks to more than 128 MB, ' +
+      'a document that would be cut into more than 100,000 chunks.',
   })
   @ApiExtraModels(UploadResourceDto)
   // The multipart form (UploadResourceDto) is added beside this JSON body in openapi.ts.

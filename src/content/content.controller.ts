@@ -28,8 +28,9 @@ export class ContentController {
   @ApiEnvelope(ModulePageDto)
   @ApiErrors('validation_failed', 'not_found')
   async listModules(@CurrentPrincipal() reader: Principal, @Query() query: ListModulesQueryDto): Promise<ModulePageDto> {
-    const rows = await this.content.listModules(reader, query.course_id, this.cursors.of('modules').decode(query.cursor), query.limit);
-    return this.cursors.of('modules').page(rows, query.limit, (m) => m.id, toModuleDto);
+    const cursors = this.cursors.of('modules');
+    const rows = await this.content.listModules(reader, query.course_id, cursors.decode(query.cursor), query.limit);
+    return cursors.page(rows, query.limit, (m) => m.id, toModuleDto);
   }
 
   @Get(':id')
@@ -59,7 +60,8 @@ export class ContentController {
     @IdParam() id: string,
     @Query() query: ListQueryDto,
   ): Promise<ResourcePageDto> {
-    const rows = await this.content.listResources(reader, id, this.cursors.of(`resources:${id}`).decode(query.cursor), query.limit);
-    return this.cursors.of(`resources:${id}`).page(rows, query.limit, (r) => r.id, toResourceDto);
+    const cursors = this.cursors.of(`resources:${id}`);
+    const rows = await this.content.listResources(reader, id, cursors.decode(query.cursor), query.limit);
+    return cursors.page(rows, query.limit, (r) => r.id, toResourceDto);
   }
 }

@@ -110,8 +110,9 @@ export class CoursesAdminController {
   @ApiEnvelope(CourseStudentPageDto)
   @ApiErrors('validation_failed', 'not_found')
   async students(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Query() query: ListQueryDto): Promise<CourseStudentPageDto> {
-    const rows = await this.courses.students(actor, id, this.cursors.of(`students:${id}`).decode(query.cursor), query.limit);
-    return this.cursors.of(`students:${id}`).page(rows, query.limit, (s) => s.user.id, toCourseStudentDto);
+    const cursors = this.cursors.of(`students:${id}`);
+    const rows = await this.courses.students(actor, id, cursors.decode(query.cursor), query.limit);
+    return cursors.page(rows, query.limit, (s) => s.user.id, toCourseStudentDto);
   }
 
   @Post(':id/students')

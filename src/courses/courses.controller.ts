@@ -26,14 +26,13 @@ export class CoursesController {
   @ApiEnvelope(CoursePageDto)
   @ApiErrors('validation_failed')
   async list(@CurrentPrincipal() actor: Principal, @Query() query: ListQueryDto): Promise<CoursePageDto> {
-    return this.cursors
-      .of('courses')
-      .page(
-        await this.courses.list(actor, this.cursors.of('courses').decode(query.cursor), query.limit),
-        query.limit,
-        (v) => v.course.id,
-        toCourseDto,
-      );
+    const cursors = this.cursors.of('courses');
+    return cursors.page(
+      await this.courses.list(actor, cursors.decode(query.cursor), query.limit),
+      query.limit,
+      (v) => v.course.id,
+      toCourseDto,
+    );
   }
 
   @Post('join')

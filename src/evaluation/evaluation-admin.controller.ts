@@ -53,16 +53,17 @@ export class EvaluationAdminController {
   @ApiEnvelope(AdminGradePageDto)
   @ApiErrors('validation_failed')
   async listEvaluations(@CurrentPrincipal() reader: Principal, @Query() query: AdminGradesQueryDto): Promise<AdminGradePageDto> {
+    const cursors = this.cursors.of('admin.grades');
     const rows = await this.grades.list({
       userId: query.user_id,
       moduleId: query.module_id,
       within: await this.access.gradeScopeOf(reader),
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
-      beforeId: this.cursors.of('admin.grades').decode(query.cursor),
+      beforeId: cursors.decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.of('admin.grades').page(rows, query.limit, (g) => g.id, toAdminGradeDto);
+    return cursors.page(rows, query.limit, (g) => g.id, toAdminGradeDto);
   }
 
   @Patch(':id')

@@ -126,13 +126,14 @@ export class EvaluationController {
   @ApiEnvelope(GradePageDto)
   @ApiErrors('validation_failed')
   async listGrades(@CurrentPrincipal() principal: Principal, @Query() query: GradesQueryDto): Promise<GradePageDto> {
+    const cursors = this.cursors.of('grades');
     const rows = await this.grades.list({
       userId: principal.userId,
       moduleId: query.module_id,
-      beforeId: this.cursors.of('grades').decode(query.cursor),
+      beforeId: cursors.decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.of('grades').page(rows, query.limit, (g) => g.id, toGradeDto);
+    return cursors.page(rows, query.limit, (g) => g.id, toGradeDto);
   }
 
   @Get('progress')

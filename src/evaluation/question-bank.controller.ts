@@ -28,9 +28,10 @@ export class QuestionBankController {
   @ApiEnvelope(QuestionPageDto)
   @ApiErrors('validation_failed', 'not_found')
   async list(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Query() query: ListQueryDto): Promise<QuestionPageDto> {
-    const rows = await this.bank.list(principal, id, this.cursors.of(`questions:${id}`).decode(query.cursor), query.limit);
+    const cursors = this.cursors.of(`questions:${id}`);
+    const rows = await this.bank.list(principal, id, cursors.decode(query.cursor), query.limit);
     const withKey = principal.role !== 'student';
-    return this.cursors.of(`questions:${id}`).page(
+    return cursors.page(
       rows,
       query.limit,
       (q) => q.id,

@@ -25,13 +25,14 @@ export class UsersAdminController {
   @ApiEnvelope(UserPageDto)
   @ApiErrors('validation_failed')
   async listUsers(@Query() query: AdminListUsersQueryDto): Promise<UserPageDto> {
+    const cursors = this.cursors.of('users');
     const rows = await this.users.list({
       role: query.role,
       q: query.q,
-      afterId: this.cursors.of('users').decode(query.cursor),
+      afterId: cursors.decode(query.cursor),
       limit: query.limit,
     });
-    return this.cursors.of('users').page(rows, query.limit, (user) => user.id, toUserDto);
+    return cursors.page(rows, query.limit, (user) => user.id, toUserDto);
   }
 
   @Post()

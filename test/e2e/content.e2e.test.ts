@@ -243,6 +243,30 @@ describe('course content', () => {
       assert.equal(titled.body.data.title, 'Loops, in short');
     });
 
+    it('should answer 400 to a form cut off inside a part, store nothing and keep serving', async () => {
+      // A body ending inside the file, before the closing boundary, ended the whole server process:
+      // busboy fails the part's stream with an 'error' event that nothing listened to.
+      const moduleId = await newModule();
+      const head = (field: string) => `--cut\r\nContent-Disposition: form-data; name="${field}"; filename="loops.md"\r\n\r\n`;
+      for (const body of [
+        `${head('file')}# Loops\n\nA while loop`,
+        `${head('document')}# Loops`,
+        '--cut\r\nContent-Disposition: form-data; name="title"\r\n\r\nLoo',
+      ]) {
+        const response = await t.http
+          .post(`/api/admin/modules/${moduleId}/resources`)
+          .set(bearer(teacher))
+          .set('Content-Type', 'multipart/form-data; boundary=cut')
+          .send(Buffer.from(body));
+        assert.equal(response.status, 400, `${body}: ${response.status} ${response.text}`);
+        assert.equal(errorCode(response), 'validation_failed');
+        assert.equal(response.body.error.details[0].field, 'file');
+      }
+      assert.equal((await t.http.get(`/api/modules/${moduleId}`).set(bearer(teacher))).body.data.resource_count, 0);
+      const whole = await upload(moduleId, Buffer.from(LOOPS_MD), 'loops.md');
+      assert.equal(whole.status, 201, whole.text);
+    });
+
     it('should store a file name without the control and bidi characters that would make it show something else', async () => {
       const moduleId = await newModule();
       const plain = Buffer.from('Rivers carry water from the hills to the sea.');

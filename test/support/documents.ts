@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createDeflate, deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /** A real PDF with the given text on each page (one string per page). */
@@ -29,3 +31,71 @@ function wrap(text: string, width: number): string[] {
 }
 
 export const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+export interface CompressedPdfOptions {
+  /** Bytes each page's content stream inflates to: one line of text, then spaces. */
+  inflatedBytes: number;
+  pages?: number;
+  /** One content stream for every page (read once per page), rather than one stream each. */
+  shared?: boolean;
+}
+
+/**
+ * A small PDF whose page content is compressed twice (two FlateDecode filters, which any reader
+ * undoes in turn): a gigabyte of content fits in a few kilobytes, the shape of a compression bomb.
+ */
+export async function makeCompressedPdf({ inflatedBytes, pages = 1, shared = false }: CompressedPdfOptions): Promise<Buffer> {
+  const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
+  const spaces = Buffer.alloc(1 << 20, 0x20);
+  const deflate = createDeflate({ level: 9 });
+  const compressed: Buffer[] = [];
+  deflate.on('data', (piece: Buffer) => compressed.push(piece));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  deflate.write(text);
+  for (let left = inflatedBytes - text.length; left > 0; left -= spaces.length) {
+    if (!deflate.write(left >= spaces.length ? spaces : spaces.subarray(0, left))) await once(deflate, 'drain');
+  }
+  deflate.end();
+  await ended;
+  const content = deflateSync(Buffer.concat(compressed));
+  const stream = Buffer.concat([
+    Buffer.from(`<< /Filter [/FlateDecode /FlateDecode] /Length ${content.length} >>\nstream\n`, 'latin1'),
+    content,
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
+  // Objects: 1 catalog, 2 page tree, 3 font, then the pages, then the content streams.
+  const pageIds = Array.from({ length: pages }, (_, i) => 4 + i);
+  const contentId = (page: number) => 4 + pages + (shared ? 0 : page);
+  const objects: Array<string | Buffer> = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pages} >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ...pageIds.map(
+      (_, page) =>
+        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentId(page)} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+    ),
+    ...Array.from({ length: shared ? 1 : pages }, () => stream),
+  ];
+  return writeRawPdf(objects);
+}
+
+/** Numbered objects (1, 2, …; object 1 is the catalog) with a correct cross-reference table. */
+function writeRawPdf(objects: Array<string | Buffer>): Buffer {
+  const parts = [Buffer.from('%PDF-1.4\n', 'latin1')];
+  let length = parts[0].length;
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    const object = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), Buffer.from(body), Buffer.from('\nendobj\n', 'latin1')]);
+    offsets.push(length);
+    parts.push(object);
+    length += object.length;
+  });
+  const xref = offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  parts.push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
+      'latin1',
+    ),
+  );
+  return Buffer.concat(parts);
+}

@@ -52,6 +52,7 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
     let file: Omit<UploadedFile, 'fields'> | undefined;
     let pending: Promise<void> = Promise.resolve();
     let failure: ApiError | undefined;
+    const malformed = (): ApiError => ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }]);
 
     parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
       if (isRefusedKey(name)) failure ??= refused(name, `the field name "${name}" is not allowed`);
@@ -64,6 +65,8 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
     parser.on('file', (field, stream, filename, _encoding, mimeType) => {
       if (field !== 'file') {
         failure ??= refused(field, `property ${field} should not exist (the file goes in the field "file")`);
+        // A body that ends inside this part fails the stream too; unheard, that error ended the process.
+        stream.on('error', () => (failure ??= malformed()));
         stream.resume();
         return;
       }
@@ -79,9 +82,15 @@ export function readMultipartUpload(request: FastifyRequest, maxBytes: number): 
           file = { bytes: Buffer.concat(chunks), filename: filename || undefined, mimeType: mimeType || undefined };
           done();
         });
+        // A body that ends before the file does (no closing boundary): busboy fails the file's stream,
+        // and an 'error' event nobody listens to ended the whole process.
+        stream.on('error', () => {
+          failure = malformed();
+          done();
+        });
       });
     });
-    parser.on('error', () => reject(ApiError.validation([{ field: 'file', message: 'the multipart body is malformed' }])));
+    parser.on('error', () => reject(malformed()));
     parser.on('finish', () => {
       void pending.then(() => {
         if (failure) reject(failure);

@@ -1,4 +1,5 @@
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
+import { MAX_DOCUMENT_CHUNKS, tooManyChunks } from './document-limits';
 import type { ParsedDocument } from './parsed-document';
 import { createTokenCounter } from './token-counter';
 
@@ -99,6 +100,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
     for (const piece of pieces) {
       const chunkText = piece.replaceAll(CUT, '').trim();
       if (!chunkText) continue;
+      if (chunks.length >= MAX_DOCUMENT_CHUNKS) throw tooManyChunks();
       const chunk: DocumentChunk = { text: chunkText, position: chunks.length };
       if (section.page !== undefined) chunk.page = section.page;
       if (heading) chunk.heading = heading;

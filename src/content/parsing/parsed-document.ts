@@ -1,6 +1,7 @@
 import { ApiError } from '../../common/errors/api-error';
 import { clipText } from '../../common/text/clip';
 import { isBlank } from '../../common/text/invisible';
+import { MAX_DOCUMENT_CHUNKS, tooManyChunks } from './document-limits';
 
 export interface ParsedSection {
   text: string;
@@ -26,6 +27,11 @@ const MAX_HEADING_LENGTH = 200;
 export function normalizeText(text: string): string {
   return (
     text
+      // The Stream-Safe Text Format of Unicode's normalization forms (UAX #15, section 13): no more
+      // than 30 combining marks in a row. Composition sorts a run of marks by insertion, which is
+      // quadratic: one letter under 500,000 marks (1 MB) held a parse worker for its full 20 s.
+      // Longer runs are decoration ("Zalgo" text), not letters; the marks past 30 are left out.
+      .replace(/(\p{M}{30})\p{M}+/gu, '$1')
       .normalize('NFC')
       .replace(/\r\n?/g, '\n')
       .replace(/[\f\v\u2028\u2029]/g, '\n')
@@ -86,6 +92,8 @@ export class SectionBuilder {
     const text = normalizeText(this.buffer.join(''));
     this.buffer = [];
     if (!text) return;
+    // Each section is a chunk at least: a document of more is refused while it is read, not after.
+    if (this.sections.length >= MAX_DOCUMENT_CHUNKS) throw tooManyChunks();
     const section: ParsedSection = { text };
     if (this.headings.length > 0) section.headingPath = this.headings.map((h) => h.text);
     this.sections.push(section);

@@ -1,6 +1,7 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { SentenceSplitter } from '@llamaindex/core/node-parser';
+import { ApiError } from '../../../src/common/errors/api-error';
 import { chunkDocument, chunkTextForEmbedding, DEFAULT_CHUNK_SIZE } from '../../../src/content/parsing/chunk-document';
 import type { ParsedDocument } from '../../../src/content/parsing/document-parser';
 
@@ -104,6 +105,19 @@ describe('chunkDocument', () => {
       assert.ok(countTokens(chunkTextForEmbedding(chunk)) <= 128);
     }
     assert.match(chunks[0].heading ?? '', /^Level 5/, 'the innermost heading is the one kept');
+  });
+
+  it('should refuse a document that would be cut into more than 100,000 chunks, and take one of 100,000', () => {
+    // Pages are sections of their own that no heading limits: 10,000 PDF pages of 11 chunks each pass the limit.
+    const pages = (count: number): ParsedDocument => ({
+      sections: Array.from({ length: count }, (_, i) => ({ text: `Page ${i + 1} is short.`, page: i + 1 })),
+    });
+    assert.equal(chunkDocument(pages(100_000)).length, 100_000);
+    assert.throws(
+      () => chunkDocument(pages(100_001)),
+      (error: unknown) =>
+        error instanceof ApiError && error.code === 'unprocessable_document' && /more than 100,000 chunks/.test(error.message),
+    );
   });
 
   it('should refuse options that cannot make chunks', () => {

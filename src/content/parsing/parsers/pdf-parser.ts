@@ -1,5 +1,6 @@
 import { ApiError } from '../../../common/errors/api-error';
 import { normalizeHeading, normalizeText, requireText, type ParsedDocument, type ParsedSection } from '../parsed-document';
+import { pdfInflatesPast } from './pdf-inflated-size';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocument = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;
@@ -12,6 +13,14 @@ type TextContent = Awaited<ReturnType<Awaited<ReturnType<PdfDocument['getPage']>
  */
 const MAX_PAGES = 10_000;
 
+/**
+ * Most the PDF's compressed streams may inflate to, a stream shared by several pages counted for
+ * each (the DOCX limit's figure). pdf.js lexes page content at about 75 MB a second here and
+ * extracts text at about 4, so a document past this would run into the parse time limit anyway
+ * (whitespace: 256 MB in 3.5 s with 765 MB resident; 1 GB stopped at 20 s with 2.3 GB).
+ */
+const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
+
 /** A vertical gap this many line heights wide between two lines is a paragraph break. */
 const PARAGRAPH_GAP = 1.8;
 
@@ -22,6 +31,12 @@ const PARAGRAPH_GAP = 1.8;
 export async function pdfToDocument(bytes: Uint8Array): Promise<ParsedDocument> {
   // pdfjs-dist is ESM-only; SWC keeps this import() as is in the CommonJS build. The legacy build
   // is the one meant for Node. It runs its "worker" in this thread, which is itself a worker.
+  if (pdfInflatesPast(bytes, MAX_INFLATED_BYTES)) {
+    throw new ApiError(
+      'unprocessable_document',
+      `The PDF's compressed content inflates to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB; it may be a compression bomb or too large to read.`,
+    );
+  }
   const pdfjs: Pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const task = pdfjs.getDocument({
     // A plain view: pdf.js copies (and warns about) Node Buffers.

@@ -1,0 +1,117 @@
+import { constants, inflateSync } from 'node:zlib';
+
+/**
+ * Whether a PDF's Flate-compressed streams inflate to more than `limit` bytes, each counted once
+ * per reference to it (a page content stream that 50 pages share is read 50 times). pdf.js has no
+ * limit of its own: it inflates a content stream whole into one growing buffer, outside the
+ * worker's V8 heap limit, so a 2 KB file whose stream inflates to 1 GB held a parse worker for
+ * the full 20 s and took the process to 2.3 GB. Here each stream is inflated by zlib with its
+ * output capped at what is left of the budget, so a bomb is found after inflating at most
+ * `limit` bytes.
+ *
+ * Image streams and embedded files are left out: reading text never decodes them. Streams whose
+ * first filter is not FlateDecode are not counted (they are either small or images); a chain of
+ * FlateDecode filters is inflated through.
+ */
+export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const found = [...streams(text, bytes)];
+  const references = new Map<string, number>();
+  countReferences(text, references);
+  let budget = limit;
+  // Object streams first: their objects' references weigh the other streams.
+  for (const stream of found.filter((s) => /\/Type\s*\/ObjStm\b/.test(s.dict))) {
+    const inflated = inflate(stream, budget);
+    if (inflated === 'over') return true;
+    if (!inflated) continue;
+    budget -= inflated.length;
+    countReferences(inflated.toString('latin1'), references);
+  }
+  for (const stream of found) {
+    if (/\/Type\s*\/ObjStm\b/.test(stream.dict) || SKIPPED.test(stream.dict)) continue;
+    const weight = Math.max(1, (stream.id === undefined ? undefined : references.get(stream.id)) ?? 1);
+    const inflated = inflate(stream, Math.floor(budget / weight));
+    if (inflated === 'over') return true;
+    if (inflated) budget -= inflated.length * weight;
+  }
+  return false;
+}
+
+/** Streams that reading a PDF's text never decodes. */
+const SKIPPED = /\/Subtype\s*\/Image\b|\/Type\s*\/EmbeddedFile\b/;
+
+/** How far before `stream` its object's header may be: a stream dictionary is short. */
+const MAX_DICT_CHARS = 16 * 1024;
+
+interface RawStream {
+  /** "12 0" of "12 0 obj", when found. */
+  id: string | undefined;
+  dict: string;
+  data: Uint8Array;
+}
+
+/** Each `N G obj << … >> stream … endstream` of the file, found by its keywords. */
+function* streams(text: string, bytes: Uint8Array): Generator<RawStream> {
+  let at = 0;
+  for (;;) {
+    const keyword = text.indexOf('stream', at);
+    if (keyword < 0) return;
+    // The header is looked for after the previous stream only, so the search stays linear.
+    const previousEnd = at;
+    at = keyword + 6;
+    if (
+      text.startsWith('end', keyword - 3) ||
+      !text
+        .slice(Math.max(previousEnd, keyword - 64), keyword)
+        .trimEnd()
+        .endsWith('>>')
+    )
+      continue;
+    let start = keyword + 6;
+    if (text[start] === '\r') start++;
+    if (text[start] === '\n') start++;
+    const windowStart = Math.max(previousEnd, keyword - MAX_DICT_CHARS);
+    const header = text.slice(windowStart, keyword).lastIndexOf('obj');
+    const dict = header >= 0 ? text.slice(windowStart + header + 3, keyword) : '';
+    const id = header >= 0 ? /(\d+)\s+(\d+)\s*$/.exec(text.slice(Math.max(0, windowStart + header - 24), windowStart + header)) : null;
+    const declared = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
+    const declaredEnd = declared ? start + Number(declared[1]) : -1;
+    const end =
+      declaredEnd > start && /^\s*endstream/.test(text.slice(declaredEnd, declaredEnd + 12))
+        ? declaredEnd
+        : text.indexOf('endstream', start);
+    if (end < 0) return;
+    at = end;
+    yield { id: id ? `${id[1]} ${id[2]}` : undefined, dict, data: bytes.subarray(start, end) };
+  }
+}
+
+function countReferences(text: string, references: Map<string, number>): void {
+  for (const match of text.matchAll(/(\d+)\s+(\d+)\s+R\b/g)) {
+    const id = `${match[1]} ${match[2]}`;
+    references.set(id, (references.get(id) ?? 0) + 1);
+  }
+}
+
+/**
+ * The stream through its leading FlateDecode filters, or 'over' when that would pass `budget`
+ * bytes; undefined when it is not Flate-compressed or cannot be inflated (pdf.js judges those).
+ */
+function inflate(stream: RawStream, budget: number): Buffer | 'over' | undefined {
+  const filters = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(stream.dict)?.[1].match(/\/[A-Za-z0-9]+/g) ?? [];
+  let layers = 0;
+  while (layers < filters.length && (filters[layers] === '/FlateDecode' || filters[layers] === '/Fl')) layers++;
+  if (layers === 0) return undefined;
+  let data: Buffer = Buffer.from(stream.data.buffer, stream.data.byteOffset, stream.data.byteLength);
+  for (let layer = 0; layer < layers; layer++) {
+    try {
+      // Z_SYNC_FLUSH keeps what a truncated stream gives, as pdf.js does.
+      data = inflateSync(data, { maxOutputLength: Math.max(1, budget + 1), finishFlush: constants.Z_SYNC_FLUSH });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return 'over';
+      return undefined;
+    }
+    if (data.length > budget) return 'over';
+  }
+  return data;
+}
