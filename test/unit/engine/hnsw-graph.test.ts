@@ -1,18 +1,8 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { seededRandom as rng } from '../../support/seeded-random';
 import { HnswGraph } from '../../../src/index/engine/hnsw-graph';
 import { LocalVectorStore } from '../../../src/index/engine';
-
-/** Deterministic uniform numbers, so failures reproduce. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 function randomVector(dims: number, random: () => number): Float32Array {
   return Float32Array.from({ length: dims }, () => random() + random() + random() - 1.5);

@@ -1,18 +1,9 @@
 import { describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
+import { seededRandom as rng } from '../../support/seeded-random';
 import { Int8Vectors } from '../../../src/index/engine/int8-vectors';
 import { INT8_DOT_WASM } from '../../../src/index/engine/int8-dot.wasm';
 import { assembleInt8Dot } from '../../../scripts/assemble-wasm';
-
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 function unit(values: ArrayLike<number>): Float32Array {
   let sum = 0;
