@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DocumentCollection, DocumentStore, Filter } from '../infrastructure/persistence/document-store';
+import { DocumentCollection, DocumentStore, DuplicateKeyError, Filter } from '../infrastructure/persistence/document-store';
 import { UserRecord, UserSchema } from '../infrastructure/persistence/schemas/user.schema';
 import { escapeRegExp, toDomain, toStored } from '../infrastructure/persistence/stored';
 import { Role, User } from './user';
@@ -13,6 +13,8 @@ export interface UserListFilter {
 }
 
 export type UserPatch = Partial<Pick<User, 'displayName' | 'locale' | 'role' | 'disabled' | 'passwordHash'>>;
+
+const REKEY_PAGE = 500;
 
 @Injectable()
 export class UsersRepository {
@@ -57,6 +59,32 @@ export class UsersRepository {
     if (filter.afterId) query._id = { $gt: filter.afterId };
     const found = await this.users.find(query, { sort: { _id: 1 }, limit: filter.limit + 1 });
     return found.map(toDomain);
+  }
+
+  /**
+   * Gives every account the key `keyOf` makes of its email, in pages. An account whose new key is
+   * another account's keeps its own (the unique index refuses it) and is returned in `kept`.
+   */
+  async rekeyEmails(keyOf: (email: string) => string): Promise<{ changed: number; kept: string[] }> {
+    let changed = 0;
+    const kept: string[] = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.users.find(afterId ? { _id: { $gt: afterId } } : {}, { sort: { _id: 1 }, limit: REKEY_PAGE });
+      for (const user of page) {
+        const key = keyOf(user.email);
+        if (key === user.emailKey) continue;
+        try {
+          await this.users.updateOne({ _id: user._id }, { $set: { emailKey: key } });
+          changed++;
+        } catch (error) {
+          if (!(error instanceof DuplicateKeyError)) throw error;
+          kept.push(user._id);
+        }
+      }
+      if (page.length < REKEY_PAGE) return { changed, kept };
+      afterId = page[page.length - 1]._id;
+    }
   }
 
   /** The earliest account with this role (null when there is none). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import { newId } from '../../src/common/ids';
 import { DocumentStore, DuplicateKeyError } from '../../src/infrastructure/persistence/document-store';
-import { User } from '../../src/users/user';
+import { emailKeyOf, User } from '../../src/users/user';
 import { UsersRepository } from '../../src/users/users.repository';
 import { describeEachStore } from '../support/stores';
 
@@ -49,6 +49,25 @@ describeEachStore('UsersRepository', (harness) => {
   it('should find by email key', async () => {
     const user = await users.create(aUser());
     assert.equal((await users.findByEmailKey(user.emailKey))?.id, user.id);
+  });
+
+  it('should rekey emails, keeping the old key of an account whose new key another account holds', async () => {
+    const address = (name: string) => `${name}-caf\u00e9-${newId()}@example.org`.normalize('NFD');
+    // Written before keys were in Unicode form C: the key is the lower-cased email as typed.
+    const alone = await users.create(aUser({ email: address('Alone'), emailKey: address('alone') }));
+    const twin = address('twin');
+    const older = await users.create(aUser({ email: twin, emailKey: twin }));
+    const newer = await users.create(aUser({ email: twin.normalize('NFC'), emailKey: twin.normalize('NFC') }));
+
+    const first = await users.rekeyEmails(emailKeyOf);
+    assert.ok(first.changed >= 1);
+    assert.deepEqual(first.kept, [older.id]);
+    assert.equal((await users.findByEmailKey(emailKeyOf(alone.email)))?.id, alone.id);
+    assert.equal((await users.findByEmailKey(emailKeyOf(twin)))?.id, newer.id);
+    assert.equal((await users.findById(older.id))?.emailKey, twin);
+
+    const again = await users.rekeyEmails(emailKeyOf);
+    assert.deepEqual(again, { changed: 0, kept: [older.id] });
   });
 
   it('should enforce unique emails in the store itself, even under concurrency', async () => {

@@ -38,6 +38,20 @@ describe('auth', () => {
       assert.equal(errorCode(again), 'email_taken');
     });
 
+    it('should take an accented email typed in either Unicode form as one address', async () => {
+      const [local, domain] = uniqueEmail('cafe').split('@');
+      const composed = `${local}-caf\u00e9@${domain}`;
+      const decomposed = composed.normalize('NFD');
+      assert.notEqual(decomposed, composed);
+      await register(t.http, { email: decomposed, password: 'long-enough-pw' });
+      const again = await t.http.post('/api/auth/register').send({ email: composed.toUpperCase(), password: 'long-enough-pw' });
+      assert.equal(again.status, 409);
+      assert.equal(errorCode(again), 'email_taken');
+      const signIn = await t.http.post('/api/auth/login').send({ email: composed, password: 'long-enough-pw' });
+      assert.equal(signIn.status, 200);
+      assert.equal(signIn.body.data.user.email, decomposed);
+    });
+
     it('should give exactly one 201 to 20 concurrent registrations of one email', async () => {
       const email = uniqueEmail('race');
       const responses = await Promise.all(

@@ -5,6 +5,7 @@ import type request from 'supertest';
 import { LEGACY_MODULES_MIGRATION } from '../../src/content/legacy-module-migration';
 import { LEGACY_EVALUATION_MIGRATION } from '../../src/evaluation/legacy-evaluation-migration';
 import { DocumentStore } from '../../src/infrastructure/persistence/document-store';
+import { EMAIL_KEY_MIGRATION } from '../../src/users/email-key-migration';
 import { GradeRecord, GradeSchema } from '../../src/infrastructure/persistence/schemas/grade.schema';
 import { MigrationRecord, MigrationSchema } from '../../src/infrastructure/persistence/schemas/migration.schema';
 import { FIRST_RELEASE, FirstReleaseIds } from '../fixtures/first-release/first-release-data';
@@ -175,7 +176,7 @@ describe.each(stores())('first-release data under the new code [$name]', ({ mong
     const store = t.app.get(DocumentStore);
     const migrations = store.collection<MigrationRecord>({ name: 'migrations', schema: MigrationSchema });
     const recorded = async () => (await migrations.find({})).map((m) => m._id).sort();
-    expect(await recorded()).toEqual([LEGACY_EVALUATION_MIGRATION, LEGACY_MODULES_MIGRATION].sort());
+    expect(await recorded()).toEqual([EMAIL_KEY_MIGRATION, LEGACY_EVALUATION_MIGRATION, LEGACY_MODULES_MIGRATION].sort());
     const migrationLines = () =>
       t
         .logs()
