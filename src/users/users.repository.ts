@@ -53,8 +53,10 @@ export class UsersRepository {
     const query: Filter = {};
     if (filter.role) query.role = filter.role;
     if (filter.q) {
-      const pattern = new RegExp(escapeRegExp(filter.q.trim()), 'i');
-      query.$or = [{ emailKey: pattern }, { displayName: pattern }];
+      const pattern = (text: string) => new RegExp(escapeRegExp(text), 'i');
+      const typed = filter.q.trim();
+      // Email keys are in Unicode normal form C (user.ts); display names are as their users typed them.
+      query.$or = [{ emailKey: pattern(typed.normalize('NFC')) }, { displayName: pattern(typed) }];
     }
     if (filter.afterId) query._id = { $gt: filter.afterId };
     const found = await this.users.find(query, { sort: { _id: 1 }, limit: filter.limit + 1 });

@@ -101,6 +101,15 @@ describe('users', () => {
       assert.equal(regexAttack.body.data.items.length, 0);
     });
 
+    it('should find an accented email by text typed in either Unicode form', async () => {
+      const marker = `Ren\u00e9e${Date.now()}`;
+      await register(t.http, { email: uniqueEmail(marker.toLowerCase()) });
+      for (const q of [marker, marker.normalize('NFD')]) {
+        const found = await t.http.get('/api/admin/users').query({ q }).set(bearer(admin));
+        assert.equal(found.body.data.items.length, 1, `searching ${JSON.stringify(q)}`);
+      }
+    });
+
     it('should refuse bad list parameters', async () => {
       for (const query of [{ limit: 0 }, { limit: 101 }, { limit: 'many' }, { role: 'king' }, { cursor: 'forged' }, { unknown: 1 }]) {
         const response = await t.http.get('/api/admin/users').query(query).set(bearer(admin));
