@@ -140,7 +140,10 @@ export class Int8Vectors {
     return dot * this.scaleOf[a] * this.scaleOf[b];
   }
 
-  /** The first `count` vectors as they are saved: `dimensions` codes each, then one scale each. */
+  /**
+   * The first `count` vectors as they are saved: `dimensions` codes each, then one scale each. The
+   * arrays may be views of this store's memory: read them before it next grows.
+   */
   export(count: number): { codes: Int8Array; scales: Float32Array } {
     const scales = this.scaleOf.subarray(0, count);
     if (this.stride === this.dimensions) {
@@ -154,7 +157,7 @@ export class Int8Vectors {
     return { codes, scales };
   }
 
-  /** Replaces the contents with saved vectors (the inverse of `export`). */
+  /** Loads saved vectors (what `export` returned) into a new, empty store. */
   import(codes: Int8Array, scales: Float32Array): void {
     const count = scales.length;
     this.ensureCapacity(count);
