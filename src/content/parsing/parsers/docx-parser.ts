@@ -1,15 +1,9 @@
 import { ApiError } from '../../../common/errors/api-error';
 import { isEncryptedOfficePackage } from '../binary-signatures';
+import { MAX_INFLATED_BYTES, MAX_INFLATED_MB } from '../document-limits';
 import { declaredUnpackedBytes } from '../zip-entries';
 import { requireText, type ParsedDocument } from '../parsed-document';
 import { htmlToDocument, loadHtmlparser2 } from './html-parser';
-
-/**
- * Most a .docx may unpack to, by its own account. Mammoth reads about 7 MB of document XML a
- * second here, so a document past this would run into the parse time limit anyway (48 MB: 7 s;
- * 300 MB: stopped at 20 s); it is refused before a worker spends that time on it.
- */
-const MAX_UNPACKED_BYTES = 128 * 1024 * 1024;
 
 /**
  * Word's title and heading paragraph styles as HTML headings. Mammoth already maps "Heading 1"…
@@ -25,10 +19,10 @@ export async function docxToDocument(bytes: Buffer): Promise<ParsedDocument> {
   if (isEncryptedOfficePackage(bytes)) {
     throw new ApiError('unprocessable_document', 'The Word document is password-protected (encrypted); upload a copy without a password.');
   }
-  if ((declaredUnpackedBytes(bytes) ?? 0) > MAX_UNPACKED_BYTES) {
+  if ((declaredUnpackedBytes(bytes) ?? 0) > MAX_INFLATED_BYTES) {
     throw new ApiError(
       'unprocessable_document',
-      `The Word document unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB; it may be a ZIP bomb or too large to read.`,
+      `The Word document unpacks to more than ${MAX_INFLATED_MB} MB; it may be a ZIP bomb or too large to read.`,
     );
   }
   const mammoth = (await import('mammoth')).default;

@@ -1,5 +1,6 @@
 import { ApiError } from '../../../common/errors/api-error';
 import { normalizeHeading, normalizeText, requireText, type ParsedDocument, type ParsedSection } from '../parsed-document';
+import { MAX_INFLATED_BYTES, MAX_INFLATED_MB } from '../document-limits';
 import { pdfInflatesPast } from './pdf-inflated-size';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -12,14 +13,6 @@ type TextContent = Awaited<ReturnType<Awaited<ReturnType<PdfDocument['getPage']>
  * worker spends that limit on it.
  */
 const MAX_PAGES = 10_000;
-
-/**
- * Most the PDF's compressed streams may inflate to, a stream shared by several pages counted for
- * each (the DOCX limit's figure). pdf.js lexes page content at about 75 MB a second here and
- * extracts text at about 4, so a document past this would run into the parse time limit anyway
- * (whitespace: 256 MB in 3.5 s with 765 MB resident; 1 GB stopped at 20 s with 2.3 GB).
- */
-const MAX_INFLATED_BYTES = 128 * 1024 * 1024;
 
 /** A vertical gap this many line heights wide between two lines is a paragraph break. */
 const PARAGRAPH_GAP = 1.8;
@@ -34,7 +27,7 @@ export async function pdfToDocument(bytes: Uint8Array): Promise<ParsedDocument> 
   if (pdfInflatesPast(bytes, MAX_INFLATED_BYTES)) {
     throw new ApiError(
       'unprocessable_document',
-      `The PDF's compressed content inflates to more than ${MAX_INFLATED_BYTES / 1024 / 1024} MB; it may be a compression bomb or too large to read.`,
+      `The PDF's compressed content inflates to more than ${MAX_INFLATED_MB} MB; it may be a compression bomb or too large to read.`,
     );
   }
   const pdfjs: Pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
