@@ -90,8 +90,7 @@ export class Int8Vectors {
 
   /** Stores a unit vector (or zeros) in a slot. */
   set(slot: number, unit: ArrayLike<number>): void {
-    let maxAbs = 0;
-    for (let d = 0; d < this.dimensions; d++) maxAbs = Math.max(maxAbs, Math.abs(unit[d]));
+    const maxAbs = this.largestMagnitude(unit);
     const base = this.vectorsOffset + slot * this.stride;
     if (maxAbs === 0) {
       this.bytes.fill(0, base, base + this.stride);
@@ -115,8 +114,7 @@ export class Int8Vectors {
 
   /** Sets the query that `similarityToQuery` compares with, until the next call. */
   loadQuery(unit: ArrayLike<number>): void {
-    let maxAbs = 0;
-    for (let d = 0; d < this.dimensions; d++) maxAbs = Math.max(maxAbs, Math.abs(unit[d]));
+    const maxAbs = this.largestMagnitude(unit);
     const query = this.query;
     if (maxAbs === 0) {
       query.fill(0);
@@ -170,5 +168,12 @@ export class Int8Vectors {
       }
     }
     this.scaleOf.set(scales);
+  }
+
+  /** The largest absolute component: it is quantised to the largest code. */
+  private largestMagnitude(unit: ArrayLike<number>): number {
+    let maxAbs = 0;
+    for (let d = 0; d < this.dimensions; d++) maxAbs = Math.max(maxAbs, Math.abs(unit[d]));
+    return maxAbs;
   }
 }
