@@ -150,6 +150,13 @@ const PASSAGE_CONTEXT_WEIGHT = 0.5;
  */
 const SPECIFIC_COVERAGE_FLOOR = 0.45;
 const SPECIFIC_KEYNESS_FLOOR = 3.6;
+/**
+ * A word its passage uses ten thousand times more often than English at large ("axolotls",
+ * "mitochondrial", "teslas") is its subject: a quarter of the question is enough with it. Other
+ * subjects' questions share such a word with a passage almost never (bench:tutor, BENCH_DUMP).
+ */
+const SUBJECT_WORD_KEYNESS = 4;
+const SUBJECT_WORD_COVERAGE_FLOOR = 0.25;
 /** And the reverse: a partial match on words the passage uses no more than English at large is chance. */
 const INCIDENTAL_KEYNESS = 2;
 const INCIDENTAL_COVERAGE = 0.5;
@@ -378,6 +385,7 @@ function covers(ranking: Ranking, passages: GroundingPassage[], english: boolean
   if (atLeast(signals.sentence, RELEVANCE_FLOOR)) return true;
   // "Why was helium not used?": less of the question, but its word is what the passage is about.
   if (atLeast(signals.keyness, SPECIFIC_KEYNESS_FLOOR) && atLeast(signals.sentence, SPECIFIC_COVERAGE_FLOOR)) return true;
+  if (atLeast(signals.keyness, SUBJECT_WORD_KEYNESS) && atLeast(signals.sentence, SUBJECT_WORD_COVERAGE_FLOOR)) return true;
   // "What animals carried the fleas?": a sentence stating a fact of the asked kind (a name, a
   // number) that shares a word its passage is about, though the question is reworded.
   if (atLeast(signals.keyness, REWORDED_KEYNESS_FLOOR) && atLeast(signals.shaped, SHAPED_COVERAGE_FLOOR)) return true;
@@ -473,9 +481,15 @@ function namesAbsentEntity(question: string, passages: GroundingPassage[]): bool
   const saidSet = new Set(said);
   const mentioned = (part: string) =>
     demonymForms(part).some((form) => saidSet.has(form)) ||
-    said.some((word) => word === part || (part.length >= 5 && word.length >= 5 && (word.startsWith(part) || part.startsWith(word))));
+    said.some((word) => {
+      const stem = word.replace(NAME_PREFIX, '');
+      return word === part || (part.length >= 5 && stem.length >= 5 && (stem.startsWith(part) || part.startsWith(stem)));
+    });
   return names.some((parts) => !parts.every(mentioned));
 }
+
+/** "transatlantic", "subsaharan": a name inside a word made from it (hyphenated ones are two words already). */
+const NAME_PREFIX = /^(?:trans|pan|anti|pre|post|sub|inter|mid|neo|cis|ultra)(?=\p{L}{5})/u;
 
 /**
  * "And why?", "Can you give me an example?", "Explain again more simply", "Is it fast?":

@@ -545,4 +545,37 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     };
     assert.match(answer('What is the most frequent cause of bleaching?', [coral]).text, /rise in sea temperature/);
   });
+
+  it('should find a name inside a word made from it ("Atlantic" in "transatlantic")', () => {
+    const cable: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Submarine telegraph cables carried messages under the sea from the 1850s. ' +
+        'The first lasting transatlantic cable was laid in 1866 by the ship Great Eastern, the largest vessel of its day.',
+      localSimilarity: 0.3,
+    };
+    const result = answer('Which ship laid the first lasting cable across the Atlantic?', [cable]);
+    assert.match(result.text, /Great Eastern/);
+    assert.deepEqual(result.cited, [1]);
+    // A name the passage holds in no form is still another subject.
+    assert.deepEqual(answer('Which ship laid the first lasting cable across the Pacific?', [cable]).cited, []);
+  });
+
+  it("should answer a question naming the passage's own subject word, though it keeps little of the answer sentence", () => {
+    const tardigrades: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Water bears are microscopic animals with eight legs that live in moss and lichen. ' +
+        'When their habitat dries out, tardigrades curl into a ball and enter cryptobiosis, a state in which their metabolism almost stops. ' +
+        'They have been revived after ten years in a museum drawer.',
+      localSimilarity: 0.2,
+    };
+    const result = answer('How do tardigrades outlast a long drought?', [tardigrades]);
+    assert.match(result.text, /enter cryptobiosis/);
+    assert.ok(coversQuestion('How do tardigrades outlast a long drought?', [tardigrades]));
+    // The same question about another animal shares nothing the passage is about.
+    assert.deepEqual(answer('How do camels outlast a long drought?', [tardigrades]).cited, []);
+  });
 });
