@@ -348,9 +348,36 @@ export function synonymStems(stemmed: string): readonly string[] {
   return SYNONYMS.get(stemmed) ?? [];
 }
 
-/** The country a people's adjective names, or its people's adjectives for a country (folded words). */
+/**
+ * Peoples named by a noun of their own ("the Poles", "the Danes"): the adjective the passage may use
+ * instead. Kept out of the synonyms: "pole" and "scot" are words of their own.
+ */
+const PEOPLE_NOUNS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    poles: 'polish',
+    swedes: 'swedish',
+    danes: 'danish',
+    finns: 'finnish',
+    scots: 'scottish',
+    turks: 'turkish',
+    spaniards: 'spanish',
+    britons: 'british',
+    frenchmen: 'french',
+    englishmen: 'english',
+    dutchmen: 'dutch',
+    irishmen: 'irish',
+    welshmen: 'welsh',
+  }),
+);
+
+/**
+ * The other names of a country and its people (folded words): the country for a people's adjective
+ * or noun, the adjectives and nouns for a country, and the country's other names for either.
+ */
 export function demonymForms(word: string): string[] {
-  const country = DEMONYMS.get(word);
-  if (country) return [country];
-  return [...DEMONYMS].filter(([, c]) => c === word).map(([adjective]) => adjective);
+  const adjective = PEOPLE_NOUNS.get(word) ?? word;
+  const country = DEMONYMS.get(adjective) ?? adjective;
+  const adjectives = [...DEMONYMS].filter(([, c]) => c === country).map(([a]) => a);
+  const nouns = [...PEOPLE_NOUNS].filter(([, a]) => adjectives.includes(a)).map(([noun]) => noun);
+  return [...new Set([country, ...adjectives, ...nouns])].filter((form) => form !== word);
 }

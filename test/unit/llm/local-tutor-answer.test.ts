@@ -578,4 +578,17 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     // The same question about another animal shares nothing the passage is about.
     assert.deepEqual(answer('How do camels outlast a long drought?', [tardigrades]).cited, []);
   });
+
+  it('should find a people named by its own noun in the adjective the passage uses ("the Poles", "Polish")', () => {
+    const codebreakers: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Polish mathematicians first broke Enigma messages in December 1932. ' +
+        'In July 1939, five weeks before the invasion, they shared their methods with British and French intelligence.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('When did the Poles share their methods with the British?', [codebreakers]).text, /July 1939/);
+    assert.deepEqual(answer('When did the Danes share their methods with the British?', [codebreakers]).cited, []);
+  });
 });
