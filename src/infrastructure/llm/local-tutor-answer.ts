@@ -627,10 +627,12 @@ const MEASURE_QUESTION = /\bhow (?:long|far|tall|high|deep|wide|old|heavy|big|la
 function askedQuantity(question: string): RegExp | undefined {
   const folded = plain(question);
   const counted = /\bhow many (\p{L}+)/u.exec(folded)?.[1];
-  const joined = `(?:[\\s-]+(?:${QUANTITY}|and|to|or|a|an|half|quarter|more than|less than))*`;
+  const joined = `(?:[\\s-]+(?:${QUANTITY}|and|to|or|a|an|of|half|quarter|more than|less than))*`;
   if (counted && !STOPWORDS.has(counted)) {
     const noun = stem(counted);
-    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
+    // "47 species of ants" counts species: words between the number and its noun are the noun's
+    // adjectives ("12,000 Christian galley slaves"), never a partitive's "of".
+    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+(?!of\\b)[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
   }
   if (!MEASURE_QUESTION.test(folded)) return undefined;
   return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${UNITS}\\b`, 'u');

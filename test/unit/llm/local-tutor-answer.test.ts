@@ -591,4 +591,19 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     assert.match(answer('When did the Poles share their methods with the British?', [codebreakers]).text, /July 1939/);
     assert.deepEqual(answer('When did the Danes share their methods with the British?', [codebreakers]).cited, []);
   });
+
+  it('should count the asked noun, not the kinds of it ("200 species of ants" is no number of ants)', () => {
+    const ants: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Army ants are a group of about 200 species of ants found in warm forests. ' +
+        'A single colony can hold more than a million ants, all daughters of one queen. ' +
+        'The colony moves to a new camp every few days.',
+      localSimilarity: 0.2,
+    };
+    const result = answer('How many ants live in one colony?', [ants]);
+    assert.match(result.text, /more than a million ants/);
+    assert.doesNotMatch(result.text, /200 species/);
+  });
 });
