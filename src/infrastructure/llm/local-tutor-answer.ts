@@ -11,6 +11,8 @@ import { keyness, zipfFrequency } from './word-rarity';
  */
 
 /** Words that shape a question (or ask for a way of answering) but say nothing about its topic. */
+/** "How long…", "how deep…", "how much…": the measures a figure with its unit answers. */
+const MEASURES = 'long|far|tall|high|deep|wide|old|heavy|big|large|much|quickly|fast|often|soon|hot|cold';
 const QUESTION_WORDS = new Set(
   `what why how when where who whom which whose explain describe define definition tell give show mean meaning means
   please does did do can could would should is are example examples instance again simply simple simpler words
@@ -49,10 +51,7 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ],
   ['why', /\b(?:why|pourquoi|reason|raison|cause)\b/],
   // "How high…", "what share of…": a measure or a part of a whole is a figure, like a count.
-  [
-    'how_many',
-    /\b(?:how (?:many|much|long|far|big|tall|high|deep|wide|old|heavy|large|often|fast)|(?:what|which) (?:percentage|proportion|share|fraction)|combien)\b/,
-  ],
+  ['how_many', new RegExp(`\\b(?:how (?:many|${MEASURES})|(?:what|which) (?:percentage|proportion|share|fraction)|combien)\\b`)],
   [
     'when',
     /\b(?:when|(?:during|in) (?:what|which) (?:years?|months?|centur(?:y|ies)|decades?)|(?:what|which) (?:year|date|century|decade|month|day)s?|quand|en quelle annee|quelle annee|a quelle date)\b/,
@@ -615,8 +614,8 @@ export function questionType(question: string, previousQuestion?: string): Quest
 const QUANTITY = `(?:\\d[\\d,.]*|${NUMBER_WORDS}|dozens?|once|twice)`;
 const UNITS =
   '(?:second|minute|hour|day|week|month|year|decade|century|centurie|millennium|millennia|(?:kilo|centi|milli)?met(?:re|er)|km|cm|mm|mile|feet|foot|inch|inche|yard|(?:kilo)?gram|kg|tonne|ton|pound|ounce|lit(?:re|er)|degree|percent|per cent|knot|hectare|acre|light[- ]year|dollar|euro|franc|mark|yen|cent|time)s?';
-/** "How long…", "how deep…", "how much…": the measure after "how" asks for a figure with its unit. */
-const MEASURE_QUESTION = /\bhow (?:long|far|tall|high|deep|wide|old|heavy|big|large|much|quickly|fast|often|soon|hot|cold)\b/;
+/** The measure after "how" asks for a figure with its unit. */
+const MEASURE_QUESTION = new RegExp(`\\bhow (?:${MEASURES})\\b`);
 
 /**
  * "How long is the river?", "How many churches were destroyed?": a measure is stated by a number
