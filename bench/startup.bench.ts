@@ -118,7 +118,9 @@ async function timedStart(dataDir: string, upWithinMs = 120_000): Promise<{ seco
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const answered = performance.now();
-    console.log(`  (up ${((up - started) / 1000).toFixed(2)} s, login ${((signedIn - up) / 1000).toFixed(2)} s, search ${((answered - signedIn) / 1000).toFixed(2)} s)`);
+    console.log(
+      `  (up ${((up - started) / 1000).toFixed(2)} s, login ${((signedIn - up) / 1000).toFixed(2)} s, search ${((answered - signedIn) / 1000).toFixed(2)} s)`,
+    );
     return { seconds: (answered - started) / 1000, cpuSeconds: cpuMicros(server.pid) / 1e6, peakRssMb: server.peakRssMb() };
   } finally {
     await server.stop();
