@@ -606,4 +606,25 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     assert.match(result.text, /more than a million ants/);
     assert.doesNotMatch(result.text, /200 species/);
   });
+
+  it('should lead with the sentence of the passage the search ranked higher when two match alike', () => {
+    const passages: GroundingPassage[] = [
+      {
+        index: 1,
+        title: 'article-1.txt',
+        localSimilarity: 0.3,
+        text:
+          'The Brandenburg Concertos are six works by Bach for a set of instruments. ' +
+          'Their familiar name was given by the biographer Philipp Spitta.',
+      },
+      {
+        index: 2,
+        title: 'article-2.txt',
+        localSimilarity: 0.3,
+        text: 'The physician John Snow gave the outbreak the name it has today: the set of cases he mapped around one pump.',
+      },
+    ];
+    const result = answer('Who gave the set of concertos the name it has today?', passages);
+    assert.match(result.text, /^Their familiar name was given by the biographer Philipp Spitta/);
+  });
 });
