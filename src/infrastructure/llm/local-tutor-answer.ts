@@ -10,9 +10,10 @@ import { keyness, zipfFrequency } from './word-rarity';
  * have nothing to act on.
  */
 
-/** Words that shape a question (or ask for a way of answering) but say nothing about its topic. */
 /** "How long…", "how deep…", "how much…": the measures a figure with its unit answers. */
 const MEASURES = 'long|far|tall|high|deep|wide|old|heavy|big|large|much|quickly|fast|often|soon|hot|cold';
+
+/** Words that shape a question (or ask for a way of answering) but say nothing about its topic. */
 const QUESTION_WORDS = new Set(
   `what why how when where who whom which whose explain describe define definition tell give show mean meaning means
   please does did do can could would should is are example examples instance again simply simple simpler words
