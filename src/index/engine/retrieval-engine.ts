@@ -182,8 +182,14 @@ export class RetrievalEngine {
     if (manifest.embeddingModel !== identity.model || manifest.dimensions !== identity.dimensions) {
       throw new EmbeddingModelChanged({ model: manifest.embeddingModel, dimensions: manifest.dimensions }, identity);
     }
-    const keyword = Bm25Index.deserialize(await readFile(join(folder, manifest.files.keyword)));
-    const vectors = LocalVectorStore.deserialize(await readFile(join(folder, manifest.files.vectors)), embedding);
+    // Both files are read at once, and the vector file (the larger) is still being read while the
+    // keyword file is decoded: read one after the other, a start waited idle on each in turn.
+    const keywordFile = readFile(join(folder, manifest.files.keyword));
+    const vectorFile = readFile(join(folder, manifest.files.vectors));
+    // Neither may reject unobserved while the other is awaited (the first failure is thrown below).
+    void Promise.allSettled([keywordFile, vectorFile]);
+    const keyword = Bm25Index.deserialize(await keywordFile);
+    const vectors = LocalVectorStore.deserialize(await vectorFile, embedding);
     if (keyword.size !== manifest.chunks || vectors.size !== manifest.chunks || vectors.dimensions !== identity.dimensions) {
       throw new CorruptIndexFileError(`index in ${folder} does not match its manifest`);
     }

@@ -97,16 +97,21 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   private readonly idSlot = new Map<string, number>();
   private readonly modules = new StringCodes();
   private readonly resources = new StringCodes();
-  private readonly moduleSlots = new Map<number, Set<number>>();
-  private readonly resourceSlots = new Map<number, Set<number>>();
+  /**
+   * Live slots of each module and resource code, or null until first needed (see `slotGroups`): a
+   * loaded store builds them at its first filtered search or removal, not at load, where they were
+   * the costliest part of reading 100,000 chunks' ids and an unfiltered search never reads them.
+   */
+  private groups: SlotGroups | null = { modules: new Map(), resources: new Map() };
   private linking: Promise<void> | null = null;
 
-  constructor(options: LocalVectorStoreOptions) {
+  /** `graph` is given by `deserialize` only: a loaded store takes the saved graph instead of building an empty one. */
+  constructor(options: LocalVectorStoreOptions, graph?: HnswGraph) {
     super({ embedModel: options.embedModel ?? new LocalHashingEmbedding({ dimensions: options.dimensions }) });
     this.dimensions = options.dimensions;
     this.exactScanLimit = options.exactScanLimit ?? 4096;
     this.exactScanShare = options.exactScanShare ?? 0.3;
-    this.graph = new HnswGraph(options.dimensions, { ...DEFAULT_HNSW, ...options.hnsw });
+    this.graph = graph ?? new HnswGraph(options.dimensions, { ...DEFAULT_HNSW, ...options.hnsw });
   }
 
   client(): HnswGraph {
@@ -125,12 +130,12 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
 
   /** Number of distinct resources (LlamaIndex ref docs) with at least one vector. */
   get resourceCount(): number {
-    return this.resourceSlots.size;
+    return this.slotGroups.resources.size;
   }
 
   /** Number of distinct modules with at least one vector. */
   get moduleCount(): number {
-    return this.moduleSlots.size;
+    return this.slotGroups.modules.size;
   }
 
   has(id: string): boolean {
@@ -197,8 +202,10 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       this.slotModule[slot] = moduleCode;
       this.slotResource[slot] = resourceCode;
       this.idSlot.set(entry.id, slot);
-      groupOf(this.moduleSlots, moduleCode).add(slot);
-      groupOf(this.resourceSlots, resourceCode).add(slot);
+      if (this.groups) {
+        groupOf(this.groups.modules, moduleCode).add(slot);
+        groupOf(this.groups.resources, resourceCode).add(slot);
+      }
     }
     const excess = this.graph.pendingCount - MAX_UNLINKED;
     if (excess > 0) this.graph.linkPending(excess);
@@ -239,11 +246,11 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   }
 
   removeResource(resourceId: string): number {
-    return this.removeSlots([...(this.resourceSlots.get(this.resources.find(resourceId)) ?? [])]);
+    return this.removeSlots([...(this.slotGroups.resources.get(this.resources.find(resourceId)) ?? [])]);
   }
 
   removeModule(moduleId: string): number {
-    return this.removeSlots([...(this.moduleSlots.get(this.modules.find(moduleId)) ?? [])]);
+    return this.removeSlots([...(this.slotGroups.modules.get(this.modules.find(moduleId)) ?? [])]);
   }
 
   /** The k vectors most similar to `vector` that pass the filter, best first. */
@@ -322,27 +329,29 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     if (meta.kind !== 'vectors') throw new TypeError('not a vector store file');
     const graphBytes = container.get('graph', 'Uint8Array');
     const graph = HnswGraph.deserialize(Buffer.from(graphBytes.buffer, graphBytes.byteOffset, graphBytes.byteLength));
-    const store = new LocalVectorStore({
-      dimensions: graph.dimensions,
-      embedModel,
-      exactScanLimit: meta.exactScanLimit,
-      exactScanShare: meta.exactScanShare,
-    });
     // The search breadth is this version's, not the one saved: it shapes no link of the graph.
     graph.efSearch = DEFAULT_HNSW.efSearch as number;
-    store.graph = graph;
+    const store = new LocalVectorStore(
+      { dimensions: graph.dimensions, embedModel, exactScanLimit: meta.exactScanLimit, exactScanShare: meta.exactScanShare },
+      graph,
+    );
     store.linkInBackground();
     for (const value of meta.modules) store.modules.codeOf(value);
     for (const value of meta.resources) store.resources.codeOf(value);
     store.slotModule = container.get('module', 'Int32Array');
     store.slotResource = container.get('resource', 'Int32Array');
-    meta.ids.forEach((id, slot) => {
-      if (id === null || !graph.isLive(slot)) return;
-      store.slotId[slot] = id;
+    // The parsed header's array becomes the slot table (it is ours alone): only dead slots change.
+    const ids = meta.ids as (string | null | undefined)[];
+    for (let slot = 0; slot < ids.length; slot++) {
+      const id = ids[slot];
+      if (id === null || id === undefined || !graph.isLive(slot)) {
+        ids[slot] = undefined;
+        continue;
+      }
       store.idSlot.set(id, slot);
-      groupOf(store.moduleSlots, store.slotModule[slot]).add(slot);
-      groupOf(store.resourceSlots, store.slotResource[slot]).add(slot);
-    });
+    }
+    store.slotId = ids as (string | undefined)[];
+    store.groups = null;
     return store;
   }
 
@@ -354,10 +363,24 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       const id = this.slotId[slot] as string;
       this.idSlot.delete(id);
       this.slotId[slot] = undefined;
-      leaveGroup(this.moduleSlots, this.slotModule[slot], slot);
-      leaveGroup(this.resourceSlots, this.slotResource[slot], slot);
+      if (this.groups) {
+        leaveGroup(this.groups.modules, this.slotModule[slot], slot);
+        leaveGroup(this.groups.resources, this.slotResource[slot], slot);
+      }
     }
     return this.graph.remove(slots);
+  }
+
+  /** The slot groups, built from the slot tables the first time a loaded store needs them. */
+  private get slotGroups(): SlotGroups {
+    if (this.groups) return this.groups;
+    const groups: SlotGroups = { modules: new Map(), resources: new Map() };
+    for (const slot of this.idSlot.values()) {
+      groupOf(groups.modules, this.slotModule[slot]).add(slot);
+      groupOf(groups.resources, this.slotResource[slot]).add(slot);
+    }
+    this.groups = groups;
+    return groups;
   }
 
   /**
@@ -377,11 +400,12 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       (!resourceOut || !resourceOut.has(this.slotResource[slot]));
 
     const slots: number[] = [];
+    const { modules: moduleSlots, resources: resourceSlots } = this.slotGroups;
     const driver =
-      resourceIn && (!moduleIn || countSlots(this.resourceSlots, resourceIn) <= countSlots(this.moduleSlots, moduleIn))
-        ? { groups: this.resourceSlots, codes: resourceIn }
+      resourceIn && (!moduleIn || countSlots(resourceSlots, resourceIn) <= countSlots(moduleSlots, moduleIn))
+        ? { groups: resourceSlots, codes: resourceIn }
         : moduleIn
-          ? { groups: this.moduleSlots, codes: moduleIn }
+          ? { groups: moduleSlots, codes: moduleIn }
           : undefined;
     if (driver) {
       for (const code of driver.codes) for (const slot of driver.groups.get(code) ?? []) if (accept(slot)) slots.push(slot);
@@ -390,6 +414,11 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     }
     return { slots, accept };
   }
+}
+
+interface SlotGroups {
+  modules: Map<number, Set<number>>;
+  resources: Map<number, Set<number>>;
 }
 
 /** Runs synchronous work behind a promise-returning interface, turning a throw into a rejection. */
