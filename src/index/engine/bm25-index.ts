@@ -224,6 +224,19 @@ export class Bm25Index {
     return hits;
   }
 
+  /**
+   * Position of a chunk's id in the list the last `serialize` saved, which is its slot: saving
+   * compacts the slots first. The vector file refers to ids by these positions (retrieval-engine).
+   */
+  savedPosition(chunkId: string): number | undefined {
+    return this.chunkSlot.get(chunkId);
+  }
+
+  /** Id of the chunk in a slot (in a loaded index before any change: at that position of the saved list). */
+  chunkAt(slot: number): string | undefined {
+    return slot >= 0 && slot < this.slotCount ? this.slotChunk[slot] : undefined;
+  }
+
   /** Binary snapshot of the index (dead entries are compacted away first). */
   serialize(): Buffer {
     this.compact();
