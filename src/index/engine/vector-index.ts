@@ -98,11 +98,13 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   private readonly modules = new StringCodes();
   private readonly resources = new StringCodes();
   /**
-   * Live slots of each module and resource code, or null until first needed (see `slotGroups`): a
-   * loaded store builds them at its first filtered search or removal, not at load, where they were
-   * the costliest part of reading 100,000 chunks' ids and an unfiltered search never reads them.
+   * Live slots of each module (resource) code, or null until first needed (see `moduleSlots`): a
+   * loaded store builds them at its first filtered search, removal or count, not at load, where
+   * they were the costliest part of reading 100,000 chunks' ids; an unfiltered search never reads
+   * them, and a module filter only the module groups.
    */
-  private groups: SlotGroups | null = { modules: new Map(), resources: new Map() };
+  private moduleGroups: SlotGroups | null = new Map();
+  private resourceGroups: SlotGroups | null = new Map();
   private linking: Promise<void> | null = null;
 
   /** `graph` is given by `deserialize` only: a loaded store takes the saved graph instead of building an empty one. */
@@ -130,12 +132,12 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
 
   /** Number of distinct resources (LlamaIndex ref docs) with at least one vector. */
   get resourceCount(): number {
-    return this.slotGroups.resources.size;
+    return this.resourceSlots.size;
   }
 
   /** Number of distinct modules with at least one vector. */
   get moduleCount(): number {
-    return this.slotGroups.modules.size;
+    return this.moduleSlots.size;
   }
 
   has(id: string): boolean {
@@ -202,10 +204,8 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       this.slotModule[slot] = moduleCode;
       this.slotResource[slot] = resourceCode;
       this.idSlot.set(entry.id, slot);
-      if (this.groups) {
-        groupOf(this.groups.modules, moduleCode).add(slot);
-        groupOf(this.groups.resources, resourceCode).add(slot);
-      }
+      if (this.moduleGroups) groupOf(this.moduleGroups, moduleCode).add(slot);
+      if (this.resourceGroups) groupOf(this.resourceGroups, resourceCode).add(slot);
     }
     const excess = this.graph.pendingCount - MAX_UNLINKED;
     if (excess > 0) this.graph.linkPending(excess);
@@ -246,11 +246,11 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   }
 
   removeResource(resourceId: string): number {
-    return this.removeSlots([...(this.slotGroups.resources.get(this.resources.find(resourceId)) ?? [])]);
+    return this.removeSlots([...(this.resourceSlots.get(this.resources.find(resourceId)) ?? [])]);
   }
 
   removeModule(moduleId: string): number {
-    return this.removeSlots([...(this.slotGroups.modules.get(this.modules.find(moduleId)) ?? [])]);
+    return this.removeSlots([...(this.moduleSlots.get(this.modules.find(moduleId)) ?? [])]);
   }
 
   /** The k vectors most similar to `vector` that pass the filter, best first. */
@@ -368,7 +368,8 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       store.idSlot.set(id, slot);
     }
     store.slotId = slotId as (string | undefined)[];
-    store.groups = null;
+    store.moduleGroups = null;
+    store.resourceGroups = null;
     return store;
   }
 
@@ -380,23 +381,24 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       const id = this.slotId[slot] as string;
       this.idSlot.delete(id);
       this.slotId[slot] = undefined;
-      if (this.groups) {
-        leaveGroup(this.groups.modules, this.slotModule[slot], slot);
-        leaveGroup(this.groups.resources, this.slotResource[slot], slot);
-      }
+      if (this.moduleGroups) leaveGroup(this.moduleGroups, this.slotModule[slot], slot);
+      if (this.resourceGroups) leaveGroup(this.resourceGroups, this.slotResource[slot], slot);
     }
     return this.graph.remove(slots);
   }
 
-  /** The slot groups, built from the slot tables the first time a loaded store needs them. */
-  private get slotGroups(): SlotGroups {
-    if (this.groups) return this.groups;
-    const groups: SlotGroups = { modules: new Map(), resources: new Map() };
-    for (const slot of this.idSlot.values()) {
-      groupOf(groups.modules, this.slotModule[slot]).add(slot);
-      groupOf(groups.resources, this.slotResource[slot]).add(slot);
-    }
-    this.groups = groups;
+  private get moduleSlots(): SlotGroups {
+    return (this.moduleGroups ??= this.groupLiveSlots(this.slotModule));
+  }
+
+  private get resourceSlots(): SlotGroups {
+    return (this.resourceGroups ??= this.groupLiveSlots(this.slotResource));
+  }
+
+  /** Groups the live slots by their code in `column`, in the order the slots were stored. */
+  private groupLiveSlots(column: Int32Array): SlotGroups {
+    const groups: SlotGroups = new Map();
+    for (const slot of this.idSlot.values()) groupOf(groups, column[slot]).add(slot);
     return groups;
   }
 
@@ -417,12 +419,11 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       (!resourceOut || !resourceOut.has(this.slotResource[slot]));
 
     const slots: number[] = [];
-    const { modules: moduleSlots, resources: resourceSlots } = this.slotGroups;
     const driver =
-      resourceIn && (!moduleIn || countSlots(resourceSlots, resourceIn) <= countSlots(moduleSlots, moduleIn))
-        ? { groups: resourceSlots, codes: resourceIn }
+      resourceIn && (!moduleIn || countSlots(this.resourceSlots, resourceIn) <= countSlots(this.moduleSlots, moduleIn))
+        ? { groups: this.resourceSlots, codes: resourceIn }
         : moduleIn
-          ? { groups: moduleSlots, codes: moduleIn }
+          ? { groups: this.moduleSlots, codes: moduleIn }
           : undefined;
     if (driver) {
       for (const code of driver.codes) for (const slot of driver.groups.get(code) ?? []) if (accept(slot)) slots.push(slot);
@@ -445,10 +446,8 @@ function idsFromPositions(positions: Int32Array, idAt: ((position: number) => st
   return ids;
 }
 
-interface SlotGroups {
-  modules: Map<number, Set<number>>;
-  resources: Map<number, Set<number>>;
-}
+/** Live slots by module or resource code. */
+type SlotGroups = Map<number, Set<number>>;
 
 /** Runs synchronous work behind a promise-returning interface, turning a throw into a rejection. */
 function settled<T>(work: () => T): Promise<T> {
