@@ -67,7 +67,12 @@ export class Bm25Index {
    */
   private termPoolReady = true;
   private slotCount = 0;
-  private readonly chunkSlot = new Map<string, number>();
+  /**
+   * Slot of each live chunk id, or null in a loaded index until first needed (see `chunkSlot`):
+   * search reads only slot to id, and at 100,000 chunks building the map (and collecting it)
+   * took about 20 ms of every start. Until then every slot up to `slotCount` is live.
+   */
+  private chunkSlots: Map<string, number> | null = new Map();
   private liveLength = 0;
 
   private scores = new Float32Array(0);
@@ -81,7 +86,7 @@ export class Bm25Index {
 
   /** Number of chunks indexed. */
   get size(): number {
-    return this.chunkSlot.size;
+    return this.liveCount;
   }
 
   has(chunkId: string): boolean {
@@ -157,7 +162,7 @@ export class Bm25Index {
   /** The k best chunks for a query, best first; chunks sharing no term with it are not returned. */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
     const k = Math.max(0, Math.floor(options.k));
-    const live = this.chunkSlot.size;
+    const live = this.liveCount;
     if (k === 0 || live === 0) return [];
 
     let moduleAllowed: Uint8Array | undefined;
@@ -217,6 +222,19 @@ export class Bm25Index {
       hits.push({ chunkId: this.slotChunk[best.ids[i]] as string, score: best.scores[i] });
     }
     return hits;
+  }
+
+  /**
+   * Position of a chunk's id in the list the last `serialize` saved, which is its slot: saving
+   * compacts the slots first. The vector file refers to ids by these positions (retrieval-engine).
+   */
+  savedPosition(chunkId: string): number | undefined {
+    return this.chunkSlot.get(chunkId);
+  }
+
+  /** Id of the chunk in a slot (in a loaded index before any change: at that position of the saved list). */
+  chunkAt(slot: number): string | undefined {
+    return slot >= 0 && slot < this.slotCount ? this.slotChunk[slot] : undefined;
   }
 
   /** Binary snapshot of the index (dead entries are compacted away first). */
@@ -285,13 +303,24 @@ export class Bm25Index {
     index.slotModule.set(container.get('module', 'Int32Array'));
     index.slotResource.set(container.get('resource', 'Int32Array'));
     index.slotAlive.fill(1, 0, n);
-    index.slotChunk = meta.chunks.slice();
-    for (let slot = 0; slot < n; slot++) {
-      index.chunkSlot.set(meta.chunks[slot], slot);
-      index.liveLength += index.slotLength[slot];
-    }
+    // The parsed header's array is ours alone: it becomes the slot table as it is.
+    index.slotChunk = meta.chunks;
+    index.chunkSlots = null;
+    for (let slot = 0; slot < n; slot++) index.liveLength += index.slotLength[slot];
     index.termPoolReady = false;
     return index;
+  }
+
+  private get liveCount(): number {
+    return this.chunkSlots ? this.chunkSlots.size : this.slotCount;
+  }
+
+  private get chunkSlot(): Map<string, number> {
+    if (this.chunkSlots) return this.chunkSlots;
+    const map = new Map<string, number>();
+    for (let slot = 0; slot < this.slotCount; slot++) map.set(this.slotChunk[slot] as string, slot);
+    this.chunkSlots = map;
+    return map;
   }
 
   private termIdFor(term: string): number {

@@ -98,7 +98,12 @@ export class IndexNotFound extends Error {
   }
 }
 
-const FORMAT = 1;
+/**
+ * 2: the vector file refers to the keyword file's chunk ids by position instead of storing them
+ * again. Format 1 still loads; a version knowing only 1 rejects 2 and rebuilds the index.
+ */
+const FORMAT = 2;
+const LOADABLE_FORMATS = new Set([1, 2]);
 const VECTOR_STORE_KIND = 'hnsw-int8';
 const CURRENT_FILE = 'CURRENT';
 const MANIFEST_FILE = 'manifest.json';
@@ -177,13 +182,19 @@ export class RetrievalEngine {
     if (!generation) throw new IndexNotFound(dir);
     const folder = join(dir, generation);
     const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as IndexManifest;
-    if (manifest.format !== FORMAT) throw new CorruptIndexFileError(`unsupported index format ${manifest.format}`);
+    if (!LOADABLE_FORMATS.has(manifest.format)) throw new CorruptIndexFileError(`unsupported index format ${manifest.format}`);
     const identity = await describeEmbedding(embedding, options);
     if (manifest.embeddingModel !== identity.model || manifest.dimensions !== identity.dimensions) {
       throw new EmbeddingModelChanged({ model: manifest.embeddingModel, dimensions: manifest.dimensions }, identity);
     }
-    const keyword = Bm25Index.deserialize(await readFile(join(folder, manifest.files.keyword)));
-    const vectors = LocalVectorStore.deserialize(await readFile(join(folder, manifest.files.vectors)), embedding);
+    // Both files are read at once, and the vector file (the larger) is still being read while the
+    // keyword file is decoded: read one after the other, a start waited idle on each in turn.
+    const keywordFile = readFile(join(folder, manifest.files.keyword));
+    const vectorFile = readFile(join(folder, manifest.files.vectors));
+    // Neither may reject unobserved while the other is awaited (the first failure is thrown below).
+    void Promise.allSettled([keywordFile, vectorFile]);
+    const keyword = Bm25Index.deserialize(await keywordFile);
+    const vectors = LocalVectorStore.deserialize(await vectorFile, embedding, (position) => keyword.chunkAt(position));
     if (keyword.size !== manifest.chunks || vectors.size !== manifest.chunks || vectors.dimensions !== identity.dimensions) {
       throw new CorruptIndexFileError(`index in ${folder} does not match its manifest`);
     }
@@ -274,7 +285,8 @@ export class RetrievalEngine {
   async save(dir: string): Promise<void> {
     // Serialise synchronously so the snapshot is consistent even if chunks are added meanwhile.
     const keywordBytes = this.keyword.serialize();
-    const vectorBytes = this.vectors.serialize();
+    // After the keyword index is serialised, its positions are those of the ids it saved.
+    const vectorBytes = this.vectors.serialize((id) => this.keyword.savedPosition(id));
     const stats = this.stats();
     const manifest: IndexManifest = {
       format: FORMAT,

@@ -8,7 +8,7 @@ import {
   type VectorStoreQuery,
   type VectorStoreQueryResult,
 } from '@llamaindex/core/vector-store';
-import { decodeContainer, encodeContainer } from './binary-container';
+import { CorruptIndexFileError, decodeContainer, encodeContainer } from './binary-container';
 import { HnswGraph, type GraphHits, type HnswOptions } from './hnsw-graph';
 import { LocalHashingEmbedding } from './local-embedding';
 import { StringCodes, ensureCapacity } from './string-codes';
@@ -97,16 +97,23 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
   private readonly idSlot = new Map<string, number>();
   private readonly modules = new StringCodes();
   private readonly resources = new StringCodes();
-  private readonly moduleSlots = new Map<number, Set<number>>();
-  private readonly resourceSlots = new Map<number, Set<number>>();
+  /**
+   * Live slots of each module (resource) code, or null until first needed (see `moduleSlots`): a
+   * loaded store builds them at its first filtered search, removal or count, not at load, where
+   * they were the costliest part of reading 100,000 chunks' ids; an unfiltered search never reads
+   * them, and a module filter only the module groups.
+   */
+  private moduleGroups: SlotGroups | null = new Map();
+  private resourceGroups: SlotGroups | null = new Map();
   private linking: Promise<void> | null = null;
 
-  constructor(options: LocalVectorStoreOptions) {
+  /** `graph` is given by `deserialize` only: a loaded store takes the saved graph instead of building an empty one. */
+  constructor(options: LocalVectorStoreOptions, graph?: HnswGraph) {
     super({ embedModel: options.embedModel ?? new LocalHashingEmbedding({ dimensions: options.dimensions }) });
     this.dimensions = options.dimensions;
     this.exactScanLimit = options.exactScanLimit ?? 4096;
     this.exactScanShare = options.exactScanShare ?? 0.3;
-    this.graph = new HnswGraph(options.dimensions, { ...DEFAULT_HNSW, ...options.hnsw });
+    this.graph = graph ?? new HnswGraph(options.dimensions, { ...DEFAULT_HNSW, ...options.hnsw });
   }
 
   client(): HnswGraph {
@@ -197,8 +204,8 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       this.slotModule[slot] = moduleCode;
       this.slotResource[slot] = resourceCode;
       this.idSlot.set(entry.id, slot);
-      groupOf(this.moduleSlots, moduleCode).add(slot);
-      groupOf(this.resourceSlots, resourceCode).add(slot);
+      if (this.moduleGroups) groupOf(this.moduleGroups, moduleCode).add(slot);
+      if (this.resourceGroups) groupOf(this.resourceGroups, resourceCode).add(slot);
     }
     const excess = this.graph.pendingCount - MAX_UNLINKED;
     if (excess > 0) this.graph.linkPending(excess);
@@ -290,12 +297,26 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     return out;
   }
 
-  serialize(): Buffer {
+  /**
+   * Binary snapshot. With `positionOf`, ids are saved as positions in a list kept elsewhere (the
+   * keyword file's chunk ids) rather than as strings, so that a load parses 100,000 ids once, not
+   * twice; if any id has no position they are saved as strings. Load such a file with `idAt`.
+   */
+  serialize(positionOf?: (id: string) => number | undefined): Buffer {
     const bound = this.graph.slotBound;
+    const ids = this.slotId.slice(0, bound);
+    let positions: Int32Array | undefined = positionOf && new Int32Array(bound);
+    for (let slot = 0; positions && slot < bound; slot++) {
+      const id = ids[slot];
+      const position = id === undefined ? -1 : positionOf?.(id);
+      if (position === undefined) positions = undefined;
+      else positions[slot] = position;
+    }
     return encodeContainer(
       {
         kind: 'vectors',
-        ids: this.slotId.slice(0, bound).map((id) => id ?? null),
+        // Without `ids`, an earlier version fails to load the file and rebuilds the index.
+        ...(positions ? {} : { ids: ids.map((id) => id ?? null) }),
         modules: this.modules.toArray(),
         resources: this.resources.toArray(),
         exactScanLimit: this.exactScanLimit,
@@ -304,45 +325,51 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       {
         module: this.slotModule.slice(0, bound),
         resource: this.slotResource.slice(0, bound),
+        ...(positions ? { idPosition: positions } : {}),
         graph: new Uint8Array(this.graph.serialize()),
       },
     );
   }
 
-  static deserialize(file: Buffer, embedModel?: BaseEmbedding): LocalVectorStore {
+  /** `idAt` gives the ids of a file saved with positions (see `serialize`); a file with ids ignores it. */
+  static deserialize(file: Buffer, embedModel?: BaseEmbedding, idAt?: (position: number) => string | undefined): LocalVectorStore {
     const container = decodeContainer(file);
     const meta = container.meta as {
       kind: string;
-      ids: (string | null)[];
+      ids?: (string | null)[];
       modules: string[];
       resources: string[];
       exactScanLimit: number;
       exactScanShare: number;
     };
     if (meta.kind !== 'vectors') throw new TypeError('not a vector store file');
+    const ids = meta.ids ?? idsFromPositions(container.get('idPosition', 'Int32Array'), idAt);
     const graphBytes = container.get('graph', 'Uint8Array');
     const graph = HnswGraph.deserialize(Buffer.from(graphBytes.buffer, graphBytes.byteOffset, graphBytes.byteLength));
-    const store = new LocalVectorStore({
-      dimensions: graph.dimensions,
-      embedModel,
-      exactScanLimit: meta.exactScanLimit,
-      exactScanShare: meta.exactScanShare,
-    });
     // The search breadth is this version's, not the one saved: it shapes no link of the graph.
     graph.efSearch = DEFAULT_HNSW.efSearch as number;
-    store.graph = graph;
+    const store = new LocalVectorStore(
+      { dimensions: graph.dimensions, embedModel, exactScanLimit: meta.exactScanLimit, exactScanShare: meta.exactScanShare },
+      graph,
+    );
     store.linkInBackground();
     for (const value of meta.modules) store.modules.codeOf(value);
     for (const value of meta.resources) store.resources.codeOf(value);
     store.slotModule = container.get('module', 'Int32Array');
     store.slotResource = container.get('resource', 'Int32Array');
-    meta.ids.forEach((id, slot) => {
-      if (id === null || !graph.isLive(slot)) return;
-      store.slotId[slot] = id;
+    // The id array becomes the slot table (it is ours alone): only dead slots change.
+    const slotId = ids as (string | null | undefined)[];
+    for (let slot = 0; slot < slotId.length; slot++) {
+      const id = slotId[slot];
+      if (id === null || id === undefined || !graph.isLive(slot)) {
+        slotId[slot] = undefined;
+        continue;
+      }
       store.idSlot.set(id, slot);
-      groupOf(store.moduleSlots, store.slotModule[slot]).add(slot);
-      groupOf(store.resourceSlots, store.slotResource[slot]).add(slot);
-    });
+    }
+    store.slotId = slotId as (string | undefined)[];
+    store.moduleGroups = null;
+    store.resourceGroups = null;
     return store;
   }
 
@@ -354,10 +381,25 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
       const id = this.slotId[slot] as string;
       this.idSlot.delete(id);
       this.slotId[slot] = undefined;
-      leaveGroup(this.moduleSlots, this.slotModule[slot], slot);
-      leaveGroup(this.resourceSlots, this.slotResource[slot], slot);
+      if (this.moduleGroups) leaveGroup(this.moduleGroups, this.slotModule[slot], slot);
+      if (this.resourceGroups) leaveGroup(this.resourceGroups, this.slotResource[slot], slot);
     }
     return this.graph.remove(slots);
+  }
+
+  private get moduleSlots(): SlotGroups {
+    return (this.moduleGroups ??= this.groupLiveSlots(this.slotModule));
+  }
+
+  private get resourceSlots(): SlotGroups {
+    return (this.resourceGroups ??= this.groupLiveSlots(this.slotResource));
+  }
+
+  /** Groups the live slots by their code in `column`, in the order the slots were stored. */
+  private groupLiveSlots(column: Int32Array): SlotGroups {
+    const groups: SlotGroups = new Map();
+    for (const slot of this.idSlot.values()) groupOf(groups, column[slot]).add(slot);
+    return groups;
   }
 
   /**
@@ -391,6 +433,21 @@ export class LocalVectorStore extends BaseVectorStore<HnswGraph> {
     return { slots, accept };
   }
 }
+
+function idsFromPositions(positions: Int32Array, idAt: ((position: number) => string | undefined) | undefined): (string | null)[] {
+  if (!idAt) throw new CorruptIndexFileError('the vector file keeps its ids in another file, which was not given');
+  const ids = new Array<string | null>(positions.length);
+  for (let slot = 0; slot < positions.length; slot++) {
+    const position = positions[slot];
+    const id = position < 0 ? null : idAt(position);
+    if (id === undefined) throw new CorruptIndexFileError(`the vector file refers to a missing id (position ${position})`);
+    ids[slot] = id;
+  }
+  return ids;
+}
+
+/** Live slots by module or resource code. */
+type SlotGroups = Map<number, Set<number>>;
 
 /** Runs synchronous work behind a promise-returning interface, turning a throw into a rejection. */
 function settled<T>(work: () => T): Promise<T> {

@@ -73,6 +73,10 @@ describe('Bm25Index', () => {
   it('should take changes after loading as an index built in memory does', () => {
     const built = sampleIndex();
     const loaded = Bm25Index.deserialize(sampleIndex().serialize());
+    // A loaded index maps ids to slots only at its first change or lookup: it counts right before.
+    assert.equal(loaded.size, built.size);
+    assert.deepEqual(loaded.search('loop', { k: 5 }), built.search('loop', { k: 5 }));
+    assert.ok(loaded.has('list') && !loaded.has('nothing'));
     for (const index of [built, loaded]) {
       index.add('tuple', 'A tuple holds items in order and cannot change.', 'm2', 'r4');
       index.remove('list');
@@ -82,6 +86,7 @@ describe('Bm25Index', () => {
       assert.deepEqual(loaded.search(query, { k: 5 }), built.search(query, { k: 5 }));
     }
     assert.deepEqual(loaded.search('append', { k: 5 }), []);
+    assert.equal(loaded.size, built.size);
   });
 
   it('should load a file that does not start its own memory (a slice of a larger buffer)', () => {

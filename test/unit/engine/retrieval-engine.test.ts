@@ -1,14 +1,17 @@
 import { describe, it, beforeAll, afterAll } from '@jest/globals';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BaseEmbedding } from '@llamaindex/core/embeddings';
 import { terms } from '../../../src/common/text';
 import {
+  CorruptIndexFileError,
   EmbeddingModelChanged,
   IndexNotFound,
   LocalHashingEmbedding,
+  LocalVectorStore,
   RetrievalEngine,
   type EngineChunk,
   type RetrievalMode,
@@ -198,6 +201,30 @@ describe('RetrievalEngine', () => {
     const manifest = await RetrievalEngine.readManifest(dir);
     assert.equal(manifest?.embeddingModel, 'local-hash-v2');
     assert.equal(manifest?.dimensions, 384);
+  });
+
+  it('should load an index saved in format 1, whose vector file stores the chunk ids itself', async () => {
+    const oldDir = await mkdtemp(join(tmpdir(), 'engine-format1-'));
+    try {
+      await engine.save(oldDir);
+      const generation = join(oldDir, (await readFile(join(oldDir, 'CURRENT'), 'utf8')).trim());
+      const manifest = JSON.parse(await readFile(join(generation, 'manifest.json'), 'utf8')) as { format: number };
+      assert.equal(manifest.format, 2);
+      // What format 1 wrote: the same files, but the vector file carries its ids as strings.
+      await writeFile(join(generation, 'vectors.bin'), engine.vectorStore.serialize());
+      await writeFile(join(generation, 'manifest.json'), JSON.stringify({ ...manifest, format: 1 }));
+      const loaded = await RetrievalEngine.load(oldDir, new LocalHashingEmbedding());
+      for (const query of ['how do I sort a list', 'immutable sequences']) {
+        assert.deepEqual(await loaded.search(query, { k: 5 }), await engine.search(query, { k: 5 }));
+      }
+      assert.deepEqual({ ...loaded.stats(), vectorBytes: 0 }, { ...engine.stats(), vectorBytes: 0 });
+      // A vector file of format 2 cannot be read without the keyword file's ids.
+      await engine.save(oldDir);
+      const current = join(oldDir, (await readFile(join(oldDir, 'CURRENT'), 'utf8')).trim());
+      assert.throws(() => LocalVectorStore.deserialize(readFileSync(join(current, 'vectors.bin'))), CorruptIndexFileError);
+    } finally {
+      await rm(oldDir, { recursive: true, force: true });
+    }
   });
 
   it('should keep serving the last complete save when a later save was interrupted', async () => {

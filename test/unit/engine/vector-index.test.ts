@@ -128,6 +128,34 @@ describe('LocalVectorStore', () => {
     }
   });
 
+  it('should filter and remove by module and resource in a loaded store changed before any filtered search', () => {
+    // A loaded store groups its slots by module and resource only when first asked: changes made
+    // before then must show in the groups built afterwards, as in a store that never was saved.
+    const original = buildStore(vectors.slice(0, 600), moduleOf);
+    original.removeIds(['v0', 'v2']);
+    const loaded = LocalVectorStore.deserialize(original.serialize());
+    for (const store of [original, loaded]) {
+      store.upsert([
+        { id: 'late', vector: queries[5], resourceId: 'r-late', moduleId: 'small' },
+        { id: 'v4', vector: queries[6], resourceId: 'r-late', moduleId: 'odd' },
+      ]);
+      store.removeIds(['v100']);
+    }
+    assert.equal(loaded.size, original.size);
+    assert.equal(loaded.moduleCount, original.moduleCount);
+    assert.equal(loaded.resourceCount, original.resourceCount);
+    for (const query of [queries[5], queries[6], queries[7]]) {
+      for (const filter of [{ moduleIds: ['small'] }, { moduleIds: ['odd'] }, { resourceIds: ['r-late', 'r4'] }]) {
+        assert.deepEqual(loaded.search(query, { k: 5, ...filter }), original.search(query, { k: 5, ...filter }));
+      }
+    }
+    assert.equal(loaded.search(queries[5], { k: 1, moduleIds: ['small'] })[0].chunkId, 'late');
+    assert.equal(loaded.removeModule('small'), original.removeModule('small'));
+    assert.equal(loaded.removeResource('r-late'), original.removeResource('r-late'));
+    assert.equal(loaded.size, original.size);
+    assert.deepEqual(loaded.search(queries[5], { k: 5, moduleIds: ['small'] }), []);
+  });
+
   it('should work as a LlamaIndex vector store: add nodes, filter by module, delete a document', async () => {
     const llama = new LocalVectorStore({ dimensions: 4 });
     const doc = (id: string) => new Document({ id_: id, text: id });
