@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
-import { makeCompressedPdf } from '../support/documents';
+import { deflateSync } from 'node:zlib';
+import { makeCompressedPdf, makeFilteredPdf, runLengthPage } from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, startTestApp, TestApp } from '../support/test-app';
 
 const MB = 1024 * 1024;
@@ -149,6 +150,31 @@ describe('uploads of documents made to be expensive to read', () => {
       const response = await upload(moduleId, pdf, 'spacious.pdf', 'application/pdf');
       assert.equal(response.status, 201, JSON.stringify(response.body));
       assert.equal(response.body.data.chunk_count, 2);
+    });
+  });
+
+  describe('PDF bombs under other filters', () => {
+    it('should refuse a page whose RunLength, Flate+RunLength or Flate+ASCII85 content decodes past the limit, and store nothing', async () => {
+      // Only FlateDecode was counted before: a 16 MB RunLength page (1 GB) and a 100 KB Flate+RunLength
+      // one (6 GB) held a parse worker for the full 20 s ("took too long", 1.4 GB resident), and 100 KB
+      // of Flate+ASCII85 (400 MB of zeros) for 14 s.
+      const moduleId = await newModule();
+      const runLength = makeFilteredPdf('/RunLengthDecode', runLengthPage(160 * MB));
+      assertRefused(await upload(moduleId, runLength, 'rl.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      const chained = makeFilteredPdf('[/FlateDecode /RunLengthDecode]', deflateSync(runLengthPage(256 * MB)));
+      assert.ok(chained.length < 16 * 1024, `${chained.length} bytes`);
+      assertRefused(await upload(moduleId, chained, 'chained.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      const zeros = makeFilteredPdf('[/FlateDecode /ASCII85Decode]', deflateSync(Buffer.from(`${'z'.repeat(40 * MB)}~>`)));
+      assertRefused(await upload(moduleId, zeros, 'a85.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should read a Flate+RunLength page that decodes to less than the limit', async () => {
+      const moduleId = await newModule();
+      const pdf = makeFilteredPdf('[/FlateDecode /RunLengthDecode]', deflateSync(runLengthPage(1024)));
+      const response = await upload(moduleId, pdf, 'small.pdf', 'application/pdf');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(response.body.data.chunk_count, 1);
     });
   });
 

@@ -79,6 +79,32 @@ export async function makeCompressedPdf({ inflatedBytes, pages = 1, shared = fal
   return writeRawPdf(objects);
 }
 
+/**
+ * A one-page PDF whose content stream is `data` under the given filter chain (such as
+ * "[/FlateDecode /RunLengthDecode]"); `data` must already be encoded by those filters.
+ */
+export function makeFilteredPdf(filter: string, data: Buffer): Buffer {
+  const stream = Buffer.concat([
+    Buffer.from(`<< /Filter ${filter} /Length ${data.length} >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>',
+    stream,
+  ]);
+}
+
+/** RunLengthDecode data for one line of page text followed by `spaces` spaces (2 bytes per 128). */
+export function runLengthPage(spaces: number): Buffer {
+  const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
+  const run = Buffer.from([257 - 128, 0x20]);
+  return Buffer.concat([Buffer.from([text.length - 1]), text, Buffer.alloc(Math.ceil(spaces / 128) * 2, run), Buffer.from([128])]);
+}
+
 /** Numbered objects (1, 2, …; object 1 is the catalog) with a correct cross-reference table. */
 function writeRawPdf(objects: Array<string | Buffer>): Buffer {
   const parts = [Buffer.from('%PDF-1.4\n', 'latin1')];

@@ -1,4 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
+import { ascii85Decode, asciiHexDecode, type Decoded, lzwDecode, runLengthDecode } from './pdf-stream-filters';
 
 /**
  * Whether a PDF's Flate-compressed streams inflate to more than `limit` bytes, each counted once
@@ -9,9 +10,9 @@ import { constants, inflateSync } from 'node:zlib';
  * output capped at what is left of the budget, so a bomb is found after inflating at most
  * `limit` bytes.
  *
- * Image streams and embedded files are left out: reading text never decodes them. Streams whose
- * first filter is not FlateDecode are not counted (they are either small or images); a chain of
- * FlateDecode filters is inflated through.
+ * Image streams and embedded files are left out: reading text never decodes them. The other
+ * filters pdf.js applies to content (RunLength, LZW, ASCII85, ASCIIHex) are decoded too, alone or
+ * chained after FlateDecode, each within the budget (pdf-stream-filters.ts).
  */
 export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -93,25 +94,48 @@ function countReferences(text: string, references: Map<string, number>): void {
   }
 }
 
+/** Each filter pdf.js decodes a content stream with, by its name and its abbreviation. */
+const DECODERS: Record<string, (data: Buffer, budget: number) => Decoded | undefined> = {
+  FlateDecode: inflateWithin,
+  Fl: inflateWithin,
+  RunLengthDecode: runLengthDecode,
+  RL: runLengthDecode,
+  ASCII85Decode: ascii85Decode,
+  A85: ascii85Decode,
+  ASCIIHexDecode: asciiHexDecode,
+  AHx: asciiHexDecode,
+  LZWDecode: (data, budget) => lzwDecode(data, budget),
+  LZW: (data, budget) => lzwDecode(data, budget),
+};
+
 /**
- * The stream through its leading FlateDecode filters, or 'over' when that would pass `budget`
- * bytes; undefined when it is not Flate-compressed or cannot be inflated (pdf.js judges those).
+ * The stream through its leading filters of those above, or 'over' when that would pass `budget`
+ * bytes; undefined when its first filter is none of them or it cannot be decoded (pdf.js judges
+ * those). Every filter of a chain counts: each can multiply what the one before it produced.
  */
 function inflate(stream: RawStream, budget: number): Buffer | 'over' | undefined {
   const filters = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(stream.dict)?.[1].match(/\/[A-Za-z0-9]+/g) ?? [];
-  let layers = 0;
-  while (layers < filters.length && (filters[layers] === '/FlateDecode' || filters[layers] === '/Fl')) layers++;
-  if (layers === 0) return undefined;
   let data: Buffer = Buffer.from(stream.data.buffer, stream.data.byteOffset, stream.data.byteLength);
-  for (let layer = 0; layer < layers; layer++) {
-    try {
-      // Z_SYNC_FLUSH keeps what a truncated stream gives, as pdf.js does.
-      data = inflateSync(data, { maxOutputLength: Math.max(1, budget + 1), finishFlush: constants.Z_SYNC_FLUSH });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return 'over';
-      return undefined;
-    }
-    if (data.length > budget) return 'over';
+  let decoded = false;
+  for (const filter of filters) {
+    const decode = DECODERS[filter.slice(1)];
+    if (!decode) break;
+    const result = decode(data, budget);
+    if (result === 'over') return 'over';
+    if (!result) return undefined;
+    data = result;
+    decoded = true;
   }
-  return data;
+  return decoded ? data : undefined;
+}
+
+function inflateWithin(data: Buffer, budget: number): Decoded | undefined {
+  try {
+    // Z_SYNC_FLUSH keeps what a truncated stream gives, as pdf.js does.
+    const inflated = inflateSync(data, { maxOutputLength: Math.max(1, budget + 1), finishFlush: constants.Z_SYNC_FLUSH });
+    return inflated.length > budget ? 'over' : inflated;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return 'over';
+    return undefined;
+  }
 }
