@@ -1,4 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
+import { emptyPasswordDecryptor, type StreamDecryptor } from './pdf-decryption';
 import { ascii85Decode, asciiHexDecode, type Decoded, lzwDecode, runLengthDecode } from './pdf-stream-filters';
 
 /**
@@ -12,17 +13,19 @@ import { ascii85Decode, asciiHexDecode, type Decoded, lzwDecode, runLengthDecode
  *
  * Image streams and embedded files are left out: reading text never decodes them. The other
  * filters pdf.js applies to content (RunLength, LZW, ASCII85, ASCIIHex) are decoded too, alone or
- * chained after FlateDecode, each within the budget (pdf-stream-filters.ts).
+ * chained after FlateDecode, each within the budget (pdf-stream-filters.ts). Streams of a PDF that
+ * opens without a password are decrypted first (pdf-decryption.ts).
  */
 export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const found = [...streams(text, bytes)];
+  const decrypt = emptyPasswordDecryptor(text);
   const references = new Map<string, number>();
   countReferences(text, references);
   let budget = limit;
   // Object streams first: their objects' references weigh the other streams.
   for (const stream of found.filter((s) => /\/Type\s*\/ObjStm\b/.test(s.dict))) {
-    const inflated = inflate(stream, budget);
+    const inflated = inflate(stream, budget, decrypt);
     if (inflated === 'over') return true;
     if (!inflated) continue;
     budget -= inflated.length;
@@ -31,7 +34,7 @@ export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
   for (const stream of found) {
     if (/\/Type\s*\/ObjStm\b/.test(stream.dict) || SKIPPED.test(stream.dict)) continue;
     const weight = Math.max(1, (stream.id === undefined ? undefined : references.get(stream.id)) ?? 1);
-    const inflated = inflate(stream, Math.floor(budget / weight));
+    const inflated = inflate(stream, Math.floor(budget / weight), decrypt);
     if (inflated === 'over') return true;
     if (inflated) budget -= inflated.length * weight;
   }
@@ -113,9 +116,11 @@ const DECODERS: Record<string, (data: Buffer, budget: number) => Decoded | undef
  * bytes; undefined when its first filter is none of them or it cannot be decoded (pdf.js judges
  * those). Every filter of a chain counts: each can multiply what the one before it produced.
  */
-function inflate(stream: RawStream, budget: number): Buffer | 'over' | undefined {
+function inflate(stream: RawStream, budget: number, decrypt: StreamDecryptor | undefined): Buffer | 'over' | undefined {
   const filters = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(stream.dict)?.[1].match(/\/[A-Za-z0-9]+/g) ?? [];
   let data: Buffer = Buffer.from(stream.data.buffer, stream.data.byteOffset, stream.data.byteLength);
+  // Cross-reference streams are never encrypted.
+  if (decrypt && filters.length > 0 && !/\/Type\s*\/XRef\b/.test(stream.dict)) data = decrypt(stream.id, data);
   let decoded = false;
   for (const filter of filters) {
     const decode = DECODERS[filter.slice(1)];
