@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
 import { deflateSync } from 'node:zlib';
-import { makeCompressedPdf, makeEncryptedCompressedPdf, makeFilteredPdf, runLengthPage } from '../support/documents';
+import { makeCompressedPdf, makeEncryptedCompressedPdf, makeFilteredPdf, makeFormInvokingPdf, runLengthPage } from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, startTestApp, TestApp } from '../support/test-app';
 
 const MB = 1024 * 1024;
@@ -172,6 +172,26 @@ describe('uploads of documents made to be expensive to read', () => {
         assert.match(found.body.data.results[0].text, /Photosynthesis turns light into sugar/);
       });
     }
+  });
+
+  describe('PDF forms invoked many times', () => {
+    it('should refuse a page that invokes a 2 MB form 20,000 times, counting the form once per invocation, and store nothing', async () => {
+      // pdf.js reads the form again at each invocation: this 7.5 KB file held a parse worker for its
+      // full 20 s ("took too long") before.
+      const moduleId = await newModule();
+      const pdf = makeFormInvokingPdf({ formBytes: 2 * MB, invocations: 20_000 });
+      assert.ok(pdf.length < 16 * 1024, `${pdf.length} bytes`);
+      assertRefused(await upload(moduleId, pdf, 'forms.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should read a page that invokes a small form a few times', async () => {
+      const moduleId = await newModule();
+      const response = await upload(moduleId, makeFormInvokingPdf({ formBytes: 100, invocations: 3 }), 'form.pdf', 'application/pdf');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      const found = await t.http.get('/api/search').query({ q: 'photosynthesis', module_id: moduleId, k: 1 }).set(bearer(admin));
+      assert.match(found.body.data.results[0].text, /Photosynthesis turns light into sugar/);
+    });
   });
 
   describe('PDF bombs under other filters', () => {

@@ -99,6 +99,26 @@ export function makeFilteredPdf(filter: string, data: Buffer): Buffer {
   ]);
 }
 
+/**
+ * A one-page PDF whose page content invokes one form XObject `invocations` times; the form draws
+ * one line of text, repeated until its content is about `formBytes` long. Both are Flate-compressed.
+ */
+export function makeFormInvokingPdf({ formBytes, invocations }: { formBytes: number; invocations: number }): Buffer {
+  const line = 'BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n';
+  const form = deflateSync(Buffer.from(line.repeat(Math.max(1, Math.round(formBytes / line.length))), 'latin1'));
+  const content = deflateSync(Buffer.from('/Fm1 Do\n'.repeat(invocations), 'latin1'));
+  const stream = (dict: string, data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> /XObject << /Fm1 6 0 R >> >> >>',
+    stream('/Filter /FlateDecode', content),
+    stream('/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Filter /FlateDecode', form),
+  ]);
+}
+
 /** RunLengthDecode data for one line of page text followed by `spaces` spaces (2 bytes per 128). */
 export function runLengthPage(spaces: number): Buffer {
   const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
