@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
 import { deflateSync } from 'node:zlib';
-import { makeCompressedPdf, makeEncryptedCompressedPdf, makeFilteredPdf, makeFormInvokingPdf, runLengthPage } from '../support/documents';
+import {
+  makeCompressedPdf,
+  makeEncryptedCompressedPdf,
+  makeFilteredPdf,
+  makeFormInvokingPdf,
+  makeSharedRawContentPdf,
+  runLengthPage,
+} from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, startTestApp, TestApp } from '../support/test-app';
 
 const MB = 1024 * 1024;
@@ -141,6 +148,14 @@ describe('uploads of documents made to be expensive to read', () => {
       assertRefused(await upload(moduleId, ownStreams, 'pages.pdf', 'application/pdf'), /inflates to more than 128 MB/);
       const oneStream = await makeCompressedPdf({ inflatedBytes: 48 * MB, pages: 20, shared: true });
       assertRefused(await upload(moduleId, oneStream, 'shared.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should count an uncompressed content stream too, once per page that shares it', async () => {
+      // Not counted before: 9,000 pages sharing 2 MB of plain content held a parse worker for its full 20 s.
+      const moduleId = await newModule();
+      const pdf = makeSharedRawContentPdf({ contentBytes: 2 * MB, pages: 9_000 });
+      assertRefused(await upload(moduleId, pdf, 'plain.pdf', 'application/pdf'), /inflates to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 

@@ -119,6 +119,23 @@ export function makeFormInvokingPdf({ formBytes, invocations }: { formBytes: num
   ]);
 }
 
+/** `pages` pages sharing one uncompressed content stream of about `contentBytes`: one line of text, then spaces. */
+export function makeSharedRawContentPdf({ contentBytes, pages }: { contentBytes: number; pages: number }): Buffer {
+  const text = 'BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n';
+  const content = Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(Math.max(0, contentBytes - text.length), 0x20)]);
+  const pageIds = Array.from({ length: pages }, (_, i) => 4 + i);
+  const contentId = 4 + pages;
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pages} >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ...pageIds.map(
+      () => `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentId} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+    ),
+    Buffer.concat([Buffer.from(`<< /Length ${content.length} >>\nstream\n`, 'latin1'), content, Buffer.from('\nendstream', 'latin1')]),
+  ]);
+}
+
 /** RunLengthDecode data for one line of page text followed by `spaces` spaces (2 bytes per 128). */
 export function runLengthPage(spaces: number): Buffer {
   const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
