@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
-import { makeCompressedPdf } from '../support/documents';
+import { deflateSync } from 'node:zlib';
+import {
+  makeCompressedPdf,
+  makeEncryptedCompressedPdf,
+  makeFilteredPdf,
+  makeFormInvokingPdf,
+  makeSharedRawContentPdf,
+  runLengthPage,
+} from '../support/documents';
 import { Account, bearer, errorCode, loginAdmin, startTestApp, TestApp } from '../support/test-app';
 
 const MB = 1024 * 1024;
@@ -143,12 +151,86 @@ describe('uploads of documents made to be expensive to read', () => {
       await assertNothingStored(moduleId);
     });
 
+    it('should count an uncompressed content stream too, once per page that shares it', async () => {
+      // Not counted before: 9,000 pages sharing 2 MB of plain content held a parse worker for its full 20 s.
+      const moduleId = await newModule();
+      const pdf = makeSharedRawContentPdf({ contentBytes: 2 * MB, pages: 9_000 });
+      assertRefused(await upload(moduleId, pdf, 'plain.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
     it('should read a compressed PDF whose content inflates to less than the limit', async () => {
       const moduleId = await newModule();
       const pdf = await makeCompressedPdf({ inflatedBytes: 32 * MB, pages: 2, shared: true });
       const response = await upload(moduleId, pdf, 'spacious.pdf', 'application/pdf');
       assert.equal(response.status, 201, JSON.stringify(response.body));
       assert.equal(response.body.data.chunk_count, 2);
+    });
+  });
+
+  describe('PDF bombs under encryption', () => {
+    // Encrypted, the streams looked like no Flate stream to the pre-scan: a 1 GB page bomb under RC4
+    // held a parse worker for 18 s and was then stored (201).
+    for (const cipher of ['rc4', 'aes-128', 'aes-256'] as const) {
+      it(`should refuse a PDF encrypted with ${cipher} that opens without a password and whose page inflates to 256 MB`, async () => {
+        const moduleId = await newModule();
+        const pdf = await makeEncryptedCompressedPdf(256 * MB, cipher);
+        assertRefused(await upload(moduleId, pdf, 'locked-bomb.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+        await assertNothingStored(moduleId);
+      });
+
+      it(`should read such a ${cipher} PDF whose page inflates to less than the limit`, async () => {
+        const moduleId = await newModule();
+        const response = await upload(moduleId, await makeEncryptedCompressedPdf(1024, cipher), 'locked.pdf', 'application/pdf');
+        assert.equal(response.status, 201, JSON.stringify(response.body));
+        const found = await t.http.get('/api/search').query({ q: 'photosynthesis', module_id: moduleId, k: 1 }).set(bearer(admin));
+        assert.match(found.body.data.results[0].text, /Photosynthesis turns light into sugar/);
+      });
+    }
+  });
+
+  describe('PDF forms invoked many times', () => {
+    it('should refuse a page that invokes a 2 MB form 20,000 times, counting the form once per invocation, and store nothing', async () => {
+      // pdf.js reads the form again at each invocation: this 7.5 KB file held a parse worker for its
+      // full 20 s ("took too long") before.
+      const moduleId = await newModule();
+      const pdf = makeFormInvokingPdf({ formBytes: 2 * MB, invocations: 20_000 });
+      assert.ok(pdf.length < 16 * 1024, `${pdf.length} bytes`);
+      assertRefused(await upload(moduleId, pdf, 'forms.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should read a page that invokes a small form a few times', async () => {
+      const moduleId = await newModule();
+      const response = await upload(moduleId, makeFormInvokingPdf({ formBytes: 100, invocations: 3 }), 'form.pdf', 'application/pdf');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      const found = await t.http.get('/api/search').query({ q: 'photosynthesis', module_id: moduleId, k: 1 }).set(bearer(admin));
+      assert.match(found.body.data.results[0].text, /Photosynthesis turns light into sugar/);
+    });
+  });
+
+  describe('PDF bombs under other filters', () => {
+    it('should refuse a page whose RunLength, Flate+RunLength or Flate+ASCII85 content decodes past the limit, and store nothing', async () => {
+      // Only FlateDecode was counted before: a 16 MB RunLength page (1 GB) and a 100 KB Flate+RunLength
+      // one (6 GB) held a parse worker for the full 20 s ("took too long", 1.4 GB resident), and 100 KB
+      // of Flate+ASCII85 (400 MB of zeros) for 14 s.
+      const moduleId = await newModule();
+      const runLength = makeFilteredPdf('/RunLengthDecode', runLengthPage(160 * MB));
+      assertRefused(await upload(moduleId, runLength, 'rl.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      const chained = makeFilteredPdf('[/FlateDecode /RunLengthDecode]', deflateSync(runLengthPage(256 * MB)));
+      assert.ok(chained.length < 16 * 1024, `${chained.length} bytes`);
+      assertRefused(await upload(moduleId, chained, 'chained.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      const zeros = makeFilteredPdf('[/FlateDecode /ASCII85Decode]', deflateSync(Buffer.from(`${'z'.repeat(40 * MB)}~>`)));
+      assertRefused(await upload(moduleId, zeros, 'a85.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      await assertNothingStored(moduleId);
+    });
+
+    it('should read a Flate+RunLength page that decodes to less than the limit', async () => {
+      const moduleId = await newModule();
+      const pdf = makeFilteredPdf('[/FlateDecode /RunLengthDecode]', deflateSync(runLengthPage(1024)));
+      const response = await upload(moduleId, pdf, 'small.pdf', 'application/pdf');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(response.body.data.chunk_count, 1);
     });
   });
 

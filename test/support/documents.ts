@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createCipheriv, createHash } from 'node:crypto';
 import { createDeflate, deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
@@ -79,8 +80,182 @@ export async function makeCompressedPdf({ inflatedBytes, pages = 1, shared = fal
   return writeRawPdf(objects);
 }
 
+/**
+ * A one-page PDF whose content stream is `data` under the given filter chain (such as
+ * "[/FlateDecode /RunLengthDecode]"); `data` must already be encoded by those filters.
+ */
+export function makeFilteredPdf(filter: string, data: Buffer): Buffer {
+  const stream = Buffer.concat([
+    Buffer.from(`<< /Filter ${filter} /Length ${data.length} >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream', 'latin1'),
+  ]);
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>',
+    stream,
+  ]);
+}
+
+/**
+ * A one-page PDF whose page content invokes one form XObject `invocations` times; the form draws
+ * one line of text, repeated until its content is about `formBytes` long. Both are Flate-compressed.
+ */
+export function makeFormInvokingPdf({ formBytes, invocations }: { formBytes: number; invocations: number }): Buffer {
+  const line = 'BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n';
+  const form = deflateSync(Buffer.from(line.repeat(Math.max(1, Math.round(formBytes / line.length))), 'latin1'));
+  const content = deflateSync(Buffer.from('/Fm1 Do\n'.repeat(invocations), 'latin1'));
+  const stream = (dict: string, data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> /XObject << /Fm1 6 0 R >> >> >>',
+    stream('/Filter /FlateDecode', content),
+    stream('/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Filter /FlateDecode', form),
+  ]);
+}
+
+/** `pages` pages sharing one uncompressed content stream of about `contentBytes`: one line of text, then spaces. */
+export function makeSharedRawContentPdf({ contentBytes, pages }: { contentBytes: number; pages: number }): Buffer {
+  const text = 'BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n';
+  const content = Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(Math.max(0, contentBytes - text.length), 0x20)]);
+  const pageIds = Array.from({ length: pages }, (_, i) => 4 + i);
+  const contentId = 4 + pages;
+  return writeRawPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pages} >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ...pageIds.map(
+      () => `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${contentId} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`,
+    ),
+    Buffer.concat([Buffer.from(`<< /Length ${content.length} >>\nstream\n`, 'latin1'), content, Buffer.from('\nendstream', 'latin1')]),
+  ]);
+}
+
+/** RunLengthDecode data for one line of page text followed by `spaces` spaces (2 bytes per 128). */
+export function runLengthPage(spaces: number): Buffer {
+  const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
+  const run = Buffer.from([257 - 128, 0x20]);
+  return Buffer.concat([Buffer.from([text.length - 1]), text, Buffer.alloc(Math.ceil(spaces / 128) * 2, run), Buffer.from([128])]);
+}
+
+/** The padding string of the PDF Standard security handler (ISO 32000-1, 7.6.3.3). */
+const PASSWORD_PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
+
+function rc4(key: Buffer, data: Buffer): Buffer {
+  const s = Array.from({ length: 256 }, (_, i) => i);
+  for (let i = 0, j = 0; i < 256; i++) {
+    j = (j + s[i] + key[i % key.length]) & 0xff;
+    [s[i], s[j]] = [s[j], s[i]];
+  }
+  const out = Buffer.alloc(data.length);
+  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
+    i = (i + 1) & 0xff;
+    j = (j + s[i]) & 0xff;
+    [s[i], s[j]] = [s[j], s[i]];
+    out[n] = data[n] ^ s[(s[i] + s[j]) & 0xff];
+  }
+  return out;
+}
+
+const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts)).digest();
+
+/** `length` bytes that look random but are the same in every run, so a failing fixture can be replayed. */
+function fixedBytes(label: string, length: number): Buffer {
+  return createHash('sha512').update(label).digest().subarray(0, length);
+}
+
+export type PdfCipher = 'rc4' | 'aes-128' | 'aes-256';
+
+const aesCbc = (bits: 128 | 256, key: Buffer, iv: Buffer, data: Buffer, pad: boolean) => {
+  const cipher = createCipheriv(`aes-${bits}-cbc`, key, iv).setAutoPadding(pad);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
+};
+
+/** Algorithm 2.B of ISO 32000-2 (revision 6) for the empty password. */
+function revision6Hash(salt: Buffer): Buffer {
+  let k = createHash('sha256').update(salt).digest();
+  for (let round = 0; ; round++) {
+    const e = aesCbc(128, k.subarray(0, 16), k.subarray(16, 32), Buffer.concat(Array.from({ length: 64 }, () => k)), false);
+    const sum = e.subarray(0, 16).reduce((total, byte) => total + byte, 0);
+    k = createHash(['sha256', 'sha384', 'sha512'][sum % 3])
+      .update(e)
+      .digest();
+    if (round >= 63 && e[e.length - 1] <= round - 31) return k.subarray(0, 32);
+  }
+}
+
+/**
+ * `makeCompressedPdf`'s bomb encrypted by the Standard security handler (RC4 revision 2, AES-128
+ * revision 4 or AES-256 revision 6) with an empty user password: any reader opens it without
+ * asking, as it does the many PDFs "protected" only against printing or copying.
+ */
+export async function makeEncryptedCompressedPdf(inflatedBytes: number, cipher: PdfCipher = 'rc4'): Promise<Buffer> {
+  const plain = await makeCompressedPdf({ inflatedBytes });
+  const match = /5 0 obj\n<< \/Filter \[\/FlateDecode \/FlateDecode\] \/Length (\d+) >>\nstream\n/.exec(plain.toString('latin1'));
+  if (!match) throw new Error('no content stream');
+  const content = plain.subarray(match.index + match[0].length, match.index + match[0].length + Number(match[1]));
+  const id = Buffer.from('0123456789abcdef0123456789abcdef', 'hex');
+  const permissions = Buffer.alloc(4);
+  permissions.writeInt32LE(-44);
+  let encrypted: Buffer;
+  let handler: string;
+  if (cipher === 'aes-256') {
+    const fileKey = fixedBytes('1', 32);
+    const [validationSalt, keySalt] = [fixedBytes('2', 8), fixedBytes('3', 8)];
+    const user = Buffer.concat([revision6Hash(validationSalt), validationSalt, keySalt]);
+    const userKey = aesCbc(256, revision6Hash(keySalt), Buffer.alloc(16), fileKey, false);
+    const iv = fixedBytes('4', 16);
+    encrypted = Buffer.concat([iv, aesCbc(256, fileKey, iv, content, true)]);
+    handler =
+      '<< /Filter /Standard /V 5 /R 6 /Length 256 /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF ' +
+      `/O <${fixedBytes('5', 48).toString('hex')}> /OE <${fixedBytes('6', 32).toString('hex')}> /U <${user.toString('hex')}> ` +
+      `/UE <${userKey.toString('hex')}> /Perms <${fixedBytes('7', 16).toString('hex')}> /P -44 >>`;
+  } else {
+    const revision = cipher === 'rc4' ? 2 : 4;
+    const length = revision === 2 ? 5 : 16;
+    const owner = fixedBytes('8', 32);
+    let fileKey = md5(PASSWORD_PAD, owner, permissions, id);
+    if (revision >= 3) for (let i = 0; i < 50; i++) fileKey = md5(fileKey.subarray(0, length));
+    fileKey = fileKey.subarray(0, length);
+    let user = rc4(fileKey, revision === 2 ? PASSWORD_PAD : md5(PASSWORD_PAD, id));
+    if (revision >= 3) {
+      for (let i = 1; i <= 19; i++) user = rc4(Buffer.from(fileKey.map((byte) => byte ^ i)), user);
+      user = Buffer.concat([user, Buffer.alloc(16)]);
+    }
+    const salt = cipher === 'rc4' ? Buffer.alloc(0) : Buffer.from('sAlT');
+    const objectKey = md5(fileKey, Buffer.from([5, 0, 0, 0, 0]), salt).subarray(0, Math.min(length + 5, 16));
+    const iv = fixedBytes('9', 16);
+    encrypted = cipher === 'rc4' ? rc4(objectKey, content) : Buffer.concat([iv, aesCbc(128, objectKey, iv, content, true)]);
+    const filter =
+      cipher === 'rc4'
+        ? '/V 1 /R 2'
+        : '/V 4 /R 4 /Length 128 /CF << /StdCF << /CFM /AESV2 /AuthEvent /DocOpen /Length 16 >> >> /StmF /StdCF /StrF /StdCF';
+    handler = `<< /Filter /Standard ${filter} /O <${owner.toString('hex')}> /U <${user.toString('hex')}> /P -44 >>`;
+  }
+  return writeRawPdf(
+    [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R /Resources << /Font << /F1 3 0 R >> >> >>',
+      Buffer.concat([
+        Buffer.from(`<< /Filter [/FlateDecode /FlateDecode] /Length ${encrypted.length} >>\nstream\n`, 'latin1'),
+        encrypted,
+        Buffer.from('\nendstream', 'latin1'),
+      ]),
+      handler,
+    ],
+    `/Encrypt 6 0 R /ID [<${id.toString('hex')}> <${id.toString('hex')}>]`,
+  );
+}
+
 /** Numbered objects (1, 2, …; object 1 is the catalog) with a correct cross-reference table. */
-function writeRawPdf(objects: Array<string | Buffer>): Buffer {
+function writeRawPdf(objects: Array<string | Buffer>, trailerExtra = ''): Buffer {
   const parts = [Buffer.from('%PDF-1.4\n', 'latin1')];
   let length = parts[0].length;
   const offsets: number[] = [];
@@ -93,7 +268,7 @@ function writeRawPdf(objects: Array<string | Buffer>): Buffer {
   const xref = offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
   parts.push(
     Buffer.from(
-      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${length}\n%%EOF\n`,
       'latin1',
     ),
   );
