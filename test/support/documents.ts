@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { createCipheriv, createHash } from 'node:crypto';
 import { createDeflate, deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+// The encrypted test PDFs use the product's RC4; pdf.js reading the small ones checks it independently.
+import { PASSWORD_PAD, rc4 } from '../../src/content/parsing/parsers/pdf-decryption';
 
 /** A real PDF with the given text on each page (one string per page). */
 export async function makePdf(pages: string[]): Promise<Buffer> {
@@ -141,25 +143,6 @@ export function runLengthPage(spaces: number): Buffer {
   const text = Buffer.from('BT /F1 12 Tf 72 712 Td (Photosynthesis turns light into sugar.) Tj ET\n', 'latin1');
   const run = Buffer.from([257 - 128, 0x20]);
   return Buffer.concat([Buffer.from([text.length - 1]), text, Buffer.alloc(Math.ceil(spaces / 128) * 2, run), Buffer.from([128])]);
-}
-
-/** The padding string of the PDF Standard security handler (ISO 32000-1, 7.6.3.3). */
-const PASSWORD_PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
-
-function rc4(key: Buffer, data: Buffer): Buffer {
-  const s = Array.from({ length: 256 }, (_, i) => i);
-  for (let i = 0, j = 0; i < 256; i++) {
-    j = (j + s[i] + key[i % key.length]) & 0xff;
-    [s[i], s[j]] = [s[j], s[i]];
-  }
-  const out = Buffer.alloc(data.length);
-  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
-    i = (i + 1) & 0xff;
-    j = (j + s[i]) & 0xff;
-    [s[i], s[j]] = [s[j], s[i]];
-    out[n] = data[n] ^ s[(s[i] + s[j]) & 0xff];
-  }
-  return out;
 }
 
 const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts)).digest();

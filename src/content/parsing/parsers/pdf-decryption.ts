@@ -9,7 +9,8 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
  */
 export type StreamDecryptor = (id: string | undefined, data: Buffer) => Buffer;
 
-const PASSWORD_PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
+/** The padding string of the Standard security handler (ISO 32000-1, 7.6.3.3). */
+export const PASSWORD_PAD = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
 
 /** undefined when the PDF is not encrypted or its handler is not one read here (pdf.js judges those). */
 export function emptyPasswordDecryptor(text: string): StreamDecryptor | undefined {
@@ -89,7 +90,8 @@ function aesDecrypt(algorithm: string, key: Buffer, data: Buffer): Buffer {
   return pad >= 1 && pad <= 16 ? plain.subarray(0, plain.length - pad) : plain;
 }
 
-function rc4(key: Buffer, data: Buffer): Buffer {
+/** RC4 (its own inverse): node:crypto offers no RC4 under OpenSSL 3's default provider. */
+export function rc4(key: Buffer, data: Buffer): Buffer {
   const s = new Uint8Array(256);
   for (let i = 0; i < 256; i++) s[i] = i;
   for (let i = 0, j = 0; i < 256; i++) {
