@@ -138,16 +138,16 @@ describe('uploads of documents made to be expensive to read', () => {
       const moduleId = await newModule();
       const pdf = await makeCompressedPdf({ inflatedBytes: 1024 * MB });
       assert.ok(pdf.length < 8 * 1024, `${pdf.length} bytes`);
-      assertRefused(await upload(moduleId, pdf, 'bomb.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, pdf, 'bomb.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 
     it('should count every page, whether each has its own stream or all share one', async () => {
       const moduleId = await newModule();
       const ownStreams = await makeCompressedPdf({ inflatedBytes: 48 * MB, pages: 20 });
-      assertRefused(await upload(moduleId, ownStreams, 'pages.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, ownStreams, 'pages.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       const oneStream = await makeCompressedPdf({ inflatedBytes: 48 * MB, pages: 20, shared: true });
-      assertRefused(await upload(moduleId, oneStream, 'shared.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, oneStream, 'shared.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 
@@ -155,7 +155,7 @@ describe('uploads of documents made to be expensive to read', () => {
       // Not counted before: 9,000 pages sharing 2 MB of plain content held a parse worker for its full 20 s.
       const moduleId = await newModule();
       const pdf = makeSharedRawContentPdf({ contentBytes: 2 * MB, pages: 9_000 });
-      assertRefused(await upload(moduleId, pdf, 'plain.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, pdf, 'plain.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 
@@ -175,7 +175,7 @@ describe('uploads of documents made to be expensive to read', () => {
       it(`should refuse a PDF encrypted with ${cipher} that opens without a password and whose page inflates to 256 MB`, async () => {
         const moduleId = await newModule();
         const pdf = await makeEncryptedCompressedPdf(256 * MB, cipher);
-        assertRefused(await upload(moduleId, pdf, 'locked-bomb.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+        assertRefused(await upload(moduleId, pdf, 'locked-bomb.pdf', 'application/pdf'), /decodes to more than 128 MB/);
         await assertNothingStored(moduleId);
       });
 
@@ -196,7 +196,7 @@ describe('uploads of documents made to be expensive to read', () => {
       const moduleId = await newModule();
       const pdf = makeFormInvokingPdf({ formBytes: 2 * MB, invocations: 20_000 });
       assert.ok(pdf.length < 16 * 1024, `${pdf.length} bytes`);
-      assertRefused(await upload(moduleId, pdf, 'forms.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, pdf, 'forms.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 
@@ -216,12 +216,12 @@ describe('uploads of documents made to be expensive to read', () => {
       // of Flate+ASCII85 (400 MB of zeros) for 14 s.
       const moduleId = await newModule();
       const runLength = makeFilteredPdf('/RunLengthDecode', runLengthPage(160 * MB));
-      assertRefused(await upload(moduleId, runLength, 'rl.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, runLength, 'rl.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       const chained = makeFilteredPdf('[/FlateDecode /RunLengthDecode]', deflateSync(runLengthPage(256 * MB)));
       assert.ok(chained.length < 16 * 1024, `${chained.length} bytes`);
-      assertRefused(await upload(moduleId, chained, 'chained.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, chained, 'chained.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       const zeros = makeFilteredPdf('[/FlateDecode /ASCII85Decode]', deflateSync(Buffer.from(`${'z'.repeat(40 * MB)}~>`)));
-      assertRefused(await upload(moduleId, zeros, 'a85.pdf', 'application/pdf'), /inflates to more than 128 MB/);
+      assertRefused(await upload(moduleId, zeros, 'a85.pdf', 'application/pdf'), /decodes to more than 128 MB/);
       await assertNothingStored(moduleId);
     });
 

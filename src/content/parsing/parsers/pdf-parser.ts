@@ -27,7 +27,7 @@ export async function pdfToDocument(bytes: Uint8Array): Promise<ParsedDocument> 
   if (pdfInflatesPast(bytes, MAX_INFLATED_BYTES)) {
     throw new ApiError(
       'unprocessable_document',
-      `The PDF's compressed content inflates to more than ${MAX_INFLATED_MB} MB; it may be a compression bomb or too large to read.`,
+      `The PDF's page content decodes to more than ${MAX_INFLATED_MB} MB; it may be a compression bomb or too large to read.`,
     );
   }
   const pdfjs: Pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
