@@ -18,6 +18,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { splitSentences } from '../src/common/text';
 import { LocalHashingEmbedding, RetrievalEngine, type EngineChunk, type RetrievalMode } from '../src/index/engine';
+import { seededRandom } from '../test/support/seeded-random';
 
 const TARGET_MEDIAN_MS = 5;
 const TARGET_RECALL = 0.98;
@@ -111,17 +112,6 @@ interface StartupFigures {
   heapMb: number;
 }
 
-/** Deterministic pseudo-random numbers, so every run indexes the same text. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
-
 function baseChunks(): { texts: string[]; source: string } {
   const dataDir = process.env.BENCH_DATA_DIR ?? resolve(process.cwd(), '../shared/data');
   const file = join(dataDir, 'openstax_intro_python.jsonl');
@@ -138,7 +128,7 @@ function baseChunks(): { texts: string[]; source: string } {
     }
     return { texts, source: `${file} (${texts.length} base chunks, perturbed copies)` };
   }
-  const random = rng(3);
+  const random = seededRandom(3);
   const vocabulary = (
     'python program function variable loop list tuple dictionary string integer float boolean class object method ' +
     'module import file read write exception error try except return value parameter argument recursion base case ' +
@@ -155,7 +145,7 @@ function baseChunks(): { texts: string[]; source: string } {
 /** Copies base chunks with small changes (dropped words, a few borrowed from another chunk). */
 function makeChunks(size: number): { chunks: EngineChunk[]; source: string } {
   const { texts, source } = baseChunks();
-  const random = rng(11);
+  const random = seededRandom(11);
   const chunks: EngineChunk[] = [];
   for (let i = 0; i < size; i++) {
     const baseIndex = i % texts.length;

@@ -1,4 +1,4 @@
-/** Deterministic uniform numbers in [0, 1) (xorshift32), so that a failing test reproduces. */
+/** Deterministic uniform numbers in [0, 1) (xorshift32), so that a failing test reproduces and bench:search indexes the same text every run. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {

@@ -3,8 +3,8 @@ import { emptyPasswordDecryptor, type StreamDecryptor } from './pdf-decryption';
 import { ascii85Decode, asciiHexDecode, type Decoded, lzwDecode, runLengthDecode } from './pdf-stream-filters';
 
 /**
- * Whether a PDF's Flate-compressed streams inflate to more than `limit` bytes, each counted once
- * per reference to it (a page content stream that 50 pages share is read 50 times). pdf.js has no
+ * Whether a PDF's content streams decode to more than `limit` bytes, each counted once per
+ * reference to it (a page content stream that 50 pages share is read 50 times). pdf.js has no
  * limit of its own: it inflates a content stream whole into one growing buffer, outside the
  * worker's V8 heap limit, so a 2 KB file whose stream inflates to 1 GB held a parse worker for
  * the full 20 s and took the process to 2.3 GB. Here each stream is inflated by zlib with its
@@ -25,7 +25,7 @@ export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
   let budget = limit;
   const dictionaries = [text];
   // Object streams first: their objects' references weigh the other streams.
-  for (const stream of found.filter((s) => /\/Type\s*\/ObjStm\b/.test(s.dict))) {
+  for (const stream of found.filter((s) => OBJECT_STREAM.test(s.dict))) {
     const inflated = inflate(stream, budget, decrypt);
     if (inflated === 'over') return true;
     if (!inflated) continue;
@@ -36,7 +36,7 @@ export function pdfInflatesPast(bytes: Uint8Array, limit: number): boolean {
   const calls = new Map<string, number>();
   const forms: { id: string | undefined; size: number; calls: Map<string, number> }[] = [];
   for (const stream of found) {
-    if (/\/Type\s*\/ObjStm\b/.test(stream.dict) || SKIPPED.test(stream.dict)) continue;
+    if (OBJECT_STREAM.test(stream.dict) || SKIPPED.test(stream.dict)) continue;
     if (FORM.test(stream.dict)) {
       const inflated = inflate(stream, budget, decrypt);
       if (inflated === 'over') return true;
@@ -114,6 +114,8 @@ function xobjectNames(texts: string[]): Map<string, Set<string>> {
   }
   return names;
 }
+
+const OBJECT_STREAM = /\/Type\s*\/ObjStm\b/;
 
 /** Streams that reading a PDF's text never decodes. */
 const SKIPPED = /\/Subtype\s*\/Image\b|\/Type\s*\/EmbeddedFile\b/;
