@@ -7,7 +7,7 @@
 // the OpenStax textbook; the out-of-scope questions are other subjects' (the science documents asked
 // in the Python course, the Python course's and the reading questions in other modules, and general
 // questions in bench/data/tutor; another article's questions as "reading-cross"). Held-out passages and
-// questions (reading-heldout.json and reading-heldout2.json to reading-heldout7.json, never tuned on) and the development sets (reading-dev.json to reading-dev3.json, tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
+// questions (reading-heldout.json and reading-heldout2.json to reading-heldout8.json, never tuned on) and the development sets (reading-dev.json to reading-dev3.json, tuned on) get their own lines. BENCH_VERBOSE=1 lists misses; BENCH_DUMP=file writes the relevance
 // floor's signals for every question (JSON lines), to calibrate the floor on covered and uncovered ones.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -164,6 +164,7 @@ async function main(): Promise<void> {
     ['reading-heldout5.json', 'heldout5'],
     ['reading-heldout6.json', 'heldout6'],
     ['reading-heldout7.json', 'heldout7'],
+    ['reading-heldout8.json', 'heldout8'],
     ['reading-dev.json', 'dev'],
     ['reading-dev2.json', 'dev2'],
     ['reading-dev3.json', 'dev3'],
