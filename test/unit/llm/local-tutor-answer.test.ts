@@ -627,4 +627,43 @@ describe('answers of the asked kind: a figure, a period, a name', () => {
     const result = answer('Who gave the set of concertos the name it has today?', passages);
     assert.match(result.text, /^Their familiar name was given by the biographer Philipp Spitta/);
   });
+
+  it('should answer a question naming a place from the passage that names it, or not at all', () => {
+    const orinoco: GroundingPassage = {
+      index: 1,
+      title: 'The Orinoco',
+      text:
+        'The Orinoco is one of the longest rivers in South America, flowing for about 2,140 kilometres to the Atlantic Ocean. ' +
+        'Its delta is home to the Warao people.',
+      localSimilarity: 0.3,
+    };
+    const danube: GroundingPassage = {
+      index: 2,
+      title: 'The Danube',
+      text:
+        'The Danube is the second-longest river in Europe, after the Volga. ' +
+        'It flows through ten countries, more than any other river in the world.',
+      localSimilarity: 0.3,
+    };
+    const alps: GroundingPassage = {
+      index: 3,
+      title: 'The Alps',
+      text: 'The Alps are the highest and most extensive mountain range lying entirely in Europe. Their highest peak is Mont Blanc.',
+      localSimilarity: 0.2,
+    };
+    // Europe is named by a passage other than the best-matching one: the answer comes from it.
+    const european = answer('Which is the longest river in Europe?', [orinoco, danube]);
+    assert.match(european.text, /Volga/);
+    assert.deepEqual(european.cited, [2]);
+    // Named only in a passage with nothing to say about rivers: no answer about another continent's river.
+    assert.deepEqual(answer('Which is the longest river in Europe?', [orinoco, alps]).cited, []);
+    // A name two passages share is common ground (a course's own subject): any passage may answer.
+    assert.match(
+      answer('How long is the longest river in South America?', [
+        orinoco,
+        { ...danube, text: `${danube.text} South America has longer ones.` },
+      ]).text,
+      /2,140 kilometres/,
+    );
+  });
 });
