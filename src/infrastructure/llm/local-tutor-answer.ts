@@ -173,6 +173,8 @@ const INNER_PRONOUN_SHARE = 0.6;
 const SHAPED_ANSWER_BOOST = 1.5;
 /** A number with the asked unit or counted noun ("6,400 kilometres", "87 parish churches"). */
 const QUANTITY_ANSWER_BOOST = 3;
+/** A figure stated with the asked measure's word ("115 centimetres tall") beats another figure of its unit. */
+const MEASURE_ANSWER_BOOST = 1.5;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
 /**
@@ -302,7 +304,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
   );
   const asked = askedWords(task.question);
   const loose = looseTerms(task.question);
-  const ranking = rank(candidates, rankingQuery, type, {
+  const options: RankOptions = {
     loose,
     alreadySaid,
     literals: literalTokens(task.question),
@@ -311,10 +313,17 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     focus,
     asked,
     quantity,
-  });
+    measured: measureNames(task.question),
+  };
+  const ranking = rank(candidates, rankingQuery, type, options);
+  // "How many people lived…": "many" asks for a count, which the passage states as a figure; a
+  // sentence saying "many" shares the word, not the answer. The floor still weighs it.
+  const counting = quantity ? [...rankingQuery.keys()].filter((term) => COUNT_TERMS.has(term)) : [];
+  const answerRanking =
+    counting.length > 0 ? rank(candidates, new Map([...rankingQuery].filter(([term]) => !COUNT_TERMS.has(term))), type, options) : ranking;
   if (SIMPLER.test(plain(task.question))) {
-    for (const s of ranking.sentences) s.score /= 1 + wordCount(s) / 25;
-    ranking.sentences.sort((a, b) => b.score - a.score);
+    for (const s of answerRanking.sentences) s.score /= 1 + wordCount(s) / 25;
+    answerRanking.sentences.sort((a, b) => b.score - a.score);
   }
   // The floor weighs every topic word fully: "a variable in Python" is not covered by statistics.
   const floorRanking =
@@ -328,7 +337,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     return { text: phrases.nothing, cited: [], grounded: false };
   }
 
-  const answering = ranking.sentences.length > 0 ? ranking : floorRanking;
+  const answering = answerRanking.sentences.length > 0 ? answerRanking : floorRanking;
   if (answering.sentences.length === 0) return { text: phrases.nothing, cited: [], grounded: false };
   const enumeration = enumerationSize(task.question);
   const answerFrom = (sentences: Scored[]) =>
@@ -644,9 +653,49 @@ export function questionType(question: string, previousQuestion?: string): Quest
   return previousQuestion ? questionType(previousQuestion) : 'other';
 }
 
-const QUANTITY = `(?:\\d[\\d,.]*|${NUMBER_WORDS}|dozens?|once|twice)`;
+// A figure's own commas and points sit between digits: "1967, which holds that mitochondria…" is a
+// year closing a clause, not a count of mitochondria.
+const QUANTITY = `(?:\\d(?:[\\d,.]*\\d)?|${NUMBER_WORDS}|dozens?|once|twice)`;
 const UNITS =
   '(?:second|minute|hour|day|week|month|year|decade|century|centurie|millennium|millennia|(?:kilo|centi|milli)?met(?:re|er)|km|cm|mm|mile|feet|foot|inch|inche|yard|(?:kilo)?gram|kg|tonne|ton|pound|ounce|lit(?:re|er)|degree|percent|per cent|knot|hectare|acre|light[- ]year|dollar|euro|franc|mark|yen|cent|time)s?';
+const LENGTHS = '(?:(?:kilo|centi|milli)?met(?:re|er)|km|cm|mm|mile|feet|foot|inch|inche|yard)s?';
+const DURATIONS = '(?:second|minute|hour|day|week|month|year|decade|century|centurie|millennium|millennia)s?';
+/**
+ * The units each measure is stated in: "How tall…" is answered by "115 centimetres", not by "500
+ * metres" of depth nor "45 kilograms"; "how old" by years. Measures not listed take any unit.
+ */
+const MEASURE_UNITS = new Map([
+  ['tall', LENGTHS],
+  ['high', LENGTHS],
+  ['deep', LENGTHS],
+  ['wide', LENGTHS],
+  ['far', LENGTHS],
+  ['long', `(?:${LENGTHS}|${DURATIONS})`],
+  ['old', DURATIONS],
+  ['heavy', '(?:(?:kilo)?gram|kg|tonne|ton|pound|ounce)s?'],
+  ['hot', '(?:degree)s?'],
+  ['cold', '(?:degree)s?'],
+]);
+/** The words that name each measure beside its figure: "how tall" of "stands 115 centimetres tall", "a height of 84 metres". */
+const MEASURE_NAMES = new Map([
+  ['tall', 'tall|height'],
+  ['high', 'high|height|altitude|elevation'],
+  ['deep', 'deep|depth'],
+  ['wide', 'wide|width|across'],
+  ['far', 'far|distance|away'],
+  ['long', 'long|length'],
+  ['old', 'old|age|aged'],
+  ['heavy', 'heavy|weighs?|weight'],
+  ['large', 'large|largest|area|size'],
+  ['big', 'big|biggest|area|size'],
+  ['hot', 'hot|temperature'],
+  ['cold', 'cold|temperature'],
+]);
+function measureNames(question: string): RegExp | undefined {
+  const asked = /\bhow (\p{L}+)/u.exec(plain(question))?.[1] ?? '';
+  const names = MEASURE_NAMES.get(asked);
+  return names ? new RegExp(`\\b(?:${names})\\b`) : undefined;
+}
 /** The measure after "how" asks for a figure with its unit. */
 const MEASURE_QUESTION = new RegExp(`\\bhow (?:${MEASURES})\\b`);
 
@@ -661,13 +710,16 @@ function askedQuantity(question: string): RegExp | undefined {
   const counted = /\bhow many (\p{L}+)/u.exec(folded)?.[1];
   const joined = `(?:[\\s-]+(?:${QUANTITY}|and|to|or|a|an|of|half|quarter|more than|less than))*`;
   if (counted && !STOPWORDS.has(counted)) {
-    const noun = stem(counted);
+    // "How many countries…" of "44 Allied nations": the passage may count the noun by a synonym.
+    const noun = `(?:${[stem(counted), ...synonymStems(baseStem(counted))].join('|')})`;
     // "47 species of ants" counts species: words between the number and its noun are the noun's
     // adjectives ("12,000 Christian galley slaves"), never a partitive's "of".
     return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+(?!of\\b)[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
   }
   if (!MEASURE_QUESTION.test(folded)) return undefined;
-  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${UNITS}\\b`, 'u');
+  const asked = /\bhow (\p{L}+)/u.exec(folded)?.[1] ?? '';
+  const units = MEASURE_UNITS.get(asked) ?? UNITS;
+  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${units}\\b`, 'u');
 }
 
 const COUNT_WORDS = new Map([
@@ -767,6 +819,7 @@ export function answerKindWords(question: string): string[] {
   return measure && !AUXILIARIES.has(measure) && !STOPWORDS.has(measure) && !QUANTITY_WORDS.has(measure) ? [measure] : [];
 }
 const QUANTITY_WORDS = new Set(['many', 'much']);
+const COUNT_TERMS = new Set([...QUANTITY_WORDS].map(baseStem));
 
 /**
  * "…in Python?", "…with pandas?": a trailing phrase naming the setting qualifies the question; in a
@@ -970,6 +1023,8 @@ interface RankOptions {
   qualifiers?: Set<string>;
   /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
   loose?: Set<string>;
+  /** The words naming the asked measure ("tall", "height" for "how tall"), on folded text. */
+  measured?: RegExp;
   /** What states the asked count or measure (see `askedQuantity`), on folded text. */
   quantity?: RegExp;
 }
@@ -988,6 +1043,7 @@ function rank(
     qualifiers = new Set(),
     loose = new Set(),
     quantity,
+    measured,
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
@@ -1069,11 +1125,22 @@ function rank(
     // other may name neither ("…using the energy of ATP and NADPH…"); its passage names the topic.
     const supplies = asksDependence && context > 0 && STATES_SUPPLY.test(candidate.text);
     if (supplies) score = Math.max(score, context) * SUPPLY_ANSWER_BOOST;
+    // "How tall is a grown emperor penguin?" of "Adults stand about 115 centimetres tall": a figure
+    // with the asked measure's own word, in a passage on the topic, states it though it names
+    // neither the subject nor the question's other words.
+    const folded = plain(candidate.text);
+    const statesMeasure = measured !== undefined && quantity !== undefined && measured.test(folded) && quantity.test(folded);
+    if (statesMeasure && context > 0) score = Math.max(score, context);
     // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
-    if (!supplies && (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))) continue;
+    if (
+      !supplies &&
+      !(statesMeasure && context > 0) &&
+      (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))
+    )
+      continue;
     const contextCoverage = mainMass - elsewhere > 0 ? (mainCovered + context) / (mainMass - elsewhere) : 0;
     score *= 0.5 + 0.5 * coverage;
-    const folded = plain(candidate.text);
+    if (statesMeasure) score *= MEASURE_ANSWER_BOOST;
     const shaped = holdsAnswerShape(type, candidate, asked);
     if (TYPE_CUES[type]?.test(folded)) score *= 1.4;
     // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the

@@ -338,6 +338,47 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('How many soldiers are in the army?', [tomb]).text, /^Archaeologists have so far found more than 8,000/);
   });
 
+  it('should not read a year closing a clause as the count ("In 1787, observers saw moons…")', () => {
+    const planet: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Uranus is the seventh planet from the Sun and the first found with a telescope. ' +
+        'In 1787, observers saw moons around Uranus for the first time. ' +
+        'Astronomers now know of 28 such moons, most of them small and dark.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('How many moons does Uranus have?', [planet]).text, /^Astronomers now know of 28 such moons/);
+  });
+
+  it('should count the asked thing under a synonym ("How many countries…" of "six nations")', () => {
+    const treaty: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The coal and steel treaty was signed in Paris in April 1951 by six European nations. ' +
+        'Britain, like several other countries, refused to sign the treaty at first.',
+      localSimilarity: 0.3,
+    };
+    const reply = answer('How many countries signed the treaty?', [treaty]).text;
+    assert.match(reply, /by six European nations/);
+    // "several other countries" counts nothing: the answer need not add it.
+    assert.doesNotMatch(reply, /refused/);
+  });
+
+  it('should answer "How tall…?" with the figure stated with "tall", though it names the subject another way', () => {
+    const giraffe: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The giraffe is the tallest living land animal and is found in the savannas of Africa. ' +
+        'Giraffes can gallop at up to 60 kilometres per hour over short distances. ' +
+        'Adult males stand about 5.5 metres tall and may weigh more than a tonne.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('How tall is a grown giraffe?', [giraffe]).text, /Adult males stand about 5\.5 metres tall/);
+  });
+
   it('should meet "vanished" in a passage that says "disappeared"', () => {
     const fleet: GroundingPassage = {
       index: 1,
