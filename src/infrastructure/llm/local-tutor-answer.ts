@@ -175,6 +175,8 @@ const SHAPED_ANSWER_BOOST = 1.5;
 const QUANTITY_ANSWER_BOOST = 3;
 /** A figure stated with the asked measure's word ("115 centimetres tall") beats another figure of its unit. */
 const MEASURE_ANSWER_BOOST = 1.5;
+/** A sentence saying what something is called, for a question asking a name. */
+const NAME_ANSWER_BOOST = 1.6;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
 /**
@@ -316,11 +318,17 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     measured: measureNames(task.question),
   };
   const ranking = rank(candidates, rankingQuery, type, options);
-  // "How many people lived…": "many" asks for a count, which the passage states as a figure; a
-  // sentence saying "many" shares the word, not the answer. The floor still weighs it.
-  const counting = quantity ? [...rankingQuery.keys()].filter((term) => COUNT_TERMS.has(term)) : [];
+  // Two cues pick the answer among the sentences but are no evidence of the topic, so the floor
+  // (which judges `ranking`) goes without them. "How many people lived…": "many" asks for a count,
+  // which the passage states as a figure; a sentence saying "many" shares the word, not the answer.
+  // "What is the name of…", "what were they called?": the sentence giving a name says so ("a horse
+  // he calls Rocinante", "the tiniest, called minims").
+  const counting = quantity !== undefined && [...rankingQuery.keys()].some((term) => COUNT_TERMS.has(term));
+  const asksName = ASKS_NAME.test(plain(task.question));
   const answerRanking =
-    counting.length > 0 ? rank(candidates, new Map([...rankingQuery].filter(([term]) => !COUNT_TERMS.has(term))), type, options) : ranking;
+    counting || asksName
+      ? rank(candidates, new Map([...rankingQuery].filter(([term]) => !counting || !COUNT_TERMS.has(term))), type, { ...options, asksName })
+      : ranking;
   if (SIMPLER.test(plain(task.question))) {
     for (const s of answerRanking.sentences) s.score /= 1 + wordCount(s) / 25;
     answerRanking.sentences.sort((a, b) => b.score - a.score);
@@ -820,6 +828,11 @@ export function answerKindWords(question: string): string[] {
 }
 const QUANTITY_WORDS = new Set(['many', 'much']);
 const COUNT_TERMS = new Set([...QUANTITY_WORDS].map(baseStem));
+/** A question asking what something is called, and a sentence stating what something is called. */
+const ASKS_NAME =
+  /\bwhat (?:name|title|term|nickname)s?\b|\b(?:what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\p{L}'-]+ ){0,2}(?:name|title|term|nickname)\b|\bwhat\b.*\bcalled\s*\??\s*$|\bwhat did\b.*\bcall\b/u;
+// "Named after Marshall" says whom a thing honours, not what it is called.
+const STATES_NAME = /\b(?:called|calls|call|named(?! (?:after|for)\b)|names?|known as|titled?|termed|dubbed|nicknamed)\b/;
 
 /**
  * "…in Python?", "…with pandas?": a trailing phrase naming the setting qualifies the question; in a
@@ -1023,6 +1036,8 @@ interface RankOptions {
   qualifiers?: Set<string>;
   /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
   loose?: Set<string>;
+  /** The question asks what something is called (see `ASKS_NAME`). */
+  asksName?: boolean;
   /** The words naming the asked measure ("tall", "height" for "how tall"), on folded text. */
   measured?: RegExp;
   /** What states the asked count or measure (see `askedQuantity`), on folded text. */
@@ -1044,6 +1059,7 @@ function rank(
     loose = new Set(),
     quantity,
     measured,
+    asksName = false,
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
@@ -1141,6 +1157,7 @@ function rank(
     const contextCoverage = mainMass - elsewhere > 0 ? (mainCovered + context) / (mainMass - elsewhere) : 0;
     score *= 0.5 + 0.5 * coverage;
     if (statesMeasure) score *= MEASURE_ANSWER_BOOST;
+    if (asksName && STATES_NAME.test(folded)) score *= NAME_ANSWER_BOOST;
     const shaped = holdsAnswerShape(type, candidate, asked);
     if (TYPE_CUES[type]?.test(folded)) score *= 1.4;
     // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the

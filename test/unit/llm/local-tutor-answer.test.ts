@@ -366,6 +366,20 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.doesNotMatch(reply, /refused/);
   });
 
+  it('should answer a question asking what something is called with the sentence that names it', () => {
+    const lighthouse: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The Bell Rock Lighthouse stands on a reef off the east coast of Scotland. ' +
+        'The keepers lived in the tower for weeks at a time with a cat. ' +
+        'Their logbooks record that the keepers fed the cat fish every morning. ' +
+        'The animal was called Tibbie, after a cook in Arbroath.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer('What did the keepers call their cat?', [lighthouse]).text, /^The animal was called Tibbie/);
+  });
+
   it('should answer "How tall…?" with the figure stated with "tall", though it names the subject another way', () => {
     const giraffe: GroundingPassage = {
       index: 1,
