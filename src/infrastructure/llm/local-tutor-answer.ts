@@ -942,8 +942,11 @@ function joinInitials(sentences: string[]): string[] {
 
 /** "It was found in 1799…", "He received…": a sentence opening on a pronoun speaks of its passage's subject. */
 const PRONOUN_OPENING = /^(?:it|its|he|his|she|her|they|their|il|elle|ils|elles|son|sa|ses|leur|leurs)\b/i;
-/** "With a salinity of 34 percent, it is…": a subject pronoun after an opening phrase does the same. */
-const PRONOUN_SUBJECT = /^[^.;:]{0,60},\s(?:it|he|she|they|il|elle|ils|elles)\s/i;
+/**
+ * "With a salinity of 34 percent, it is…", "Despite its size it feeds…", "In 1903 she shared…": a
+ * subject pronoun after an opening phrase does the same.
+ */
+const PRONOUN_SUBJECT = /^(?:[^.;:]{0,60},\s|(?:despite|unlike|like|without)\s[^.;:,]{1,40}?\s)(?:it|he|she|they|il|elle|ils|elles)\s/i;
 
 function candidatesOf(passage: GroundingPassage): Candidate[] {
   const { prose, code } = segments(passage.text);

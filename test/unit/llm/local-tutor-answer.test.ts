@@ -366,6 +366,23 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.doesNotMatch(reply, /refused/);
   });
 
+  it('should read a subject pronoun after a concessive opening as the passage subject ("Despite its bulk it feeds…")', () => {
+    const koala: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The koala is a tree-dwelling marsupial native to Australia. ' +
+        'Koalas sleep for up to twenty hours a day. ' +
+        'Despite its bulk it feeds almost only on eucalyptus leaves, which few other animals can digest. ' +
+        'Koalas are listed as vulnerable.',
+      localSimilarity: 0.3,
+    };
+    const reply = answer('What do koalas mostly eat?', [koala]).text;
+    assert.match(reply, /^Despite its bulk it feeds almost only on eucalyptus leaves/);
+    // Read as naming koalas, the sentence answers fully: no other sentence about koalas is added.
+    assert.doesNotMatch(reply, /vulnerable/);
+  });
+
   it('should answer a question asking what something is called with the sentence that names it', () => {
     const lighthouse: GroundingPassage = {
       index: 1,
