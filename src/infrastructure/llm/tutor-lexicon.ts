@@ -246,14 +246,14 @@ const SYNONYM_GROUPS: readonly string[] = `
   repair repaired fix fixed correct corrected corrective
   begin start started starts commence commenced
   popular popularised popularized popularity fashionable
-  originate originated origin origins
+  originate originated origin origins source sources
   collapse collapsed fail failed failure
   attempt attempted effort efforts
   lift lifted raise raised
   invade invaded invasion attack attacked
   mould mold fungus
   big large huge giant enormous
-  small little tiny
+  small little tiny tiniest
   kill killed
   found founded establish established
   show showed shown demonstrate demonstrated prove proved
@@ -285,7 +285,7 @@ const SYNONYM_GROUPS: readonly string[] = `
   area region
   picture pictures image images photo photos
   blurry blurred
-  flaw defect fault error problem problems
+  flaw defect fault error problem problems weakness weaknesses
   plant plants planted plantation plantations
   pay paid wage wages salary salaries earnings
   isolate isolated isolation quarantine quarantined
@@ -323,6 +323,18 @@ const SYNONYM_GROUPS: readonly string[] = `
   ashore land landed landing
   frequent frequently common usual
   money fortune fortunes wealth
+  omit omits omitted exclude excludes excluded
+  publish published publisher print printed printer
+  profit profits earn earned earnings revenue income
+  decline declined weaken weakened
+  dissolve dissolved disband disbanded abolish abolished
+  announce announced reveal revealed disclose disclosed
+  cultivate cultivated farm farmed
+  employ employed hire hired
+  keep kept retain retained
+  contain contains hold holds
+  alliance alliances coalition coalitions league
+  assemble assembled gather gathered organise organised organize organized
   base based model modelled modeled
   `
   .trim()

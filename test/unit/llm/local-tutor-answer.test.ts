@@ -397,6 +397,20 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer('What did the keepers call their cat?', [lighthouse]).text, /^The animal was called Tibbie/);
   });
 
+  it('should match a reworded question through a common paraphrase ("decline" of "weakened")', () => {
+    const league: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The Hanseatic League was a network of merchant guilds and market towns in northern Europe. ' +
+        'Its members traded timber, furs, grain and fish across the Baltic Sea. ' +
+        'The rise of Dutch and English shipping weakened the league in the sixteenth century. ' +
+        'Its last formal assembly met in 1669.',
+      localSimilarity: 0.3,
+    };
+    assert.match(answer("What caused the league's decline?", [league]).text, /^The rise of Dutch and English shipping weakened the league/);
+  });
+
   it('should answer "How tall…?" with the figure stated with "tall", though it names the subject another way', () => {
     const giraffe: GroundingPassage = {
       index: 1,
