@@ -85,12 +85,14 @@ interface Reply {
 }
 
 let lastSignals: unknown;
+let lastPassages: string[] = [];
 setRelevanceProbe((s) => (lastSignals = s));
 const dump: string[] = [];
 async function ask(module: Module, question: string, history: ChatMessage[]): Promise<Reply> {
   lastSignals = { named: 1 }; // stays so when a question is declined before the floor (an absent name or code)
   const hits = await module.engine.search(retrievalQuery(question, history), { k: 5 });
   const passages = hits.map((hit, i) => ({ index: i + 1, ...module.texts.get(hit.chunkId)!, localSimilarity: hit.vectorSimilarity }));
+  lastPassages = passages.map((p) => p.text);
   const answer = composeTutorAnswer({ kind: 'tutor_answer', question, history, passages, language: detectLanguage(question) });
   const body = answer.text.replace(/^[^\n]*:\n\n/, '');
   return { text: answer.text, declined: answer.cited.length === 0, words: body.split(/\s+/).filter(Boolean).length };
@@ -234,8 +236,13 @@ async function main(): Promise<void> {
     if (hit) figures.contains++;
     if (reply.declined) figures.declined++;
     else figures.words.push(reply.words);
-    if (verbose && !hit)
-      console.log(`MISS [${q.module}] ${q.question}\n  expected: ${q.expected}\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`);
+    if (verbose && !hit) {
+      // Where the expected span sits among the retrieved passages: a miss with none is retrieval's, not the composer's.
+      const holding = lastPassages.flatMap((text, i) => (normalise(text).includes(normalise(q.expected)) ? [i + 1] : []));
+      console.log(
+        `MISS [${q.module}] ${q.question}\n  expected: ${q.expected} (in passages: ${holding.join(', ') || 'none'})\n  got: ${reply.text.replace(/\n+/g, ' ')}\n`,
+      );
+    }
     bySet.set(q.set, figures);
   }
   const declinedBy = new Map<string, { n: number; declined: number }>();
