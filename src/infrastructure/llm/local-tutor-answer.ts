@@ -93,7 +93,7 @@ function definesFocus(candidate: Candidate, focus: string | undefined): boolean 
 }
 
 const NUMBER_WORDS =
-  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|half|percent|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|cents|mille|million|millions|milliard|moitie|pourcent';
+  'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|half|percent|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|vingt|cent|cents|mille|million|millions|milliard|moitie|pourcent';
 
 /** Phrases (on folded text) that mark a sentence as stating the kind of fact the question asks for. */
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
@@ -692,7 +692,7 @@ const MEASURE_NAMES = new Map([
   ['wide', 'wide|width|across'],
   ['far', 'far|distance|away'],
   ['long', 'long|length'],
-  ['old', 'old|age|aged'],
+  ['old', 'old|age|aged|lives?|lived|lifespan'],
   ['heavy', 'heavy|weighs?|weight'],
   ['large', 'large|largest|area|size'],
   ['big', 'big|biggest|area|size'],
@@ -727,7 +727,8 @@ function askedQuantity(question: string): RegExp | undefined {
   if (!MEASURE_QUESTION.test(folded)) return undefined;
   const asked = /\bhow (\p{L}+)/u.exec(folded)?.[1] ?? '';
   const units = MEASURE_UNITS.get(asked) ?? UNITS;
-  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+${units}\\b`, 'u');
+  // "9.2 million square kilometres": an area or a volume is a length unit squared or cubed.
+  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+(?:(?:square|cubic)\\s+)?${units}\\b`, 'u');
 }
 
 const COUNT_WORDS = new Map([

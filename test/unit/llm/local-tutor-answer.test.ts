@@ -411,6 +411,35 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer("What caused the league's decline?", [league]).text, /^The rise of Dutch and English shipping weakened the league/);
   });
 
+  it('should answer "How large…?" with an area ("8,300 square kilometres") and "How old…?" with a lifespan', () => {
+    const lake: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Lake Titicaca lies on the border between Peru and Bolivia. ' +
+        'It is the largest lake in South America, covering about 8,300 square kilometres of the Altiplano. ' +
+        'Its surface lies at 3,812 metres above sea level. ' +
+        'Sixteen rivers feed the lake, and twelve islands rise from it.',
+      localSimilarity: 0.3,
+    };
+    assert.match(
+      answer('How large is Lake Titicaca?', [lake]).text,
+      /^It is the largest lake in South America, covering about 8,300 square kilometres/,
+    );
+    const tortoise: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'The giant tortoise is one of the largest reptiles, weighing up to 400 kilograms. ' +
+        'Its shell can be 1.3 metres long. ' +
+        'Some giant tortoises live for more than 150 years.',
+      localSimilarity: 0.3,
+    };
+    const age = answer('How old can a tortoise get?', [tortoise]).text;
+    assert.match(age, /^Some giant tortoises live for more than 150 years/);
+    assert.doesNotMatch(age, /metres long/);
+  });
+
   it('should answer "How tall…?" with the figure stated with "tall", though it names the subject another way', () => {
     const giraffe: GroundingPassage = {
       index: 1,
