@@ -177,6 +177,8 @@ const QUANTITY_ANSWER_BOOST = 3;
 const MEASURE_ANSWER_BOOST = 1.5;
 /** A sentence saying what something is called, for a question asking a name. */
 const NAME_ANSWER_BOOST = 1.6;
+/** A sentence naming the doer of the asked deed after "by", for a "who did…" question. */
+const AGENT_ANSWER_BOOST = 1.5;
 /** A sentence of the passage holding least of the question keeps this share of its score. */
 const PASSAGE_FIT_FLOOR = 0.5;
 /**
@@ -316,6 +318,7 @@ export function composeTutorAnswer(task: TutorAnswerTask): TutorAnswer {
     asked,
     quantity,
     measured: measureNames(task.question),
+    agent: passiveAgent(task.question),
   };
   const ranking = rank(candidates, rankingQuery, type, options);
   // Two cues pick the answer among the sentences but are no evidence of the topic, so the floor
@@ -704,6 +707,16 @@ function measureNames(question: string): RegExp | undefined {
   const names = MEASURE_NAMES.get(asked);
   return names ? new RegExp(`\\b(?:${names})\\b`) : undefined;
 }
+/**
+ * "Who founded the company's capital?" is answered by "…founded by governor-general Jan Coen", not by
+ * "…founded in 1602": the asked verb (or a synonym) followed by "by" and, within a few words, a name.
+ */
+function passiveAgent(question: string): RegExp | undefined {
+  const verb = /^\s*who\s+(\p{L}+)/iu.exec(plain(question))?.[1];
+  if (!verb || AUXILIARIES.has(verb) || STOPWORDS.has(verb)) return undefined;
+  const stems = [baseStem(verb), ...synonymStems(baseStem(verb))].filter((s) => s.length >= 3);
+  return new RegExp(`\\b(?:${stems.join('|')})\\p{L}*\\s+by\\s+(?:[\\p{Ll}-]+\\s+){0,3}\\p{Lu}`, 'u');
+}
 /** The measure after "how" asks for a figure with its unit. */
 const MEASURE_QUESTION = new RegExp(`\\bhow (?:${MEASURES})\\b`);
 
@@ -1040,6 +1053,8 @@ interface RankOptions {
   qualifiers?: Set<string>;
   /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
   loose?: Set<string>;
+  /** "Who founded…": what states the doer in the passive ("founded by governor-general Jan Coen"), on folded text. */
+  agent?: RegExp;
   /** The question asks what something is called (see `ASKS_NAME`). */
   asksName?: boolean;
   /** The words naming the asked measure ("tall", "height" for "how tall"), on folded text. */
@@ -1064,6 +1079,7 @@ function rank(
     quantity,
     measured,
     asksName = false,
+    agent,
   }: RankOptions,
 ): Ranking {
   if (candidates.length === 0 || query.size === 0)
@@ -1162,6 +1178,7 @@ function rank(
     score *= 0.5 + 0.5 * coverage;
     if (statesMeasure) score *= MEASURE_ANSWER_BOOST;
     if (asksName && STATES_NAME.test(folded)) score *= NAME_ANSWER_BOOST;
+    if (agent?.test(candidate.text)) score *= AGENT_ANSWER_BOOST;
     const shaped = holdsAnswerShape(type, candidate, asked);
     if (TYPE_CUES[type]?.test(folded)) score *= 1.4;
     // A sentence that states a fact of the asked kind (a name for "who", a date for "when") the

@@ -383,6 +383,23 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.doesNotMatch(reply, /vulnerable/);
   });
 
+  it('should answer "Who founded…?" with the sentence naming the founder after "by", not one saying when', () => {
+    const company: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        "The Hudson's Bay Company was a fur-trading company founded in 1670 to trade in the western territories of North America. " +
+        'It sold furs in London for two centuries. ' +
+        'Its western depot at Fort Vancouver was founded by chief factor John McLoughlin in 1825. ' +
+        'The company later sold its lands to Canada.',
+      localSimilarity: 0.3,
+    };
+    assert.match(
+      answer("Who founded the company's western base?", [company]).text,
+      /^Its western depot at Fort Vancouver was founded by chief factor John McLoughlin/,
+    );
+  });
+
   it('should answer a question asking what something is called with the sentence that names it', () => {
     const lighthouse: GroundingPassage = {
       index: 1,
