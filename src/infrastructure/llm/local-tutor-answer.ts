@@ -741,7 +741,9 @@ function askedQuantity(question: string): RegExp | undefined {
   const asked = /\bhow (\p{L}+)/u.exec(folded)?.[1] ?? '';
   const units = MEASURE_UNITS.get(asked) ?? UNITS;
   // "9.2 million square kilometres": an area or a volume is a length unit squared or cubed.
-  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+(?:(?:square|cubic)\\s+)?${units}\\b`, 'u');
+  // "At the age of eighteen", "aged 40": an age is often stated without its unit.
+  const age = asked === 'old' ? `|\\b(?:age of|aged)\\s+${QUANTITY}\\b` : '';
+  return new RegExp(`[$£€]\\s?\\d|\\b${QUANTITY}${joined}[\\s-]+(?:(?:square|cubic)\\s+)?${units}\\b${age}`, 'u');
 }
 
 const COUNT_WORDS = new Map([

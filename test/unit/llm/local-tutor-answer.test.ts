@@ -455,6 +455,17 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     const age = answer('How old can a tortoise get?', [tortoise]).text;
     assert.match(age, /^Some giant tortoises live for more than 150 years/);
     assert.doesNotMatch(age, /metres long/);
+    const mozart: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Mozart was a prolific composer of the Classical period, born in Salzburg in 1756. ' +
+        'The young composer finished a symphony in London at the age of eight. ' +
+        'His first symphony lasts about twelve minutes and was written for strings, oboes and horns.',
+      localSimilarity: 0.3,
+    };
+    // An age is stated without its unit.
+    assert.match(answer('How old was Mozart when he wrote his first symphony?', [mozart]).text, /at the age of eight/);
   });
 
   it('should answer "How tall…?" with the figure stated with "tall", though it names the subject another way', () => {
