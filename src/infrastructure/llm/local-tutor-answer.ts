@@ -717,6 +717,7 @@ function passiveAgent(question: string): RegExp | undefined {
   const stems = [baseStem(verb), ...synonymStems(baseStem(verb))].filter((s) => s.length >= 3);
   return new RegExp(`\\b(?:${stems.join('|')})\\p{L}*\\s+by\\s+(?:[\\p{Ll}-]+\\s+){0,3}\\p{Lu}`, 'u');
 }
+const PEOPLE = new Set(['people', 'persons', 'inhabitants', 'residents']);
 /** The measure after "how" asks for a figure with its unit. */
 const MEASURE_QUESTION = new RegExp(`\\bhow (?:${MEASURES})\\b`);
 
@@ -735,7 +736,9 @@ function askedQuantity(question: string): RegExp | undefined {
     const noun = `(?:${[stem(counted), ...synonymStems(baseStem(counted))].join('|')})`;
     // "47 species of ants" counts species: words between the number and its noun are the noun's
     // adjectives ("12,000 Christian galley slaves"), never a partitive's "of".
-    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+(?!of\\b)[\\p{L}'-]+){0,3}[\\s-]+${noun}`, 'u');
+    // "How many people lived there?" of "a population of about 8.5 million": a head count is a population.
+    const population = PEOPLE.has(counted) ? `|\\bpopulation\\b[^.;]{0,60}?\\b${QUANTITY}` : '';
+    return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+(?!of\\b)[\\p{L}'-]+){0,3}[\\s-]+${noun}${population}`, 'u');
   }
   if (!MEASURE_QUESTION.test(folded)) return undefined;
   const asked = /\bhow (\p{L}+)/u.exec(folded)?.[1] ?? '';

@@ -428,6 +428,21 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     assert.match(answer("What caused the league's decline?", [league]).text, /^The rise of Dutch and English shipping weakened the league/);
   });
 
+  it('should count people by a population ("How many people lived…" of "its population had risen to 1.7 million")', () => {
+    const vienna: GroundingPassage = {
+      index: 1,
+      title: 'article-1.txt',
+      text:
+        'Vienna grew rapidly in the nineteenth century as railways brought people from across the empire to live and work in the city. ' +
+        'Its population had risen to about 1.7 million by the end of the century. ' +
+        'Its old walls were torn down in 1857 to make room for the Ringstrasse.',
+      localSimilarity: 0.3,
+    };
+    const reply = answer('How many people lived in Vienna at the end of the century?', [vienna]).text;
+    assert.match(reply, /^Its population had risen to about 1\.7 million/);
+    assert.doesNotMatch(reply, /railways/);
+  });
+
   it('should answer "How large…?" with an area ("8,300 square kilometres") and "How old…?" with a lifespan', () => {
     const lake: GroundingPassage = {
       index: 1,
