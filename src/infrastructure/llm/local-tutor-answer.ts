@@ -64,7 +64,7 @@ const TYPE_PATTERNS: Array<[Exclude<QuestionType, 'other'>, RegExp]> = [
   ['which', /\b(?:what (?:is|are|was|were) (?!(?:it|this|that) )(?:[\p{L}'’-]+ ){1,6}(?:called|named|known as))\b/u],
   [
     'definition',
-    /\b(?:what (?:is|are)|what's|whats|what does \S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
+    /\b(?:what (?:is|are)|what's|whats|what does (?:the (?:word|name|term|title) )?\S+ mean|define|definition|meaning|qu'?est[- ]ce (?:que|qu)|c'?est quoi|definir|definition|signifie|que veut dire|que designe)\b/,
   ],
   ['how', /\b(?:how|comment)\b/],
   // "Which ocean current…", "what nickname…": a named thing, after the definitions ("what is…").

@@ -219,6 +219,8 @@ describe('local tutor answers to reworded and other-subject questions', () => {
     const question = 'What is the name of the state tardigrades enter when they dry out?';
     assert.equal(questionType(question), 'definition');
     assert.equal(questionType('When do tardigrades enter that state?'), 'when');
+    // "the word X" only frames the asked term: it still asks a meaning.
+    assert.equal(questionType('What does the word cryptobiosis mean?'), 'definition');
     const result = answer(question, [tardigrades]);
     assert.match(result.text, /^In that state they enter cryptobiosis/);
   });
