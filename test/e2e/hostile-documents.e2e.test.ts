@@ -116,6 +116,21 @@ describe('uploads of documents made to be expensive to read', () => {
     });
   });
 
+  describe('Markdown of backtick runs', () => {
+    it('should read a line of backtick runs of growing length, keeping the code spans it does close', async () => {
+      // A pattern tried from every backtick took 10 s for 1 MB of such runs, and this 2 MB file
+      // held a parse worker for its full 20 s (422 "took too long").
+      const moduleId = await newModule();
+      const runs = Array.from({ length: 2000 }, (_, i) => `${'`'.repeat(i + 1)}x`).join(' ');
+      const markdown = `# Cells\n\nRun \`mitosis --split\` to divide cells. ${runs}`;
+      const response = await upload(moduleId, Buffer.from(markdown), 'ticks.md', 'text/markdown');
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(await statusOnceIndexed(moduleId), 'indexed');
+      const found = await t.http.get('/api/search').query({ q: 'mitosis divide cells', module_id: moduleId, k: 1 }).set(bearer(admin));
+      assert.match(found.body.data.results[0].text, /^Run mitosis --split to divide cells\. `x ``x/);
+    });
+  });
+
   describe('text with endless combining marks', () => {
     it('should read a letter under 500,000 combining marks, keeping 30 of them', async () => {
       // Unicode composition sorts a run of marks by insertion: this 1 MB file held a parse worker
