@@ -146,7 +146,15 @@ export class AuthService {
       throw ApiError.validation([{ field: 'current_password', message: 'is not the current password' }], 'The current password is wrong.');
     }
     const now = this.clock.now();
-    await this.users.update(user.id, { passwordHash: await this.hasher.hash(newPassword) }, now);
+    // Only over the hash just checked: of two changes sent at once with the same current password,
+    // the second would otherwise answer 204 for a password that the first then replaced.
+    const changed = await this.users.replacePasswordHash(user.id, user.passwordHash, await this.hasher.hash(newPassword), now);
+    if (!changed) {
+      throw ApiError.validation(
+        [{ field: 'current_password', message: 'is no longer the current password' }],
+        'The password was changed meanwhile.',
+      );
+    }
     await this.endSessionsOf(user.id, principal.sessionId);
   }
 

@@ -44,6 +44,15 @@ export class UsersRepository {
     return updated && toDomain(updated);
   }
 
+  /** Sets a new password hash only while the stored one is still `currentHash`; false when it was not. */
+  async replacePasswordHash(id: string, currentHash: string, nextHash: string, now: Date): Promise<boolean> {
+    const updated = await this.users.updateOne(
+      { _id: id, passwordHash: currentHash },
+      { $set: { passwordHash: nextHash, updatedAt: now } },
+    );
+    return updated !== null;
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.users.deleteOne({ _id: id });
   }

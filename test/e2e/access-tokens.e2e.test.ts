@@ -105,6 +105,29 @@ describe('access tokens', () => {
     assert.equal((await t.http.post('/api/auth/login').send({ email: account.email, password: 'a-brand-new-password' })).status, 200);
   });
 
+  it('should apply one of several password changes sent at once, and refuse the others with 400', async () => {
+    // Each checked the same current password before any stored its hash: all answered 204, and
+    // only the last one written signed in.
+    const account = await register(t.http);
+    const passwords = ['first-new-password', 'second-new-password', 'third-new-password', 'fourth-new-password'];
+    const answers = await Promise.all(
+      passwords.map((new_password) =>
+        t.http.post('/api/users/me/password').set(bearer(account)).send({ current_password: account.password, new_password }),
+      ),
+    );
+    const applied = passwords.filter((_, i) => answers[i].status === 204);
+    assert.equal(applied.length, 1, answers.map((a) => a.status).join(', '));
+    for (const refused of answers.filter((a) => a.status !== 204)) {
+      assert.equal(refused.status, 400);
+      assert.equal(errorCode(refused), 'validation_failed');
+      assert.equal(refused.body.error.details[0].field, 'current_password');
+    }
+    for (const password of passwords) {
+      const signIn = await t.http.post('/api/auth/login').send({ email: account.email, password });
+      assert.equal(signIn.status, password === applied[0] ? 200 : 401, password);
+    }
+  });
+
   it('should answer 400 validation_failed to a wrong current password', async () => {
     const account = await register(t.http);
     const response = await t.http
