@@ -244,6 +244,17 @@ describe('chat with the local model', () => {
       assert.equal(stored.messages[0].content, message);
     });
 
+    it('should answer at once a message shaped to make the reading of code-like words backtrack', async () => {
+      // The first took 11 s and every further "a," four times as long, the event loop held all the
+      // while; the second, one word of 8,000 Cyrillic letters, took 6 s.
+      for (const message of [`What does f(${'a,'.repeat(28)} do?`, 'ж'.repeat(8000)]) {
+        const started = Date.now();
+        const response = await chat(student, { message, module_id: pythonModule });
+        assert.equal(response.status, 200, JSON.stringify(response.body));
+        assert.ok(Date.now() - started < 2_000, `${message.slice(0, 20)}: ${Date.now() - started} ms`);
+      }
+    });
+
     it('should require authentication', async () => {
       const response = await t.http.post('/api/chat').send({ message: 'hello' });
       assert.equal(response.status, 401);

@@ -863,13 +863,19 @@ function qualifierTerms(question: string): Set<string> {
   return new Set(match ? contentTerms(match[1]!) : []);
 }
 
+/**
+ * Code-like tokens: a call with its arguments ("range(0, 5)": a space only after a comma), a
+ * snake_case name, a dotted name. Every repetition is bounded and the arguments can be read only
+ * one way: the unbounded pattern tried every split of "f(a,a,a,…" (a chat message of 90 such
+ * characters held the event loop for hours) and, from each letter of one long word, read on to
+ * its end (8,000 Cyrillic letters took 6 s).
+ */
+const LITERAL_TOKEN =
+  /[\p{L}_][\p{L}\p{N}_]{0,63}(?:\.[\p{L}_][\p{L}\p{N}_]{0,63}){0,9}\((?:[^()\s]|(?<=,)\s+(?=[^()\s])){0,200}\)|\p{L}{1,64}_[\p{L}\p{N}_]{1,64}|\p{L}{1,64}\.\p{L}{1,64}\(?\)?/gu;
+
 /** Code-like tokens of the question ("range(5)", "dict.get", "user_name"): a sentence quoting one exactly states the asked fact. */
 function literalTokens(question: string): string[] {
-  return [
-    ...question.matchAll(
-      /[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*\([^()\s]*(?:,\s*[^()\s]+)*\)|[\p{L}]+_[\p{L}\p{N}_]+|[\p{L}]+\.[\p{L}]+\(?\)?/gu,
-    ),
-  ].map((m) => m[0].toLowerCase());
+  return [...question.matchAll(LITERAL_TOKEN)].map((m) => m[0].toLowerCase());
 }
 
 /**
