@@ -163,6 +163,19 @@ describe('grading answers', () => {
       );
     });
 
+    it('should grade at once an answer and a reference made of 10,000 short clauses', async () => {
+      // Clauses under two content words join their neighbour, and the joined text was counted
+      // again at each join: 20,000 characters of "a:" took 16 s, the event loop held all the while.
+      const clauses = 'a:'.repeat(10_000);
+      let started = Date.now();
+      const answered = await graded(student, { question: QUESTION, student_answer: clauses, reference_answer: REFERENCE });
+      assert.ok(Date.now() - started < 2_000, `as the answer: ${Date.now() - started} ms`);
+      assert.equal(answered.score, 0);
+      started = Date.now();
+      await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: clauses });
+      assert.ok(Date.now() - started < 2_000, `as the reference: ${Date.now() - started} ms`);
+    });
+
     it('should accept a max_score of its own without a rubric', async () => {
       const g = await graded(student, { question: QUESTION, student_answer: GOOD, reference_answer: REFERENCE, max_score: 20 });
       assert.equal(g.max_score, 20);

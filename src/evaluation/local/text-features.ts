@@ -708,16 +708,30 @@ export function splitClauses(sentence: string): string[] {
   push();
   // A piece needs two content words to stand as a statement. A shorter piece after a semicolon
   // or colon opens the next statement; otherwise it completes the previous one.
+  // Content words are counted once a piece and added up as pieces join (words never span the space
+  // that joins them): counted again on the joined text, a run of short pieces ("a:a:a:…", 20,000
+  // characters) took 16 s.
   const merged: string[] = [];
+  const mergedContent: number[] = [];
   let carry = '';
+  let carryContent = 0;
   for (const piece of pieces) {
     const text = carry ? `${carry} ${piece}` : piece;
+    const content = carryContent + contentTokens(piece).length;
     carry = '';
-    const short = contentTokens(text).length < 2;
+    carryContent = 0;
+    const short = content < 2;
     const last = merged.length - 1;
-    if (short && (last < 0 || /[;:]$/.test(merged[last]))) carry = text;
-    else if (short || (last >= 0 && contentTokens(merged[last]).length < 2)) merged[last] = `${merged[last]} ${text}`;
-    else merged.push(text);
+    if (short && (last < 0 || merged[last].endsWith(';') || merged[last].endsWith(':'))) {
+      carry = text;
+      carryContent = content;
+    } else if (short || (last >= 0 && mergedContent[last] < 2)) {
+      merged[last] = `${merged[last]} ${text}`;
+      mergedContent[last] += content;
+    } else {
+      merged.push(text);
+      mergedContent.push(content);
+    }
   }
   if (carry) {
     if (merged.length > 0) merged[merged.length - 1] = `${merged[merged.length - 1]} ${carry}`;
