@@ -244,10 +244,11 @@ describe('chat with the local model', () => {
       assert.equal(stored.messages[0].content, message);
     });
 
-    it('should answer at once a message shaped to make the reading of code-like words backtrack', async () => {
+    it("should answer at once messages shaped to make the tutor's word patterns backtrack", async () => {
       // The first took 11 s and every further "a," four times as long, the event loop held all the
-      // while; the second, one word of 8,000 Cyrillic letters, took 6 s.
-      for (const message of [`What does f(${'a,'.repeat(28)} do?`, 'ж'.repeat(8000)]) {
+      // while; the second, one word of 8,000 Cyrillic letters, took 6 s; the third, 4,000 one-letter
+      // words, 5 s.
+      for (const message of [`What does f(${'a,'.repeat(28)} do?`, 'ж'.repeat(8000), ' ж'.repeat(4000)]) {
         const started = Date.now();
         const response = await chat(student, { message, module_id: pythonModule });
         assert.equal(response.status, 200, JSON.stringify(response.body));
