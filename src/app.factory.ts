@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { enableCors } from './common/http/cors';
 import { envelopeHook } from './common/http/envelope';
-import { assertHostPresent, clientErrorHandler, connectHandler, HTTP_SERVER_OPTIONS } from './common/http/client-errors';
+import { assertHostPresent, clientErrorHandler, connectHandler, httpServerOptions } from './common/http/client-errors';
 import { frameworkErrorHandler } from './common/http/framework-errors';
 import { registerBodyParsers } from './common/http/body-parsers';
 import { assertAcceptedMediaType } from './common/http/media-types';
@@ -53,7 +53,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler((request, reply) => addSharedHeaders(request, reply)),
-    http: HTTP_SERVER_OPTIONS,
+    requestTimeout: config.requestTimeoutMs,
+    http: httpServerOptions(config.requestTimeoutMs),
     // What Node's HTTP parser refuses never reaches a route: answered in the envelope all the same.
     clientErrorHandler: clientErrorHandler(headers.api),
   });

@@ -22,6 +22,8 @@ export interface AppConfig {
   trustProxy: boolean | string[];
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /** How long a client may take to send a whole request, headers and body; then 400 and the connection closes. */
+  requestTimeoutMs: number;
   registrationOpen: boolean;
   jwt: {
     accessKey: KeyObject;
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy,
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     uploadLimitBytes: read.integer('UPLOAD_LIMIT_BYTES', 20 * 1_048_576, 1024, 1024 * 1_048_576),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 300_000, 1_000, 3_600_000),
     registrationOpen: read.boolean('REGISTRATION_OPEN', true),
     jwt: {
       accessKey: jwtSecret('JWT_ACCESS_SECRET'),

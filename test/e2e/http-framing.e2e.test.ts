@@ -154,3 +154,31 @@ describe('requests refused or answered before any route runs', () => {
     );
   });
 });
+
+describe('a request that does not arrive whole in time', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REQUEST_TIMEOUT_MS: '1000' } });
+    port = await portOf(t.app);
+  });
+  afterAll(() => t.close());
+
+  it('should be answered 400 in the envelope and its connection closed, whoever sends it', async () => {
+    // A body announced longer than it is: without a limit, the connection stayed open for good.
+    const started = Date.now();
+    const answer = await sendRaw(port, `${JSON_LOGIN}Content-Length: 100\r\n\r\n{"email":`, 10_000);
+    assert.equal(answer.status, 400, answer.raw.slice(0, 300));
+    const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'validation_failed');
+    assert.match(body.error.message, /not received in time/);
+    assert.equal(answer.headers.connection, 'close');
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+  });
+
+  it('should still serve a request that arrives whole within the limit', async () => {
+    const answer = await sendRaw(port, 'GET /health/live HTTP/1.1\r\nHost: api.test\r\n\r\n');
+    assert.equal(answer.status, 200);
+  });
+});

@@ -13,12 +13,30 @@ import { requestIdFrom } from './request-id';
  */
 export const MAX_HEADER_BYTES = 32 * 1024;
 
+/** Node's own limit for the headers alone; never above the whole request's (see httpServerOptions). */
+const HEADERS_TIMEOUT_MS = 60_000;
+/** Node's default interval for looking for late requests; shorter timeouts are looked for more often. */
+const CHECK_INTERVAL_MS = 30_000;
+
 /**
  * Options of the HTTP server under Fastify. A request without `Host` is not refused by Node
  * (`requireHostHeader` would answer a bare 400 without a body): `assertHostPresent` refuses it in
  * the envelope instead.
+ *
+ * A request must arrive whole within `requestTimeoutMs` (Fastify's `requestTimeout`, set beside
+ * these), else it is answered 400 and its connection closed. Node finds no late request at all
+ * when the headers' limit is longer than the whole request's: with Fastify's default (no limit) and
+ * Node's 60 s for headers, a body announced longer than it was sent kept its connection open for
+ * good, anyone's.
  */
-export const HTTP_SERVER_OPTIONS: ServerOptions = { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false };
+export function httpServerOptions(requestTimeoutMs: number): ServerOptions {
+  return {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    requireHostHeader: false,
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+  };
+}
 
 /** RFC 9112 §3.2: an HTTP/1.1 request without a `Host` header is answered 400. HTTP/1.0 may omit it. */
 export function assertHostPresent(request: FastifyRequest): void {
