@@ -344,6 +344,25 @@ describe('input rules', () => {
     });
   });
 
+  describe('a body that is no JSON object', () => {
+    it('should answer 400 validation_failed naming the body to null, an array, a number or a string, and change nothing', async () => {
+      for (const raw of ['null', '[]', '[{"display_name":"Renamed"}]', '5', '"Renamed"', 'true']) {
+        const change = await t.http.patch('/api/users/me').set(bearer(student)).set('Content-Type', 'application/json').send(raw);
+        assert.equal(change.status, 400, `${raw}: ${change.status} ${change.text}`);
+        assert.equal(errorCode(change), 'validation_failed', raw);
+        assert.equal(change.body.error.details[0].field, 'body', raw);
+        const created = await t.http.post('/api/admin/modules').set(bearer(admin)).set('Content-Type', 'application/json').send(raw);
+        assert.equal(created.status, 400, `${raw}: ${created.status} ${created.text}`);
+        // Login picks its DTO at run time (JSON or form): the same rule.
+        const login = await t.http.post('/api/auth/login').set('Content-Type', 'application/json').send(raw);
+        assert.equal(login.status, 400, `${raw}: ${login.status} ${login.text}`);
+        assert.equal(login.body.error.details[0].field, 'body', raw);
+      }
+      const me = await t.http.get('/api/users/me').set(bearer(student));
+      assert.notEqual(me.body.data.display_name, 'Renamed');
+    });
+  });
+
   describe('null in a change', () => {
     const refusedNull = async (path: string, body: Partial<Record<string, null>>) => {
       const response = await t.http.patch(path).set(bearer(admin)).send(body);

@@ -23,6 +23,12 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 class WhitelistValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (this.toValidate(metadata)) {
+      // Nest takes a null body for an empty object, and class-transformer an array for a list of
+      // them: a change sent as `null` answered 200 and changed nothing. No body at all (undefined)
+      // still reaches the DTO, which names the fields it needs.
+      if (metadata.type === 'body' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+        throw ApiError.validation([{ field: 'body', message: 'must be a JSON object' }], 'The request body must be a JSON object.');
+      }
       const found = inheritedNameKeys(value);
       if (found.length > 0) throw ApiError.validation(found);
     }
@@ -59,7 +65,7 @@ const bodyValidation = createValidationPipe();
  * keys and nesting were already checked when the body was parsed (body-parsers.ts).
  */
 export async function validateAs<T>(dto: new () => T, value: unknown): Promise<T> {
-  return (await bodyValidation.transform(value ?? {}, { type: 'body', metatype: dto })) as T;
+  return (await bodyValidation.transform(value === undefined ? {} : value, { type: 'body', metatype: dto })) as T;
 }
 
 /** A path id: validated as an ObjectId and documented as one. Use as `@IdParam() id: string`. */
