@@ -708,8 +708,7 @@ const MEASURE_NAMES = new Map([
   ['cold', 'cold|temperature'],
 ]);
 function measureNames(question: string): RegExp | undefined {
-  const asked = /\bhow (\p{L}+)/u.exec(plain(question))?.[1] ?? '';
-  const names = MEASURE_NAMES.get(asked);
+  const names = MEASURE_NAMES.get(wordAfterHow(plain(question)) ?? '');
   return names ? new RegExp(`\\b(?:${names})\\b`) : undefined;
 }
 /**
@@ -746,7 +745,7 @@ function askedQuantity(question: string): RegExp | undefined {
     return new RegExp(`\\b${QUANTITY}${joined}(?:[\\s-]+(?!of\\b)[\\p{L}'-]+){0,3}[\\s-]+${noun}${population}`, 'u');
   }
   if (!MEASURE_QUESTION.test(folded)) return undefined;
-  const asked = /\bhow (\p{L}+)/u.exec(folded)?.[1] ?? '';
+  const asked = wordAfterHow(folded) ?? '';
   const units = MEASURE_UNITS.get(asked) ?? UNITS;
   // "9.2 million square kilometres": an area or a volume is a length unit squared or cubed.
   // "At the age of eighteen", "aged 40": an age is often stated without its unit.
@@ -846,8 +845,13 @@ export function looseTerms(question: string): Set<string> {
  * duration, a height, an age); the passage states the figure ("in about thirty seconds") and
  * seldom the adjective, so a passage without it is not thereby about something else.
  */
+/** "tall" of "how tall…", "many" of "how many…" (folded text). */
+function wordAfterHow(folded: string): string | undefined {
+  return /\bhow\s+(\p{L}+)/u.exec(folded)?.[1];
+}
+
 export function answerKindWords(question: string): string[] {
-  const measure = /\bhow\s+(\p{L}+)/u.exec(plain(question))?.[1];
+  const measure = wordAfterHow(plain(question));
   return measure && !AUXILIARIES.has(measure) && !STOPWORDS.has(measure) && !QUANTITY_WORDS.has(measure) ? [measure] : [];
 }
 const QUANTITY_WORDS = new Set(['many', 'much']);
@@ -1069,7 +1073,7 @@ interface RankOptions {
   qualifiers?: Set<string>;
   /** The question's answer-kind nouns and verbs (see `looseTerms`): a passage not using them may still answer. */
   loose?: Set<string>;
-  /** "Who founded…": what states the doer in the passive ("founded by governor-general Jan Coen"), on folded text. */
+  /** "Who founded…": what states the doer in the passive ("founded by governor-general Jan Coen"), on the sentence as written (the name's capital counts). */
   agent?: RegExp;
   /** The question asks what something is called (see `ASKS_NAME`). */
   asksName?: boolean;
@@ -1182,11 +1186,12 @@ function rank(
     // neither the subject nor the question's other words.
     const folded = plain(candidate.text);
     const statesMeasure = measured !== undefined && quantity !== undefined && measured.test(folded) && quantity.test(folded);
-    if (statesMeasure && context > 0) score = Math.max(score, context);
+    const measureOnTopic = statesMeasure && context > 0;
+    if (measureOnTopic) score = Math.max(score, context);
     // A follow-up's query carries the earlier turns' words too: the topic's own share counts as well.
     if (
       !supplies &&
-      !(statesMeasure && context > 0) &&
+      !measureOnTopic &&
       (!matchesMainTerm || (coverage < MIN_SENTENCE_COVERAGE && mainCovered < MIN_SENTENCE_COVERAGE * mainMass))
     )
       continue;
